@@ -1,0 +1,41 @@
+# Casework: `make run` starts it on a fresh machine, `make test` runs every check.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+CASEWORK := $(VENV)/bin/casework
+
+.PHONY: run test setup assets lint typecheck migrations-check pytest clean-db
+
+setup: $(VENV)/.installed web/node_modules/.installed assets
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $@
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: web/node_modules/.installed
+	bash scripts/build-assets.sh
+
+run: setup
+	$(CASEWORK) serve
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy .
+
+migrations-check: $(VENV)/.installed
+	$(CASEWORK) manage makemigrations --check --dry-run
+
+pytest: setup
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+test: setup lint typecheck migrations-check pytest

@@ -1,0 +1,75 @@
+"""Demo users for each role in two teams, with TOTP secrets printed so a newcomer can sign in with any
+authenticator app. Secrets are derived from the seed so they are stable across restarts of the same demo."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+
+from .models import Role, Team, User
+from .services import membership_add, team_create, user_create
+
+DEMO_PASSWORD = "casework-demo-2026"  # noqa: S105  (demo authority only; printed on start)
+TEAMS = ["Assessment Team North", "Assessment Team South"]
+DEMO_USERS = [
+    # email, first, last, role, team index, job title
+    ("sam.social-worker@demo.casework.test", "Sam", "Okafor", Role.SOCIAL_WORKER, 0, "Social worker"),
+    ("priya.social-worker@demo.casework.test", "Priya", "Shah", Role.SOCIAL_WORKER, 1, "Social worker"),
+    ("tom.manager@demo.casework.test", "Tom", "Reilly", Role.TEAM_MANAGER, 0, "Team manager"),
+    ("grace.manager@demo.casework.test", "Grace", "Mensah", Role.TEAM_MANAGER, 1, "Team manager"),
+    (
+        "ben.support@demo.casework.test",
+        "Ben",
+        "Kowalski",
+        Role.BUSINESS_SUPPORT,
+        0,
+        "Business support officer",
+    ),
+    ("alex.admin@demo.casework.test", "Alex", "Morgan", Role.ADMINISTRATOR, 0, "Casework administrator"),
+]
+
+
+@dataclass
+class DemoUser:
+    email: str
+    role: str
+    team: str
+    totp_secret: str
+
+
+def totp_secret_for(email: str, seed: int) -> str:
+    digest = hashlib.sha256(f"casework-demo:{seed}:{email}".encode()).digest()
+    return base64.b32encode(digest[:20]).decode()
+
+
+def ensure_demo_users(seed: int = 1) -> list[DemoUser]:
+    """Create the demo teams and users if missing; return their sign-in details."""
+    teams = []
+    for name in TEAMS:
+        team = Team.objects.filter(name=name).first() or team_create(actor=None, name=name)
+        teams.append(team)
+    out = []
+    for email, first, last, role, team_idx, title in DEMO_USERS:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = user_create(
+                actor=None,
+                email=email,
+                first_name=first,
+                last_name=last,
+                password=DEMO_PASSWORD,
+                team=teams[team_idx],
+                role=role,
+                job_title=title,
+            )
+        else:
+            membership_add(actor=None, user=user, team=teams[team_idx], role=role)
+        secret = totp_secret_for(email, seed)
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, secret)
+        out.append(DemoUser(email=email, role=Role(role).label, team=teams[team_idx].name, totp_secret=secret))
+    return out

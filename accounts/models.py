@@ -1,0 +1,67 @@
+"""Users, teams and the roles users hold in them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    BUSINESS_SUPPORT = "business_support", "Business support"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class CaseworkUserManager(UserManager["User"]):
+    def create_user(self, username=None, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def, override]
+        return super().create_user(username or (email or "").lower(), email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A member of staff. Signs in with email, password and a second factor.
+
+    `username` mirrors the email (Django needs a unique username); nobody types it.
+    """
+
+    email = models.EmailField(unique=True)
+    job_title = models.CharField(max_length=120, blank=True)
+
+    objects = CaseworkUserManager()
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    service_area = models.CharField(
+        max_length=20,
+        choices=[("children", "Children's services"), ("adults", "Adults' services")],
+        default="children",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in a team. A user with no membership has no role and sees nothing."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    started_on = models.DateField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "team", "role"], name="membership_unique_role_in_team")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.team}"

@@ -1,0 +1,28 @@
+"""Sign-in and sign-out audit events. Django's auth signals are the only hook for these; the event is written in
+the request's transaction (ATOMIC_REQUESTS)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from audit.services import audit_record
+
+
+@receiver(user_logged_in)
+def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit_record(actor=user, action="sign_in", object_type="user", object_id=str(user.pk))
+
+
+@receiver(user_logged_out)
+def _signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit_record(actor=user, action="sign_out", object_type="user", object_id=str(user.pk))
+
+
+@receiver(user_login_failed)
+def _sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    login = str(credentials.get("email") or credentials.get("username") or "")[:200]
+    audit_record(actor=None, action="sign_in_failed", object_type="user", object_id="", context={"login": login})

@@ -1,0 +1,106 @@
+"""Writes to users, teams and roles. Audited like every other write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from core.errors import RuleError
+
+from .models import Membership, Role, Team, User
+
+
+@transaction.atomic
+def team_create(*, actor: Any, name: str, service_area: str = "children") -> Team:
+    if not name.strip():
+        raise RuleError({"name": "Enter the team's name"})
+    if Team.objects.filter(name__iexact=name.strip()).exists():
+        raise RuleError({"name": "A team with this name already exists"})
+    team = Team.objects.create(name=name.strip(), service_area=service_area)
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="team",
+        object_id=str(team.pk),
+        changes={"new": {"name": name}},
+    )
+    return team
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    email: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+    team: Team | None = None,
+    role: str | None = None,
+    job_title: str = "",
+) -> User:
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise RuleError({"email": "A user with this email address already exists"})
+    if role is not None and role not in Role.values:
+        raise RuleError({"role": "Select a role"})
+    user = User.objects.create_user(
+        username=email,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        job_title=job_title,
+    )
+    if team is not None and role is not None:
+        Membership.objects.create(user=user, team=team, role=role)
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="user",
+        object_id=str(user.pk),
+        changes={"new": {"email": email, "team": team.name if team else None, "role": role}},
+    )
+    return user
+
+
+@transaction.atomic
+def membership_add(*, actor: Any, user: User, team: Team, role: str) -> Membership:
+    if role not in Role.values:
+        raise RuleError({"role": "Select a role"})
+    membership, created = Membership.objects.get_or_create(user=user, team=team, role=role)
+    if created:
+        audit_record(
+            actor=actor,
+            action="create",
+            object_type="membership",
+            object_id=str(membership.pk),
+            changes={"new": {"user": user.pk, "team": team.name, "role": role}},
+        )
+    return membership
+
+
+@transaction.atomic
+def user_disable(*, actor: Any, user: User, reason: str) -> User:
+    """Disable a user and end every session they have (ASVS V7: disabling a user ends their sessions)."""
+    if not reason.strip():
+        raise RuleError({"reason": "Enter why the account is being disabled"})
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()  # a session is not a record: ending it is the point
+            ended += 1
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="user",
+        object_id=str(user.pk),
+        changes={"is_active": {"old": True, "new": False}, "reason": reason, "sessions_ended": ended},
+    )
+    return user

@@ -1,0 +1,70 @@
+"""The audit log: append-only and hash-chained.
+
+Rows are inserted only by `audit.services.audit_record`. A database trigger fills `sequence`, `prev_hash` and
+`hash` under a lock on the chain head, so concurrent transactions cannot fork the chain; other triggers refuse
+UPDATE, DELETE and TRUNCATE for every role (see migration 0002). `casework audit verify` recomputes the chain.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        CLOSE = "close", "Closed"
+        SEARCH = "search", "Searched"
+        EXPORT = "export", "Exported"
+        IMPORT = "import", "Imported"
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_OUT = "sign_out", "Signed out"
+        SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+
+    id = models.BigAutoField(primary_key=True)
+    # Position in the hash chain (commit order), set by the insert trigger.
+    sequence = models.BigIntegerField(null=True, unique=True, editable=False)
+    occurred_at = models.DateTimeField(db_default=models.functions.Now())
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64, blank=True)
+    # The person whose record this event concerns, for "who has viewed this child" and subject access requests.
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    changes = models.JSONField(default=dict, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["person", "-occurred_at"], name="audit_person_time"),
+            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class ChainHead(models.Model):
+    """One row: the last event's id and hash. Locked by the insert trigger to serialise the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_event_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"chain head at {self.last_event_id}"

@@ -1,0 +1,101 @@
+"""Writing audit events. Called inside the transaction of the change it records, never asynchronously."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+
+from .context import current
+from .models import AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def snapshot(instance: Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of `fields` on `instance`, ready for an audit event's old or new side."""
+    out = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        out[name] = _jsonable(getattr(instance, field.attname))
+    return out
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """{"field": {"old": x, "new": y}} for the fields that changed."""
+    return {k: {"old": old.get(k), "new": new.get(k)} for k in new if old.get(k) != new.get(k)}
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: str = "",
+    person_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+) -> None:
+    """Append one event. Must run inside the transaction of the change it records (it checks)."""
+    if not connection.in_atomic_block:
+        # A read (a view of a record) may be audited outside a transaction: make it one.
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                person_id=person_id,
+                changes=changes,
+                context=context,
+            )
+        return
+    ctx = dict(current.get() or {})
+    if context:
+        ctx.update(context)
+    actor_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
+    AuditEvent.objects.create(
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        person_id=person_id,
+        changes=_jsonable(changes or {}),
+        context=ctx,
+    )
+
+
+def audit_bulk(rows: list[dict[str, Any]]) -> None:
+    """Append many events in one statement (bulk imports and the seed). The trigger chains each row."""
+    ctx = dict(current.get() or {})
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor_id=r.get("actor_id"),
+                action=r["action"],
+                object_type=r["object_type"],
+                object_id=str(r.get("object_id", "")),
+                person_id=r.get("person_id"),
+                changes=_jsonable(r.get("changes") or {}),
+                context={**ctx, **(r.get("context") or {})},
+            )
+            for r in rows
+        ],
+        batch_size=2000,
+    )

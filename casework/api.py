@@ -1,0 +1,24 @@
+"""The JSON API, /api/v1/. Each app adds its router here; OpenAPI at /api/v1/openapi.json."""
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from core.errors import RuleError
+from people.api import router as people_router
+
+api = NinjaAPI(
+    title="Casework API",
+    version="1",
+    description="People, chronology and recording. Every endpoint applies the same access rules as the pages.",
+    auth=SessionAuth(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(RuleError)
+def _rule_error(request: HttpRequest, exc: RuleError) -> HttpResponse:
+    return api.create_response(request, {"errors": exc.errors}, status=422)
+
+
+api.add_router("/people", people_router)

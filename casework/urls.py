@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from casework import views as site_views
+from casework.api import api
+
+urlpatterns = [
+    path("", site_views.home, name="home"),
+    path("healthz", site_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("people/", include("people.urls")),
+    path("people/", include("recording.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

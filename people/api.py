@@ -1,0 +1,305 @@
+"""People endpoints of /api/v1/. Same access rules as the pages (accounts.access), same services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from accounts import access
+from audit.services import audit_record
+from recording import services as recording_services
+from recording.selectors import PAGE_SIZE, ChronologyFilter, chronology_page
+
+from . import selectors, services
+from .models import Person
+from .search import SearchError, search_people
+
+router = Router(tags=["people"])
+
+
+def _require_role(request: HttpRequest) -> None:
+    if not access.has_any_role(request.user):
+        raise HttpError(403, "You do not have a role in Casework")
+
+
+def _person(request: HttpRequest, pk: int) -> Person:
+    _require_role(request)
+    person = access.visible_people(request.user).filter(pk=pk).first()
+    if person is None:
+        raise Http404("No person found")
+    return person
+
+
+class IdentifierOut(Schema):
+    type: str
+    value: str
+
+
+class MatchOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    nhs_number: str | None
+    postcode: str | None
+    identifiers: list[IdentifierOut]
+    score: float
+
+
+class SearchIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    dob: date | None = None
+    limit: int = Field(20, ge=1, le=100)
+
+
+@router.get("/search", response=list[MatchOut], summary="Find people by name, allowing for misspellings")
+def search(request: HttpRequest, filters: Query[SearchIn]) -> list[dict[str, object]]:
+    _require_role(request)
+    try:
+        matches = search_people(user=request.user, name=filters.name, date_of_birth=filters.dob, limit=filters.limit)
+    except SearchError as e:
+        raise HttpError(422, str(e)) from e
+    audit_record(
+        actor=request.user,
+        action="search",
+        object_type="person_search",
+        context={"query": filters.name, "results": len(matches), "channel": "api"},
+    )
+    return [m.as_json() for m in matches]
+
+
+class AddressOut(Schema):
+    line1: str
+    line2: str
+    town: str
+    postcode: str
+    lived_from: date | None
+    lived_to: date | None
+
+
+class RelationshipOut(Schema):
+    other_id: int
+    other_name: str
+    type: str
+    parental_responsibility: bool
+    lives_with: bool
+
+
+class WarningOut(Schema):
+    type: str
+    label: str
+    details: str
+    review_on: date
+
+
+class PersonOut(Schema):
+    id: int
+    given_name: str
+    middle_names: str
+    family_name: str
+    date_of_birth: date | None
+    expected_date_of_birth: date | None
+    date_of_death: date | None
+    sex: str
+    ethnicity: str
+    first_language: str
+    identifiers: list[IdentifierOut]
+    addresses: list[AddressOut]
+    relationships: list[RelationshipOut]
+    warnings: list[WarningOut]
+
+
+@router.get("/{int:person_id}", response=PersonOut, summary="A person's record (audited as a view)")
+def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
+    person = _person(request, person_id)
+    s = selectors.person_summary(person.pk)
+    services.person_view_record(actor=request.user, person=person, section="api")
+    p = s.person
+    return {
+        **{
+            k: getattr(p, k)
+            for k in (
+                "id",
+                "given_name",
+                "middle_names",
+                "family_name",
+                "date_of_birth",
+                "expected_date_of_birth",
+                "date_of_death",
+                "sex",
+                "ethnicity",
+                "first_language",
+            )
+        },
+        "identifiers": [{"type": i.type, "value": i.value} for i in s.identifiers],
+        "addresses": s.addresses,
+        "relationships": [
+            {
+                "other_id": r.other_id,
+                "other_name": r.other.full_name,
+                "type": r.type,
+                "parental_responsibility": r.parental_responsibility,
+                "lives_with": r.lives_with,
+            }
+            for r in s.relationships
+        ],
+        "warnings": [
+            {"type": w.type, "label": w.get_type_display(), "details": w.details, "review_on": w.review_on}
+            for w in s.warnings
+        ],
+    }
+
+
+class EntryOut(Schema):
+    id: int
+    occurred_at: datetime
+    entry_type: str
+    title: str
+    summary: str
+    recorded_by_name: str
+
+
+class ChronologyOut(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    entries: list[EntryOut]
+
+
+@router.get("/{int:person_id}/chronology", response=ChronologyOut, summary="A page of the chronology, newest first")
+def chronology(
+    request: HttpRequest,
+    person_id: int,
+    page: int = 1,
+    type: list[str] = Query(default=[]),  # noqa: B008
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> dict[str, object]:
+    person = _person(request, person_id)
+    pg = chronology_page(person, ChronologyFilter(entry_types=type, date_from=date_from, date_to=date_to), page)
+    services.person_view_record(actor=request.user, person=person, section="chronology")
+    return {
+        "count": pg.paginator.count,
+        "page": pg.number,
+        "pages": pg.paginator.num_pages,
+        "page_size": PAGE_SIZE,
+        "entries": list(pg.object_list),
+    }
+
+
+class ErrorsOut(Schema):
+    errors: dict[str, str]
+
+
+class CaseNoteIn(Schema):
+    occurred_at: datetime
+    subject: str = Field(..., max_length=200)
+    body: str
+    note_type: str = "case_note"
+
+
+class CreatedOut(Schema):
+    id: int
+
+
+@router.post(
+    "/{int:person_id}/case-notes",
+    response={201: CreatedOut, 422: ErrorsOut},
+    summary="Record a case note; it appears in the chronology at once",
+)
+def case_note_create(request: HttpRequest, person_id: int, payload: CaseNoteIn) -> tuple[int, dict[str, object]]:
+    person = _person(request, person_id)
+    if not access.can_record_for_person(request.user, person):
+        raise HttpError(403, "Your role cannot record case notes")
+    note = recording_services.case_note_create(actor=request.user, person=person, **payload.dict())
+    return 201, {"id": note.pk}
+
+
+class VisitIn(Schema):
+    occurred_at: datetime
+    visit_type: str
+    child_seen: bool
+    seen_alone: bool | None = None
+    not_seen_reason: str = ""
+    notes: str
+
+
+@router.post("/{int:person_id}/visits", response={201: CreatedOut, 422: ErrorsOut}, summary="Record a visit")
+def visit_create(request: HttpRequest, person_id: int, payload: VisitIn) -> tuple[int, dict[str, object]]:
+    person = _person(request, person_id)
+    if not access.can_record_for_person(request.user, person):
+        raise HttpError(403, "Your role cannot record visits")
+    visit = recording_services.visit_record(actor=request.user, person=person, **payload.dict())
+    return 201, {"id": visit.pk}
+
+
+class AddressIn(Schema):
+    line1: str
+    line2: str = ""
+    town: str = ""
+    postcode: str = ""
+
+
+class PersonIn(Schema):
+    given_name: str = ""
+    family_name: str = ""
+    middle_names: str = ""
+    date_of_birth: date | None = None
+    expected_date_of_birth: date | None = None
+    sex: str = "U"
+    ethnicity: str = ""
+    first_language: str = ""
+    nhs_number: str = ""
+    upn: str = ""
+    address: AddressIn | None = None
+    confirm_new: bool = Field(
+        False, description="Create even though possible duplicates were found (they are kept for review)"
+    )
+
+
+class DuplicatesOut(Schema):
+    detail: str
+    possible_duplicates: list[MatchOut]
+
+
+@router.post(
+    "",
+    response={201: CreatedOut, 409: DuplicatesOut, 422: ErrorsOut},
+    summary="Add a person; answers 409 with possible duplicates unless confirm_new is true",
+)
+def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, object]]:
+    from .views import DUPLICATE_WARNING_SCORE
+
+    _require_role(request)
+    data = payload.dict()
+    confirm = data.pop("confirm_new")
+    address = data.pop("address")
+    candidates = []
+    if data["given_name"].strip() or data["family_name"].strip():
+        candidates = [
+            m
+            for m in search_people(
+                user=request.user,
+                name=f"{data['given_name']} {data['family_name']}".strip(),
+                date_of_birth=data["date_of_birth"],
+                postcode=(address or {}).get("postcode", ""),
+                limit=5,
+            )
+            if m.score >= DUPLICATE_WARNING_SCORE
+        ]
+    if candidates and not confirm:
+        return 409, {
+            "detail": "People already known may be the same person. Send confirm_new to add a new record anyway.",
+            "possible_duplicates": [c.as_json() for c in candidates],
+        }
+    person = services.person_create(
+        actor=request.user,
+        address=services.AddressInput(**address) if address else None,
+        possible_duplicates_considered=[c.id for c in candidates],
+        **data,
+    )
+    return 201, {"id": person.pk}

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django import forms
+
+from core import codes
+from core.forms import GovDateField
+
+from .models import IdentifierType, RelationshipType, Sex, WarningType
+
+
+def ethnicity_choices() -> list[tuple[str, str]]:
+    return [("", "Not recorded"), *codes.choices("ethnicity")]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Name", required=False, max_length=200)
+    dob = GovDateField(label="Date of birth (optional)", label_text="Date of birth", required=False)
+
+    def clean_q(self) -> str:
+        q = (self.cleaned_data.get("q") or "").strip()
+        if not q:
+            raise forms.ValidationError("Enter a name to search for")
+        if not any(c.isalpha() for c in q):
+            raise forms.ValidationError("Enter a name using letters")
+        return q
+
+
+class PersonForm(forms.Form):
+    given_name = forms.CharField(label="First name", required=False, max_length=100)
+    middle_names = forms.CharField(label="Middle names", required=False, max_length=100)
+    family_name = forms.CharField(label="Last name", required=False, max_length=100)
+    date_of_birth = GovDateField(
+        label="Date of birth", label_text="Date of birth", required=False, help_text="For example, 27 3 2015"
+    )
+    expected_date_of_birth = GovDateField(
+        label="Expected date of birth (unborn child)",
+        label_text="Expected date of birth",
+        required=False,
+        help_text="Only for an unborn child: leave date of birth empty",
+    )
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, initial=Sex.UNKNOWN, widget=forms.RadioSelect)
+    ethnicity = forms.ChoiceField(label="Ethnicity", choices=ethnicity_choices, required=False)
+    first_language = forms.CharField(label="First language", required=False, max_length=60)
+    nhs_number = forms.CharField(
+        label="NHS number (optional)", required=False, max_length=12, help_text="10 digits, like 999 123 4560"
+    )
+    upn = forms.CharField(label="Unique pupil number (optional)", required=False, max_length=13)
+    line1 = forms.CharField(label="Address line 1", required=False, max_length=120)
+    line2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=120)
+    town = forms.CharField(label="Town or city", required=False, max_length=80)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+
+
+class RelationshipForm(forms.Form):
+    other = forms.IntegerField(label="Record number of the other person", min_value=1)
+    type = forms.ChoiceField(label="How are they related?", choices=RelationshipType.choices, widget=forms.Select)
+    parental_responsibility = forms.BooleanField(label="Has parental responsibility", required=False)
+    lives_with = forms.BooleanField(label="They live together", required=False)
+
+
+class WarningForm(forms.Form):
+    type = forms.ChoiceField(label="Type of warning", choices=WarningType.choices, widget=forms.RadioSelect)
+    details = forms.CharField(label="Details", required=False, widget=forms.Textarea)
+    review_on = GovDateField(
+        label="Review by",
+        label_text="Review date",
+        required=False,
+        help_text="Leave empty for 6 months from today",
+    )
+
+
+class IdentifierForm(forms.Form):
+    type = forms.ChoiceField(label="Type", choices=IdentifierType.choices, widget=forms.Select)
+    value = forms.CharField(label="Identifier", max_length=40)

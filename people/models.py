@@ -1,0 +1,279 @@
+"""The person index: one record per person, their names, identifiers, addresses, relationships and warnings."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Upper
+
+from core.models import TimeStamped
+
+
+class Sex(models.TextChoices):
+    # CIN census and SSDA903 from 2024-25.
+    MALE = "M", "Male"
+    FEMALE = "F", "Female"
+    UNKNOWN = "U", "Not known"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Person(TimeStamped):
+    given_name = models.CharField(max_length=100, blank=True)
+    middle_names = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    expected_date_of_birth = models.DateField(null=True, blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    gender = models.CharField(max_length=60, blank=True, help_text="How the person describes their gender")
+    ethnicity = models.CharField(max_length=4, blank=True, help_text="CIN census ethnicity code")
+    first_language = models.CharField(max_length=60, blank=True)
+    interpreter_needed = models.BooleanField(default=False)
+    # Restricted records (adoption, staff as clients, high-profile people) need an explicit grant to view.
+    is_restricted = models.BooleanField(default=False)
+    # Derived from the current address, for search and duplicate checks; set by services.
+    current_postcode = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~(Q(given_name="") & Q(family_name="")), name="person_has_a_name"),
+            models.CheckConstraint(
+                condition=Q(date_of_death__isnull=True)
+                | Q(date_of_birth__isnull=True)
+                | Q(date_of_death__gte=F("date_of_birth")),
+                name="person_death_after_birth",
+            ),
+        ]
+        indexes = [models.Index(fields=["date_of_birth"], name="person_dob")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.family_name) if p)
+
+    @property
+    def is_unborn(self) -> bool:
+        return self.date_of_birth is None and self.expected_date_of_birth is not None
+
+
+class PersonName(models.Model):
+    """Every name a person is or was known by. The current name is also on Person; search reads this table.
+
+    The `*_norm` and `*_key` columns are search keys computed by `people.matching.name_keys`.
+    """
+
+    class Kind(models.TextChoices):
+        CURRENT = "current", "Current name"
+        PREVIOUS = "previous", "Previous name"
+        ALIAS = "alias", "Also known as"
+        BIRTH = "birth", "Name at birth"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="names")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    used_from = models.DateField(null=True, blank=True)
+    used_to = models.DateField(null=True, blank=True)
+    given_norm = models.CharField(max_length=100, blank=True)
+    family_norm = models.CharField(max_length=100, blank=True)
+    given_key = models.CharField(max_length=20, blank=True)
+    family_key = models.CharField(max_length=20, blank=True)
+    full_norm = models.CharField(max_length=201, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["family_key", "given_key"], name="name_keys"),
+            models.Index(fields=["family_key", "given_norm"], name="name_family_given"),
+            GinIndex(OpClass("full_norm", name="gin_trgm_ops"), name="name_full_trgm"),
+            models.Index(fields=["person"], name="name_person"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(kind="current"), name="one_current_name_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class IdentifierType(models.TextChoices):
+    NHS = "nhs", "NHS number"
+    UPN = "upn", "Unique pupil number"
+    FORMER_UPN = "former_upn", "Former UPN"
+    NI = "ni", "National Insurance number"
+    HOME_OFFICE = "home_office", "Home Office reference"
+    LEGACY = "legacy", "Previous system ID"
+    SOURCE = "source", "Imported record ID"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class PersonIdentifier(TimeStamped):
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="identifiers")
+    type = models.CharField(max_length=20, choices=IdentifierType.choices)
+    value = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            # An NHS number or UPN belongs to one person; a second record with it is a duplicate.
+            models.UniqueConstraint(
+                fields=["type", "value"],
+                condition=Q(type__in=["nhs", "upn", "source"]),
+                name="identifier_unique",
+            ),
+        ]
+        indexes = [models.Index(Upper("value"), "type", name="identifier_value")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()}: {self.value}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class PersonAddress(TimeStamped):
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="addresses")
+    line1 = models.CharField(max_length=120)
+    line2 = models.CharField(max_length=120, blank=True)
+    town = models.CharField(max_length=80, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    lived_from = models.DateField(null=True, blank=True)
+    lived_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-lived_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lived_to__isnull=True) | Q(lived_from__isnull=True) | Q(lived_to__gte=F("lived_from")),
+                name="address_dates_in_order",
+            )
+        ]
+        indexes = [models.Index(fields=["postcode", "line1"], name="address_postcode")]
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.line1, self.line2, self.town, self.postcode) if p)
+
+    @property
+    def is_current(self) -> bool:
+        return self.lived_to is None
+
+
+class RelationshipType(models.TextChoices):
+    PARENT = "parent", "Parent"
+    CHILD = "child", "Child"
+    SIBLING = "sibling", "Sibling"
+    HALF_SIBLING = "half_sibling", "Half-sibling"
+    STEP_PARENT = "step_parent", "Step-parent"
+    STEP_CHILD = "step_child", "Step-child"
+    GRANDPARENT = "grandparent", "Grandparent"
+    GRANDCHILD = "grandchild", "Grandchild"
+    CARER = "carer", "Carer"
+    CARED_FOR = "cared_for", "Cared for by"
+    PARTNER = "partner", "Partner"
+    HOUSEHOLD_MEMBER = "household_member", "Household member"
+
+
+# Each type and the type the other person holds back.
+RECIPROCAL = {
+    RelationshipType.PARENT: RelationshipType.CHILD,
+    RelationshipType.CHILD: RelationshipType.PARENT,
+    RelationshipType.SIBLING: RelationshipType.SIBLING,
+    RelationshipType.HALF_SIBLING: RelationshipType.HALF_SIBLING,
+    RelationshipType.STEP_PARENT: RelationshipType.STEP_CHILD,
+    RelationshipType.STEP_CHILD: RelationshipType.STEP_PARENT,
+    RelationshipType.GRANDPARENT: RelationshipType.GRANDCHILD,
+    RelationshipType.GRANDCHILD: RelationshipType.GRANDPARENT,
+    RelationshipType.CARER: RelationshipType.CARED_FOR,
+    RelationshipType.CARED_FOR: RelationshipType.CARER,
+    RelationshipType.PARTNER: RelationshipType.PARTNER,
+    RelationshipType.HOUSEHOLD_MEMBER: RelationshipType.HOUSEHOLD_MEMBER,
+}
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Relationship(TimeStamped):
+    """`person` is `type` of `other` ("Mary is parent of Sam"). Always written in reciprocal pairs."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="relationships")
+    other = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    type = models.CharField(max_length=20, choices=RelationshipType.choices)
+    parental_responsibility = models.BooleanField(default=False)
+    lives_with = models.BooleanField(default=False)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(person=F("other")), name="relationship_not_to_self"),
+            models.UniqueConstraint(
+                fields=["person", "other", "type"],
+                condition=Q(ended_on__isnull=True),
+                name="relationship_unique_current",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "type"], name="relationship_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} is {self.get_type_display().lower()} of {self.other}"
+
+
+class WarningType(models.TextChoices):
+    DOG = "dog", "Dog at address"
+    LONE_WORKER = "lone_worker", "Risk to lone workers"
+    VIOLENCE = "violence", "History of violence or aggression"
+    WEAPONS = "weapons", "Weapons at address"
+    INFECTION = "infection", "Infection control"
+    SAFEGUARDING = "safeguarding", "Safeguarding concern: do not disclose address"
+    OTHER = "other", "Other"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class Warning(TimeStamped):
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="warnings")
+    type = models.CharField(max_length=20, choices=WarningType.choices)
+    details = models.TextField(blank=True)
+    review_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person"], name="warning_person", condition=Q(ended_on__isnull=True))]
+
+    def __str__(self) -> str:
+        return self.get_type_display()
+
+
+class RestrictedAccessGrant(TimeStamped):
+    """An explicit permission for one user to see one restricted record, until revoked or expired."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="access_grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} may see {self.person_id}"
+
+
+class DuplicateCandidate(TimeStamped):
+    """Two records that may be the same person, waiting for someone to review (import, or a user's override)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for review"
+        NOT_DUPLICATE = "not_duplicate", "Not the same person"
+        MERGED = "merged", "Merged"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    possible_match = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField()
+    source = models.CharField(max_length=40)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "possible_match"], name="duplicate_pair_unique"),
+            models.CheckConstraint(condition=~Q(person=F("possible_match")), name="duplicate_not_self"),
+        ]

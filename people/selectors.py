@@ -1,0 +1,76 @@
+"""Reads of the person index, each a fixed number of queries whatever the size of the record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from audit.models import AuditEvent
+
+from .models import Person, PersonAddress, PersonName, Relationship, Warning
+
+
+@dataclass
+class PersonSummary:
+    person: Person
+    names: list[PersonName]
+    identifiers: list[Any]
+    addresses: list[PersonAddress]
+    relationships: list[Relationship]
+    warnings: list[Warning]
+
+    @property
+    def current_address(self) -> PersonAddress | None:
+        return next((a for a in self.addresses if a.lived_to is None), None)
+
+    @property
+    def other_names(self) -> list[PersonName]:
+        return [n for n in self.names if n.kind != PersonName.Kind.CURRENT]
+
+    @property
+    def household(self) -> list[Relationship]:
+        return [r for r in self.relationships if r.lives_with and r.ended_on is None]
+
+    @property
+    def age(self) -> int | None:
+        dob = self.person.date_of_birth
+        if dob is None:
+            return None
+        end = self.person.date_of_death or timezone.localdate()
+        return end.year - dob.year - ((end.month, end.day) < (dob.month, dob.day))
+
+
+def person_summary(person_id: int) -> PersonSummary:
+    """Everything the record's summary shows: 6 queries."""
+    person = Person.objects.prefetch_related(
+        Prefetch("names", queryset=PersonName.objects.order_by("kind", "-used_to", "id")),
+        "identifiers",
+        Prefetch("addresses", queryset=PersonAddress.objects.order_by("-lived_from", "-id")),
+        Prefetch(
+            "relationships",
+            queryset=Relationship.objects.filter(ended_on__isnull=True)
+            .select_related("other")
+            .order_by("type", "other__date_of_birth"),
+        ),
+        Prefetch("warnings", queryset=Warning.objects.filter(ended_on__isnull=True).order_by("review_on")),
+    ).get(pk=person_id)
+    return PersonSummary(
+        person=person,
+        names=list(person.names.all()),
+        identifiers=sorted(person.identifiers.all(), key=lambda i: i.type),
+        addresses=list(person.addresses.all()),
+        relationships=list(person.relationships.all()),
+        warnings=list(person.warnings.all()),
+    )
+
+
+def record_viewers(person: Person, limit: int = 200) -> list[AuditEvent]:
+    """Who viewed this record, newest first, with the viewer's name: one query."""
+    return list(
+        AuditEvent.objects.filter(person=person, action=AuditEvent.Action.VIEW)
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")[:limit]
+    )

@@ -1,0 +1,504 @@
+"""Writes to the person index. Each service validates its rules, writes rows and the audit event in one transaction.
+
+Services do not check who may call them: views and the API check access (accounts.access) before calling. Every
+service raises core.errors.RuleError, with a message per field, when a rule refuses the change; nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.services import audit_record, diff, snapshot
+from core.errors import RuleError
+
+from .matching import name_keys
+from .models import (
+    RECIPROCAL,
+    DuplicateCandidate,
+    IdentifierType,
+    Person,
+    PersonAddress,
+    PersonIdentifier,
+    PersonName,
+    Relationship,
+    RelationshipType,
+    Sex,
+    Warning,
+    WarningType,
+)
+from .validators import (
+    nhs_number_error,
+    normalise_nhs_number,
+    normalise_postcode,
+    postcode_error,
+    upn_error,
+)
+
+PERSON_FIELDS = [
+    "given_name",
+    "middle_names",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "expected_date_of_birth",
+    "date_of_death",
+    "sex",
+    "gender",
+    "ethnicity",
+    "first_language",
+    "interpreter_needed",
+    "is_restricted",
+]
+
+
+@dataclass
+class AddressInput:
+    line1: str
+    postcode: str
+    line2: str = ""
+    town: str = ""
+    lived_from: date | None = None
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def validate_person_fields(data: dict[str, Any]) -> dict[str, str]:
+    """Field errors for person details, in plain English. Shared by create, update and import."""
+    errors: dict[str, str] = {}
+    given = (data.get("given_name") or "").strip()
+    family = (data.get("family_name") or "").strip()
+    if not given and not family:
+        errors["family_name"] = "Enter a first name or last name"
+    for key, label in (
+        ("given_name", "First name"),
+        ("family_name", "Last name"),
+        ("middle_names", "Middle names"),
+    ):
+        if len(data.get(key) or "") > 100:
+            errors[key] = f"{label} must be 100 characters or fewer"
+    dob, edd, dod = data.get("date_of_birth"), data.get("expected_date_of_birth"), data.get("date_of_death")
+    today = _today()
+    if dob and dob > today:
+        errors["date_of_birth"] = "Date of birth must be today or in the past"
+    elif dob and dob.year < 1900:
+        errors["date_of_birth"] = "Date of birth must be after 1900"
+    if edd and dob:
+        errors["expected_date_of_birth"] = "Enter either a date of birth or an expected date of birth, not both"
+    elif edd and edd < today - timedelta(days=31):
+        errors["expected_date_of_birth"] = "Expected date of birth must be no more than a month ago"
+    elif edd and edd > today + timedelta(days=300):
+        errors["expected_date_of_birth"] = "Expected date of birth must be within the next 10 months"
+    if dod and dod > today:
+        errors["date_of_death"] = "Date of death must be today or in the past"
+    elif dod and dob and dod < dob:
+        errors["date_of_death"] = "Date of death must be on or after the date of birth"
+    if data.get("sex") and data["sex"] not in Sex.values:
+        errors["sex"] = "Select male, female or not known"
+    return errors
+
+
+def _write_name(person: Person, kind: str, given: str, family: str, **extra: Any) -> PersonName:
+    k = name_keys(given, family)
+    return PersonName.objects.create(
+        person=person,
+        kind=kind,
+        given_name=given,
+        family_name=family,
+        given_norm=k.given_norm,
+        family_norm=k.family_norm,
+        given_key=k.given_key,
+        family_key=k.family_key,
+        full_norm=k.full_norm,
+        **extra,
+    )
+
+
+def _check_identifier(type_: str, value: str) -> tuple[str, str | None]:
+    if type_ == IdentifierType.NHS:
+        value = normalise_nhs_number(value)
+        return value, nhs_number_error(value)
+    if type_ in (IdentifierType.UPN, IdentifierType.FORMER_UPN):
+        value = value.strip().upper()
+        return value, upn_error(value)
+    value = value.strip()
+    if not value:
+        return value, "Enter the identifier"
+    if len(value) > 40:
+        return value, "Identifier must be 40 characters or fewer"
+    return value, None
+
+
+def _identifier_taken(type_: str, value: str, exclude_person: int | None = None) -> Person | None:
+    qs = PersonIdentifier.objects.filter(type=type_, value=value).select_related("person")
+    if exclude_person:
+        qs = qs.exclude(person_id=exclude_person)
+    found = qs.first()
+    return found.person if found else None
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Any,
+    given_name: str,
+    family_name: str,
+    middle_names: str = "",
+    preferred_name: str = "",
+    date_of_birth: date | None = None,
+    expected_date_of_birth: date | None = None,
+    sex: str = Sex.UNKNOWN,
+    gender: str = "",
+    ethnicity: str = "",
+    first_language: str = "",
+    nhs_number: str = "",
+    upn: str = "",
+    address: AddressInput | None = None,
+    is_restricted: bool = False,
+    possible_duplicates_considered: list[int] | None = None,
+) -> Person:
+    """Create a person with their current name, identifiers and address. Audited as `create`.
+
+    `possible_duplicates_considered` lists the people the user was shown as possible matches and decided were
+    someone else; they are kept as duplicate candidates for review, so a wrong decision can still be caught.
+    """
+    data = {
+        "given_name": given_name.strip(),
+        "family_name": family_name.strip(),
+        "middle_names": middle_names.strip(),
+        "preferred_name": preferred_name.strip(),
+        "date_of_birth": date_of_birth,
+        "expected_date_of_birth": expected_date_of_birth,
+        "sex": sex or Sex.UNKNOWN,
+        "gender": gender.strip(),
+        "ethnicity": ethnicity,
+        "first_language": first_language.strip(),
+        "is_restricted": is_restricted,
+    }
+    errors = validate_person_fields(data)
+    identifiers: list[tuple[str, str]] = []
+    for type_, raw, field in (
+        (IdentifierType.NHS, nhs_number, "nhs_number"),
+        (IdentifierType.UPN, upn, "upn"),
+    ):
+        if raw and raw.strip():
+            value, err = _check_identifier(type_, raw)
+            if err:
+                errors[field] = err
+            elif (other := _identifier_taken(type_, value)) is not None:
+                errors[field] = (
+                    f"This {IdentifierType(type_).label} already belongs to {other.full_name} (record {other.pk}). "
+                    "Open that record instead of creating a new one"
+                )
+            else:
+                identifiers.append((type_, value))
+    if address is not None:
+        errors.update(_address_errors(address))
+    if errors:
+        raise RuleError(errors)
+
+    person = Person.objects.create(created_by=_uid(actor), modified_by=_uid(actor), **data)
+    _write_name(person, PersonName.Kind.CURRENT, data["given_name"], data["family_name"])
+    for type_, value in identifiers:
+        PersonIdentifier.objects.create(person=person, type=type_, value=value, created_by=_uid(actor))
+    if address is not None:
+        _address_write(actor, person, address)
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="person",
+        object_id=str(person.pk),
+        person_id=person.pk,
+        changes={
+            "new": {
+                **snapshot(person, PERSON_FIELDS),
+                "identifiers": [{"type": t, "value": v} for t, v in identifiers],
+            }
+        },
+    )
+    for other_id in possible_duplicates_considered or []:
+        DuplicateCandidate.objects.get_or_create(
+            person=person,
+            possible_match_id=other_id,
+            defaults={"score": 0.0, "source": "created_despite_match", "created_by": _uid(actor)},
+        )
+    return person
+
+
+def _uid(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
+    """Change a person's details. A change of name keeps the old one as a previous name. Audited with old and new."""
+    unknown = set(changes) - set(PERSON_FIELDS)
+    if unknown:
+        raise RuleError(f"These details cannot be changed here: {', '.join(sorted(unknown))}")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    old = snapshot(person, PERSON_FIELDS)
+    merged = {**old, **{k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}}
+    for k in ("date_of_birth", "expected_date_of_birth", "date_of_death"):
+        if isinstance(merged.get(k), str):
+            merged[k] = date.fromisoformat(merged[k])
+    errors = validate_person_fields(merged)
+    if errors:
+        raise RuleError(errors)
+    name_changed = (merged["given_name"], merged["family_name"]) != (person.given_name, person.family_name)
+    for k in PERSON_FIELDS:
+        setattr(person, k, merged[k])
+    person.modified_by = _uid(actor)
+    person.save()
+    if name_changed:
+        current = PersonName.objects.get(person=person, kind=PersonName.Kind.CURRENT)
+        current.kind = PersonName.Kind.PREVIOUS
+        current.used_to = _today()
+        current.save(update_fields=["kind", "used_to"])
+        _write_name(person, PersonName.Kind.CURRENT, person.given_name, person.family_name, used_from=_today())
+    changed = diff(old, snapshot(person, PERSON_FIELDS))
+    if changed:
+        audit_record(
+            actor=actor,
+            action="update",
+            object_type="person",
+            object_id=str(person.pk),
+            person_id=person.pk,
+            changes=changed,
+        )
+    return person
+
+
+@transaction.atomic
+def person_name_add(
+    *, actor: Any, person: Person, kind: str, given_name: str, family_name: str, used_to: date | None = None
+) -> PersonName:
+    """Record a previous name or an alias (also known as)."""
+    if kind not in (PersonName.Kind.PREVIOUS, PersonName.Kind.ALIAS, PersonName.Kind.BIRTH):
+        raise RuleError({"kind": "Select previous name, also known as, or name at birth"})
+    if not given_name.strip() and not family_name.strip():
+        raise RuleError({"family_name": "Enter a first name or last name"})
+    name = _write_name(person, kind, given_name.strip(), family_name.strip(), used_to=used_to)
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="person_name",
+        object_id=str(name.pk),
+        person_id=person.pk,
+        changes={"new": {"kind": kind, "given_name": name.given_name, "family_name": name.family_name}},
+    )
+    return name
+
+
+@transaction.atomic
+def identifier_add(*, actor: Any, person: Person, type: str, value: str) -> PersonIdentifier:
+    if type not in IdentifierType.values:
+        raise RuleError({"type": "Select the type of identifier"})
+    value, err = _check_identifier(type, value)
+    if err:
+        raise RuleError({"value": err})
+    other = _identifier_taken(type, value)
+    if other is not None:
+        if other.pk == person.pk:
+            raise RuleError({"value": f"{person.full_name} already has this {IdentifierType(type).label}"})
+        raise RuleError(
+            {"value": f"This {IdentifierType(type).label} already belongs to {other.full_name} (record {other.pk})"}
+        )
+    try:
+        with transaction.atomic():
+            ident = PersonIdentifier.objects.create(person=person, type=type, value=value, created_by=_uid(actor))
+    except IntegrityError as exc:  # a concurrent request took it first
+        raise RuleError({"value": f"This {IdentifierType(type).label} already belongs to someone else"}) from exc
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="person_identifier",
+        object_id=str(ident.pk),
+        person_id=person.pk,
+        changes={"new": {"type": type, "value": value}},
+    )
+    return ident
+
+
+def _address_errors(address: AddressInput) -> dict[str, str]:
+    errors = {}
+    if not address.line1.strip():
+        errors["line1"] = "Enter the first line of the address"
+    if address.postcode.strip() and (err := postcode_error(address.postcode)):
+        errors["postcode"] = err
+    if address.lived_from and address.lived_from > _today():
+        errors["lived_from"] = "The date they moved in must be today or in the past"
+    return errors
+
+
+def _address_write(actor: Any, person: Person, address: AddressInput) -> PersonAddress:
+    moved_in = address.lived_from or _today()
+    current = list(PersonAddress.objects.filter(person=person, lived_to__isnull=True))
+    for old in current:
+        if old.lived_from and old.lived_from > moved_in:
+            raise RuleError({"lived_from": "They moved in here before they moved into their current address"})
+        old.lived_to = max(moved_in - timedelta(days=1), old.lived_from) if old.lived_from else moved_in
+        old.modified_by = _uid(actor)
+        old.save(update_fields=["lived_to", "modified_by", "modified_at"])
+    new = PersonAddress.objects.create(
+        person=person,
+        line1=address.line1.strip(),
+        line2=address.line2.strip(),
+        town=address.town.strip(),
+        postcode=normalise_postcode(address.postcode) if address.postcode.strip() else "",
+        lived_from=moved_in,
+        created_by=_uid(actor),
+    )
+    Person.objects.filter(pk=person.pk).update(current_postcode=new.postcode)
+    person.current_postcode = new.postcode
+    return new
+
+
+@transaction.atomic
+def address_add(*, actor: Any, person: Person, address: AddressInput) -> PersonAddress:
+    """A new current address; the previous current address ends the day before the move."""
+    errors = _address_errors(address)
+    if errors:
+        raise RuleError(errors)
+    new = _address_write(actor, person, address)
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="person_address",
+        object_id=str(new.pk),
+        person_id=person.pk,
+        changes={"new": snapshot(new, ["line1", "line2", "town", "postcode", "lived_from"])},
+    )
+    return new
+
+
+@transaction.atomic
+def relationship_create(
+    *,
+    actor: Any,
+    person: Person,
+    other: Person,
+    type: str,
+    parental_responsibility: bool = False,
+    lives_with: bool = False,
+    started_on: date | None = None,
+) -> Relationship:
+    """`person` is `type` of `other`; the reciprocal relationship is written too. Audited on both records."""
+    if type not in RelationshipType.values:
+        raise RuleError({"type": "Select how they are related"})
+    if person.pk == other.pk:
+        raise RuleError({"other": "A person cannot be related to themselves: choose someone else"})
+    rtype = RelationshipType(type)
+    if parental_responsibility and rtype not in (
+        RelationshipType.PARENT,
+        RelationshipType.STEP_PARENT,
+        RelationshipType.GRANDPARENT,
+        RelationshipType.CARER,
+    ):
+        raise RuleError(
+            {
+                "parental_responsibility": "Only a parent, step-parent, grandparent or carer can hold parental responsibility"
+            }
+        )
+    if started_on and started_on > _today():
+        raise RuleError({"started_on": "The start date must be today or in the past"})
+    if Relationship.objects.filter(person=person, other=other, type=rtype, ended_on__isnull=True).exists():
+        raise RuleError(
+            {"other": f"{person.full_name} is already recorded as {rtype.label.lower()} of {other.full_name}"}
+        )
+    rel = Relationship.objects.create(
+        person=person,
+        other=other,
+        type=rtype,
+        parental_responsibility=parental_responsibility,
+        lives_with=lives_with,
+        started_on=started_on,
+        created_by=_uid(actor),
+    )
+    back = Relationship.objects.create(
+        person=other,
+        other=person,
+        type=RECIPROCAL[rtype],
+        lives_with=lives_with,
+        started_on=started_on,
+        created_by=_uid(actor),
+    )
+    for r in (rel, back):
+        audit_record(
+            actor=actor,
+            action="create",
+            object_type="relationship",
+            object_id=str(r.pk),
+            person_id=r.person_id,
+            changes={"new": snapshot(r, ["other", "type", "parental_responsibility", "lives_with", "started_on"])},
+        )
+    return rel
+
+
+@transaction.atomic
+def warning_add(*, actor: Any, person: Person, type: str, details: str = "", review_on: date | None = None) -> Warning:
+    """A warning shown at the top of the record until it ends; it must be reviewed by `review_on`."""
+    errors = {}
+    if type not in WarningType.values:
+        errors["type"] = "Select the type of warning"
+    if type == WarningType.OTHER and not details.strip():
+        errors["details"] = "Describe the warning"
+    if review_on is None:
+        review_on = _today() + timedelta(days=182)
+    elif review_on <= _today():
+        errors["review_on"] = "The review date must be in the future"
+    if errors:
+        raise RuleError(errors)
+    warning = Warning.objects.create(
+        person=person, type=type, details=details.strip(), review_on=review_on, created_by=_uid(actor)
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="warning",
+        object_id=str(warning.pk),
+        person_id=person.pk,
+        changes={"new": snapshot(warning, ["type", "details", "review_on"])},
+    )
+    return warning
+
+
+@transaction.atomic
+def warning_end(*, actor: Any, warning: Warning, reason: str) -> Warning:
+    if warning.ended_on is not None:
+        raise RuleError("This warning has already ended")
+    if not reason.strip():
+        raise RuleError({"reason": "Enter why the warning no longer applies"})
+    warning.ended_on = _today()
+    warning.end_reason = reason.strip()
+    warning.modified_by = _uid(actor)
+    warning.save(update_fields=["ended_on", "end_reason", "modified_by", "modified_at"])
+    audit_record(
+        actor=actor,
+        action="close",
+        object_type="warning",
+        object_id=str(warning.pk),
+        person_id=warning.person_id,
+        changes={
+            "ended_on": {"old": None, "new": warning.ended_on.isoformat()},
+            "end_reason": {"new": reason},
+        },
+    )
+    return warning
+
+
+def person_view_record(*, actor: Any, person: Person, section: str = "summary") -> None:
+    """Audit that `actor` viewed `person`'s record. Called by every page and endpoint that shows a record."""
+    audit_record(
+        actor=actor,
+        action="view",
+        object_type="person",
+        object_id=str(person.pk),
+        person_id=person.pk,
+        context={"section": section},
+    )

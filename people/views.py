@@ -1,0 +1,220 @@
+"""Pages of the person index. Thin: parse, check access, call one service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts import access
+from audit.services import audit_record
+from core.errors import RuleError
+from core.forms import apply_rule_errors
+from recording.models import EntryType
+from recording.selectors import ChronologyFilter, chronology_page
+
+from . import selectors, services
+from .forms import PersonForm, RelationshipForm, SearchForm, WarningForm
+from .models import Person
+from .search import search_people
+
+DUPLICATE_WARNING_SCORE = 0.75
+
+
+def require_role(request: HttpRequest) -> None:
+    if not access.has_any_role(request.user):
+        raise PermissionDenied("You do not have a role in Casework")
+
+
+def person_for_user(request: HttpRequest, pk: int) -> Person:
+    """The person, if this user may see them; otherwise 404 (so a record's existence does not leak)."""
+    require_role(request)
+    person = access.visible_people(request.user).filter(pk=pk).first()
+    if person is None:
+        raise Http404("No person found")
+    return person
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    require_role(request)
+    form = SearchForm(request.GET or None)
+    results: list[Any] = []
+    searched = False
+    if request.GET and form.is_valid():
+        searched = True
+        results = search_people(
+            user=request.user,
+            name=form.cleaned_data["q"],
+            date_of_birth=form.cleaned_data.get("dob"),
+            limit=20,
+        )
+        audit_record(
+            actor=request.user,
+            action="search",
+            object_type="person_search",
+            context={"query": form.cleaned_data["q"], "results": len(results)},
+        )
+    return render(request, "people/search.html", {"form": form, "results": results, "searched": searched})
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_for_user(request, pk)
+    summary = selectors.person_summary(person.pk)
+    flt = ChronologyFilter(
+        entry_types=request.GET.getlist("type"),
+        date_from=_parse_date(request.GET.get("from")),
+        date_to=_parse_date(request.GET.get("to")),
+    )
+    page = chronology_page(person, flt, request.GET.get("page"))
+    services.person_view_record(actor=request.user, person=person, section="summary")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "s": summary,
+            "person": summary.person,
+            "page": page,
+            "filter": flt,
+            "entry_types": EntryType.choices,
+            "filter_query": query.urlencode(),
+            "can_record": access.can_record_for_person(request.user, person),
+            "can_see_access_log": access.can_see_access_log(request.user),
+            "date_from": request.GET.get("from", ""),
+            "date_to": request.GET.get("to", ""),
+        },
+    )
+
+
+def _parse_date(value: str | None) -> Any:
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    require_role(request)
+    form = PersonForm(request.POST or None)
+    candidates: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        confirmed = request.POST.get("confirm_new") == "1"
+        if not confirmed and (d["given_name"] or d["family_name"]):
+            candidates = [
+                m
+                for m in search_people(
+                    user=request.user,
+                    name=f"{d['given_name']} {d['family_name']}".strip(),
+                    date_of_birth=d.get("date_of_birth"),
+                    postcode=d.get("postcode", ""),
+                    limit=5,
+                )
+                if m.score >= DUPLICATE_WARNING_SCORE
+            ]
+        if not candidates:
+            address = None
+            if d["line1"] or d["postcode"]:
+                address = services.AddressInput(
+                    line1=d["line1"], line2=d["line2"], town=d["town"], postcode=d["postcode"]
+                )
+            considered = [int(x) for x in request.POST.getlist("considered") if x.isdigit()]
+            try:
+                person = services.person_create(
+                    actor=request.user,
+                    given_name=d["given_name"],
+                    family_name=d["family_name"],
+                    middle_names=d["middle_names"],
+                    date_of_birth=d.get("date_of_birth"),
+                    expected_date_of_birth=d.get("expected_date_of_birth"),
+                    sex=d["sex"],
+                    ethnicity=d["ethnicity"],
+                    first_language=d["first_language"],
+                    nhs_number=d["nhs_number"],
+                    upn=d["upn"],
+                    address=address,
+                    possible_duplicates_considered=considered,
+                )
+            except RuleError as e:
+                apply_rule_errors(form, e.errors)
+            else:
+                messages.success(request, f"{person.full_name} has been added")
+                return redirect("people:detail", pk=person.pk)
+    return render(request, "people/create.html", {"form": form, "candidates": candidates})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def warning_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_for_user(request, pk)
+    if not access.can_record_for_person(request.user, person):
+        raise PermissionDenied
+    form = WarningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.warning_add(
+                actor=request.user,
+                person=person,
+                type=form.cleaned_data["type"],
+                details=form.cleaned_data["details"],
+                review_on=form.cleaned_data.get("review_on"),
+            )
+        except RuleError as e:
+            apply_rule_errors(form, e.errors)
+        else:
+            messages.success(request, "Warning added")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/warning_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_for_user(request, pk)
+    if not access.can_record_for_person(request.user, person):
+        raise PermissionDenied
+    form = RelationshipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        other = access.visible_people(request.user).filter(pk=form.cleaned_data["other"]).first()
+        if other is None:
+            form.add_error("other", "There is no person with that record number")
+        else:
+            try:
+                services.relationship_create(
+                    actor=request.user,
+                    person=person,
+                    other=other,
+                    type=form.cleaned_data["type"],
+                    parental_responsibility=form.cleaned_data["parental_responsibility"],
+                    lives_with=form.cleaned_data["lives_with"],
+                )
+            except RuleError as e:
+                apply_rule_errors(form, e.errors)
+            else:
+                messages.success(request, f"Relationship with {other.full_name} added")
+                return redirect("people:detail", pk=person.pk)
+    return render(request, "people/relationship_form.html", {"form": form, "person": person})
+
+
+@login_required
+def access_log(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_for_user(request, pk)
+    if not access.can_see_access_log(request.user):
+        raise PermissionDenied("Only managers can see who has viewed a record")
+    events = selectors.record_viewers(person)
+    services.person_view_record(actor=request.user, person=person, section="access_log")
+    return render(request, "people/access_log.html", {"person": person, "events": events})

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django import forms
+
+from core.forms import GovDateField, GovTimeField
+
+from .models import CaseNoteType, VisitType
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class CaseNoteForm(forms.Form):
+    note_type = forms.ChoiceField(
+        label="Type of note", choices=CaseNoteType.choices, initial="case_note", widget=forms.RadioSelect
+    )
+    day = GovDateField(label="Date", label_text="Date", help_text="When it happened, for example 14 3 2026")
+    at = GovTimeField(label="Time (optional)", required=False, help_text="For example, 14:30")
+    subject = forms.CharField(label="Subject", max_length=200)
+    body = forms.CharField(label="Note", widget=forms.Textarea)
+
+
+class VisitForm(forms.Form):
+    visit_type = forms.ChoiceField(label="Type of visit", choices=VisitType.choices, widget=forms.RadioSelect)
+    day = GovDateField(label="Date of the visit", label_text="Date of the visit")
+    at = GovTimeField(label="Time (optional)", required=False, help_text="For example, 14:30")
+    child_seen = forms.ChoiceField(label="Was the child seen?", choices=YES_NO, widget=forms.RadioSelect)
+    seen_alone = forms.ChoiceField(
+        label="Was the child seen alone?", choices=YES_NO, widget=forms.RadioSelect, required=False
+    )
+    not_seen_reason = forms.CharField(label="If not seen, why not?", required=False, max_length=300)
+    notes = forms.CharField(label="What happened", widget=forms.Textarea)
