@@ -42,7 +42,7 @@ class PersonForm(forms.Form):
     ethnicity = forms.ChoiceField(label="Ethnicity", choices=ethnicity_choices, required=False)
     first_language = forms.CharField(label="First language", required=False, max_length=60)
     nhs_number = forms.CharField(
-        label="NHS number (optional)", required=False, max_length=12, help_text="10 digits, like 999 123 4560"
+        label="NHS number (optional)", required=False, max_length=12, help_text="10 digits, like 943 476 5919"
     )
     upn = forms.CharField(label="Unique pupil number (optional)", required=False, max_length=13)
     line1 = forms.CharField(label="Address line 1", required=False, max_length=120)

@@ -27,7 +27,7 @@ def nhs_number_error(value: str) -> str | None:
     """A plain-English reason the NHS number is wrong, or None if it is valid."""
     digits = normalise_nhs_number(value)
     if not digits.isdigit() or len(digits) != 10:
-        return "Enter an NHS number that is 10 digits long, like 999 123 4560"
+        return "Enter an NHS number that is 10 digits long, like 943 476 5919"
     if nhs_check_digit(digits[:9]) != int(digits[9]):
         return "Enter a valid NHS number: the last digit (check digit) does not match the rest"
     return None

@@ -1,8 +1,15 @@
 """Settings for the test suite: real PostgreSQL, fast password hashing, demo mode off (MFA enforced)."""
 
+import os
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret-casework-key-0123456789abcdef"  # noqa: S105
 CASEWORK_DEMO_MODE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
+
+# Each test run gets its own database, so two runs (a developer's and CI's, or two terminals) never collide.
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": "test_casework_" + os.environ.get("CASEWORK_TEST_DB_SUFFIX", str(os.getpid()))
+}

@@ -1,0 +1,84 @@
+"""Shared test fixtures: the three personas of every access test, and a person factory.
+
+- alice: social worker in Team A (the allocated worker once allocations exist)
+- bob: social worker in Team B (a colleague in another team)
+- charlie: signed in, but with no role in any team (an outsider)
+- manager: team manager in Team A
+All have a TOTP authenticator, since MFA is enforced outside demo mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyotp
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.test import Client
+
+from accounts.models import Role, Team, User
+from accounts.services import membership_add
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+PASSWORD = "correct horse battery staple 42"  # noqa: S105
+
+
+def make_user(email: str, team: Team | None, role: str | None, *, mfa: bool = True) -> User:
+    first, last = email.split("@")[0].split(".")[0].title(), "Tester"
+    user = User.objects.create_user(username=email, email=email, password=PASSWORD, first_name=first, last_name=last)
+    if team is not None and role is not None:
+        membership_add(actor=None, user=user, team=team, role=role)
+    if mfa:
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@pytest.fixture
+def team_a(db: Any) -> Team:
+    return Team.objects.create(name="Team A")
+
+
+@pytest.fixture
+def team_b(db: Any) -> Team:
+    return Team.objects.create(name="Team B")
+
+
+@pytest.fixture
+def alice(team_a: Team) -> User:
+    return make_user("alice@example.test", team_a, Role.SOCIAL_WORKER)
+
+
+@pytest.fixture
+def bob(team_b: Team) -> User:
+    return make_user("bob@example.test", team_b, Role.SOCIAL_WORKER)
+
+
+@pytest.fixture
+def charlie(db: Any) -> User:
+    return make_user("charlie@example.test", None, None)
+
+
+@pytest.fixture
+def manager(team_a: Team) -> User:
+    return make_user("mo.manager@example.test", team_a, Role.TEAM_MANAGER)
+
+
+@pytest.fixture
+def support(team_a: Team) -> User:
+    return make_user("bea.support@example.test", team_a, Role.BUSINESS_SUPPORT)
+
+
+def client_for(user: User) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def alice_client(alice: User) -> Client:
+    return client_for(alice)
+
+
+@pytest.fixture
+def totp_code() -> Any:
+    return lambda: pyotp.TOTP(TOTP_SECRET).now()

@@ -1,0 +1,46 @@
+"""`casework serve`: migrate, load the demo authority into an empty database, print the demo sign-ins, serve."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Prepare the database and serve Casework on http://127.0.0.1:8000 (or $PORT)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--no-demo", action="store_true", help="Do not load the demo authority")
+        parser.add_argument("--prepare-only", action="store_true", help="Migrate and seed, then exit")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        self.stdout.write("Migrating the database…")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        from people.models import Person
+
+        if settings.CASEWORK_DEMO_MODE and not opts["no_demo"]:
+            if not Person.objects.exists():
+                self.stdout.write("Loading the demo authority (first run only)…")
+                call_command("seed", size="demo", stdout=self.stdout)
+            self._print_sign_ins()
+        if opts["prepare_only"]:
+            return
+        url = f"http://{opts['host']}:{opts['port']}"
+        self.stdout.write(self.style.SUCCESS(f"\nCasework is running at {url}  (Ctrl+C to stop)\n"))
+        call_command("runserver", f"{opts['host']}:{opts['port']}", use_reloader=False, skip_checks=True)
+
+    def _print_sign_ins(self) -> None:
+        from accounts.demo import DEMO_PASSWORD, ensure_demo_users
+
+        users = ensure_demo_users()
+        self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
+        self.stdout.write("Add the TOTP secret to any authenticator app, then enter its 6-digit code when asked.\n")
+        for u in users:
+            self.stdout.write(f"  {u.role:<18} {u.team:<22} {u.email:<42} TOTP secret {u.totp_secret}")

@@ -1,0 +1,152 @@
+"""`casework people search ...` and `casework people import ...`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from audit.services import audit_record
+from people.importer import ImportFileError, import_people
+from people.search import SearchError, search_people
+
+MAX_ERRORS_SHOWN = 200
+
+
+def _date(text: str | None, where: str) -> date | None:
+    if text in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError as e:
+        raise CommandError(f"{where}: date of birth '{text}' must be YYYY-MM-DD") from e
+
+
+class Command(BaseCommand):
+    help = "Search the person index or import people from CSV."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        s = sub.add_parser("search", help="Ranked matches for a name, allowing for misspellings")
+        s.add_argument("name", nargs="?", default=None)
+        s.add_argument("--dob", help="Date of birth, YYYY-MM-DD")
+        s.add_argument("--postcode", default="")
+        s.add_argument("--limit", type=int, default=10)
+        s.add_argument("--json", action="store_true", help="Print JSON (one list; one list per line with --queries)")
+        s.add_argument("--queries", help='File of JSON lines {"name": ..., "dob": ...} for bulk tracing')
+        i = sub.add_parser("import", help="Load people from a CSV file")
+        i.add_argument("file")
+        i.add_argument("--dry-run", action="store_true", help="Check the file and report; load nothing")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "search":
+            self._search(opts)
+        else:
+            self._import(opts)
+
+    def _search(self, opts: dict[str, Any]) -> None:
+        if opts["limit"] < 1 or opts["limit"] > 1000:
+            raise CommandError("--limit must be between 1 and 1000")
+        if opts["queries"]:
+            if opts["name"]:
+                raise CommandError("Give either a NAME or --queries FILE, not both")
+            self._bulk(Path(opts["queries"]), opts)
+            return
+        if not (opts["name"] or "").strip():
+            raise CommandError('Enter a name to search for, like: casework people search "Amelia Hughes"')
+        try:
+            matches = search_people(
+                user=None,
+                name=opts["name"],
+                date_of_birth=_date(opts["dob"], "--dob"),
+                postcode=opts["postcode"],
+                limit=opts["limit"],
+            )
+        except SearchError as e:
+            raise CommandError(str(e)) from e
+        audit_record(
+            actor=None,
+            action="search",
+            object_type="person_search",
+            context={"channel": "command line", "query": opts["name"], "results": len(matches)},
+        )
+        if opts["json"]:
+            self.stdout.write(json.dumps([m.as_json() for m in matches]))
+            return
+        if not matches:
+            self.stdout.write("Nobody matched.")
+        for m in matches:
+            dob = m.date_of_birth.isoformat() if m.date_of_birth else "dob not known"
+            self.stdout.write(
+                f"{m.score:5.2f}  #{m.id:<8} {m.given_name} {m.family_name}  ({dob}) {m.postcode}  {', '.join(m.reasons)}"
+            )
+
+    def _bulk(self, path: Path, opts: dict[str, Any]) -> None:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise CommandError(f"Cannot read {path}: {e.strerror}") from e
+        count = 0
+        for n, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                q = json.loads(line)
+                name = q["name"]
+            except (json.JSONDecodeError, KeyError, TypeError) as e:
+                raise CommandError(
+                    f'{path}, line {n}: expected a JSON object like {{"name": "...", "dob": "..."}}'
+                ) from e
+            try:
+                matches = search_people(
+                    user=None,
+                    name=name,
+                    date_of_birth=_date(q.get("dob"), f"{path}, line {n}"),
+                    postcode=q.get("postcode") or "",
+                    limit=opts["limit"],
+                )
+            except SearchError as e:
+                raise CommandError(f"{path}, line {n}: {e}") from e
+            self.stdout.write(json.dumps([m.as_json() for m in matches]))
+            count += 1
+        audit_record(
+            actor=None,
+            action="search",
+            object_type="person_search",
+            context={"channel": "command line", "bulk_file": path.name, "queries": count},
+        )
+
+    def _import(self, opts: dict[str, Any]) -> None:
+        path = Path(opts["file"])
+        started = time.monotonic()
+        tty = sys.stderr.isatty()
+
+        def progress(rows: int) -> None:
+            rate = rows / max(time.monotonic() - started, 0.001)
+            msg = f"{rows:,} rows read ({rate:,.0f} rows/s)"
+            self.stderr.write(("\r" + msg) if tty else msg, ending="" if tty else "\n")
+
+        try:
+            result = import_people(path, dry_run=opts["dry_run"], progress=progress)
+        except ImportFileError as e:
+            raise CommandError(str(e)) from e
+        if tty:
+            self.stderr.write("")
+        for err in result.errors[:MAX_ERRORS_SHOWN]:
+            sid = f" (source_id {err.source_id})" if err.source_id else ""
+            self.stderr.write(f"Line {err.line}{sid}: {err.reason}")
+        if len(result.errors) > MAX_ERRORS_SHOWN:
+            self.stderr.write(f"…and {len(result.errors) - MAX_ERRORS_SHOWN:,} more rejected rows")
+        verb = "Would load" if result.dry_run else "Loaded"
+        self.stdout.write(
+            f"{'DRY RUN: nothing was changed. ' if result.dry_run else ''}"
+            f"Rows read: {result.rows:,}. {verb}: {result.loaded:,}. Already loaded: {result.already_loaded:,}. "
+            f"Matched to an existing person by NHS number: {result.matched_by_nhs_number:,}. "
+            f"Flagged as possible duplicates: {result.possible_duplicates:,}. Rejected: {len(result.errors):,}. "
+            f"({time.monotonic() - started:.1f} s)"
+        )
