@@ -14,7 +14,7 @@ class Role(models.TextChoices):
 
 
 class CaseworkUserManager(UserManager["User"]):
-    def create_user(self, username=None, email=None, password=None, **extra_fields):  # type: ignore[no-untyped-def, override]
+    def create_user(self, username=None, email=None, password=None, **extra_fields):
         return super().create_user(username or (email or "").lower(), email, password, **extra_fields)
 
 
@@ -27,7 +27,7 @@ class User(AbstractUser):
     email = models.EmailField(unique=True)
     job_title = models.CharField(max_length=120, blank=True)
 
-    objects = CaseworkUserManager()
+    objects = CaseworkUserManager()  # type: ignore[misc]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

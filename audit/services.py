@@ -30,11 +30,7 @@ def _jsonable(value: Any) -> Any:
 
 def snapshot(instance: Model, fields: Iterable[str]) -> dict[str, Any]:
     """The values of `fields` on `instance`, ready for an audit event's old or new side."""
-    out = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        out[name] = _jsonable(getattr(instance, field.attname))
-    return out
+    return {name: _jsonable(instance.serializable_value(name)) for name in fields}
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

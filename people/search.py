@@ -85,7 +85,7 @@ SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.current_postcode, p
 
 def _candidates(given: str, family: str, dob: date | None) -> list[tuple[Any, ...]]:
     keys = name_keys(given, family)
-    params = {
+    params: dict[str, Any] = {
         "fk": keys.family_key,
         "gk": keys.given_key,
         "gvars": sorted(name_variants(keys.given_norm)) if keys.given_norm else [],

@@ -168,7 +168,7 @@ def person_create(
     `possible_duplicates_considered` lists the people the user was shown as possible matches and decided were
     someone else; they are kept as duplicate candidates for review, so a wrong decision can still be caught.
     """
-    data = {
+    data: dict[str, Any] = {
         "given_name": given_name.strip(),
         "family_name": family_name.strip(),
         "middle_names": middle_names.strip(),
@@ -183,6 +183,7 @@ def person_create(
     }
     errors = validate_person_fields(data)
     identifiers: list[tuple[str, str]] = []
+    type_: str
     for type_, raw, field in (
         (IdentifierType.NHS, nhs_number, "nhs_number"),
         (IdentifierType.UPN, upn, "upn"),
@@ -243,7 +244,7 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
         raise RuleError(f"These details cannot be changed here: {', '.join(sorted(unknown))}")
     person = Person.objects.select_for_update().get(pk=person.pk)
     old = snapshot(person, PERSON_FIELDS)
-    merged = {**old, **{k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}}
+    merged: dict[str, Any] = {**old, **{k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}}
     for k in ("date_of_birth", "expected_date_of_birth", "date_of_death"):
         if isinstance(merged.get(k), str):
             merged[k] = date.fromisoformat(merged[k])
@@ -388,7 +389,8 @@ def relationship_create(
     lives_with: bool = False,
     started_on: date | None = None,
 ) -> Relationship:
-    """`person` is `type` of `other`; the reciprocal relationship is written too. Audited on both records."""
+    """Record that `person` is `type` of `other` ("Sarah is parent of Amelia"), with parental responsibility if
+    given. Two rows are written, one read from each person's record (see Relationship). Audited on both records."""
     if type not in RelationshipType.values:
         raise RuleError({"type": "Select how they are related"})
     if person.pk == other.pk:
@@ -407,13 +409,14 @@ def relationship_create(
         )
     if started_on and started_on > _today():
         raise RuleError({"started_on": "The start date must be today or in the past"})
-    if Relationship.objects.filter(person=person, other=other, type=rtype, ended_on__isnull=True).exists():
+    if Relationship.objects.filter(person=other, other=person, type=rtype, ended_on__isnull=True).exists():
         raise RuleError(
             {"other": f"{person.full_name} is already recorded as {rtype.label.lower()} of {other.full_name}"}
         )
+    # Each row reads from its own person's record: "on `person`'s record, `other` is their `type`".
     rel = Relationship.objects.create(
-        person=person,
-        other=other,
+        person=other,
+        other=person,
         type=rtype,
         parental_responsibility=parental_responsibility,
         lives_with=lives_with,
@@ -421,8 +424,8 @@ def relationship_create(
         created_by=_uid(actor),
     )
     back = Relationship.objects.create(
-        person=other,
-        other=person,
+        person=person,
+        other=other,
         type=RECIPROCAL[rtype],
         lives_with=lives_with,
         started_on=started_on,

@@ -86,7 +86,8 @@ def test_relationships_are_reciprocal_and_audited_on_both_records(alice):
         actor=alice, person=mum, other=child, type="parent", parental_responsibility=True, lives_with=True
     )
     pairs = set(Relationship.objects.values_list("person_id", "other_id", "type"))
-    assert pairs == {(mum.pk, child.pk, "parent"), (child.pk, mum.pk, "child")}
+    assert pairs == {(child.pk, mum.pk, "parent"), (mum.pk, child.pk, "child")}
+    assert Relationship.objects.get(person=child).parental_responsibility
     assert AuditEvent.objects.filter(object_type="relationship", person__in=[mum, child]).count() == 2
 
 
