@@ -20,7 +20,7 @@ from accounts.models import Role, Team, User
 from accounts.services import membership_add
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-PASSWORD = "correct horse battery staple 42"  # noqa: S105
+PASSWORD = "correct horse battery staple 42"
 
 
 def make_user(email: str, team: Team | None, role: str | None, *, mfa: bool = True) -> User:
@@ -82,3 +82,28 @@ def alice_client(alice: User) -> Client:
 @pytest.fixture
 def totp_code() -> Any:
     return lambda: pyotp.TOTP(TOTP_SECRET).now()
+
+
+@pytest.fixture
+def allow_audit_flush(transactional_db: Any, django_db_blocker: Any) -> Any:
+    """Transactional tests end with Django's flush (TRUNCATE), which the audit table refuses, as it should.
+    Tests that need committed data (the live-server browser tests) clear the tables the way only a database
+    superuser could: with triggers switched off for the session."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cur:
+        cur.execute("SET session_replication_role = replica")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """Before the test database is dropped, end sessions left by live-server threads, so the drop succeeds and no
+    test databases pile up on a developer's machine."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -28,6 +28,7 @@ class GovDateField(forms.MultiValueField):
 
     def __init__(self, *, label_text: str = "Date", **kwargs: Any) -> None:
         self.label_text = label_text
+        kwargs.setdefault("error_messages", {"required": f"Enter the {label_text.lower()}", "incomplete": ""})
         fields = (forms.CharField(required=False), forms.CharField(required=False), forms.CharField(required=False))
         super().__init__(fields=fields, require_all_fields=False, **kwargs)
 

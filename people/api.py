@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from accounts import access
@@ -211,12 +211,12 @@ class CreatedOut(Schema):
     response={201: CreatedOut, 422: ErrorsOut},
     summary="Record a case note; it appears in the chronology at once",
 )
-def case_note_create(request: HttpRequest, person_id: int, payload: CaseNoteIn) -> tuple[int, dict[str, object]]:
+def case_note_create(request: HttpRequest, person_id: int, payload: CaseNoteIn) -> Status[dict[str, object]]:
     person = _person(request, person_id)
     if not access.can_record_for_person(request.user, person):
         raise HttpError(403, "Your role cannot record case notes")
     note = recording_services.case_note_create(actor=request.user, person=person, **payload.dict())
-    return 201, {"id": note.pk}
+    return Status(201, {"id": note.pk})
 
 
 class VisitIn(Schema):
@@ -229,12 +229,12 @@ class VisitIn(Schema):
 
 
 @router.post("/{int:person_id}/visits", response={201: CreatedOut, 422: ErrorsOut}, summary="Record a visit")
-def visit_create(request: HttpRequest, person_id: int, payload: VisitIn) -> tuple[int, dict[str, object]]:
+def visit_create(request: HttpRequest, person_id: int, payload: VisitIn) -> Status[dict[str, object]]:
     person = _person(request, person_id)
     if not access.can_record_for_person(request.user, person):
         raise HttpError(403, "Your role cannot record visits")
     visit = recording_services.visit_record(actor=request.user, person=person, **payload.dict())
-    return 201, {"id": visit.pk}
+    return Status(201, {"id": visit.pk})
 
 
 class AddressIn(Schema):
@@ -271,7 +271,7 @@ class DuplicatesOut(Schema):
     response={201: CreatedOut, 409: DuplicatesOut, 422: ErrorsOut},
     summary="Add a person; answers 409 with possible duplicates unless confirm_new is true",
 )
-def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, object]]:
+def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, object]]:
     from .views import DUPLICATE_WARNING_SCORE
 
     _require_role(request)
@@ -292,14 +292,17 @@ def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[st
             if m.score >= DUPLICATE_WARNING_SCORE
         ]
     if candidates and not confirm:
-        return 409, {
-            "detail": "People already known may be the same person. Send confirm_new to add a new record anyway.",
-            "possible_duplicates": [c.as_json() for c in candidates],
-        }
+        return Status(
+            409,
+            {
+                "detail": "People already known may be the same person. Send confirm_new to add a new record anyway.",
+                "possible_duplicates": [c.as_json() for c in candidates],
+            },
+        )
     person = services.person_create(
         actor=request.user,
         address=services.AddressInput(**address) if address else None,
         possible_duplicates_considered=[c.id for c in candidates],
         **data,
     )
-    return 201, {"id": person.pk}
+    return Status(201, {"id": person.pk})

@@ -38,7 +38,13 @@ class PersonForm(forms.Form):
         required=False,
         help_text="Only for an unborn child: leave date of birth empty",
     )
-    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, initial=Sex.UNKNOWN, widget=forms.RadioSelect)
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=Sex.choices,
+        initial=Sex.UNKNOWN,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select male, female or not known"},
+    )
     ethnicity = forms.ChoiceField(label="Ethnicity", choices=ethnicity_choices, required=False)
     first_language = forms.CharField(label="First language", required=False, max_length=60)
     nhs_number = forms.CharField(
@@ -52,14 +58,32 @@ class PersonForm(forms.Form):
 
 
 class RelationshipForm(forms.Form):
-    other = forms.IntegerField(label="Record number of the other person", min_value=1)
-    type = forms.ChoiceField(label="How are they related?", choices=RelationshipType.choices, widget=forms.Select)
+    other = forms.IntegerField(
+        label="Record number of the other person",
+        min_value=1,
+        error_messages={
+            "required": "Enter the record number of the other person",
+            "invalid": "Record number must be a number, like 1234",
+            "min_value": "Record number must be a number, like 1234",
+        },
+    )
+    type = forms.ChoiceField(
+        label="How are they related?",
+        choices=RelationshipType.choices,
+        widget=forms.Select,
+        error_messages={"required": "Select how they are related"},
+    )
     parental_responsibility = forms.BooleanField(label="Has parental responsibility", required=False)
     lives_with = forms.BooleanField(label="They live together", required=False)
 
 
 class WarningForm(forms.Form):
-    type = forms.ChoiceField(label="Type of warning", choices=WarningType.choices, widget=forms.RadioSelect)
+    type = forms.ChoiceField(
+        label="Type of warning",
+        choices=WarningType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of warning"},
+    )
     details = forms.CharField(label="Details", required=False, widget=forms.Textarea)
     review_on = GovDateField(
         label="Review by",

@@ -141,6 +141,7 @@ DATETIME_FORMAT = "j F Y, g:ia"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even when serving from the finders
 STATICFILES_DIRS = [BASE_DIR / "casework" / "static_build"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -10,6 +10,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
 
 # Each test run gets its own database, so two runs (a developer's and CI's, or two terminals) never collide.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405  (live-server threads must not hold connections at teardown)
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": "test_casework_" + os.environ.get("CASEWORK_TEST_DB_SUFFIX", str(os.getpid()))
 }

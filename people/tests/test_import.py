@@ -111,8 +111,8 @@ def test_command_refuses_a_missing_file(tmp_path):
 
 
 def test_search_command_json(capsys):
-    from datetime import date
     import json
+    from datetime import date
 
     p = person("Amelia", "Hughes", date(2015, 3, 27), nhs_number="9434765919")
     call_command("people", "search", "Amelia Hewes", "--dob", "2015-03-27", "--json")
@@ -132,8 +132,8 @@ def test_search_command_json(capsys):
 
 
 def test_search_command_bulk_queries(tmp_path, capsys):
-    from datetime import date
     import json
+    from datetime import date
 
     p = person("Amelia", "Hughes", date(2015, 3, 27))
     q = tmp_path / "q.jsonl"
