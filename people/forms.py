@@ -57,6 +57,26 @@ class PersonForm(forms.Form):
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
 
 
+class PersonDetailsForm(forms.Form):
+    """Changing who someone is: names, dates, sex, gender, ethnicity and language (not identifiers or address)."""
+
+    given_name = forms.CharField(label="First name", required=False, max_length=100)
+    middle_names = forms.CharField(label="Middle names", required=False, max_length=100)
+    family_name = forms.CharField(label="Last name", required=False, max_length=100)
+    date_of_birth = GovDateField(label="Date of birth", label_text="Date of birth", required=False)
+    date_of_death = GovDateField(label="Date of death", label_text="Date of death", required=False)
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select male, female or not known"},
+    )
+    gender = forms.CharField(label="Gender (optional)", required=False, max_length=60, help_text="In their own words")
+    ethnicity = forms.ChoiceField(label="Ethnicity", choices=ethnicity_choices, required=False)
+    first_language = forms.CharField(label="First language", required=False, max_length=60)
+    interpreter_needed = forms.BooleanField(label="Needs an interpreter", required=False)
+
+
 class RelationshipForm(forms.Form):
     other = forms.IntegerField(
         label="Record number of the other person",

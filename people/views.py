@@ -19,7 +19,7 @@ from recording.models import EntryType
 from recording.selectors import ChronologyFilter, chronology_page
 
 from . import selectors, services
-from .forms import PersonForm, RelationshipForm, SearchForm, WarningForm
+from .forms import PersonDetailsForm, PersonForm, RelationshipForm, SearchForm, WarningForm
 from .models import Person
 from .search import search_people
 
@@ -155,6 +155,32 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"{person.full_name} has been added")
                 return redirect("people:detail", pk=person.pk)
     return render(request, "people/create.html", {"form": form, "candidates": candidates})
+
+
+EDITABLE = list(PersonDetailsForm.base_fields)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_for_user(request, pk)
+    if not access.can_record_for_person(request.user, person):
+        raise PermissionDenied("Your role cannot change people's details")
+    initial = {name: getattr(person, name) for name in EDITABLE}
+    form = PersonDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}
+        if not changes:
+            messages.info(request, "Nothing was changed")
+            return redirect("people:detail", pk=person.pk)
+        try:
+            services.person_update(actor=request.user, person=person, **changes)
+        except RuleError as e:
+            apply_rule_errors(form, e.errors)
+        else:
+            messages.success(request, f"{person.full_name}'s details have been updated")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/edit.html", {"form": form, "person": person})
 
 
 @login_required

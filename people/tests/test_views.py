@@ -238,3 +238,37 @@ def test_business_support_cannot_record_case_notes(child, support):
 def test_relationship_to_self_gets_a_field_error(child, alice_client):
     r = alice_client.post(reverse("people:relationship_add", args=[child.pk]), {"other": child.pk, "type": "sibling"})
     assert "cannot be related to themselves" in r.content.decode()
+
+
+def test_changing_a_name_from_the_record_keeps_the_old_one(child, alice_client):
+    data = {
+        "given_name": "Amelia",
+        "family_name": "Khan",
+        "date_of_birth_0": "27",
+        "date_of_birth_1": "3",
+        "date_of_birth_2": "2015",
+        "sex": "U",
+    }
+    r = alice_client.post(reverse("people:edit", args=[child.pk]), data)
+    assert r.status_code == 302
+    html = alice_client.get(reverse("people:detail", args=[child.pk])).content.decode()
+    assert "Amelia Khan" in html and "Hughes" in html and "previous name" in html
+    event = AuditEvent.objects.filter(person=child, action="update").get()
+    assert event.changes["family_name"] == {"old": "Hughes", "new": "Khan"}
+
+
+def test_death_before_birth_is_refused_on_the_field(child, alice_client):
+    data = {
+        "given_name": "Amelia",
+        "family_name": "Hughes",
+        "date_of_birth_0": "27",
+        "date_of_birth_1": "3",
+        "date_of_birth_2": "2015",
+        "date_of_death_0": "1",
+        "date_of_death_1": "1",
+        "date_of_death_2": "2014",
+        "sex": "F",
+    }
+    r = alice_client.post(reverse("people:edit", args=[child.pk]), data)
+    assert "Date of death must be on or after the date of birth" in r.content.decode()
+    assert Person.objects.get(pk=child.pk).date_of_death is None

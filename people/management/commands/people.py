@@ -126,7 +126,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         tty = sys.stderr.isatty()
 
+        last = [0]
+
         def progress(rows: int) -> None:
+            # On a terminal, one line redrawn per batch; in a log, a line every 50,000 rows.
+            if not tty and rows - last[0] < 50_000:
+                return
+            last[0] = rows
             rate = rows / max(time.monotonic() - started, 0.001)
             msg = f"{rows:,} rows read ({rate:,.0f} rows/s)"
             self.stderr.write(("\r" + msg) if tty else msg, ending="" if tty else "\n")
