@@ -69,7 +69,7 @@ def main() -> None:
     hits: dict[str, list[bool]] = defaultdict(list)
     total_s: dict[str, list[float]] = defaultdict(list)
     db_s: dict[str, list[float]] = defaultdict(list)
-    misses = []
+    misses: list[dict] = []
     for kind, name, dob, pc, want in cases:
         d = date.fromisoformat(dob) if dob else None
         start = time.perf_counter()

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 out=casework/static_build
 gf=web/node_modules/govuk-frontend/dist/govuk
 mkdir -p "$out/css" "$out/js" "$out/assets"
-web/node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps \
+web/node_modules/.bin/sass --no-source-map --style=compressed --quiet \
   --load-path=web/node_modules web/scss/application.scss "$out/css/application.css"
 cp -R "$gf/assets/." "$out/assets/"
 cp "$gf/govuk-frontend.min.js" "$out/js/govuk-frontend.min.js"
