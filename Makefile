@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CASEWORK := $(VENV)/bin/casework
 
-.PHONY: run test setup assets lint typecheck migrations-check pytest clean-db
+.PHONY: run test setup assets lint typecheck security migrations-check pytest
 
 setup: $(VENV)/.installed web/node_modules/.installed assets
 
@@ -32,10 +32,13 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy .
 
+security: $(VENV)/.installed
+	$(VENV)/bin/bandit -q -ll -r casework core accounts audit people recording -x '*/tests/*,*/migrations/*'
+
 migrations-check: $(VENV)/.installed
 	$(CASEWORK) manage makemigrations --check --dry-run
 
 pytest: setup
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-test: setup lint typecheck migrations-check pytest
+test: setup lint typecheck security migrations-check pytest
