@@ -86,6 +86,9 @@ def _ensure_database(socket_dir: Any, port: int) -> None:
 def ensure_database_url() -> str:
     """Return DATABASE_URL, starting the embedded server first when none is configured."""
     url = os.environ.get("DATABASE_URL")
+    if not url and os.environ.get("CASEWORK_NO_DATABASE") == "1":
+        # Tools that import settings but never query (mypy's Django plugin) need no server.
+        return f"postgresql://postgres@/{DATABASE_NAME}?host=/nonexistent"
     if not url:
         url = start_embedded()
         os.environ["DATABASE_URL"] = url
