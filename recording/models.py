@@ -20,6 +20,16 @@ class EntryType(models.TextChoices):
     ADDRESS = "address", "Change of address"
     RELATIONSHIP = "relationship", "Relationship"
     RECORD = "record", "Record created"
+    CONTACT = "contact", "Contact"
+    REFERRAL = "referral", "Referral"
+    ALLOCATION = "allocation", "Allocation"
+    ASSESSMENT = "assessment", "Assessment"
+    STRATEGY = "strategy", "Strategy discussion"
+    SECTION_47 = "section_47", "Section 47 enquiry"
+    CONFERENCE = "conference", "Child protection conference"
+    PLAN = "plan", "Plan"
+    LOOKED_AFTER = "looked_after", "Looked after"
+    CLOSURE = "closure", "Case closed"
 
 
 class CaseNoteType(models.TextChoices):

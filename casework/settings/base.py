@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "audit",
     "people",
     "recording",
+    "cases",
 ]
 
 MIDDLEWARE = [

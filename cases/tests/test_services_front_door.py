@@ -1,0 +1,193 @@
+"""The front door to assessment: contacts, decisions, referrals, allocation, assessment and closure."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from cases import services
+from cases.models import CINEpisode, Contact, Task, TaskKind
+from core.errors import RuleError
+from people.tests.factories import person
+from recording.models import ChronologyEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def child(db):
+    return person("Amelia", "Hughes", date(2015, 3, 27))
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.get_current_timezone())
+
+
+def test_contact_is_due_for_decision_next_working_day(child, support):
+    c = services.contact_record(
+        actor=support, person=child, received_at=at(date(2025, 12, 24)), source="2A", concern="Bruise seen at school",
+        referrer_organisation="Hillside Primary",
+    )  # fmt: skip
+    assert c.decision_due_on == date(2025, 12, 29)  # Christmas, Boxing Day and the weekend skipped
+    task = Task.objects.get(kind=TaskKind.CONTACT_DECISION)
+    assert task.due_on == date(2025, 12, 29) and task.completed_on is None
+    assert ChronologyEntry.objects.get(person=child).title == "Contact from Hillside Primary"
+    assert AuditEvent.objects.filter(object_type="contact", action="create").exists()
+
+
+def test_contact_refuses_bad_input(child, support):
+    with pytest.raises(RuleError) as e:
+        services.contact_record(actor=support, person=child, received_at=None, source="ZZ", concern=" ")
+    assert set(e.value.errors) == {"received_at", "source", "concern"}
+    assert not Contact.objects.exists()
+
+
+def test_only_managers_decide_contacts(child, support, alice, manager, team_a):
+    c = services.contact_record(
+        actor=support, person=child, received_at=at(date(2026, 1, 5)), source="6", concern="Police call-out"
+    )
+    for worker in (support, alice):
+        with pytest.raises(RuleError, match="Only a team manager"):
+            services.contact_decide(
+                actor=worker, contact=c, decision="referral", reason="x", team=team_a, primary_need="N1"
+            )
+    episode = services.contact_decide(
+        actor=manager, contact=c, decision="referral", reason="Threshold met", team=team_a, primary_need="N1"
+    )
+    assert episode.referral_date == date(2026, 1, 5) and episode.referral_source == "6"
+    assert Task.objects.get(kind=TaskKind.CONTACT_DECISION).completed_on is not None
+    assessment_task = Task.objects.get(kind=TaskKind.ASSESSMENT)
+    assert assessment_task.due_on == date(2026, 3, 9)  # 45 working days after Monday 5 January 2026
+    with pytest.raises(RuleError, match="already decided"):
+        services.contact_decide(actor=manager, contact=c, decision="nfa", reason="x")
+
+
+def test_referral_needs_valid_codes_and_no_open_episode(child, manager, team_a):
+    with pytest.raises(RuleError) as e:
+        services.referral_create(
+            actor=manager, person=child, referral_date=date(2026, 1, 5), source="XX", primary_need="N99", team=team_a
+        )
+    assert set(e.value.errors) == {"source", "primary_need"}
+    services.referral_create(
+        actor=manager, person=child, referral_date=date(2026, 1, 5), source="2A", primary_need="N1", team=team_a
+    )
+    with pytest.raises(RuleError, match="already has an open referral"):
+        services.referral_create(
+            actor=manager, person=child, referral_date=date(2026, 1, 6), source="2A", primary_need="N1", team=team_a
+        )
+
+
+def test_future_referral_is_refused(child, manager, team_a):
+    with pytest.raises(RuleError) as e:
+        services.referral_create(
+            actor=manager,
+            person=child,
+            referral_date=timezone.localdate() + timedelta(days=1),
+            source="2A",
+            primary_need="N1",
+            team=team_a,
+        )
+    assert "today or in the past" in e.value.errors["referral_date"]
+
+
+def close_after_nfa(episode, worker, manager, day):
+    a = services.assessment_start(actor=worker, episode=episode, started_on=day)
+    services.assessment_record(actor=worker, assessment=a, factors=["21"], summary="No concerns found", outcome="nfa")
+    services.assessment_submit(actor=worker, assessment=a, submitted_on=day)
+    services.assessment_authorise(actor=manager, assessment=a, authorised_on=day)
+    return services.episode_close(actor=manager, episode=episode, closure_date=day, reason="RC8")
+
+
+def test_re_referral_within_twelve_months_is_flagged(child, alice, manager, team_a):
+    first = services.referral_create(
+        actor=manager, person=child, referral_date=date(2025, 2, 3), source="2A", primary_need="N1", team=team_a
+    )
+    close_after_nfa(first, alice, manager, date(2025, 2, 20))
+    assert CINEpisode.objects.get(pk=first.pk).referral_nfa
+    second = services.referral_create(
+        actor=manager, person=child, referral_date=date(2026, 2, 3), source="3A", primary_need="N1", team=team_a
+    )
+    assert second.is_re_referral
+    close_after_nfa(second, alice, manager, date(2026, 2, 10))
+    assert CINEpisode.objects.get(pk=second.pk).closure_reason == "RC8"
+
+
+def test_assessment_order_dates_and_authorisation(child, alice, manager, team_a):
+    episode = services.referral_create(
+        actor=manager, person=child, referral_date=date(2026, 1, 5), source="2A", primary_need="N1", team=team_a
+    )
+    with pytest.raises(RuleError, match="before the referral"):
+        services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 1, 2))
+    a = services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 1, 6))
+    assert a.due_on == date(2026, 3, 9)
+    with pytest.raises(RuleError, match="already in progress"):
+        services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 1, 7))
+    with pytest.raises(RuleError, match="Factor 21"):
+        services.assessment_record(actor=alice, assessment=a, factors=["21", "3A"], summary="", outcome="cin_plan")
+    with pytest.raises(RuleError):
+        services.assessment_record(actor=alice, assessment=a, factors=["99Z"], summary="", outcome="cin_plan")
+    with pytest.raises(RuleError, match="must be submitted"):
+        services.assessment_authorise(actor=manager, assessment=a)
+    services.assessment_record(
+        actor=alice, assessment=a, factors=["3A", "4B"], summary="Domestic abuse at home", outcome="cin_plan"
+    )
+    services.assessment_submit(actor=alice, assessment=a, submitted_on=date(2026, 2, 2))
+    with pytest.raises(RuleError, match="submitted"):
+        services.assessment_record(actor=alice, assessment=a, factors=["3A"], summary="", outcome="nfa")
+    with pytest.raises(RuleError, match="Only a team manager"):
+        services.assessment_authorise(actor=alice, assessment=a)
+    services.assessment_authorise(actor=manager, assessment=a, authorised_on=date(2026, 2, 3))
+    assert Task.objects.get(kind=TaskKind.ASSESSMENT).completed_on == date(2026, 2, 3)
+    assert Task.objects.get(kind=TaskKind.ASSESSMENT_AUTHORISATION).completed_on == date(2026, 2, 3)
+
+
+def test_manager_cannot_authorise_their_own_assessment(child, manager, team_a):
+    episode = services.referral_create(
+        actor=manager, person=child, referral_date=date(2026, 1, 5), source="2A", primary_need="N1", team=team_a
+    )
+    a = services.assessment_start(actor=manager, episode=episode, started_on=date(2026, 1, 5))
+    services.assessment_record(actor=manager, assessment=a, factors=["21"], summary="", outcome="nfa")
+    services.assessment_submit(actor=manager, assessment=a, submitted_on=date(2026, 1, 6))
+    with pytest.raises(RuleError, match="another manager"):
+        services.assessment_authorise(actor=manager, assessment=a)
+
+
+def test_closure_is_refused_while_work_is_open(child, alice, manager, team_a):
+    episode = services.referral_create(
+        actor=manager, person=child, referral_date=date(2026, 1, 5), source="2A", primary_need="N1", team=team_a
+    )
+    services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 1, 6))
+    with pytest.raises(RuleError, match="complete and authorise the assessment"):
+        services.episode_close(actor=manager, episode=episode, closure_date=date(2026, 1, 20), reason="RC8")
+    with pytest.raises(RuleError) as e:
+        services.episode_close(actor=manager, episode=episode, closure_date=date(2026, 1, 20), reason="RC99")
+    assert "reason" in e.value.errors
+
+
+def test_allocation_keeps_every_social_worker_episode(child, alice, bob, manager):
+    first = services.allocate(
+        actor=manager, person=child, worker=alice, started_on=date(2026, 1, 5), reason="New referral"
+    )
+    with pytest.raises(RuleError, match="Only a team manager"):
+        services.allocate(
+            actor=alice, person=child, worker=bob, started_on=date(2026, 2, 1), reason="x", change_reason="LEFTRL"
+        )
+    with pytest.raises(RuleError) as e:
+        services.allocate(actor=manager, person=child, worker=bob, started_on=date(2026, 2, 1), reason="Alice left")
+    assert "change_reason" in e.value.errors
+    services.allocate(
+        actor=manager,
+        person=child,
+        worker=bob,
+        started_on=date(2026, 2, 1),
+        reason="Alice left",
+        change_reason="LEFTRL",
+    )
+    first.refresh_from_db()
+    assert (first.ended_on, first.end_reason) == (date(2026, 1, 31), "LEFTRL")
+    assert child.allocations.count() == 2
+    with pytest.raises(RuleError, match="already allocated"):
+        services.allocate(
+            actor=manager, person=child, worker=bob, started_on=date(2026, 3, 1), reason="x", change_reason="MANAGE"
+        )
