@@ -94,7 +94,9 @@ def _audit(
 
 
 def _team_of(actor: Any) -> Team | None:
-    m = Membership.objects.filter(user_id=getattr(actor, "pk", None)).select_related("team").first()
+    if not getattr(actor, "pk", None):
+        return None
+    m = Membership.objects.filter(user_id=actor.pk).select_related("team").first()
     return m.team if m else None
 
 
