@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("people/", include("people.urls")),
     path("people/", include("recording.urls")),
+    path("cases/", include("cases.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

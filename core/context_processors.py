@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from accounts import access
+
 
 def casework(request: HttpRequest) -> dict[str, object]:
     return {
         "authority_name": settings.CASEWORK_AUTHORITY_NAME,
         "demo_mode": settings.CASEWORK_DEMO_MODE,
+        "is_manager": access.is_manager(request.user),
     }

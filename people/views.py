@@ -109,7 +109,7 @@ def _parse_date(value: str | None) -> Any:
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
     require_role(request)
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST if request.method == "POST" else None)
     candidates: list[Any] = []
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -167,7 +167,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_record_for_person(request.user, person):
         raise PermissionDenied("Your role cannot change people's details")
     initial = {name: getattr(person, name) for name in EDITABLE}
-    form = PersonDetailsForm(request.POST or None, initial=initial)
+    form = PersonDetailsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}
         if not changes:
@@ -189,7 +189,7 @@ def warning_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
     if not access.can_record_for_person(request.user, person):
         raise PermissionDenied
-    form = WarningForm(request.POST or None)
+    form = WarningForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.warning_add(
@@ -213,7 +213,7 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
     if not access.can_record_for_person(request.user, person):
         raise PermissionDenied
-    form = RelationshipForm(request.POST or None)
+    form = RelationshipForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         other = access.visible_people(request.user).filter(pk=form.cleaned_data["other"]).first()
         if other is None:

@@ -26,7 +26,7 @@ def case_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
     if not access.can_record_for_person(request.user, person):
         raise PermissionDenied("Your role cannot record case notes")
-    form = CaseNoteForm(request.POST or None)
+    form = CaseNoteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -52,7 +52,7 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
     if not access.can_record_for_person(request.user, person):
         raise PermissionDenied("Your role cannot record visits")
-    form = VisitForm(request.POST or None)
+    form = VisitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

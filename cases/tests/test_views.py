@@ -1,0 +1,111 @@
+"""Caseload, team dashboard and the front door pages: access, what users see, and query counts."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.models import Contact
+from conftest import client_for
+from people.tests.factories import person
+
+pytestmark = pytest.mark.django_db
+
+
+def make_children(n, manager, worker, team, start=0):
+    kids = []
+    for i in range(start, start + n):
+        child = person(f"Child{i}", "Hughes", date(2015, 1, 1) + timedelta(days=i))
+        episode = services.referral_create(
+            actor=manager, person=child, referral_date=date(2025, 6, 2), source="2A", primary_need="N1", team=team
+        )
+        services.assessment_start(actor=worker, episode=episode, started_on=date(2025, 6, 3))
+        services.allocate(
+            actor=manager, person=child, worker=worker, started_on=date(2025, 6, 2), reason="New referral"
+        )
+        kids.append(child)
+    return kids
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url)
+        assert r.status_code == 200
+    return len(ctx.captured_queries), r.content.decode()
+
+
+def test_caseload_shows_status_and_overdue_work_in_fixed_queries(alice, manager, team_a):
+    make_children(2, manager, alice, team_a)
+    c = client_for(alice)
+    small, html = count_queries(c, reverse("cases:caseload"))
+    assert "Child0 Hughes" in html and "Child in need" in html and "overdue" in html
+    make_children(8, manager, alice, team_a, start=2)
+    large, html = count_queries(c, reverse("cases:caseload"))
+    assert large == small and "Child9 Hughes" in html
+
+
+def test_team_dashboard_for_its_manager_only(alice, bob, manager, team_a):
+    make_children(3, manager, alice, team_a)
+    c = client_for(manager)
+    team_url = reverse("cases:team_dashboard", args=[team_a.pk])
+    small, html = count_queries(c, team_url)
+    assert "Child0 Hughes" in html and "Complete assessment" in html
+    make_children(6, manager, alice, team_a, start=3)
+    large, _ = count_queries(c, team_url)
+    assert large == small
+    assert client_for(alice).get(team_url).status_code == 403
+    assert client_for(bob).get(team_url).status_code == 403
+
+
+def test_outsiders_get_nothing(charlie, team_a):
+    c = client_for(charlie)
+    for url in [
+        reverse("cases:caseload"),
+        reverse("cases:contact_queue"),
+        reverse("cases:team_dashboard", args=[team_a.pk]),
+    ]:
+        assert c.get(url).status_code == 403
+
+
+def test_business_support_records_a_contact_and_a_manager_decides(support, manager, team_a):
+    child = person("Amelia", "Hughes", date(2015, 3, 27))
+    day = timezone.localdate() - timedelta(days=1)
+    r = client_for(support).post(
+        reverse("cases:contact_add", args=[child.pk]),
+        {
+            "day_0": day.day,
+            "day_1": day.month,
+            "day_2": day.year,
+            "at": "09:30",
+            "source": "2A",
+            "referrer_organisation": "Hillside Primary",
+            "concern": "Bruising",
+        },
+    )
+    assert r.status_code == 302
+    contact = Contact.objects.get()
+    assert client_for(support).get(reverse("cases:contact_queue")).status_code == 403
+    queue = client_for(manager).get(reverse("cases:contact_queue")).content.decode()
+    assert "Amelia Hughes" in queue and "Bruising" in queue
+    r = client_for(manager).post(
+        reverse("cases:contact_decide", args=[contact.pk]), {"decision": "referral", "decision_reason": "Threshold met"}
+    )
+    assert "Select the team the referral goes to" in r.content.decode()
+    r = client_for(manager).post(
+        reverse("cases:contact_decide", args=[contact.pk]),
+        {"decision": "referral", "decision_reason": "Threshold met", "team": team_a.pk, "primary_need": "N1"},
+    )
+    assert r.status_code == 302
+    assert child.cin_episodes.get().referral_source == "2A"
+
+
+def test_contact_form_errors(support):
+    child = person()
+    r = client_for(support).post(reverse("cases:contact_add", args=[child.pk]), {})
+    html = r.content.decode()
+    assert "There is a problem" in html and "Enter the date received" in html and "Enter what the concern is" in html
+    assert not Contact.objects.exists()

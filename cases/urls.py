@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("caseload", views.my_caseload, name="caseload"),
+    path("team", views.my_team, name="my_team"),
+    path("team/<int:team_id>", views.team_dashboard, name="team_dashboard"),
+    path("contacts", views.contact_queue, name="contact_queue"),
+    path("contacts/<int:contact_id>/decide", views.contact_decide, name="contact_decide"),
+    path("people/<int:pk>/contacts/new", views.contact_add, name="contact_add"),
+]

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts import access
+from core.errors import RuleError
+from core.forms import apply_rule_errors, combine
+from people.views import person_for_user, require_role
+
+from . import selectors, services
+from .forms import ContactDecisionForm, ContactForm
+from .models import Contact
+
+
+@login_required
+def my_caseload(request: HttpRequest) -> HttpResponse:
+    require_role(request)
+    rows = selectors.caseload(request.user)
+    return render(request, "cases/caseload.html", {"rows": rows, "today": timezone.localdate()})
+
+
+@login_required
+def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
+    require_role(request)
+    teams: QuerySet = selectors.managed_teams(request.user)
+    team = teams.filter(pk=team_id).first()
+    if team is None:
+        raise PermissionDenied("Only the team's manager can see its dashboard")
+    return render(
+        request, "cases/team_dashboard.html", {"d": selectors.team_dashboard(team), "today": timezone.localdate()}
+    )
+
+
+@login_required
+def my_team(request: HttpRequest) -> HttpResponse:
+    require_role(request)
+    team = selectors.managed_teams(request.user).first()
+    if team is None:
+        raise PermissionDenied("Only team managers have a team dashboard")
+    return redirect("cases:team_dashboard", team_id=team.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_for_user(request, pk)
+    form = ContactForm(request.POST if request.method == "POST" else None, initial={"day": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.contact_record(
+                actor=request.user,
+                person=person,
+                received_at=combine(d["day"], d.get("at")),
+                source=d["source"],
+                concern=d["concern"],
+                referrer_name=d["referrer_name"],
+                referrer_organisation=d["referrer_organisation"],
+            )
+        except RuleError as e:
+            apply_rule_errors(form, {("day" if k == "received_at" else k): v for k, v in e.errors.items()})
+        else:
+            messages.success(request, "Contact recorded. A manager will decide what happens next within 1 working day.")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "cases/contact_form.html", {"form": form, "person": person})
+
+
+@login_required
+def contact_queue(request: HttpRequest) -> HttpResponse:
+    require_role(request)
+    if not access.is_manager(request.user):
+        raise PermissionDenied("Only managers decide contacts")
+    contacts = list(selectors.contacts_awaiting_decision()[:500])
+    return render(request, "cases/contact_queue.html", {"contacts": contacts, "now": timezone.now()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_decide(request: HttpRequest, contact_id: int) -> HttpResponse:
+    require_role(request)
+    if not access.is_manager(request.user):
+        raise PermissionDenied("Only managers decide contacts")
+    contact = get_object_or_404(Contact.objects.select_related("person"), pk=contact_id)
+    person_for_user(request, contact.person_id)
+    form = ContactDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.contact_decide(
+                actor=request.user,
+                contact=contact,
+                decision=d["decision"],
+                reason=d["decision_reason"],
+                team=d.get("team"),
+                primary_need=d.get("primary_need") or "",
+            )
+        except RuleError as e:
+            apply_rule_errors(form, e.errors)
+        else:
+            messages.success(request, f"Decision recorded for {contact.person.full_name}")
+            return redirect("cases:contact_queue")
+    return render(request, "cases/contact_decide.html", {"form": form, "contact": contact})
