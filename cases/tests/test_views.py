@@ -1,6 +1,6 @@
 """Caseload, team dashboard and the front door pages: access, what users see, and query counts."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import Contact
+from cases.models import CINEpisode, Contact
 from conftest import client_for
 from people.tests.factories import person
 
@@ -100,7 +100,7 @@ def test_business_support_records_a_contact_and_a_manager_decides(support, manag
         {"decision": "referral", "decision_reason": "Threshold met", "team": team_a.pk, "primary_need": "N1"},
     )
     assert r.status_code == 302
-    assert child.cin_episodes.get().referral_source == "2A"
+    assert CINEpisode.objects.get(person=child).referral_source == "2A"
 
 
 def test_contact_form_errors(support):
