@@ -30,11 +30,17 @@ from .models import (
     Assessment,
     AssessmentOutcome,
     ChildInNeedPlan,
+    ChildProtectionConference,
     ChildProtectionPlan,
     CINEpisode,
+    ConferenceKind,
     Contact,
     ContactDecision,
+    CoreGroupMeeting,
     LookedAfterEpisode,
+    Section47Enquiry,
+    Section47Outcome,
+    StrategyDiscussion,
     Task,
     TaskKind,
 )
@@ -558,3 +564,298 @@ def episode_close(*, actor: Any, episode: CINEpisode, closure_date: date | None,
         },
     )
     return episode
+
+
+# --- strategy discussion, section 47, conferences and plans --------------------------------------------------
+
+
+def _authorised_outcome(episode: CINEpisode, outcome: str) -> bool:
+    return episode.assessments.filter(authorised_on__isnull=False, outcome=outcome).exists()
+
+
+@transaction.atomic
+def strategy_discussion_record(
+    *, actor: Any, episode: CINEpisode, held_on: date | None, agencies: str, start_section_47: bool, notes: str = ""
+) -> StrategyDiscussion:
+    """A strategy discussion where significant harm is suspected. Deciding to start a section 47 enquiry opens
+    it the same day, with the initial conference due 15 working days from this discussion."""
+    errors = _not_future(held_on, "held_on", "date of the strategy discussion")
+    if not agencies.strip():
+        errors["agencies"] = "Enter the agencies that took part"
+    if errors:
+        raise RuleError(errors)
+    assert held_on is not None
+    if not episode.is_open:
+        raise RuleError("This referral is closed: make a new referral first")
+    if held_on < episode.referral_date:
+        raise RuleError(
+            {"held_on": f"A strategy discussion cannot be before the referral ({episode.referral_date:%d %B %Y})"}
+        )
+    discussion = StrategyDiscussion.objects.create(
+        episode=episode,
+        held_on=held_on,
+        agencies=agencies.strip(),
+        start_section_47=start_section_47,
+        notes=notes.strip(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    chronology_add(
+        person=episode.person,
+        occurred_at=_at(held_on),
+        entry_type=EntryType.STRATEGY,
+        title="Strategy discussion: "
+        + ("section 47 enquiry to start" if start_section_47 else "no section 47 enquiry"),
+        summary=f"Agencies: {discussion.agencies}. {discussion.notes}",
+        source_type="strategydiscussion",
+        source_id=discussion.pk,
+        actor=actor,
+        significant=True,
+    )
+    _audit(actor, "create", discussion, episode.person_id, ["held_on", "agencies", "start_section_47"])
+    if start_section_47:
+        enquiry = Section47Enquiry.objects.create(
+            episode=episode,
+            strategy_discussion=discussion,
+            started_on=held_on,
+            icpc_due_on=timescales.icpc_due(held_on),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        _task(episode.person, TaskKind.ICPC, enquiry.icpc_due_on, enquiry, episode.team)
+        _audit(actor, "create", enquiry, episode.person_id, ["started_on", "icpc_due_on"])
+    return discussion
+
+
+@transaction.atomic
+def section47_complete(
+    *, actor: Any, enquiry: Section47Enquiry, completed_on: date | None, outcome: str
+) -> Section47Enquiry:
+    """Record the outcome of a section 47 enquiry. Without an initial conference, its task is cancelled."""
+    errors = _not_future(completed_on, "completed_on", "date the enquiry finished")
+    if outcome not in Section47Outcome.values:
+        errors["outcome"] = "Select the outcome of the enquiry"
+    if errors:
+        raise RuleError(errors)
+    assert completed_on is not None
+    if enquiry.completed_on:
+        raise RuleError("This enquiry is already complete")
+    if completed_on < enquiry.started_on:
+        raise RuleError({"completed_on": "The enquiry cannot finish before it started"})
+    enquiry.completed_on = completed_on
+    enquiry.outcome = outcome
+    enquiry.save(update_fields=["completed_on", "outcome", "modified_at"])
+    if outcome != Section47Outcome.ICPC_REQUIRED:
+        Task.objects.filter(
+            kind=TaskKind.ICPC, source_type="section47enquiry", source_id=enquiry.pk, completed_on__isnull=True
+        ).update(cancelled_on=completed_on)
+    chronology_add(
+        person=enquiry.episode.person,
+        occurred_at=_at(completed_on),
+        entry_type=EntryType.SECTION_47,
+        title=f"Section 47 enquiry completed: {enquiry.get_outcome_display().lower()}",
+        summary="",
+        source_type="section47enquiry",
+        source_id=enquiry.pk,
+        actor=actor,
+        significant=True,
+    )
+    _audit(actor, "update", enquiry, enquiry.episode.person_id, ["completed_on", "outcome"])
+    return enquiry
+
+
+@transaction.atomic
+def initial_conference_record(
+    *, actor: Any, enquiry: Section47Enquiry, held_on: date | None, plan_needed: bool, category: str = ""
+) -> ChildProtectionConference:
+    """The initial child protection conference. When a plan is needed it starts that day with its category of abuse;
+    the first core group is due in 10 working days, the first review conference within 3 months, and visits at the
+    local interval."""
+    errors = _not_future(held_on, "held_on", "date of the conference")
+    if plan_needed:
+        errors.update(check_code("abuse_category", category, "category", "Select the category of abuse"))
+    if errors:
+        raise RuleError(errors)
+    assert held_on is not None
+    if enquiry.outcome != Section47Outcome.ICPC_REQUIRED:
+        raise RuleError(
+            "Record that the section 47 enquiry needs an initial conference before recording the conference"
+        )
+    if held_on < enquiry.started_on:
+        raise RuleError({"held_on": "The conference cannot be before the section 47 enquiry started"})
+    if enquiry.conferences.filter(kind=ConferenceKind.INITIAL).exists():
+        raise RuleError("The initial conference for this enquiry is already recorded")
+    episode = enquiry.episode
+    person = episode.person
+    conference = ChildProtectionConference.objects.create(
+        episode=episode,
+        kind=ConferenceKind.INITIAL,
+        enquiry=enquiry,
+        held_on=held_on,
+        child_protection_plan_decided=plan_needed,
+        category=category if plan_needed else "",
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _complete_tasks(TaskKind.ICPC, enquiry, held_on)
+    _audit(actor, "create", conference, person.pk, ["kind", "held_on", "child_protection_plan_decided", "category"])
+    title = "Initial child protection conference: " + ("child protection plan" if plan_needed else "no plan")
+    if plan_needed:
+        if ChildProtectionPlan.objects.filter(person=person, ended_on__isnull=True).exists():
+            raise RuleError("This child already has an open child protection plan")
+        plan = ChildProtectionPlan.objects.create(
+            episode=episode,
+            person=person,
+            initial_conference=conference,
+            started_on=held_on,
+            initial_category=category,
+            latest_category=category,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        _task(person, TaskKind.CORE_GROUP, timescales.first_core_group_due(held_on), plan, episode.team)
+        _task(person, TaskKind.CP_REVIEW, timescales.cp_review_due(held_on, first=True), plan, episode.team)
+        _task(person, TaskKind.CP_VISIT, timescales.cp_visit_due(held_on), plan, episode.team, statutory=False)
+        _audit(actor, "create", plan, person.pk, ["started_on", "initial_category"])
+    chronology_add(
+        person=person,
+        occurred_at=_at(held_on),
+        entry_type=EntryType.CONFERENCE,
+        title=title,
+        summary=f"Category: {category}" if plan_needed else "",
+        source_type="childprotectionconference",
+        source_id=conference.pk,
+        actor=actor,
+        significant=True,
+    )
+    return conference
+
+
+@transaction.atomic
+def core_group_record(
+    *, actor: Any, plan: ChildProtectionPlan, held_on: date | None, notes: str = ""
+) -> CoreGroupMeeting:
+    errors = _not_future(held_on, "held_on", "date of the core group")
+    if errors:
+        raise RuleError(errors)
+    assert held_on is not None
+    if plan.ended_on:
+        raise RuleError("This plan has ended")
+    if held_on < plan.started_on:
+        raise RuleError({"held_on": "A core group cannot be before the plan started"})
+    meeting = CoreGroupMeeting.objects.create(plan=plan, held_on=held_on, notes=notes.strip())
+    _complete_tasks(TaskKind.CORE_GROUP, plan, held_on)
+    _audit(actor, "create", meeting, plan.person_id, ["held_on"])
+    return meeting
+
+
+@transaction.atomic
+def review_conference_record(
+    *,
+    actor: Any,
+    plan: ChildProtectionPlan,
+    held_on: date | None,
+    plan_continues: bool,
+    category: str = "",
+    end_reason: str = "",
+) -> ChildProtectionConference:
+    """A review conference. The plan continues (next review within 6 months, category may change) or ends."""
+    errors = _not_future(held_on, "held_on", "date of the review conference")
+    if plan_continues and category:
+        errors.update(check_code("abuse_category", category, "category", "Select the category of abuse"))
+    if not plan_continues and not end_reason.strip():
+        errors["end_reason"] = "Enter why the plan is ending"
+    if errors:
+        raise RuleError(errors)
+    assert held_on is not None
+    if plan.ended_on:
+        raise RuleError("This plan has ended")
+    last = plan.review_conferences.order_by("-held_on").first()
+    if held_on <= (last.held_on if last else plan.started_on):
+        raise RuleError({"held_on": "A review conference must be after the last conference"})
+    conference = ChildProtectionConference.objects.create(
+        episode=plan.episode,
+        kind=ConferenceKind.REVIEW,
+        plan=plan,
+        held_on=held_on,
+        child_protection_plan_decided=plan_continues,
+        category=category,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _complete_tasks(TaskKind.CP_REVIEW, plan, held_on)
+    if plan_continues:
+        if category:
+            plan.latest_category = category
+        _task(plan.person, TaskKind.CP_REVIEW, timescales.cp_review_due(held_on, first=False), plan, plan.episode.team)
+    else:
+        plan.ended_on = held_on
+        plan.end_reason = end_reason.strip()
+        Task.objects.filter(
+            source_type="childprotectionplan", source_id=plan.pk, completed_on__isnull=True, cancelled_on__isnull=True
+        ).update(cancelled_on=held_on)
+    plan.save(update_fields=["latest_category", "ended_on", "end_reason", "modified_at"])
+    chronology_add(
+        person=plan.person,
+        occurred_at=_at(held_on),
+        entry_type=EntryType.CONFERENCE,
+        title="Review child protection conference: " + ("plan continues" if plan_continues else "plan ended"),
+        summary=end_reason,
+        source_type="childprotectionconference",
+        source_id=conference.pk,
+        actor=actor,
+        significant=not plan_continues,
+    )
+    _audit(actor, "create", conference, plan.person_id, ["held_on", "child_protection_plan_decided", "category"])
+    return conference
+
+
+@transaction.atomic
+def cin_plan_start(*, actor: Any, episode: CINEpisode, started_on: date | None) -> ChildInNeedPlan:
+    """A child in need plan, after an assessment authorised with that outcome. Reviews at the local interval."""
+    errors = _not_future(started_on, "started_on", "start date")
+    if errors:
+        raise RuleError(errors)
+    assert started_on is not None
+    if not _authorised_outcome(episode, AssessmentOutcome.CIN_PLAN):
+        raise RuleError("A child in need plan follows an authorised assessment that recommends one")
+    if ChildInNeedPlan.objects.filter(person=episode.person, ended_on__isnull=True).exists():
+        raise RuleError("This child already has an open child in need plan")
+    if started_on < episode.referral_date:
+        raise RuleError({"started_on": "The plan cannot start before the referral"})
+    plan = ChildInNeedPlan.objects.create(
+        episode=episode,
+        person=episode.person,
+        started_on=started_on,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _task(
+        episode.person, TaskKind.CIN_REVIEW, timescales.cin_review_due(started_on), plan, episode.team, statutory=False
+    )
+    chronology_add(
+        person=episode.person,
+        occurred_at=_at(started_on),
+        entry_type=EntryType.PLAN,
+        title="Child in need plan started",
+        summary="",
+        source_type="childinneedplan",
+        source_id=plan.pk,
+        actor=actor,
+        significant=True,
+    )
+    _audit(actor, "create", plan, episode.person_id, ["started_on"])
+    return plan
+
+
+@transaction.atomic
+def cin_plan_end(*, actor: Any, plan: ChildInNeedPlan, ended_on: date | None) -> ChildInNeedPlan:
+    errors = _not_future(ended_on, "ended_on", "end date")
+    if errors:
+        raise RuleError(errors)
+    assert ended_on is not None
+    if plan.ended_on:
+        raise RuleError("This plan has already ended")
+    if ended_on < plan.started_on:
+        raise RuleError({"ended_on": "The plan cannot end before it started"})
+    plan.ended_on = ended_on
+    plan.save(update_fields=["ended_on", "modified_at"])
+    Task.objects.filter(
+        source_type="childinneedplan", source_id=plan.pk, completed_on__isnull=True, cancelled_on__isnull=True
+    ).update(cancelled_on=ended_on)
+    _audit(actor, "close", plan, plan.person_id, ["ended_on"])
+    return plan

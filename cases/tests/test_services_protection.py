@@ -1,0 +1,149 @@
+"""Strategy discussion to child protection plan and back out, and child in need plans."""
+
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from cases import services
+from cases.models import ChildProtectionPlan, Task, TaskKind
+from core.errors import RuleError
+from people.tests.factories import person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def episode(manager, team_a):
+    child = person("Amelia", "Hughes", date(2015, 3, 27))
+    return services.referral_create(
+        actor=manager, person=child, referral_date=date(2026, 3, 2), source="6", primary_need="N1", team=team_a
+    )
+
+
+def open_enquiry(episode, worker, held_on=date(2026, 3, 3)):
+    services.strategy_discussion_record(
+        actor=worker, episode=episode, held_on=held_on, agencies="Police, health, school", start_section_47=True
+    )
+    return episode.section47_enquiries.get()
+
+
+def test_initial_conference_due_fifteen_working_days_from_strategy_across_easter(episode, alice):
+    enquiry = open_enquiry(episode, alice, date(2026, 3, 27))
+    assert enquiry.icpc_due_on == date(2026, 4, 21)  # Good Friday and Easter Monday skipped
+    assert Task.objects.get(kind=TaskKind.ICPC).due_on == date(2026, 4, 21)
+
+
+def test_strategy_discussion_before_referral_is_refused(episode, alice):
+    with pytest.raises(RuleError, match="before the referral"):
+        services.strategy_discussion_record(
+            actor=alice, episode=episode, held_on=date(2026, 3, 1), agencies="Police", start_section_47=True
+        )
+
+
+def test_no_plan_without_its_conference_and_enquiry_outcome(episode, alice):
+    enquiry = open_enquiry(episode, alice)
+    with pytest.raises(RuleError, match="needs an initial conference"):
+        services.initial_conference_record(
+            actor=alice, enquiry=enquiry, held_on=date(2026, 3, 20), plan_needed=True, category="NEG"
+        )
+    services.section47_complete(actor=alice, enquiry=enquiry, completed_on=date(2026, 3, 10), outcome="icpc")
+    with pytest.raises(RuleError) as e:
+        services.initial_conference_record(
+            actor=alice, enquiry=enquiry, held_on=date(2026, 3, 20), plan_needed=True, category="XYZ"
+        )
+    assert "category" in e.value.errors
+
+
+def test_plan_starts_at_conference_with_its_tasks(episode, alice):
+    enquiry = open_enquiry(episode, alice)
+    services.section47_complete(actor=alice, enquiry=enquiry, completed_on=date(2026, 3, 10), outcome="icpc")
+    services.initial_conference_record(
+        actor=alice, enquiry=enquiry, held_on=date(2026, 3, 20), plan_needed=True, category="NEG"
+    )
+    plan = ChildProtectionPlan.objects.get()
+    assert (plan.started_on, plan.initial_category, plan.latest_category) == (date(2026, 3, 20), "NEG", "NEG")
+    due = dict(Task.objects.filter(source_type="childprotectionplan").values_list("kind", "due_on"))
+    assert due[TaskKind.CORE_GROUP] == date(2026, 4, 7)  # 10 working days: Good Friday and Easter Monday skipped
+    assert due[TaskKind.CP_REVIEW] == date(2026, 6, 20)  # within 3 months
+    assert due[TaskKind.CP_VISIT] == date(2026, 4, 7)  # 10 working days, the default local interval
+    assert Task.objects.get(kind=TaskKind.ICPC).completed_on == date(2026, 3, 20)
+    with pytest.raises(RuleError, match="already recorded"):
+        services.initial_conference_record(
+            actor=alice, enquiry=enquiry, held_on=date(2026, 3, 21), plan_needed=True, category="NEG"
+        )
+
+
+def test_two_open_plans_are_impossible_even_in_the_database(episode, alice):
+    enquiry = open_enquiry(episode, alice)
+    services.section47_complete(actor=alice, enquiry=enquiry, completed_on=date(2026, 3, 10), outcome="icpc")
+    conference = services.initial_conference_record(
+        actor=alice, enquiry=enquiry, held_on=date(2026, 3, 20), plan_needed=True, category="NEG"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ChildProtectionPlan.objects.create(
+            episode=episode,
+            person=episode.person,
+            initial_conference=conference,
+            started_on=date(2026, 3, 21),
+            initial_category="PHY",
+            latest_category="PHY",
+        )
+
+
+def test_review_conferences_then_plan_ends_and_case_closes(episode, alice, manager):
+    enquiry = open_enquiry(episode, alice)
+    services.section47_complete(actor=alice, enquiry=enquiry, completed_on=date(2026, 3, 10), outcome="icpc")
+    services.initial_conference_record(
+        actor=alice, enquiry=enquiry, held_on=date(2026, 3, 20), plan_needed=True, category="NEG"
+    )
+    plan = ChildProtectionPlan.objects.get()
+    services.core_group_record(actor=alice, plan=plan, held_on=date(2026, 4, 1))
+    with pytest.raises(RuleError, match="after the last conference"):
+        services.review_conference_record(actor=alice, plan=plan, held_on=date(2026, 3, 19), plan_continues=True)
+    services.review_conference_record(
+        actor=alice, plan=plan, held_on=date(2026, 6, 10), plan_continues=True, category="EMO"
+    )
+    plan.refresh_from_db()
+    assert plan.latest_category == "EMO" and plan.initial_category == "NEG"
+    assert Task.objects.filter(kind=TaskKind.CP_REVIEW, completed_on__isnull=True).get().due_on == date(2026, 12, 10)
+    with pytest.raises(RuleError, match="why the plan is ending"):
+        services.review_conference_record(actor=alice, plan=plan, held_on=date(2026, 9, 1), plan_continues=False)
+    services.review_conference_record(
+        actor=alice, plan=plan, held_on=date(2026, 9, 1), plan_continues=False, end_reason="Risks reduced"
+    )
+    plan.refresh_from_db()
+    assert plan.ended_on == date(2026, 9, 1)
+    assert not Task.objects.filter(
+        source_type="childprotectionplan", completed_on__isnull=True, cancelled_on__isnull=True
+    ).exists()
+    # The assessment is still open: closure says what to do first.
+    services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 3, 3))
+    with pytest.raises(RuleError, match="complete and authorise the assessment"):
+        services.episode_close(actor=manager, episode=episode, closure_date=date(2026, 9, 2), reason="RC7")
+
+
+def test_closure_refused_while_a_plan_is_open(episode, alice, manager):
+    enquiry = open_enquiry(episode, alice)
+    services.section47_complete(actor=alice, enquiry=enquiry, completed_on=date(2026, 3, 10), outcome="icpc")
+    services.initial_conference_record(
+        actor=alice, enquiry=enquiry, held_on=date(2026, 3, 20), plan_needed=True, category="NEG"
+    )
+    with pytest.raises(RuleError, match="end the child protection plan"):
+        services.episode_close(actor=manager, episode=episode, closure_date=date(2026, 4, 1), reason="RC7")
+
+
+def test_cin_plan_needs_an_authorised_assessment_recommending_it(episode, alice, manager):
+    with pytest.raises(RuleError, match="authorised assessment"):
+        services.cin_plan_start(actor=alice, episode=episode, started_on=date(2026, 3, 20))
+    a = services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 3, 3))
+    services.assessment_record(actor=alice, assessment=a, factors=["3A"], summary="", outcome="cin_plan")
+    services.assessment_submit(actor=alice, assessment=a, submitted_on=date(2026, 3, 16))
+    services.assessment_authorise(actor=manager, assessment=a, authorised_on=date(2026, 3, 17))
+    plan = services.cin_plan_start(actor=alice, episode=episode, started_on=date(2026, 3, 20))
+    assert Task.objects.get(kind=TaskKind.CIN_REVIEW).due_on == date(2026, 6, 20)
+    with pytest.raises(RuleError, match="already has an open child in need plan"):
+        services.cin_plan_start(actor=alice, episode=episode, started_on=date(2026, 3, 21))
+    services.cin_plan_end(actor=alice, plan=plan, ended_on=date(2026, 9, 1))
+    closed = services.episode_close(actor=manager, episode=episode, closure_date=date(2026, 9, 1), reason="RC7")
+    assert closed.closure_date == date(2026, 9, 1)
