@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from cases.api import router as cases_router
 from core.errors import RuleError
 from people.api import router as people_router
 
@@ -22,3 +23,4 @@ def _rule_error(request: HttpRequest, exc: RuleError) -> HttpResponse:
 
 
 api.add_router("/people", people_router)
+api.add_router("/cases", cases_router)

@@ -1,0 +1,106 @@
+"""The journey through the API, from contact to child protection plan, with the same rules as the pages."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cases.models import ChildProtectionPlan, CINEpisode, Section47Enquiry
+from conftest import client_for
+from people.tests.factories import person
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, url, body):
+    return client.post(url, json.dumps(body, default=str), content_type="application/json")
+
+
+def test_contact_to_child_protection_plan(alice, manager, support, team_a):
+    child = person("Amelia", "Hughes", date(2015, 3, 27))
+    start = timezone.localdate() - timedelta(days=60)
+    r = post(
+        client_for(support),
+        f"/api/v1/cases/people/{child.pk}/contacts",
+        {"received_at": f"{start}T09:00:00+00:00", "source": "6", "concern": "Police called"},
+    )
+    assert r.status_code == 201
+    contact_id = r.json()["id"]
+    r = post(
+        client_for(alice),
+        f"/api/v1/cases/contacts/{contact_id}/decision",
+        {"decision": "referral", "reason": "x", "team_id": team_a.pk, "primary_need": "N1"},
+    )
+    assert r.status_code == 422 and "Only a team manager" in r.json()["errors"]["__all__"]
+    r = post(
+        client_for(manager),
+        f"/api/v1/cases/contacts/{contact_id}/decision",
+        {"decision": "referral", "reason": "Police concern", "team_id": team_a.pk, "primary_need": "N1"},
+    )
+    episode_id = r.json()["episode_id"]
+    assert CINEpisode.objects.get(pk=episode_id).referral_source == "6"
+    assert (
+        post(
+            client_for(manager),
+            f"/api/v1/cases/people/{child.pk}/allocations",
+            {"worker_id": alice.pk, "started_on": start, "reason": "New"},
+        ).status_code
+        == 201
+    )
+    c = client_for(alice)
+    assert (
+        post(
+            c,
+            f"/api/v1/cases/episodes/{episode_id}/strategy-discussions",
+            {"held_on": start + timedelta(days=1), "agencies": "Police, health", "start_section_47": True},
+        ).status_code
+        == 201
+    )
+    enquiry = Section47Enquiry.objects.get()
+    assert (
+        post(
+            c,
+            f"/api/v1/cases/section-47-enquiries/{enquiry.pk}/complete",
+            {"completed_on": start + timedelta(days=8), "outcome": "icpc"},
+        ).status_code
+        == 200
+    )
+    r = post(
+        c,
+        f"/api/v1/cases/section-47-enquiries/{enquiry.pk}/initial-conference",
+        {"held_on": start + timedelta(days=14), "plan_needed": True, "category": "ZZZ"},
+    )
+    assert r.status_code == 422 and "category" in r.json()["errors"]
+    r = post(
+        c,
+        f"/api/v1/cases/section-47-enquiries/{enquiry.pk}/initial-conference",
+        {"held_on": start + timedelta(days=14), "plan_needed": True, "category": "PHY"},
+    )
+    assert r.status_code == 201
+    assert ChildProtectionPlan.objects.get().initial_category == "PHY"
+    caseload = c.get("/api/v1/cases/caseload").json()
+    assert caseload[0]["statuses"] == ["Child protection plan"]
+
+
+def test_outsiders_and_signed_out_callers(charlie, team_a):
+    child = person()
+    body = {"referral_date": "2026-01-05", "source": "2A", "primary_need": "N1", "team_id": team_a.pk}
+    assert post(Client(), f"/api/v1/cases/people/{child.pk}/referrals", body).status_code == 401
+    assert post(client_for(charlie), f"/api/v1/cases/people/{child.pk}/referrals", body).status_code == 403
+    assert client_for(charlie).get("/api/v1/cases/caseload").status_code == 403
+    assert Client().get("/api/v1/cases/caseload").status_code == 401
+
+
+def test_bad_input_is_422_and_changes_nothing(alice, team_a):
+    child = person()
+    r = post(
+        client_for(alice),
+        f"/api/v1/cases/people/{child.pk}/referrals",
+        {"referral_date": "2999-01-01", "source": "QQ", "primary_need": "N1", "team_id": team_a.pk},
+    )
+    assert r.status_code == 422 and {"referral_date", "source"} <= set(r.json()["errors"])
+    assert not CINEpisode.objects.exists()
+    r = post(client_for(alice), f"/api/v1/cases/people/{child.pk}/referrals", {"referral_date": "not a date"})
+    assert r.status_code == 422
