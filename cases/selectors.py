@@ -140,3 +140,63 @@ def managed_teams(user: Any) -> QuerySet[Team]:
     return Team.objects.filter(
         memberships__user=user, memberships__role__in=[Role.TEAM_MANAGER, Role.ADMINISTRATOR]
     ).distinct()
+
+
+@dataclass
+class JourneySummary:
+    episode: CINEpisode | None
+    assessment: Assessment | None
+    enquiry: Any
+    cp_plan: ChildProtectionPlan | None
+    cin_plan: ChildInNeedPlan | None
+    looked_after: LookedAfterEpisode | None
+    allocation: Allocation | None
+    tasks: list[Task]
+
+    @property
+    def actions(self) -> list[tuple[str, str]]:
+        """(step slug, label) of the steps that make sense now, in journey order."""
+        out = []
+        if self.episode is None:
+            out.append(("referral", "Make a referral"))
+        else:
+            if self.assessment is None:
+                out.append(("assessment-start", "Start an assessment"))
+            elif not self.assessment.submitted_on:
+                out += [("assessment-record", "Record the assessment"), ("assessment-submit", "Submit the assessment")]
+            elif not self.assessment.authorised_on:
+                out.append(("assessment-authorise", "Authorise the assessment"))
+            out.append(("strategy", "Record a strategy discussion"))
+            if self.enquiry is not None and not self.enquiry.completed_on:
+                out.append(("section-47-complete", "Record the section 47 outcome"))
+            if self.enquiry is not None and self.enquiry.outcome == "icpc" and self.cp_plan is None:
+                out.append(("initial-conference", "Record the initial conference"))
+            if self.cp_plan is not None:
+                out += [("core-group", "Record a core group"), ("review-conference", "Record a review conference")]
+            if self.cin_plan is None:
+                out.append(("cin-plan-start", "Start a child in need plan"))
+            else:
+                out.append(("cin-plan-end", "End the child in need plan"))
+            out.append(("close", "Close the case"))
+        out.append(("allocate", "Allocate to a worker" if self.allocation is None else "Reallocate"))
+        return out
+
+
+def journey_summary(person: Any) -> JourneySummary:
+    """Where the child is in the journey: 7 queries whatever the history."""
+    episode = CINEpisode.objects.filter(person=person, closure_date__isnull=True).select_related("team").first()
+    assessment = None
+    enquiry = None
+    if episode is not None:
+        assessment = episode.assessments.order_by("-started_on", "-pk").first()
+        enquiry = episode.section47_enquiries.order_by("-started_on", "-pk").first()
+    return JourneySummary(
+        episode=episode,
+        assessment=assessment,
+        enquiry=enquiry,
+        cp_plan=ChildProtectionPlan.objects.filter(person=person, ended_on__isnull=True).first(),
+        cin_plan=ChildInNeedPlan.objects.filter(person=person, ended_on__isnull=True).first(),
+        looked_after=LookedAfterEpisode.objects.filter(person=person, ended_on__isnull=True).first(),
+        allocation=Allocation.objects.filter(person=person, ended_on__isnull=True).select_related("worker").first(),
+        tasks=list(Task.objects.filter(OPEN_TASK, person=person).order_by("due_on")[:8]),
+    )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("contacts", views.contact_queue, name="contact_queue"),
     path("contacts/<int:contact_id>/decide", views.contact_decide, name="contact_decide"),
     path("people/<int:pk>/contacts/new", views.contact_add, name="contact_add"),
+    path("people/<int:pk>/<slug:step>", views.journey_step, name="step"),
 ]

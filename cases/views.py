@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -107,3 +107,32 @@ def contact_decide(request: HttpRequest, contact_id: int) -> HttpResponse:
             messages.success(request, f"Decision recorded for {contact.person.full_name}")
             return redirect("cases:contact_queue")
     return render(request, "cases/contact_decide.html", {"form": form, "contact": contact})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    from .steps import NEEDS_FIRST, STEPS, target
+
+    person = person_for_user(request, pk)
+    spec = STEPS.get(step)
+    if spec is None:
+        raise Http404("No such step")
+    if not access.can_record_for_person(request.user, person) or (
+        spec.manager_only and not access.is_manager(request.user)
+    ):
+        raise PermissionDenied("Your role cannot do this step")
+    obj = target(spec, person)
+    form = spec.form(request.POST if request.method == "POST" else None)
+    if obj is None:
+        messages.info(request, NEEDS_FIRST[spec.needs])
+        return redirect("people:detail", pk=person.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            spec.run(request.user, obj, form.cleaned_data)
+        except RuleError as e:
+            apply_rule_errors(form, e.errors)
+        else:
+            messages.success(request, f"{spec.title}: saved")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "cases/step_form.html", {"form": form, "person": person, "step": spec})

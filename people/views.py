@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
@@ -74,6 +75,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     page = chronology_page(person, flt, request.GET.get("page"))
     services.person_view_record(actor=request.user, person=person, section="summary")
+    from cases.selectors import journey_summary
+
+    journey = journey_summary(person)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -82,6 +86,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "s": summary,
             "person": summary.person,
+            "journey": journey,
+            "today": timezone.localdate(),
             "page": page,
             "filter": flt,
             "entry_types": EntryType.choices,
