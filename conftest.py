@@ -107,3 +107,11 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Any:
         cur.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture
+def browser_page() -> Any:
+    """A page in Debian's headless Chromium (Playwright drives it; no browser download)."""
+    from casework.tests.browser import launch_page
+
+    yield from launch_page()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from .models import Code
 
 
-@lru_cache(maxsize=64)
 def choices(list_name: str, year: int | None = None) -> tuple[tuple[str, str], ...]:
     """(code, label) pairs of a list, valid in the given collection year when one is given."""
     rows = Code.objects.filter(list_name=list_name).order_by("sort_order", "code")

@@ -9,11 +9,11 @@ import pyotp
 import pytest
 from django.utils import timezone
 
-from casework.tests.test_browser import assert_accessible, browser_page  # noqa: F401  (fixture)
+from casework.tests.browser import assert_accessible
 from conftest import PASSWORD, TOTP_SECRET
 from people.tests.factories import person
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def sign_in(page: Any, base: str, email: str) -> None:
@@ -37,7 +37,7 @@ def fill_date(page: Any, legend: str, day: date) -> None:
 
 def test_contact_to_child_protection_plan(
     allow_audit_flush, live_server, support, manager, alice, team_a, browser_page
-):  # noqa: F811
+):
     child = person("Amelia", "Hughes", date(2015, 3, 27))
     page, base = browser_page, live_server.url
     day0 = timezone.localdate() - timedelta(days=30)
