@@ -365,3 +365,6 @@ class TimescalePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description}: {self.value} {self.get_unit_display()}"
+
+
+from .models_looked_after import *  # noqa: E402, F403
