@@ -94,6 +94,7 @@ def test_contact_to_child_protection_plan(
     fill_date(page, "Date of the conference", day0 + timedelta(days=14))
     page.get_by_role("group", name="Does the child need a child protection plan?").get_by_label("Yes").check()
     page.get_by_role("button", name="Save").click()
+    page.locator(".govuk-error-summary").wait_for(state="visible")
     assert "Select the category of abuse" in page.content()  # the service's rule, on the field
     assert_accessible(page)
     page.get_by_label("Category of abuse").select_option("EMO")

@@ -54,7 +54,7 @@ def test_sign_in_search_open_record_add_case_note(allow_audit_flush, live_server
 
     assert_accessible(page)
     page.get_by_role("button", name="Save case note").click()  # empty: errors, nothing saved
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary").wait_for(state="visible")
     assert "Enter a subject" in page.content()
     assert_accessible(page)
 
