@@ -18,7 +18,7 @@ DATABASE_NAME = "casework"
 
 # Settings for a machine-sized server: enough memory for bulk loads and trigram searches over a million people.
 EMBEDDED_SERVER_SETTINGS = {
-    "shared_buffers": "1GB",
+    "shared_buffers": "2GB",
     "work_mem": "32MB",
     "maintenance_work_mem": "512MB",
     "effective_cache_size": "4GB",

@@ -48,7 +48,8 @@ class Person(TimeStamped):
                 name="person_death_after_birth",
             ),
         ]
-        indexes = [models.Index(fields=["date_of_birth"], name="person_dob")]
+        # Covering (id included) so the search's date-of-birth route is an index-only scan.
+        indexes = [models.Index(fields=["date_of_birth"], include=["id"], name="person_dob")]
 
     def __str__(self) -> str:
         return self.full_name

@@ -2,8 +2,9 @@
 
 Candidates come from four indexed routes, each bounded, so a search costs a few index scans whatever the size of
 the person index: (1) same sound-alike family name and a sound-alike, same or nickname given name; (2) the same with
-first and last names swapped; (3) the date of birth and its common mistypings; (4) trigram similarity of the whole
-name, for typos that change how a name sounds. Every name a person has been known by is searched. Candidates are
+first and last names swapped; (3) the date of birth and its common mistypings; and, only when those find nobody
+convincing or no date of birth was given, (4) trigram similarity of the whole name, for typos that change how a
+name sounds (the costly route: it rechecks every name sharing enough trigrams). Every name a person has been known by is searched. Candidates are
 then scored in Python (`people.matching.score_candidate`) and the best returned.
 
 Access: `search_people` filters by `accounts.access.visible_people` when given a user; the command line passes
@@ -25,7 +26,7 @@ from .models import Person, PersonIdentifier
 
 ROUTE_LIMIT = 400
 TRIGRAM_LIMIT = 60
-TRIGRAM_THRESHOLD = 0.45
+TRIGRAM_THRESHOLD = 0.5
 
 
 class SearchError(ValueError):
@@ -58,8 +59,7 @@ class Match:
         }
 
 
-_CANDIDATES_SQL = """
-WITH cand AS (
+_KEY_ROUTES = """
     (SELECT person_id FROM people_personname
       WHERE family_key = %(fk)s AND (given_key = %(gk)s OR given_norm = ANY(%(gvars)s) OR %(gk)s = '')
       LIMIT %(route_limit)s)
@@ -69,12 +69,17 @@ WITH cand AS (
       LIMIT %(route_limit)s)
     UNION
     (SELECT id FROM people_person WHERE date_of_birth = ANY(%(dobs)s) LIMIT %(route_limit)s)
-    UNION
-    (SELECT person_id FROM people_personname
-      WHERE full_norm %% %(full)s
-      ORDER BY similarity(full_norm, %(full)s) DESC
-      LIMIT %(trgm_limit)s)
-)
+"""
+
+_TRIGRAM_ROUTE = """
+    SELECT person_id FROM people_personname
+     WHERE full_norm %% %(full)s AND NOT person_id = ANY(%(seen)s)
+     ORDER BY similarity(full_norm, %(full)s) DESC
+     LIMIT %(trgm_limit)s
+"""
+
+_PEOPLE_SQL = """
+WITH cand AS ({routes})
 SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.current_postcode, p.is_restricted,
        array_agg(n.given_norm ORDER BY n.id), array_agg(n.family_norm ORDER BY n.id), array_agg(n.kind ORDER BY n.id)
   FROM cand JOIN people_person p ON p.id = cand.person_id
@@ -82,22 +87,35 @@ SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.current_postcode, p
  GROUP BY p.id
 """
 
+# A candidate this good from the indexed routes, found with the date of birth, means the trigram route (the
+# costly one, for typos that change how a name sounds) cannot add anyone who would rank above it.
+CONFIDENT_SCORE = 0.9
 
-def _candidates(given: str, family: str, dob: date | None) -> list[tuple[Any, ...]]:
+
+def _query(routes: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cur:
+        cur.execute(_PEOPLE_SQL.format(routes=routes), params)
+        return cur.fetchall()
+
+
+def _candidates_by_keys(given: str, family: str, dob: date | None) -> list[tuple[Any, ...]]:
     keys = name_keys(given, family)
     params: dict[str, Any] = {
         "fk": keys.family_key,
         "gk": keys.given_key,
         "gvars": sorted(name_variants(keys.given_norm)) if keys.given_norm else [],
         "dobs": dob_variants(dob) if dob else [],
-        "full": keys.full_norm,
         "route_limit": ROUTE_LIMIT,
-        "trgm_limit": TRIGRAM_LIMIT,
     }
+    return _query(_KEY_ROUTES, params)
+
+
+def _candidates_by_trigram(given: str, family: str, seen: list[int]) -> list[tuple[Any, ...]]:
+    keys = name_keys(given, family)
     with connection.cursor() as cur:
         cur.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(TRIGRAM_THRESHOLD)])
-        cur.execute(_CANDIDATES_SQL, params)
-        return cur.fetchall()
+    params = {"full": keys.full_norm, "seen": seen, "trgm_limit": TRIGRAM_LIMIT}
+    return _query(_TRIGRAM_ROUTE, params)
 
 
 def search_people(
@@ -120,20 +138,27 @@ def search_people(
     if limit < 1:
         raise SearchError("The number of results must be 1 or more")
     keys = name_keys(given, family)
-    rows = _candidates(given, family, date_of_birth)
     scored: list[Match] = []
-    for pid, g, f, dob, pc, restricted, gnorms, fnorms, kinds in rows:
-        s = score_candidate(
-            q_given=keys.given_norm,
-            q_family=keys.family_norm,
-            q_dob=date_of_birth,
-            q_postcode=postcode,
-            names=list(zip(gnorms, fnorms, kinds, strict=True)),
-            dob=dob,
-            postcode=pc,
-        )
-        if s.value >= min_score:
-            scored.append(Match(pid, g, f, dob, pc, s.value, s.reasons, restricted))
+
+    def score_rows(rows: list[tuple[Any, ...]]) -> None:
+        for pid, g, f, dob, pc, restricted, gnorms, fnorms, kinds in rows:
+            s = score_candidate(
+                q_given=keys.given_norm,
+                q_family=keys.family_norm,
+                q_dob=date_of_birth,
+                q_postcode=postcode,
+                names=list(zip(gnorms, fnorms, kinds, strict=True)),
+                dob=dob,
+                postcode=pc,
+            )
+            if s.value >= min_score:
+                scored.append(Match(pid, g, f, dob, pc, s.value, s.reasons, restricted))
+
+    first = _candidates_by_keys(given, family, date_of_birth)
+    score_rows(first)
+    best = max((m.score for m in scored), default=0.0)
+    if date_of_birth is None or best < CONFIDENT_SCORE:
+        score_rows(_candidates_by_trigram(given, family, [r[0] for r in first]))
     scored.sort(key=lambda m: (-m.score, m.family_name, m.given_name, m.id))
     if user is not None:
         allowed = set(
