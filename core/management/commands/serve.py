@@ -28,8 +28,9 @@ class Command(BaseCommand):
         if settings.CASEWORK_DEMO_MODE and not opts["no_demo"]:
             if not Person.objects.exists():
                 self.stdout.write("Loading the demo authority (first run only)…")
-                call_command("seed", size="demo", stdout=self.stdout)
-            self._print_sign_ins()
+                call_command("seed", size="demo", stdout=self.stdout)  # prints the demo sign-ins
+            else:
+                self._print_sign_ins()
         if opts["prepare_only"]:
             return
         url = f"http://{opts['host']}:{opts['port']}"
