@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Left, Upper
 
 from core.models import TimeStamped
 
@@ -91,6 +91,8 @@ class PersonName(models.Model):
         indexes = [
             models.Index(fields=["family_key", "given_key"], name="name_keys"),
             models.Index(fields=["family_key", "given_norm"], name="name_family_given"),
+            models.Index(F("given_key"), Left("family_norm", 2), name="name_given_key_family_start"),
+            models.Index(F("family_key"), Left("given_norm", 2), name="name_family_key_given_start"),
             GinIndex(OpClass("full_norm", name="gin_trgm_ops"), name="name_full_trgm"),
             models.Index(fields=["person"], name="name_person"),
         ]

@@ -1,11 +1,12 @@
 """Finding people: candidates from indexes, then a match score.
 
-Candidates come from four indexed routes, each bounded, so a search costs a few index scans whatever the size of
-the person index: (1) same sound-alike family name and a sound-alike, same or nickname given name; (2) the same with
-first and last names swapped; (3) the date of birth and its common mistypings; and, only when those find nobody
-convincing or no date of birth was given, (4) trigram similarity of the whole name, for typos that change how a
-name sounds (the costly route: it rechecks every name sharing enough trigrams). Every name a person has been known by is searched. Candidates are
-then scored in Python (`people.matching.score_candidate`) and the best returned.
+Candidates come from indexed routes, each bounded, so a search costs a few index scans whatever the size of the
+person index: (1) same sound-alike family name and a sound-alike, same or nickname given name; (2) the same with
+first and last names swapped; (3) a sound-alike given name and a family name starting with the same two letters, or
+the other way round (a typo in one name); (4) the date of birth and its common mistypings; and, only when those find
+nobody convincing or no date of birth was given, (5) trigram similarity of the whole name, for typos that change how
+a name sounds (the costly route: it rechecks every name sharing enough trigrams). Every name a person has been known
+by is searched. Candidates are then scored in Python (`people.matching.score_candidate`) and the best returned.
 
 Access: `search_people` filters by `accounts.access.visible_people` when given a user; the command line passes
 `user=None` (a system search run at the server, audited as such).
@@ -68,6 +69,14 @@ _KEY_ROUTES = """
       WHERE %(gk)s <> '' AND family_key = %(gk)s AND given_key = %(fk)s
       LIMIT %(route_limit)s)
     UNION
+    (SELECT person_id FROM people_personname
+      WHERE %(gk)s <> '' AND given_key = %(gk)s AND left(family_norm, 2) = %(f2)s
+      LIMIT %(route_limit)s)
+    UNION
+    (SELECT person_id FROM people_personname
+      WHERE %(g2)s <> '' AND family_key = %(fk)s AND left(given_norm, 2) = %(g2)s
+      LIMIT %(route_limit)s)
+    UNION
     (SELECT id FROM people_person WHERE date_of_birth = ANY(%(dobs)s) LIMIT %(route_limit)s)
 """
 
@@ -105,6 +114,8 @@ def _candidates_by_keys(given: str, family: str, dob: date | None) -> list[tuple
         "gk": keys.given_key,
         "gvars": sorted(name_variants(keys.given_norm)) if keys.given_norm else [],
         "dobs": dob_variants(dob) if dob else [],
+        "f2": keys.family_norm[:2],
+        "g2": keys.given_norm[:2],
         "route_limit": ROUTE_LIMIT,
     }
     return _query(_KEY_ROUTES, params)

@@ -49,6 +49,7 @@ def top_ids(name, dob=None, n=5):
         ("Mohammed Rahman", date(2014, 9, 2), "mohammed"),  # day and month swapped
         ("Katarzyna Kowalczyk", date(2011, 9, 30), "katarzyna"),
         ("Katarzyna Kowalcyzk", None, "katarzyna"),
+        ("Wiliam Pattersno", None, "william"),  # a typo in each name, no date of birth
     ],
 )
 def test_right_person_first(town, query, dob, who):
