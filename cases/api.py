@@ -338,3 +338,84 @@ def caseload(request: HttpRequest) -> list[dict[str, object]]:
         }
         for r in selectors.caseload(request.user)
     ]
+
+
+class PlacementIn(Schema):
+    placement_type: str
+    placement_provider: str = ""
+    placement_postcode: str
+    urn: str = ""
+
+
+class LookedAfterStartIn(PlacementIn):
+    started_on: date
+    legal_status: str
+    category_of_need: str
+    home_postcode: str
+
+
+@router.post("/people/{int:person_id}/looked-after", response=RESPONSES, summary="Start a period of care (managers)")
+def looked_after_start(request: HttpRequest, person_id: int, payload: LookedAfterStartIn) -> Status[dict[str, object]]:
+    from . import services_looked_after as lac
+
+    person = _person(request, person_id)
+    episode = lac.looked_after_start(actor=request.user, person=person, **payload.dict())
+    return Status(201, {"id": episode.pk})
+
+
+class LookedAfterChangeIn(Schema):
+    changed_on: date
+    legal_status: str | None = None
+    placement: PlacementIn | None = None
+    reason_place_change: str = ""
+    same_carers: bool = False
+
+
+@router.post(
+    "/people/{int:person_id}/looked-after/changes", response=RESPONSES, summary="Change of legal status or placement"
+)
+def looked_after_change(
+    request: HttpRequest, person_id: int, payload: LookedAfterChangeIn
+) -> Status[dict[str, object]]:
+    from . import services_looked_after as lac
+
+    person = _person(request, person_id)
+    p = payload.placement
+    placement = lac.Placement(p.placement_type, p.placement_provider, p.placement_postcode, p.urn) if p else None
+    episode = lac.looked_after_change(
+        actor=request.user, person=person, changed_on=payload.changed_on, legal_status=payload.legal_status, placement=placement,
+        reason_place_change=payload.reason_place_change, same_carers=payload.same_carers,
+    )  # fmt: skip
+    return Status(201, {"id": episode.pk})
+
+
+class LookedAfterEndIn(Schema):
+    ended_on: date
+    reason_ceased: str
+
+
+@router.post(
+    "/people/{int:person_id}/looked-after/end",
+    response={200: CreatedOut, 422: ErrorsOut},
+    summary="End a period of care (managers)",
+)
+def looked_after_end(request: HttpRequest, person_id: int, payload: LookedAfterEndIn) -> dict[str, object]:
+    from . import services_looked_after as lac
+
+    person = _person(request, person_id)
+    return {"id": lac.looked_after_end(actor=request.user, person=person, **payload.dict()).pk}
+
+
+class LookedAfterReviewIn(Schema):
+    held_on: date
+    participation: str
+
+
+@router.post("/people/{int:person_id}/looked-after/reviews", response=RESPONSES, summary="Record a looked-after review")
+def looked_after_review(
+    request: HttpRequest, person_id: int, payload: LookedAfterReviewIn
+) -> Status[dict[str, object]]:
+    from . import services_looked_after as lac
+
+    person = _person(request, person_id)
+    return Status(201, {"id": lac.lac_review_record(actor=request.user, person=person, **payload.dict()).pk})

@@ -178,6 +178,14 @@ class JourneySummary:
             else:
                 out.append(("cin-plan-end", "End the child in need plan"))
             out.append(("close", "Close the case"))
+        if self.looked_after is None:
+            out.append(("looked-after-start", "Start a period of care"))
+        else:
+            out += [
+                ("looked-after-change", "Record a change of legal status or placement"),
+                ("looked-after-review", "Record a looked-after review"),
+                ("looked-after-end", "End the period of care"),
+            ]
         out.append(("allocate", "Allocate to a worker" if self.allocation is None else "Reallocate"))
         return out
 

@@ -17,6 +17,7 @@ from accounts.models import Role, Team
 from core.forms import GovDateField
 
 from . import services
+from . import services_looked_after as lac
 from .forms import _codes
 from .models import (
     Assessment,
@@ -24,6 +25,7 @@ from .models import (
     ChildInNeedPlan,
     ChildProtectionPlan,
     CINEpisode,
+    LookedAfterEpisode,
     Section47Enquiry,
     Section47Outcome,
 )
@@ -114,6 +116,77 @@ class ReviewConferenceForm(forms.Form):
     end_reason = forms.CharField(label="If the plan ends, why?", required=False, max_length=200)
 
 
+class LookedAfterStartForm(forms.Form):
+    started_on = _date("Date the child became looked after")
+    legal_status = forms.ChoiceField(
+        label="Legal status", choices=lambda: _codes("legal_status", "Select the legal status")
+    )
+    category_of_need = forms.ChoiceField(
+        label="Category of need", choices=lambda: _codes("la_category_of_need", "Select the category of need")
+    )
+    placement_type = forms.ChoiceField(
+        label="Placement type", choices=lambda: _codes("placement_type", "Select the placement type")
+    )
+    placement_provider = forms.ChoiceField(
+        label="Placement provider",
+        choices=lambda: _codes("placement_provider", "None (temporary placement)"),
+        required=False,
+    )
+    placement_postcode = forms.CharField(label="Placement postcode", max_length=10)
+    urn = forms.CharField(label="Ofsted URN of the placement (if it has one)", max_length=10, required=False)
+    home_postcode = forms.CharField(label="Home postcode", max_length=10)
+
+
+class LookedAfterChangeForm(forms.Form):
+    changed_on = _date("Date of the change")
+    legal_status = forms.ChoiceField(
+        label="New legal status (if it changed)", choices=lambda: _codes("legal_status", "No change"), required=False
+    )
+    placement_type = forms.ChoiceField(
+        label="New placement type (if the placement changed)",
+        choices=lambda: _codes("placement_type", "No change"),
+        required=False,
+    )
+    placement_provider = forms.ChoiceField(
+        label="New placement provider",
+        choices=lambda: _codes("placement_provider", "None or no change"),
+        required=False,
+    )
+    placement_postcode = forms.CharField(label="New placement postcode", max_length=10, required=False)
+    urn = forms.CharField(label="Ofsted URN of the new placement", max_length=10, required=False)
+    reason_place_change = forms.ChoiceField(
+        label="Reason the placement changed",
+        choices=lambda: _codes("reason_place_change", "Not a placement change"),
+        required=False,
+    )
+    same_carers = forms.BooleanField(label="The child stays with the same carers", required=False)
+
+
+class LookedAfterEndForm(forms.Form):
+    ended_on = _date("Date the child stopped being looked after")
+    reason_ceased = forms.ChoiceField(
+        label="Reason", choices=lambda: _codes("reason_episode_ceased", "Select the reason")
+    )
+
+
+class LookedAfterReviewForm(forms.Form):
+    held_on = _date("Date of the review")
+    participation = forms.ChoiceField(
+        label="How the child took part",
+        choices=lambda: _codes("review_participation", "Select how the child took part"),
+    )
+
+
+def _placement(d: dict[str, Any]) -> Any:
+    from .services_looked_after import Placement
+
+    if not d.get("placement_type"):
+        return None
+    return Placement(
+        d["placement_type"], d.get("placement_provider") or "", d.get("placement_postcode") or "", d.get("urn") or ""
+    )
+
+
 class CloseForm(forms.Form):
     closure_date = _date("Closure date")
     reason = forms.ChoiceField(label="Reason for closing", choices=lambda: _codes("closure_reason", "Select a reason"))
@@ -151,6 +224,8 @@ def target(step: Step, person: Any) -> Any:
         return _open(ChildProtectionPlan, person=person, ended_on__isnull=True)
     if step.needs == "cin_plan":
         return _open(ChildInNeedPlan, person=person, ended_on__isnull=True)
+    if step.needs == "looked_after":
+        return _open(LookedAfterEpisode, person=person, ended_on__isnull=True)
     raise ValueError(step.needs)
 
 
@@ -194,6 +269,31 @@ STEPS: dict[str, Step] = {
     ),
     "cin-plan-start": Step("Start a child in need plan", StartForm, "episode", lambda a, e, d: services.cin_plan_start(actor=a, episode=e, started_on=d["started_on"])),
     "cin-plan-end": Step("End the child in need plan", EndForm, "cin_plan", lambda a, x, d: services.cin_plan_end(actor=a, plan=x, ended_on=d["ended_on"])),
+    "looked-after-start": Step(
+        "Start a period of care", LookedAfterStartForm, "person",
+        lambda a, p, d: lac.looked_after_start(
+            actor=a, person=p, started_on=d["started_on"], legal_status=d["legal_status"], category_of_need=d["category_of_need"],
+            placement_type=d["placement_type"], placement_provider=d.get("placement_provider") or "", placement_postcode=d["placement_postcode"],
+            home_postcode=d["home_postcode"], urn=d.get("urn") or "",
+        ),
+        manager_only=True,
+    ),
+    "looked-after-change": Step(
+        "Record a change of legal status or placement", LookedAfterChangeForm, "looked_after",
+        lambda a, e, d: lac.looked_after_change(
+            actor=a, person=e.person, changed_on=d["changed_on"], legal_status=d.get("legal_status") or None, placement=_placement(d),
+            reason_place_change=d.get("reason_place_change") or "", same_carers=d.get("same_carers", False),
+        ),
+    ),
+    "looked-after-end": Step(
+        "End the period of care", LookedAfterEndForm, "looked_after",
+        lambda a, e, d: lac.looked_after_end(actor=a, person=e.person, ended_on=d["ended_on"], reason_ceased=d["reason_ceased"]),
+        manager_only=True,
+    ),
+    "looked-after-review": Step(
+        "Record a looked-after review", LookedAfterReviewForm, "looked_after",
+        lambda a, e, d: lac.lac_review_record(actor=a, person=e.person, held_on=d["held_on"], participation=d["participation"]),
+    ),
     "close": Step(
         "Close the case", CloseForm, "episode", lambda a, e, d: services.episode_close(actor=a, episode=e, closure_date=d["closure_date"], reason=d["reason"]), manager_only=True, button="Close the case"
     ),
@@ -205,4 +305,5 @@ NEEDS_FIRST = {
     "enquiry": "There is no section 47 enquiry: record a strategy discussion that starts one first.",
     "cp_plan": "This child is not on a child protection plan.",
     "cin_plan": "This child has no open child in need plan.",
+    "looked_after": "This child is not looked after.",
 }

@@ -104,3 +104,27 @@ def test_bad_input_is_422_and_changes_nothing(alice, team_a):
     assert not CINEpisode.objects.exists()
     r = post(client_for(alice), f"/api/v1/cases/people/{child.pk}/referrals", {"referral_date": "not a date"})
     assert r.status_code == 422
+
+
+def test_looked_after_through_the_api(alice, manager):
+    from cases.models import LookedAfterEpisode
+
+    child = person("Amelia", "Hughes", date(2015, 3, 27))
+    start = timezone.localdate() - timedelta(days=40)
+    body = {"started_on": start, "legal_status": "C1", "category_of_need": "N1", "home_postcode": "LS1 4AP",
+            "placement_type": "U6", "placement_provider": "PR1", "placement_postcode": "LS6 2AA", "urn": "SC123456"}  # fmt: skip
+    assert post(client_for(alice), f"/api/v1/cases/people/{child.pk}/looked-after", body).status_code == 422
+    assert post(client_for(manager), f"/api/v1/cases/people/{child.pk}/looked-after", body).status_code == 201
+    r = post(
+        client_for(alice),
+        f"/api/v1/cases/people/{child.pk}/looked-after/changes",
+        {"changed_on": start + timedelta(days=5), "legal_status": "C2"},
+    )
+    assert r.status_code == 201
+    r = post(
+        client_for(alice),
+        f"/api/v1/cases/people/{child.pk}/looked-after/reviews",
+        {"held_on": start + timedelta(days=20), "participation": "ZZ9"},
+    )
+    assert r.status_code == 422
+    assert LookedAfterEpisode.objects.filter(person=child).count() == 2

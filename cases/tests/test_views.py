@@ -109,3 +109,37 @@ def test_contact_form_errors(support):
     html = r.content.decode()
     assert "There is a problem" in html and "Enter the date received" in html and "Enter what the concern is" in html
     assert not Contact.objects.exists()
+
+
+def _post_dated(client, url, field, day, **data):
+    return client.post(url, {f"{field}_0": day.day, f"{field}_1": day.month, f"{field}_2": day.year, **data})
+
+
+def test_looked_after_steps_from_the_record(alice, manager):
+    from cases.models import LookedAfterEpisode
+
+    child = person("Amelia", "Hughes", date(2015, 3, 27))
+    start = timezone.localdate() - timedelta(days=40)
+    url = reverse("cases:step", args=[child.pk, "looked-after-start"])
+    assert client_for(alice).get(url).status_code == 403  # a manager decides a child becomes looked after
+    r = _post_dated(
+        client_for(manager), url, "started_on", start, legal_status="C1", category_of_need="N1", placement_type="U6"
+    )
+    html = r.content.decode()
+    assert r.status_code == 200 and "There is a problem" in html  # postcodes missing
+    assert not LookedAfterEpisode.objects.exists()
+    r = _post_dated(
+        client_for(manager), url, "started_on", start, legal_status="C1", category_of_need="N1", placement_type="U6",
+        placement_provider="PR1", placement_postcode="LS6 2AA", urn="SC123456", home_postcode="LS1 4AP",
+    )  # fmt: skip
+    assert r.status_code == 302
+    r = _post_dated(
+        client_for(alice), reverse("cases:step", args=[child.pk, "looked-after-change"]), "changed_on", start + timedelta(days=10),
+        legal_status="C2",
+    )  # fmt: skip
+    assert r.status_code == 302
+    episodes = list(LookedAfterEpisode.objects.order_by("started_on"))
+    assert [(e.reason_new_episode, e.legal_status) for e in episodes] == [("S", "C1"), ("L", "C2")]
+    assert episodes[0].ended_on == episodes[1].started_on and episodes[0].reason_ceased == "X1"
+    page = client_for(alice).get(reverse("people:detail", args=[child.pk])).content.decode()
+    assert "Looked after" in page and "Record a looked-after review" in page
