@@ -49,7 +49,7 @@ def main() -> None:
         "child_record": (worker, f"/people/{child.pk}"),
     }
     timer = DbTimer()
-    result: dict[str, object] = {"caseload_size": busiest["n"], "child_chronology_entries": child.n}  # type: ignore[attr-defined]
+    result: dict[str, object] = {"caseload_size": busiest["n"], "child_chronology_entries": child.n}
     for name, (user, url) in pages.items():
         client = Client()
         client.force_login(user)
