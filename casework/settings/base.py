@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "people",
     "recording",
     "cases",
+    "returns",
 ]
 
 MIDDLEWARE = [
