@@ -57,7 +57,8 @@ class Contact(TimeStamped):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
 class CINEpisode(TimeStamped):
-    """A children-in-need episode, opened by a referral and ended by closure (CIN census CINdetails)."""
+    """A children-in-need episode, opened by a referral and ended by closure (CIN census CINdetails).
+    `transferred_from` holds the code of the authority a child moved from (a transfer in)."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cin_episodes")
     contact = models.OneToOneField(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="episode")
@@ -67,6 +68,7 @@ class CINEpisode(TimeStamped):
     primary_need = models.CharField(max_length=2, help_text="Code list primary_need (N0-N9)")
     is_re_referral = models.BooleanField(default=False, help_text="Within 12 months of a previous referral")
     referral_nfa = models.BooleanField(default=False, help_text="Referral closed with no further action")
+    transferred_from = models.CharField(max_length=3, blank=True, help_text="Previous authority's 3-digit LA code")
     closure_date = models.DateField(null=True, blank=True)
     closure_reason = models.CharField(max_length=3, blank=True, help_text="Code list closure_reason (RC1-RC9)")
 
@@ -312,6 +314,8 @@ class TaskKind(models.TextChoices):
     CIN_REVIEW = "cin_review", "Review child in need plan"
     LAC_REVIEW = "lac_review", "Looked-after review"
     LAC_VISIT = "lac_visit", "Statutory visit to looked-after child"
+    LAC_HEALTH_ASSESSMENT = "lac_health_assessment", "Initial health assessment"
+    TRANSFER_IN_CONFERENCE = "transfer_in_conference", "Hold transfer-in child protection conference"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())

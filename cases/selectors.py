@@ -158,7 +158,7 @@ class JourneySummary:
         """(step slug, label) of the steps that make sense now, in journey order."""
         out = []
         if self.episode is None:
-            out.append(("referral", "Make a referral"))
+            out += [("referral", "Make a referral"), ("transfer-in", "Record a transfer in from another authority")]
         else:
             if self.assessment is None:
                 out.append(("assessment-start", "Start an assessment"))

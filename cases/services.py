@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from accounts import access
 from accounts.models import Membership, Role, Team
 from audit.services import audit_record, snapshot
 from core.errors import RuleError
+from core.working_days import add_working_days
 from people.models import Person
 from recording.models import EntryType
 from recording.services import chronology_add
@@ -859,3 +861,57 @@ def cin_plan_end(*, actor: Any, plan: ChildInNeedPlan, ended_on: date | None) ->
     ).update(cancelled_on=ended_on)
     _audit(actor, "close", plan, plan.person_id, ["ended_on"])
     return plan
+
+
+# --- transfers in ------------------------------------------------------------------------------------------------
+
+TRANSFER_IN_CONFERENCE_WORKING_DAYS = 15  # Working Together 2023: within 15 working days of notification
+
+
+@transaction.atomic
+def transfer_in(
+    *,
+    actor: Any,
+    person: Person,
+    notified_on: date | None,
+    from_la_code: str,
+    team: Team,
+    primary_need: str,
+    on_child_protection_plan: bool,
+) -> CINEpisode:
+    """A child known to another authority moves here. Opens a children-in-need episode (referral source 5C, services
+    of another local authority) recording where they came from; a child on a plan there needs a transfer-in
+    conference within 15 working days of our being told."""
+    errors = _not_future(notified_on, "notified_on", "date we were told")
+    if not (from_la_code.isdigit() and len(from_la_code) == 3):
+        errors["from_la_code"] = "Enter the other authority's 3-digit code, like 201"
+    elif from_la_code == settings.CASEWORK_LA_CODE:
+        errors["from_la_code"] = "That is this authority's own code: enter the authority the child moved from"
+    if errors:
+        raise RuleError(errors)
+    assert notified_on is not None
+    episode = referral_create(
+        actor=actor, person=person, referral_date=notified_on, source="5C", primary_need=primary_need, team=team
+    )
+    episode.transferred_from = from_la_code
+    episode.save(update_fields=["transferred_from", "modified_at"])
+    if on_child_protection_plan:
+        _task(
+            person,
+            TaskKind.TRANSFER_IN_CONFERENCE,
+            add_working_days(notified_on, TRANSFER_IN_CONFERENCE_WORKING_DAYS),
+            episode,
+            team,
+        )
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="cinepisode",
+        object_id=str(episode.pk),
+        person_id=person.pk,
+        changes={
+            "transferred_from": {"old": "", "new": from_la_code},
+            "on_child_protection_plan": on_child_protection_plan,
+        },
+    )
+    return episode

@@ -99,7 +99,7 @@ SDQ_MIN_AGE = 4
 SDQ_MAX_AGE = 16
 SDQ_MAX_SCORE = 40
 
-LOOKED_AFTER_TASKS = (TaskKind.LAC_REVIEW, TaskKind.LAC_VISIT)
+LOOKED_AFTER_TASKS = (TaskKind.LAC_REVIEW, TaskKind.LAC_VISIT, TaskKind.LAC_HEALTH_ASSESSMENT)
 
 
 @dataclass(frozen=True)
@@ -418,6 +418,7 @@ def looked_after_start(
     team = _team_for(person, actor)
     _task(person, TaskKind.LAC_REVIEW, first_lac_review_due(started_on), episode, team)
     _task(person, TaskKind.LAC_VISIT, first_placement_visit_due(started_on), episode, team)
+    _task(person, TaskKind.LAC_HEALTH_ASSESSMENT, initial_health_assessment_due(started_on), episode, team)
     chronology_add(
         person=person,
         occurred_at=_at(started_on),

@@ -187,6 +187,16 @@ def _placement(d: dict[str, Any]) -> Any:
     )
 
 
+class TransferInForm(forms.Form):
+    notified_on = _date("Date we were told")
+    from_la_code = forms.CharField(label="The authority the child moved from (3-digit code)", max_length=3)
+    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.all(), empty_label="Select a team")
+    primary_need = forms.ChoiceField(
+        label="Primary need", choices=lambda: _codes("primary_need", "Select the primary need")
+    )
+    on_child_protection_plan = forms.BooleanField(label="The child is on a child protection plan there", required=False)
+
+
 class CloseForm(forms.Form):
     closure_date = _date("Closure date")
     reason = forms.ChoiceField(label="Reason for closing", choices=lambda: _codes("closure_reason", "Select a reason"))
@@ -233,6 +243,13 @@ STEPS: dict[str, Step] = {
     "referral": Step(
         "Make a referral", ReferralForm, "person",
         lambda a, p, d: services.referral_create(actor=a, person=p, referral_date=d["referral_date"], source=d["source"], primary_need=d["primary_need"], team=d["team"]),
+    ),
+    "transfer-in": Step(
+        "Record a transfer in from another authority", TransferInForm, "person",
+        lambda a, p, d: services.transfer_in(
+            actor=a, person=p, notified_on=d["notified_on"], from_la_code=d["from_la_code"].strip(), team=d["team"],
+            primary_need=d["primary_need"], on_child_protection_plan=d["on_child_protection_plan"],
+        ),
     ),
     "allocate": Step(
         "Allocate to a worker", AllocateForm, "person",

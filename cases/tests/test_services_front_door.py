@@ -191,3 +191,29 @@ def test_allocation_keeps_every_social_worker_episode(child, alice, bob, manager
         services.allocate(
             actor=manager, person=child, worker=bob, started_on=date(2026, 3, 1), reason="x", change_reason="MANAGE"
         )
+
+
+def test_transfer_in_of_a_child_on_a_plan(child, manager, team_a):
+    with pytest.raises(RuleError) as e:
+        services.transfer_in(
+            actor=manager,
+            person=child,
+            notified_on=date(2026, 4, 2),
+            from_la_code="99",
+            team=team_a,
+            primary_need="N1",
+            on_child_protection_plan=True,
+        )
+    assert "3-digit code" in e.value.errors["from_la_code"]
+    episode = services.transfer_in(
+        actor=manager,
+        person=child,
+        notified_on=date(2026, 4, 2),
+        from_la_code="201",
+        team=team_a,
+        primary_need="N1",
+        on_child_protection_plan=True,
+    )
+    assert (episode.referral_source, episode.transferred_from) == ("5C", "201")
+    task = Task.objects.get(kind=TaskKind.TRANSFER_IN_CONFERENCE)
+    assert task.due_on == date(2026, 4, 27)  # 15 working days, Good Friday and Easter Monday 2026 skipped

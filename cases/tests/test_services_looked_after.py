@@ -52,6 +52,7 @@ def test_start_over_christmas_makes_review_and_visit_tasks(child, manager):
     assert open_tasks(child, TaskKind.LAC_REVIEW).get().due_on == date(2026, 1, 26)
     # The first statutory visit: within one (calendar) week of the placement starting.
     assert open_tasks(child, TaskKind.LAC_VISIT).get().due_on == date(2025, 12, 31)
+    assert open_tasks(child, TaskKind.LAC_HEALTH_ASSESSMENT).get().due_on == date(2026, 1, 26)  # 20 working days
     entry = ChronologyEntry.objects.get(person=child, entry_type=EntryType.LOOKED_AFTER)
     assert entry.title == "Became looked after (C1)" and entry.significant
     event = AuditEvent.objects.get(object_type="lookedafterepisode", action="create")
@@ -330,7 +331,7 @@ def test_end_cancels_tasks_and_refuses_x1_and_bad_codes(child, manager):
     episode = svc.looked_after_end(actor=manager, person=child, ended_on=date(2026, 1, 9), reason_ceased="E4A")
     assert episode.ended_on == date(2026, 1, 9) and episode.reason_ceased == "E4A"
     assert not open_tasks(child, TaskKind.LAC_REVIEW).exists() and not open_tasks(child, TaskKind.LAC_VISIT).exists()
-    assert Task.objects.filter(person=child, cancelled_on=date(2026, 1, 9)).count() == 2
+    assert Task.objects.filter(person=child, cancelled_on=date(2026, 1, 9)).count() == 3
     assert ChronologyEntry.objects.filter(person=child, title="Stopped being looked after (E4A)").exists()
     assert AuditEvent.objects.filter(object_type="lookedafterepisode", action="update", person_id=child.pk).exists()
     with pytest.raises(RuleError, match="not looked after"):

@@ -29,7 +29,7 @@ def launch_page() -> Iterator[Any]:
                   "--no-first-run", "--disable-sync", "--disable-quic"],
         )  # fmt: skip
         page = browser.new_page()
-        page.set_default_timeout(15000)
+        page.set_default_timeout(30000)
         yield page
         browser.close()
 
