@@ -6,7 +6,15 @@ CASEWORK := $(VENV)/bin/casework
 
 .PHONY: run test setup assets lint typecheck security migrations-check pytest
 
-setup: $(VENV)/.installed web/node_modules/.installed assets
+DATA_DIR := $(or $(CASEWORK_DATA_DIR),var)
+VALIDATORS := $(DATA_DIR)/validators/venv/.installed
+
+setup: $(VENV)/.installed web/node_modules/.installed assets $(VALIDATORS)
+
+# DfE's validators for the returns, in a venv of their own (they need pandas<2 and numpy<2).
+$(VALIDATORS): scripts/install-validators.sh
+	bash scripts/install-validators.sh
+	@touch $@
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)

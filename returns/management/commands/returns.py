@@ -1,0 +1,143 @@
+"""`casework returns`: make the statutory returns from the record and check them with DfE's validators.
+
+    casework returns cin --year 2026 --out cin-2026.xml
+    casework returns ssda903 --year 2026 --out ssda903-2026/ [--with-previous]
+    casework returns validate cin cin-2026.xml --year 2026
+    casework returns validate ssda903 ssda903-2026/ --year 2026 [--la E08000035]
+
+`--year` is the year the collection ends: 2026 for 1 April 2025 to 31 March 2026. Validation needs the validators'
+own virtual environment (scripts/install-validators.sh); it exits with an error when the return has errors.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from returns.cin_census import build_cin_census
+from returns.common import CollectionYear, ReturnError
+from returns.ssda903 import build_ssda903
+from returns.validate import ValidationReport, validate_cin, validate_ssda903
+
+MAX_LISTED = 20
+
+
+def _writable_file(path: Path) -> Path:
+    if path.is_dir():
+        raise CommandError(f"{path} is a folder: give a file name for the return, like {path / 'cin.xml'}")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CommandError(f"The folder {folder} does not exist: create it first, or choose another --out")
+    if not os.access(folder, os.W_OK):
+        raise CommandError(f"Cannot write to the folder {folder}: permission denied")
+    return path
+
+
+def _writable_folder(path: Path) -> Path:
+    if path.exists() and not path.is_dir():
+        raise CommandError(f"{path} is a file: --out for the SSDA903 is a folder, one CSV file per table")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not os.access(existing, os.W_OK):
+        raise CommandError(f"Cannot write to the folder {existing}: permission denied")
+    return path
+
+
+class Command(BaseCommand):
+    help = "Make the CIN census and SSDA903 returns from the record, and check them with DfE's validators."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        cin = sub.add_parser("cin", help="Write the CIN census XML")
+        cin.add_argument("--year", type=int, required=True, help="Year the collection ends (2026 for 2025-26)")
+        cin.add_argument("--out", type=Path, required=True, help="The XML file to write")
+
+        lac = sub.add_parser("ssda903", help="Write the SSDA903 tables as CSV files")
+        lac.add_argument("--year", type=int, required=True, help="Year the collection ends (2026 for 2025-26)")
+        lac.add_argument("--out", type=Path, required=True, help="The folder to write the CSV files into")
+        lac.add_argument(
+            "--with-previous",
+            action="store_true",
+            help="Also write the previous year's tables into OUT/previous (the validator then checks more rules)",
+        )
+
+        check = sub.add_parser("validate", help="Check a return with DfE's validators")
+        check.add_argument("kind", choices=["cin", "ssda903"])
+        check.add_argument("path", type=Path, help="The CIN census XML file, or the SSDA903 folder")
+        check.add_argument("--year", type=int, required=True, help="Year the collection ends (2026 for 2025-26)")
+        check.add_argument("--la", default=None, help="SSDA903: the authority's ONS code, like E08000035")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            if opts["action"] == "cin":
+                self._cin(opts["year"], opts["out"])
+            elif opts["action"] == "ssda903":
+                self._ssda903(opts["year"], opts["out"], opts["with_previous"])
+            else:
+                self._validate(opts["kind"], opts["path"], opts["year"], opts["la"])
+        except ReturnError as e:
+            raise CommandError(str(e)) from e
+
+    def _cin(self, year: int, out: Path) -> None:
+        out = _writable_file(out)
+        xml = build_cin_census(year)
+        with tempfile.NamedTemporaryFile(dir=out.parent or ".", prefix=f".{out.name}.", delete=False) as tmp:
+            tmp.write(xml)
+        os.replace(tmp.name, out)
+        children = xml.count(b"<Child>")
+        self.stdout.write(
+            self.style.SUCCESS(f"CIN census {CollectionYear(year).label}: {children:,} children written to {out}")
+        )
+
+    def _ssda903(self, year: int, out: Path, with_previous: bool) -> None:
+        result = build_ssda903(year, _writable_folder(out), previous=with_previous)
+        counts = ", ".join(f"{name} {n:,}" for name, n in result.counts.items())
+        self.stdout.write(
+            self.style.SUCCESS(f"SSDA903 {CollectionYear(year).label} written to {result.directory}: {counts}")
+        )
+        if result.previous is not None:
+            counts = ", ".join(f"{name} {n:,}" for name, n in result.previous.counts.items())
+            self.stdout.write(
+                f"Previous year ({CollectionYear(result.previous.year).label}) in {result.previous.directory}: {counts}"
+            )
+
+    def _validate(self, kind: str, path: Path, year: int, la: str | None) -> None:
+        report = validate_cin(path, year) if kind == "cin" else validate_ssda903(path, year, la_code=la)
+        self._print_report(report)
+        errors = report.errors
+        if errors:
+            children = len({i.child_id for i in errors if i.child_id})
+            raise CommandError(
+                f"The return has {len(errors):,} error{'s' if len(errors) != 1 else ''} "
+                f"({children:,} {'child' if children == 1 else 'children'}): correct the records and make it again"
+            )
+
+    def _print_report(self, report: ValidationReport) -> None:
+        out = self.stdout
+        out.write(f"{report.validator} {report.version}, rules {report.ruleset} ({report.rules} rules)")
+        if report.previous_year_files:
+            out.write(f"With last year's tables ({report.previous_year_files} files): more rules can run")
+        if report.la_code:
+            out.write(
+                f"Authority {report.la_code}" + (" (inferred from home postcodes)" if report.la_code_inferred else "")
+            )
+        for rule, issues in report.by_rule().items():
+            first = issues[0]
+            children = sorted({i.child_id for i in issues if i.child_id}, key=lambda c: (len(c), c))
+            who = f"{len(children):,} children" if children else "the return"
+            listed = ", ".join(children[:MAX_LISTED]) + (" …" if len(children) > MAX_LISTED else "")
+            out.write(f"  {rule} ({first.severity}, {who}): {first.message}")
+            if children:
+                out.write(f"      children: {listed}")
+        if report.failed_to_run:
+            out.write(
+                f"{len(report.failed_to_run)} rules could not run on this data (not errors in it): "
+                + ", ".join(sorted(report.failed_to_run))
+            )
+        summary = f"{len(report.errors):,} errors, {len(report.queries):,} queries"
+        out.write(self.style.SUCCESS(summary) if not report.errors else self.style.WARNING(summary))
