@@ -74,6 +74,13 @@ class PersonDetailsForm(forms.Form):
     gender = forms.CharField(label="Gender (optional)", required=False, max_length=60, help_text="In their own words")
     ethnicity = forms.ChoiceField(label="Ethnicity", choices=ethnicity_choices, required=False)
     first_language = forms.CharField(label="First language", required=False, max_length=60)
+    disabilities = forms.MultipleChoiceField(
+        label="Disabilities",
+        choices=lambda: list(codes.choices("disability")),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Leave all empty if not yet known",
+    )
     interpreter_needed = forms.BooleanField(label="Needs an interpreter", required=False)
 
 

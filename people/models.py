@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
@@ -32,6 +33,9 @@ class Person(TimeStamped):
     gender = models.CharField(max_length=60, blank=True, help_text="How the person describes their gender")
     ethnicity = models.CharField(max_length=4, blank=True, help_text="CIN census ethnicity code")
     first_language = models.CharField(max_length=60, blank=True)
+    disabilities = ArrayField(
+        models.CharField(max_length=4), default=list, blank=True, help_text="CIN census disability codes; NONE alone"
+    )
     interpreter_needed = models.BooleanField(default=False)
     # Restricted records (adoption, staff as clients, high-profile people) need an explicit grant to view.
     is_restricted = models.BooleanField(default=False)

@@ -51,6 +51,7 @@ PERSON_FIELDS = [
     "gender",
     "ethnicity",
     "first_language",
+    "disabilities",
     "interpreter_needed",
     "is_restricted",
 ]
@@ -101,6 +102,15 @@ def validate_person_fields(data: dict[str, Any]) -> dict[str, str]:
         errors["date_of_death"] = "Date of death must be on or after the date of birth"
     if data.get("sex") and data["sex"] not in Sex.values:
         errors["sex"] = "Select male, female or not known"
+    disabilities = list(data.get("disabilities") or [])
+    if disabilities:
+        from core.codes import choices
+
+        valid = {c for c, _ in choices("disability")}
+        if any(d not in valid for d in disabilities):
+            errors["disabilities"] = "Select disabilities from the list"
+        elif "NONE" in disabilities and len(disabilities) > 1:
+            errors["disabilities"] = "Select 'No disability' on its own, or the disabilities the person has"
     return errors
 
 
@@ -161,6 +171,7 @@ def person_create(
     upn: str = "",
     address: AddressInput | None = None,
     is_restricted: bool = False,
+    disabilities: list[str] | None = None,
     possible_duplicates_considered: list[int] | None = None,
 ) -> Person:
     """Create a person with their current name, identifiers and address. Audited as `create`.
@@ -180,6 +191,7 @@ def person_create(
         "ethnicity": ethnicity,
         "first_language": first_language.strip(),
         "is_restricted": is_restricted,
+        "disabilities": list(disabilities or []),
     }
     errors = validate_person_fields(data)
     identifiers: list[tuple[str, str]] = []

@@ -10,8 +10,8 @@ How the record maps to the census (see returns/common.py for "as at 31 March"):
   UPNunknown is UN6 for an unborn child, UN7 when every episode reported is a referral with no further action and
   UN1 for a child not yet of school age; otherwise it is left out and the validator asks for the UPN (8770Q).
 - Sex is M, F or U (U for an unborn child); ethnicity NOBT when the record has none.
-- Disabilities: the record has no disability field yet, so none is written and rule 8540 reports every child who
-  needs one. Writing NONE would tell DfE the child has no disability, which nobody recorded.
+- Disabilities: written from Person.disabilities; a child whose disabilities are not yet recorded gets none, and rule
+  8540 points at them (writing NONE would tell DfE the child has no disability, which nobody recorded).
 - ReferralNFA is true for a referral closed without an assessment, enquiry, conference or plan. (The record's own
   `referral_nfa` flag is also set after an assessment that found no further action was needed; DfE counts those as
   referrals that went on to further action.)
@@ -251,6 +251,10 @@ def _identifiers(child: ET.Element, cy: CollectionYear, person: Person, upns: Up
 def _characteristics(child: ET.Element, person: Person) -> None:
     characteristics = _add(child, "ChildCharacteristics")
     _add(characteristics, "Ethnicity", ethnicity(person))
+    if person.disabilities:
+        disabilities = _add(characteristics, "Disabilities")
+        for code in person.disabilities:
+            _add(disabilities, "Disability", code)
 
 
 def _is_referral_nfa(cy: CollectionYear, episode: CINEpisode, related: _Related) -> bool:

@@ -128,3 +128,14 @@ def test_warnings_need_a_future_review_date_and_end_with_a_reason(alice):
         services.warning_end(actor=alice, warning=w, reason=" ")
     services.warning_end(actor=alice, warning=w, reason="Dog rehomed")
     assert Warning.objects.get(pk=w.pk).ended_on == timezone.localdate()
+
+
+def test_disabilities_are_cin_census_codes_with_none_alone(alice):
+    p = person()
+    with pytest.raises(RuleError) as e:
+        services.person_update(actor=alice, person=p, disabilities=["NONE", "AUT"])
+    assert "on its own" in e.value.errors["disabilities"]
+    with pytest.raises(RuleError):
+        services.person_update(actor=alice, person=p, disabilities=["XYZ"])
+    services.person_update(actor=alice, person=p, disabilities=["AUT", "COMM"])
+    assert Person.objects.get(pk=p.pk).disabilities == ["AUT", "COMM"]

@@ -170,7 +170,9 @@ def build_world() -> World:
     )
 
     # Looked after: a change of legal status, then of placement.
-    leo = person("Leo", "Campbell", date(2014, 7, 3), sex="M", ethnicity="BCRB", upn=upn(3))
+    leo = person(
+        "Leo", "Campbell", date(2014, 7, 3), sex="M", ethnicity="BCRB", upn=upn(3), disabilities=["AUT", "COMM"]
+    )
     episode = cin.referral_create(
         actor=manager, person=leo, referral_date=date(2025, 7, 1), source="5A", primary_need="N1", team=team
     )

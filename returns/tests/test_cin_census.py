@@ -249,7 +249,9 @@ def test_looked_after_child_in_need(census, world):
         "PersonBirthDate": "2014-07-03",
         "Sex": "M",
     }
-    assert fields(leo.find("ChildCharacteristics")) == {"Ethnicity": "BCRB"}
+    characteristics = leo.find("ChildCharacteristics")
+    assert tags(characteristics) == ["Ethnicity", "Disabilities"]
+    assert [d.text for d in characteristics.find("Disabilities")] == ["AUT", "COMM"]
     details = leo.find("CINdetails")
     assert fields(details) == {
         "CINreferralDate": "2025-07-01",
@@ -261,8 +263,8 @@ def test_looked_after_child_in_need(census, world):
 
 
 def test_no_disabilities_are_invented(census):
-    # The record has no disability field: the census says nothing rather than NONE.
-    assert not list(census.iter("Disabilities"))
+    # Only Leo has disabilities recorded: for the others the census says nothing rather than NONE.
+    assert len(list(census.iter("Disabilities"))) == 1
 
 
 def test_xml_is_utf8_with_declaration(world):

@@ -16,6 +16,7 @@ Besides the data, two JSON-lines files are written to $CASEWORK_DATA_DIR/seed/ f
 from __future__ import annotations
 
 import argparse
+import random
 import time
 from pathlib import Path
 from typing import Any
@@ -89,12 +90,33 @@ class Command(BaseCommand):
             truth_path=truth_path,
             queries_path=queries_path,
         )
+        # Children's social care histories, walked through the real services (people.demo.journeys).
+        from django.utils import timezone
+
+        from people.demo.journeys import generate_journeys, load_candidates
+
+        self.stdout.write("Children's journeys: contacts, referrals, plans, periods of care, care leavers…")
+        today = timezone.localdate()
+        journeys = generate_journeys(
+            random.Random(seed * 7919 + 5),
+            load_candidates(today),
+            size=size,
+            today=today,
+            people=profile["people"],
+            progress=self.stdout.write,
+        )
         elapsed = time.monotonic() - started
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Seeded the {size} authority (seed {seed}) in {elapsed:,.1f} s:"))
         for name, n in result.counts.items():
             self.stdout.write(f"  {name:<20} {n:>12,}")
         self.stdout.write(f"  digest of names and dates of birth: {result.digest[:16]}")
+        self.stdout.write(f"Children's journeys ({journeys.seconds:,.1f} s):")
+        for name, n in journeys.counts.items():
+            self.stdout.write(f"  {name:<36} {n:>12,}")
+        self.stdout.write(f"  digest of journeys: {journeys.digest[:16]}")
+        for line in journeys.refused:
+            self.stdout.write(self.style.WARNING(f"  refused: {line}"))
         self.stdout.write(f"Planted duplicates: {truth_path}")
         self.stdout.write(f"Hard search queries: {queries_path}")
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD}):")
