@@ -67,7 +67,8 @@ from cases.models import (
 from cases.services_looked_after import AGENCY_URN, Placement
 from core.errors import RuleError
 from core.working_days import add_working_days
-from people.models import Person, Relationship
+from people.models import Person, Relationship, Sex
+from people.services import person_create
 from recording.models import CaseNote, VisitType
 from recording.services import visit_record
 
@@ -112,12 +113,12 @@ PROFILES: dict[str, Profile] = {
         looked_after=30,
         care_leavers=20,
         closed_only=80,
-        contacts_only=40,
+        contacts_only=30,
         awaiting_contacts=8,
-        earlier_episode_rate=0.3,
+        earlier_episode_rate=0.35,
         caseload=17,
         workers_per_team=16,
-        lac_visit_months=6,
+        lac_visit_months=4,
         cp_visit_months=2,
     ),
     # The large county of volumes.md: 12,000 open children-in-need cases (1,500 on plans, 2,500 looked after),
@@ -132,13 +133,13 @@ PROFILES: dict[str, Profile] = {
         looked_after=2500,
         care_leavers=1500,
         closed_only=6000,
-        contacts_only=8000,
+        contacts_only=6000,
         awaiting_contacts=300,
-        earlier_episode_rate=0.32,
+        earlier_episode_rate=0.42,
         caseload=21,
         workers_per_team=16,
-        lac_visit_months=12,
-        cp_visit_months=3,
+        lac_visit_months=3,
+        cp_visit_months=1,
     ),
 }
 
@@ -347,6 +348,15 @@ CL_ACCOMMODATION = (
     ("X2", 2),
     ("W2", 2),
 )
+# Neighbouring and other authorities children move here from (3-digit codes), for transfers in.
+OTHER_AUTHORITIES = ("856", "857", "855", "892", "891", "860", "937", "931", "935", "383", "380", "873")
+# Unaccompanied asylum-seeking children: (names from, ethnicity, languages).
+UASC_ORIGINS = (
+    ("pakistani", "AOTH", ("Pashto", "Dari", "Pashto")),
+    ("somali", "BAFR", ("Tigrinya", "Arabic", "Somali")),
+    ("turkish", "OOTH", ("Kurdish", "Arabic", "Kurdish")),
+    ("pakistani", "OOTH", ("Arabic", "Farsi")),
+)
 PLAN_END_REASONS = (
     "Risks reduced: step down to a child in need plan",
     "Risks reduced: step down to a child in need plan",
@@ -402,6 +412,7 @@ class Candidate:
     edd: date | None
     postcode: str
     story: Story | None = None
+    new: dict[str, Any] | None = None  # someone not yet on the index, created through people.services
 
     @property
     def key(self) -> str:
@@ -605,6 +616,7 @@ class Crew:
     recorders: list[User]
     load: Counter[int] = field(default_factory=Counter)  # worker pk -> children allocated at the end
     planned: int = 0  # children given to the team that will be allocated
+    others: int = 0  # children given to the team that will not (closed histories, contacts)
 
     def least_loaded(self) -> User:
         return min(self.workers, key=lambda w: (self.load[w.pk], w.pk))
@@ -615,14 +627,11 @@ def ensure_staff(size: str, allocated: int, rng: random.Random, progress: Progre
     accounts.services. Demo: the two demo teams grow to share the children; large: about 16 workers a team."""
     from accounts.demo import DEMO_USERS, TEAMS, ensure_demo_users
 
-    profile = PROFILES[size]
     emails = [u[0] for u in DEMO_USERS]
     if User.objects.filter(email__in=emails).count() < len(emails):
         ensure_demo_users()
     users = {u.email: u for u in User.objects.filter(email__in=emails)}
-    workers_needed = max(2, math.ceil(allocated / profile.caseload))
-    n_teams = max(2, math.ceil(workers_needed / profile.workers_per_team)) if size == "large" else 2
-    per_team = max(1, math.ceil(workers_needed / n_teams))
+    n_teams, per_team = staff_plan(size, allocated)
     crews: list[Crew] = []
     names = _staff_names(rng)
     made = 0
@@ -648,6 +657,15 @@ def ensure_staff(size: str, allocated: int, rng: random.Random, progress: Progre
             f"  staff: {n_teams} teams, {sum(len(c.workers) for c in crews)} social workers ({made} accounts made)"
         )
     return crews
+
+
+def staff_plan(size: str, allocated: int) -> tuple[int, int]:
+    """(teams, social workers a team) for `allocated` children at the profile's caseload: the two demo teams for the
+    demo, about 16 workers a team for large."""
+    profile = PROFILES[size]
+    workers_needed = max(2, math.ceil(allocated / profile.caseload))
+    n_teams = max(2, math.ceil(workers_needed / profile.workers_per_team)) if size == "large" else 2
+    return n_teams, max(1, math.ceil(workers_needed / n_teams))
 
 
 def _staff_names(rng: random.Random) -> Iterator[tuple[str, str, str]]:
@@ -769,7 +787,7 @@ class Journeys:
         if not (len(self.la_code) == 3 and self.la_code.isdigit()):
             self.la_code = "855"
         self.visit_hook: bool | None = None  # does recording.services.visit_record record statutory visits itself?
-        self.team_rr = 0
+        self.follow_authors = False  # allocate children with case notes to the worker who wrote them (demo)
 
     # -- bookkeeping -------------------------------------------------------------------------------------------
 
@@ -788,22 +806,28 @@ class Journeys:
         )
         return min(when, timezone.now() - timedelta(minutes=5))
 
-    def kid(self, cand: Candidate, crew: Crew, tag: str) -> Kid:
+    def child(self, cand: Candidate, crew: Crew, tag: str, fn: Callable[[Kid], None]) -> bool:
+        """One child's whole history in a savepoint: a refused step undoes that child only (and their record, when
+        the child was new to the index)."""
         rng = random.Random(f"{self.seed}:{tag}:{cand.key}")
-        person = Person.objects.get(pk=cand.id)
-        k = Kid(cand, person, rng, crew)
-        k.assessor = rng.choice(crew.workers)
-        return k
-
-    def run(self, k: Kid, fn: Callable[[Kid], None]) -> bool:
-        """One child's whole history in a savepoint: a refused step undoes that child only."""
+        k: Kid | None = None
         try:
             with transaction.atomic():
+                if cand.new is not None:
+                    person = person_create(actor=crew.recorders[0], **cand.new)
+                    self.calls["person created"] += 1
+                else:
+                    person = Person.objects.get(pk=cand.id)
+                k = Kid(cand, person, rng, crew)
+                k.assessor = rng.choice(crew.workers)
+                if self.follow_authors and cand.story is not None:
+                    # The worker who wrote the child's case notes did the work the notes describe.
+                    k.assessor = next((w for w in crew.workers if w.pk == cand.story.author_id), k.assessor)
                 fn(k)
         except RuleError as e:
             self.calls["refused"] += 1
             if len(self.refused) < 20:
-                self.refused.append(f"{k.cand.key} ({fn.__name__}): {e.errors or e}")
+                self.refused.append(f"{cand.key} ({fn.__name__}): {e.errors or e}")
             return False
         return True
 
@@ -814,10 +838,11 @@ class Journeys:
         source = _pick(rng, SOURCES)
         orgs = REFERRER_ORGANISATIONS.get(source)
         recorder = rng.choice(k.crew.recorders)
+        # Contacts that become referrals are received in the morning: the referral is dated at noon that day.
         c = cs.contact_record(
             actor=recorder,
             person=k.person,
-            received_at=self.at(rng, on, 7 if source == "6" else 8, 20 if source == "6" else 18),
+            received_at=self.at(rng, on, 7 if source == "6" else 8, 12 if decision is None else 18),
             source=source,
             concern=rng.choice(CONCERNS.get(need, CONCERNS["N1"])),
             referrer_name=REFERRER_PEOPLE.get(source, ""),
@@ -839,10 +864,10 @@ class Journeys:
             self._log(k, "contact decision", on, decision)
         return c
 
-    def refer(self, k: Kid, on: date, need: str, why: str = "") -> CINEpisode:
+    def refer(self, k: Kid, on: date, need: str, why: str = "", *, earlier_contact: bool = True) -> CINEpisode:
         """A contact the duty manager accepts as a referral: opens the episode on the contact's date."""
         on = _no_leap_day(on)
-        if k.rng.random() < 0.12 and (on - k.born).days > 200:
+        if earlier_contact and k.rng.random() < 0.12 and (on - k.born).days > 200:
             # An earlier contact about the same worry, decided without a referral.
             self.contact(k, _no_leap_day(on - timedelta(days=k.rng.randint(20, 150))), need, "nfa")
         c = self.contact(k, on, need, None)
@@ -857,6 +882,23 @@ class Journeys:
         assert episode is not None
         self._log(k, "referral", on, need)
         return episode
+
+    def refer_or_transfer(self, k: Kid, on: date, need: str) -> CINEpisode:
+        """Most referrals come through the front door; now and then a child known elsewhere moves here."""
+        if k.rng.random() >= 0.05:
+            return self.refer(k, on, need)
+        on = _no_leap_day(on)
+        ep = cs.transfer_in(
+            actor=k.crew.manager,
+            person=k.person,
+            notified_on=on,
+            from_la_code=k.rng.choice([c for c in OTHER_AUTHORITIES if c != self.la_code]),
+            team=k.crew.team,
+            primary_need=need,
+            on_child_protection_plan=False,
+        )
+        self._log(k, "transfer in", on)
+        return ep
 
     def allocate(self, k: Kid, on: date, worker: User, reason: str, change: str = "") -> None:
         if k.worker is not None and (k.worker.pk == worker.pk or (k.allocated_on and on <= k.allocated_on)):
@@ -896,16 +938,18 @@ class Journeys:
         submit: date | None,
         authorise: date | None,
         record: bool = True,
+        factors: list[str] | None = None,
     ) -> Assessment:
         rng = k.rng
         a = cs.assessment_start(actor=k.actor, episode=episode, started_on=start)
         self._log(k, "assessment started", start)
         if record:
-            factors = sorted(
-                {_pick(rng, FACTORS.get(need, FACTORS["N1"])) for _ in range(rng.choice((1, 2, 2, 3, 3, 4)))}
-            )
-            if "21" in factors:
-                factors = ["21"]
+            if factors is None:
+                factors = sorted(
+                    {_pick(rng, FACTORS.get(need, FACTORS["N1"])) for _ in range(rng.choice((1, 2, 2, 3, 3, 4)))}
+                )
+                if "21" in factors:
+                    factors = ["21"]
             cs.assessment_record(
                 actor=k.actor,
                 assessment=a,
@@ -937,22 +981,33 @@ class Journeys:
 
     # -- kinds of episode ------------------------------------------------------------------------------------
 
-    def episode_nfa(self, k: Kid, referral: date) -> date:
-        """Referral, assessment, no further action (or early help), closure. Returns the closure date."""
+    def episode_nfa(self, k: Kid, referral: date, latest: date | None = None) -> date:
+        """Referral, assessment, no further action (or early help), closure by `latest`. Returns the closure date."""
         need = _pick(k.rng, NEEDS)
         ep = self.refer(k, referral, need)
         start, submit, authorise = self.timely_assessment(k, referral)
+        if latest is not None:
+            submit, authorise = min(submit, latest), min(authorise, latest)
+            start = min(start, submit)
         outcome = "nfa" if k.rng.random() < 0.6 else "early_help"
         self.assess(k, ep, start, outcome, need, submit=submit, authorise=authorise)
-        closed = min(authorise + timedelta(days=k.rng.randint(0, 7)), self.yesterday)
+        closed = min(authorise + timedelta(days=k.rng.randint(0, 7)), latest or self.yesterday, self.yesterday)
         self.close(k, ep, closed, "RC8" if outcome == "nfa" else "RC9")
+        return closed
+
+    def referral_closed(self, k: Kid, referral: date) -> date:
+        """A referral closed with no further action before any assessment (CIN census ReferralNFA)."""
+        need = _pick(k.rng, NEEDS)
+        ep = self.refer(k, referral, need, "Accepted as a referral for checks with partner agencies.")
+        closed = min(referral + timedelta(days=k.rng.randint(1, 10)), self.yesterday)
+        self.close(k, ep, closed, "RC8")
         return closed
 
     def episode_cin(self, k: Kid, referral: date, end: date | None, *, allocate: bool = False) -> date | None:
         """Referral, assessment, child in need plan; ended and closed at `end`, or still open."""
         rng = k.rng
         need = _pick(rng, NEEDS)
-        ep = self.refer(k, referral, need)
+        ep = self.refer_or_transfer(k, referral, need) if allocate else self.refer(k, referral, need)
         if allocate:
             self.allocate_for_good(k, referral + timedelta(days=rng.randint(0, 3)), end or self.yesterday)
         start, submit, authorise = self.timely_assessment(k, referral)
@@ -1125,7 +1180,7 @@ class Journeys:
             person=k.person,
             started_on=start,
             legal_status=status,
-            category_of_need="N1" if route != "s20" else rng.choice(("N1", "N4", "N5", "N8", "N2")),
+            category_of_need={"s20": rng.choice(("N1", "N4", "N5", "N8", "N2")), "uasc": "N8"}.get(route, "N1"),
             placement_type=place.type,
             placement_provider=place.provider,
             placement_postcode=place.postcode,
@@ -1237,10 +1292,12 @@ class Journeys:
             status = rng.choice(("L1", "L2", "L2"))
         elif route == "adoption":
             status = "C1"
-        elif route == "s20":
+        elif route in ("s20", "uasc"):
             status = "V2"
         else:
             status = rng.choice(("C1", "C1", "V2"))
+        if route == "uasc" and _age(k.born, start) >= 16:
+            return status, self.placements.supported_accommodation(rng, home)
         if _age(k.born, start) >= 13 and rng.random() < 0.45:
             return status, self.placements.home(rng, home)
         kind = "U3" if rng.random() < 0.2 else ("U5" if route == "adoption" and rng.random() < 0.25 else "U6")
@@ -1260,7 +1317,7 @@ class Journeys:
             day = start + timedelta(days=rng.randint(3, 8))
             plan.append((day, "status", "C1"))
             status_next = "C1"
-        elif status == "V2" and route != "s20" and rng.random() < 0.6:
+        elif status == "V2" and route not in ("s20", "uasc") and rng.random() < 0.6:
             day = start + timedelta(days=rng.randint(30, 150))
             plan.append((day, "status", "C1"))
             status_next = "C1"
@@ -1446,42 +1503,45 @@ class Journeys:
         self._log(k, "health outcomes", year_ending)
 
     def care_leaver_contacts(self, k: Kid, left: date) -> None:
-        """Contact with a care leaver: around each birthday from 17 to 21, and every few months between."""
+        """Contact with a care leaver: soon after leaving care, around each birthday from 17 to 21 (counted for
+        SSDA903 OC3), and about once a year between; what they are doing and where they live mostly carries over."""
         rng = k.rng
         born = k.born
-        days: set[date] = set()
+        days = [left + timedelta(days=rng.randint(20, 60))]
         for years in range(17, 22):
-            b = _birthday(born, years)
-            d = b + timedelta(days=rng.randint(-60, 20))
-            if left < d <= self.yesterday:
-                days.add(d)
-        d = left + timedelta(days=rng.randint(20, 60))
+            d = _birthday(born, years) + timedelta(days=rng.randint(-60, 20))
+            if d > left and all(abs((d - other).days) > 90 for other in days):
+                days.append(d)
+        d = left + timedelta(days=rng.randint(150, 250))
         while d <= self.yesterday:
-            days.add(d)
-            d += timedelta(days=rng.randint(180, 300))
-        in_touch_share = 0.9
+            if all(abs((d - other).days) > 90 for other in days):
+                days.append(d)
+            d += timedelta(days=rng.randint(300, 420))
+        activity, accommodation = _pick(rng, CL_ACTIVITY), _pick(rng, CL_ACCOMMODATION)
         for d in sorted(days):
-            if _age(born, d) > 25:
+            if d > self.yesterday or _age(born, d) > 25:
                 break
-            r = rng.random()
-            if r < in_touch_share:
+            if rng.random() < 0.9:
                 touch = "YES"
-                activity = _pick(rng, CL_ACTIVITY)
-                accommodation = _pick(rng, CL_ACCOMMODATION)
-                if _age(born, d) < 18 and accommodation.startswith(("T", "Z")):
+                if rng.random() < 0.3:
+                    activity = _pick(rng, CL_ACTIVITY)
+                if rng.random() < 0.25:
+                    accommodation = _pick(rng, CL_ACCOMMODATION)
+                if accommodation.startswith(("T", "Z")) and (
+                    _age(born, d) < 18 or la.oc3_birthday(born, d) == 17
+                ):  # foyers from 18 (rule 347); not with former foster carers at 17 (rule 3001)
                     accommodation = "D1"
-                if la.oc3_birthday(born, d) == 17 and accommodation.startswith("Z"):
-                    accommodation = "D1"
+                said = (activity, accommodation)
             else:
                 touch = rng.choice(("NO", "REFU", "NREQ"))
-                activity = accommodation = "0"
+                said = ("0", "0")
             la.care_leaver_contact_record(
                 actor=k.actor,
                 person=k.person,
                 contact_on=d,
                 in_touch=touch,
-                activity=activity,
-                accommodation=accommodation,
+                activity=said[0],
+                accommodation=said[1],
             )
             self._log(k, "care leaver contact", d, touch)
 
@@ -1493,9 +1553,13 @@ class Journeys:
         if rng.random() >= self.profile.earlier_episode_rate:
             return
         if rng.random() < 0.85:
-            referral = before - timedelta(days=rng.randint(90, 330))
-            if referral > k.born + timedelta(days=30):
-                self.episode_nfa(k, referral)
+            referral = before - timedelta(days=rng.randint(60, 330))
+            if referral <= k.born + timedelta(days=30):
+                return
+            if rng.random() < 0.4:
+                self.referral_closed(k, referral)
+            else:
+                self.episode_nfa(k, referral, latest=before - timedelta(days=rng.randint(5, 40)))
         else:
             referral = before - timedelta(days=rng.randint(420, 1800))
             if referral <= k.born + timedelta(days=30):
@@ -1503,7 +1567,7 @@ class Journeys:
             if rng.random() < 0.7:
                 self.episode_cin(k, referral, referral + timedelta(days=rng.randint(150, 330)))
             else:
-                self.episode_nfa(k, referral)
+                self.episode_nfa(k, referral, latest=before - timedelta(days=30))
 
     def open_assessment(self, k: Kid) -> None:
         rng = k.rng
@@ -1558,8 +1622,8 @@ class Journeys:
             # Stepped down from a child protection plan.
             icpc_back = rng.randint(240, 520)
             referral = _no_leap_day(self.today - timedelta(days=icpc_back))
-            if k.cand.dob and referral <= k.born + timedelta(days=20):
-                referral = k.born + timedelta(days=20)
+            if k.cand.dob and referral <= k.born - timedelta(days=100):
+                referral = _no_leap_day(k.born - timedelta(days=rng.randint(30, 100)))
             self.earlier_episode(k, referral)
             end = max(self.today - timedelta(days=rng.randint(30, 150)), referral + timedelta(days=150))
             ep, _, ended = self.protection(
@@ -1571,7 +1635,8 @@ class Journeys:
         back = int(rng.triangular(60, 420, 120))
         referral = _no_leap_day(self.today - timedelta(days=back))
         if k.cand.dob and referral <= k.born + timedelta(days=10):
-            referral = k.born + timedelta(days=10)
+            # A baby: referred before birth.
+            referral = _no_leap_day(k.born - timedelta(days=rng.randint(40, 120)))
         self.earlier_episode(k, referral)
         self.episode_cin(k, referral, None, allocate=True)
 
@@ -1622,7 +1687,7 @@ class Journeys:
             ep, _, _ = self.protection(
                 k, referral, end=start, close=False, allocate=allocate, end_reason="Child became looked after"
             )
-            route = "adoption" if age < 2 and rng.random() < 0.5 else "proceedings"
+            route = "adoption" if age < 2 and rng.random() < 0.6 else "proceedings"
         else:
             emergency = via < 0.45
             referral = _no_leap_day(start - timedelta(days=rng.randint(0, 2) if emergency else rng.randint(25, 70)))
@@ -1640,7 +1705,7 @@ class Journeys:
             self.assess(k, ep, a_start, "looked_after", need, submit=a_sub, authorise=a_auth)
             if emergency:
                 route = "emergency"
-            elif age < 2 and rng.random() < 0.4:
+            elif age < 2 and rng.random() < 0.5:
                 route = "adoption"
             elif age >= 12 and rng.random() < 0.6:
                 route = "s20"
@@ -1664,11 +1729,42 @@ class Journeys:
         rng = k.rng
         born = k.born
         eighteen = _birthday(born, 18)
-        entered = rng.triangular(12.0, 17.3, 15.5)
+        entered = rng.triangular(13.0, 17.3, 16.0)
         start = born + timedelta(days=round(entered * 365.25))
         reason = rng.choice(("E5", "E5", "E5", "E17", "E17", "E6", "E13", "E8"))
         self.into_care(k, start, end=eighteen, end_reason=reason, close_reason="RC7")
         self.care_leaver_contacts(k, eighteen)
+
+    def uasc(self, k: Kid) -> None:
+        """An unaccompanied asylum-seeking child: arrives, is referred the same day, accommodated under section 20
+        and assessed; at 18, if that has come, leaves care (the status ceasing on the birthday) and is a care
+        leaver."""
+        rng = k.rng
+        born = k.born
+        eighteen = _birthday(born, 18)
+        leaver = eighteen <= self.yesterday
+        if leaver:
+            arrival = born + timedelta(days=round(rng.uniform(15.5, 17.4) * 365.25))
+        else:
+            arrival = max(
+                born + timedelta(days=round(14.5 * 365.25)), self.today - timedelta(days=rng.randint(20, 700))
+            )
+        arrival = _no_leap_day(min(arrival, self.yesterday - timedelta(days=5)))
+        la.uasc_record(actor=k.actor, person=k.person, became_uasc_on=arrival)
+        self._log(k, "uasc", arrival)
+        ep = self.refer(
+            k, arrival, "N8", "Unaccompanied asylum-seeking child: accommodation needed today.", earlier_contact=False
+        )
+        self.allocate_for_good(k, arrival, eighteen if leaver else self.yesterday)
+        a_start, a_sub, a_auth = self.timely_assessment(k, arrival)
+        self.assess(k, ep, a_start, "looked_after", "N8", submit=a_sub, authorise=a_auth, factors=["9A"])
+        reason = rng.choice(("E5", "E5", "E17", "E6"))
+        self.looked_after(k, arrival, end=eighteen if leaver else None, end_reason=reason, route="uasc", home="")
+        if leaver:
+            la.uasc_record(actor=k.actor, person=k.person, became_uasc_on=arrival, ceased_on=eighteen)
+            self._log(k, "uasc ceased", eighteen)
+            self.close(k, ep, eighteen, "RC7")
+            self.care_leaver_contacts(k, eighteen)
 
     def closed_history(self, k: Kid) -> None:
         """Children whose every episode is closed: one or two, over the last six years."""
@@ -1725,7 +1821,7 @@ class Journeys:
         s = k.cand.story
         assert s is not None
         rng = k.rng
-        contact_on = max(s.contact_on, k.born) if k.cand.dob else s.contact_on
+        contact_on = s.contact_on  # perhaps before the child was born: a pre-birth referral
         end = s.closed_on
         if s.level == "assessment":
             need = _pick(rng, NEEDS)
@@ -1768,7 +1864,10 @@ class Journeys:
                 self.care_leaver_contacts(k, eighteen)
 
     def allocate_story(self, k: Kid, on: date) -> None:
-        author = next((w for w in k.crew.workers if w.pk == k.cand.story.author_id), None) if k.cand.story else None
+        """Allocate to the worker who wrote the notes when the demo is following them, else as any other child."""
+        author = None
+        if self.follow_authors and k.cand.story is not None:
+            author = next((w for w in k.crew.workers if w.pk == k.cand.story.author_id), None)
         if author is None:
             self.allocate_for_good(k, on, self.yesterday)
             return
@@ -1844,7 +1943,7 @@ _SUMMARIES = {
     "strategy": "Significant harm suspected: strategy discussion held and section 47 enquiries completed.",
     "looked_after": "The child cannot safely remain at home: the child is to become looked after.",
 }
-_VISIT_NOTES = {
+_VISIT_NOTES: dict[str, tuple[str, ...]] = {
     VisitType.HOME: (
         "Home visit. Home conditions adequate today. The child was seen in their bedroom and talked about school.",
         "Unannounced home visit. Parent engaged well; the safety plan was reviewed and is being followed.",
@@ -1884,9 +1983,14 @@ def _history_context(context_id: str) -> None:
     """Point the history rows the services' writes make (django-pghistory triggers) at one context saying they came
     from `casework seed`, for the current transaction: what pghistory.context() does, set once per batch instead of
     being prefixed to every statement."""
+    from django.db import connection
+
     from .generator import _begin_load
 
     _begin_load(context_id, {"command": "casework seed", "stage": "journeys"})
+    with connection.cursor() as c:
+        # A batch lost in a crash is seeded again from scratch: no need to wait for each commit to reach the disk.
+        c.execute("SET LOCAL synchronous_commit = off")
 
 
 def generate_journeys(
@@ -1897,7 +2001,7 @@ def generate_journeys(
     today: date | None = None,
     people: int | None = None,
     progress: Progress | None = None,
-    batch: int = 100,
+    batch: int = 10,
 ) -> JourneyResult:
     """Walk children from `children` (see load_candidates) through the services, for an authority of `people`
     people (default: the profile's), in batches of `batch` children a transaction. Deterministic for `rng`'s state
@@ -1912,7 +2016,9 @@ def generate_journeys(
         with transaction.atomic():
             crews = ensure_staff(size, targets.allocated, random.Random(f"{seed}:staff"), say)
         maker = Journeys(today=today, crews=crews, seed=seed, profile=profile, progress=say)
-        work = _assign(random.Random(f"{seed}:assign"), children, targets, today, crews, 1.5 if size == "demo" else 1.0)
+        demo = size == "demo"
+        maker.follow_authors = demo
+        work = _assign(random.Random(f"{seed}:assign"), children, targets, today, crews, 1.5 if demo else 1.0, demo)
         done = 0
         next_report = time.monotonic() + 30
         context_id = str(uuid.UUID(int=random.Random(f"{seed}:context").getrandbits(128)))
@@ -1920,8 +2026,7 @@ def generate_journeys(
             with transaction.atomic():
                 _history_context(context_id)
                 for tag, cand, crew, fn in work[i : i + batch]:
-                    k = maker.kid(cand, crew, tag)
-                    maker.run(k, getattr(maker, fn))
+                    maker.child(cand, crew, tag, getattr(maker, fn))
             done = min(len(work), i + batch)
             if time.monotonic() >= next_report:
                 secs = time.monotonic() - started
@@ -1944,7 +2049,13 @@ def generate_journeys(
 
 
 def _assign(
-    rng: random.Random, children: list[Candidate], t: Targets, today: date, crews: list[Crew], story_room: float
+    rng: random.Random,
+    children: list[Candidate],
+    t: Targets,
+    today: date,
+    crews: list[Crew],
+    story_room: float,
+    follow_authors: bool = False,
 ) -> list[tuple[str, Candidate, Crew, str]]:
     """Which child has which history, and with which team. Children whose case notes tell a story get that story
     while its kind has room (`story_room` times its target), with the team of the worker who wrote the notes when
@@ -1962,12 +2073,16 @@ def _assign(
     }
 
     def crew_for(cand: Candidate | None, allocated: bool) -> Crew:
-        if cand is not None and cand.story is not None and cand.story.author_id in by_worker:
+        if follow_authors and cand is not None and cand.story is not None and cand.story.author_id in by_worker:
             crew = by_worker[cand.story.author_id]
-        else:
+        elif allocated:
             crew = min(crews, key=lambda c: (c.planned / len(c.workers), crews.index(c)))
+        else:
+            crew = min(crews, key=lambda c: (c.others / len(c.workers), crews.index(c)))
         if allocated:
             crew.planned += 1
+        else:
+            crew.others += 1
         return crew
 
     used: set[int] = set()
@@ -1985,7 +2100,7 @@ def _assign(
             cat = "closed_only"
         else:
             cat = {"assessment": "in_assessment", "cin": "cin_plans"}.get(s.level, "cp_plans")
-        if counts[cat] >= target[cat] * story_room:
+        if counts[cat] >= target[cat] * (story_room if cat == "closed_only" else 1.0):
             continue
         work.append(("story", cand, crew_for(cand, cat != "closed_only"), "from_story"))
         used.add(cand.id)
@@ -2001,13 +2116,18 @@ def _assign(
             bands["0-4" if a < 5 else "5-9" if a < 10 else "10-15" if a < 16 else "16-17"].append(c)
 
     def take(weights: tuple[int, int, int, int], unborn_share: float) -> Candidate | None:
+        """A child from an age band drawn by `weights` (at least a month old: time for a history), or unborn."""
         if unborn and rng.random() < unborn_share:
             return unborn.pop()
         options = [(b, w) for b, w in zip(bands, weights, strict=True) if bands[b] and w]
         if not options:
             return None
-        band = rng.choices([b for b, _ in options], [w for _, w in options])[0]
-        return bands[band].pop()
+        band = bands[rng.choices([b for b, _ in options], [w for _, w in options])[0]]
+        for i in range(len(band) - 1, -1, -1):
+            dob = band[i].dob
+            if dob is not None and (today - dob).days >= 31:
+                return band.pop(i)
+        return None
 
     # (kind, how many, method, weights for ages 0-4, 5-9, 10-15, 16-17, share of unborn babies, allocated at the end)
     plan = (
@@ -2022,28 +2142,55 @@ def _assign(
     )
     for cat, n, fn, weights, unborn_share, allocated in plan:
         for _ in range(max(0, n - counts[cat])):
-            cand = take(weights, unborn_share)
-            if cand is None:
+            picked = take(weights, unborn_share)
+            if picked is None:
                 break
-            work.append((cat, cand, crew_for(None, allocated), fn))
+            work.append((cat, picked, crew_for(None, allocated), fn))
             counts[cat] += 1
     for _ in range(max(0, t.care_leavers - counts["care_leavers"])):
         if not young_adults:
             break
         work.append(("care_leavers", young_adults.pop(), crew_for(None, True), "care_leaver"))
+    # About 6% of looked-after children and 10% of care leavers are unaccompanied asylum-seeking children: new to the
+    # index (nobody in the generated families), so their records are made through people.services.
+    for cat, share, leaver in (("looked_after", 0.06, False), ("care_leavers", 0.10, True)):
+        mine = [i for i, w in enumerate(work) if w[0] == cat]
+        n = round(len(mine) * share) or (1 if len(mine) >= 2 else 0)
+        for i in mine[len(mine) - n :]:
+            work[i] = (cat, _uasc_candidate(rng, today, leaver), work[i][2], "uasc")
     return work
+
+
+def _uasc_candidate(rng: random.Random, today: date, leaver: bool) -> Candidate:
+    from .names import origins
+
+    origin_key, ethnicity, languages = rng.choice(UASC_ORIGINS)
+    origin = origins()[origin_key]
+    sex = Sex.MALE if rng.random() < 0.9 else Sex.FEMALE
+    dob = today - timedelta(days=round((rng.uniform(18.1, 21.5) if leaver else rng.uniform(15.2, 17.7)) * 365.25))
+    given, family = origin.given(rng, sex, dob.year), origin.surname(rng)
+    new = {
+        "given_name": given,
+        "family_name": family,
+        "date_of_birth": dob,
+        "sex": sex,
+        "ethnicity": ethnicity,
+        "first_language": rng.choice(languages),
+    }
+    return Candidate(0, given, family, dob, None, "", None, new)
 
 
 def _analyze() -> None:
     """Fresh planner statistics for the tables the journeys filled (VACUUM as well outside a transaction)."""
     from django.apps import apps
     from django.db import connection
+    from django.db.models import Model
 
     from audit.models import AuditEvent
     from recording.models import ChronologyEntry, Visit
 
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-    models = [*apps.get_app_config("cases").get_models(), AuditEvent, ChronologyEntry, Visit]
+    models: list[type[Model]] = [*apps.get_app_config("cases").get_models(), AuditEvent, ChronologyEntry, Visit]
     with connection.cursor() as c:
         for model in models:
             c.execute(f"{command} {model._meta.db_table}")
@@ -2068,6 +2215,8 @@ def _summary(today: date) -> dict[str, int]:
         .count()
     )
     n_ref = referrals_year.count()
+    from cases.models_looked_after import UnaccompaniedAsylumSeekingChild
+
     return {
         "contacts": Contact.objects.count(),
         "contacts awaiting decision": Contact.objects.filter(decision="").count(),
@@ -2081,6 +2230,9 @@ def _summary(today: date) -> dict[str, int]:
         "ended child protection plans": ChildProtectionPlan.objects.filter(ended_on__isnull=False).count(),
         "looked after": LookedAfterEpisode.objects.filter(ended_on__isnull=True).count(),
         "care leavers": care_leavers,
+        "unaccompanied asylum-seeking children": UnaccompaniedAsylumSeekingChild.objects.count(),
+        "adopted": LookedAfterEpisode.objects.filter(reason_ceased__in=["E11", "E12"]).count(),
+        "transfers in": CINEpisode.objects.exclude(transferred_from="").count(),
         "assessments awaiting authorisation": Assessment.objects.filter(
             submitted_on__isnull=False, authorised_on__isnull=True
         ).count(),
