@@ -2,30 +2,40 @@
 
 `generate_journeys` picks children from the people already loaded (`load_candidates`) and walks each one through
 cases.services, cases.services_looked_after and recording.services exactly as users would: contacts and the duty
-manager's decision, referrals, allocation, assessments submitted and authorised, strategy discussions, section 47
-enquiries, conferences, child protection and child in need plans, periods of care with their placement moves, reviews,
-statutory visits, missing episodes, adoption, health outcomes, care leavers' contacts, and closure. Nothing here
+manager's decision, referrals (and now and then a transfer in from another authority), allocation, assessments
+submitted and authorised, strategy discussions, section 47 enquiries, conferences, child protection and child in need
+plans, periods of care with their moves and changes of legal status, reviews, statutory visits, missing episodes,
+adoption, previous permanence, health outcomes, care leavers' contacts, and closure. Unaccompanied asylum-seeking
+children, who have no family on the index, are new records made through people.services.person_create. Nothing here
 writes a journey record itself: every step passes the same rules a user meets, and the services write the chronology
-entries, tasks and audit events. A refused step is a bug in this generator; it is counted (and the child's history
-rolled back to before it) rather than worked around.
+entries, tasks and audit events. A refused step is a bug in this generator: it is counted and reported, and that
+child's history rolled back, never worked around.
 
-What the authority holds at the end (volumes.md, "large"; demo scaled to its few thousand people):
-- open children-in-need episodes (those being assessed, in a section 47 enquiry, on child in need plans, child
-  protection plans or looked after), each child allocated to a social worker of the episode's team;
+What the authority holds at the end (volumes.md, "large"; the demo's few thousand people get the same kinds):
+- open children-in-need episodes (being assessed, in a section 47 enquiry, on child in need plans, child protection
+  plans or looked after), each child allocated to a social worker of the episode's team, 15 to 25 children each;
 - care leavers (looked after until 18, their episode closed, still allocated), with contacts around birthdays;
-- closed histories over several years: assessments closed with no further action, ended plans, ended periods of
-  care (home, special guardianship, adoption), re-referrals within 12 months (about a fifth of referrals);
-- contacts decided without a referral, and a few waiting for the duty manager's decision.
+- closed histories over several years: referrals closed after assessment or before it, ended plans, ended periods
+  of care (home, special guardianship, adoption), re-referrals within 12 months (about a fifth of referrals);
+- contacts decided without a referral, and some waiting for the duty manager's decision.
+Children whose case notes (written by people.demo.generator) tell a story get the journey the notes describe, on the
+notes' dates; in the demo, by the worker who wrote them.
 
 Dates are backdated from `today`; services refuse future dates, so everything happens up to yesterday. Overdue tasks
 arise naturally when the last visit or review was long ago. Randomness comes from the caller's random.Random only:
-the same seed, day and people give the same journeys (database ids aside).
+the same seed, day and people give the same journeys (database ids aside): see JourneyResult.digest.
+
+Speed: a service call costs 5 to 20 ms (most of it the database: each writes its rows, a chronology entry, tasks,
+an audit event and history rows). Children are processed 10 to a transaction: every audit event updates the audit
+chain's head row, and many updates of one row inside one long transaction (each service call a savepoint) slow
+each other down, so short batches are faster than long ones; commits do not wait for the disk (a seed that crashes
+is started again).
 
 Known limits of the services, which the generated data therefore shows: contact decisions are stamped with the time
-the seed ran (contact_decide takes no decision date) and so is the completion of their tasks; nothing ends an
-allocation when a case closes, so closed cases are left unallocated rather than staying on caseloads for ever; there
-is no step for child in need plan reviews or for the visits to a child on a child protection plan, so those tasks
-stay open (and overdue) while the plan does.
+the seed ran (contact_decide takes no decision date), as is the completion of their tasks; nothing ends an
+allocation when a case closes, so closed cases are left unallocated rather than staying on caseloads for ever; no
+step records a child in need plan review, a visit to a child on a child protection plan or an initial health
+assessment, so those tasks stay open (and overdue) while the plan or period of care does.
 """
 
 from __future__ import annotations
@@ -46,7 +56,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Role, Team, User
@@ -135,7 +145,7 @@ PROFILES: dict[str, Profile] = {
         closed_only=6000,
         contacts_only=6000,
         awaiting_contacts=300,
-        earlier_episode_rate=0.42,
+        earlier_episode_rate=0.5,
         caseload=21,
         workers_per_team=16,
         lac_visit_months=3,
@@ -1670,9 +1680,11 @@ class Journeys:
         end_reason: str,
         close_reason: str = "",
         allocate: bool = True,
+        adoption: bool = False,
     ) -> None:
         """The referral that led to care, and the period of care itself; then, if it ended, closure. Children whose
-        case is closed at the end are not allocated (nothing would end the allocation)."""
+        case is closed at the end are not allocated (nothing would end the allocation). With `adoption`, a baby's
+        care plan is adoption from the start."""
         rng = k.rng
         age = _age(k.born, start)
         home = k.person.current_postcode or self.placements.postcode(rng)
@@ -1687,7 +1699,7 @@ class Journeys:
             ep, _, _ = self.protection(
                 k, referral, end=start, close=False, allocate=allocate, end_reason="Child became looked after"
             )
-            route = "adoption" if age < 2 and rng.random() < 0.6 else "proceedings"
+            route = "adoption" if adoption or (age < 2 and rng.random() < 0.6) else "proceedings"
         else:
             emergency = via < 0.45
             referral = _no_leap_day(start - timedelta(days=rng.randint(0, 2) if emergency else rng.randint(25, 70)))
@@ -1703,7 +1715,9 @@ class Journeys:
                 a_auth = min(max(a_sub, add_working_days(a_sub, 1)), start)
                 a_start = min(a_start, a_sub)
             self.assess(k, ep, a_start, "looked_after", need, submit=a_sub, authorise=a_auth)
-            if emergency:
+            if adoption:
+                route = "adoption"
+            elif emergency:
                 route = "emergency"
             elif age < 2 and rng.random() < 0.5:
                 route = "adoption"
@@ -1775,6 +1789,10 @@ class Journeys:
             return
         referral = _between(rng, earliest, latest)
         kind = rng.choices(("nfa", "cin", "cp", "lac"), (58, 27, 10, 5))[0]
+        if 3 <= _age(k.born, self.today) <= 8 and rng.random() < 0.15:
+            # Adopted: referred as a baby, placed for adoption within about 15 months, adopted within two years.
+            referral = _between(rng, max(earliest, k.born + timedelta(days=20)), k.born + timedelta(days=330))
+            kind = "adopted" if (latest - referral).days >= 950 else kind
         if kind == "cp" and (latest - referral).days < 650:
             kind = "nfa"
         if kind == "lac" and ((latest - referral).days < 300 or _age(k.born, referral) >= 14):
@@ -1788,6 +1806,11 @@ class Journeys:
         elif kind == "cp":
             _, _, e = self.protection(k, referral, end=referral + timedelta(days=rng.randint(200, 400)))
             ended = e or referral
+        elif kind == "adopted":
+            # Placed for adoption within about 15 months; the adoption order 6 to 12 months later.
+            start = referral + timedelta(days=rng.randint(20, 50))
+            ended = start + timedelta(days=rng.randint(640, 840))
+            self.into_care(k, start, end=ended, end_reason="E12", allocate=False, adoption=True)
         else:
             end = referral + timedelta(days=rng.randint(60, min(900, (latest - referral).days)))
             reason = rng.choice(("E4A", "E4A", "E41", "E45", "E47", "E13"))
@@ -2018,7 +2041,7 @@ def generate_journeys(
         maker = Journeys(today=today, crews=crews, seed=seed, profile=profile, progress=say)
         demo = size == "demo"
         maker.follow_authors = demo
-        work = _assign(random.Random(f"{seed}:assign"), children, targets, today, crews, 1.5 if demo else 1.0, demo)
+        work = _assign(random.Random(f"{seed}:assign"), children, targets, today, crews, 1.5 if demo else 0.6, demo)
         done = 0
         next_report = time.monotonic() + 30
         context_id = str(uuid.UUID(int=random.Random(f"{seed}:context").getrandbits(128)))
@@ -2058,8 +2081,9 @@ def _assign(
     follow_authors: bool = False,
 ) -> list[tuple[str, Candidate, Crew, str]]:
     """Which child has which history, and with which team. Children whose case notes tell a story get that story
-    while its kind has room (`story_room` times its target), with the team of the worker who wrote the notes when
-    that worker is one of the team's; the rest are drawn by age band."""
+    while its kind has room (the target; for closed histories `story_room` times it: more in the demo, where every
+    story should be followed, less in large, to leave room for the other kinds of closed history), with the team of
+    the worker who wrote the notes when `follow_authors`; the rest are drawn by age band."""
     by_worker = {w.pk: c for c in crews for w in c.workers}
     work: list[tuple[str, Candidate, Crew, str]] = []
     counts: Counter[str] = Counter()
@@ -2205,7 +2229,7 @@ def _summary(today: date) -> dict[str, int]:
     caseloads = list(
         Allocation.objects.filter(ended_on__isnull=True)
         .values("worker")
-        .annotate(n=_count())
+        .annotate(n=Count("id"))
         .values_list("n", flat=True)
     )
     care_leavers = (
@@ -2244,12 +2268,6 @@ def _summary(today: date) -> dict[str, int]:
         "smallest caseload": min(caseloads, default=0),
         "largest caseload": max(caseloads, default=0),
     }
-
-
-def _count() -> Any:
-    from django.db.models import Count
-
-    return Count("id")
 
 
 __all__ = [
