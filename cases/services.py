@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -260,7 +261,7 @@ def referral_create(
         referral_date=referral_date,
         referral_source=source,
         primary_need=primary_need,
-        is_re_referral=bool(last and referral_date <= last.referral_date.replace(year=last.referral_date.year + 1)),
+        is_re_referral=bool(last and referral_date <= last.referral_date + relativedelta(months=RE_REFERRAL_MONTHS)),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     _task(person, TaskKind.ASSESSMENT, timescales.assessment_due(referral_date), episode, team)

@@ -33,7 +33,7 @@ def _check_when(occurred_at: datetime | None, person: Person) -> dict[str, str]:
     if occurred_at > timezone.now() + timedelta(minutes=5):
         return {"occurred_at": "The date and time must be now or in the past"}
     born = person.date_of_birth or person.expected_date_of_birth
-    if born and occurred_at.date() < born.replace(year=born.year - 1):
+    if born and occurred_at.date() < born - timedelta(days=366):
         return {"occurred_at": "The date is long before the person was born: check the year"}
     return {}
 

@@ -217,3 +217,14 @@ def test_transfer_in_of_a_child_on_a_plan(child, manager, team_a):
     assert (episode.referral_source, episode.transferred_from) == ("5C", "201")
     task = Task.objects.get(kind=TaskKind.TRANSFER_IN_CONFERENCE)
     assert task.due_on == date(2026, 4, 27)  # 15 working days, Good Friday and Easter Monday 2026 skipped
+
+
+def test_re_referral_after_a_referral_on_29_february(child, alice, manager, team_a):
+    first = services.referral_create(
+        actor=manager, person=child, referral_date=date(2024, 2, 29), source="2A", primary_need="N1", team=team_a
+    )
+    close_after_nfa(first, alice, manager, date(2024, 3, 5))
+    second = services.referral_create(
+        actor=manager, person=child, referral_date=date(2025, 2, 28), source="2A", primary_need="N1", team=team_a
+    )
+    assert second.is_re_referral

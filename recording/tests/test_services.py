@@ -126,3 +126,13 @@ def test_seeing_a_looked_after_child_makes_the_next_statutory_visit_due(alice, m
         child_seen=True, seen_alone=False, notes="Earlier visit",
     )  # fmt: skip
     assert Task.objects.filter(person=child, kind=TaskKind.LAC_VISIT, completed_on__isnull=True).count() == 1
+
+
+def test_a_child_born_on_29_february_can_have_notes(alice):
+    from datetime import date
+
+    p = person("Leap", "Day", date(2016, 2, 29))
+    services.case_note_create(
+        actor=alice, person=p, occurred_at=timezone.now(), subject="Birthday", body="Seen at home"
+    )
+    assert ChronologyEntry.objects.filter(person=p).count() == 1
