@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import Membership, Role, Team
 from audit.services import audit_record, snapshot
+from core.actors import actor_or_none
 from core.errors import RuleError
 from core.working_days import add_working_days
 from people.models import Person
@@ -143,7 +144,7 @@ def contact_record(
         referrer_organisation=referrer_organisation.strip(),
         concern=concern.strip(),
         decision_due_on=timescales.contact_decision_due(timezone.localtime(received_at).date()),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_or_none(actor),
     )
     _task(person, TaskKind.CONTACT_DECISION, contact.decision_due_on, contact, _team_of(actor))
     chronology_add(
@@ -204,7 +205,7 @@ def contact_decide(
     contact.decision = decision
     contact.decision_reason = reason.strip()
     contact.decided_at = timezone.now()
-    contact.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    contact.decided_by = actor_or_none(actor)
     contact.save(update_fields=["decision", "decision_reason", "decided_at", "decided_by", "modified_at"])
     _complete_tasks(TaskKind.CONTACT_DECISION, contact, _today())
     audit_record(
@@ -262,7 +263,7 @@ def referral_create(
         referral_source=source,
         primary_need=primary_need,
         is_re_referral=bool(last and referral_date <= last.referral_date + relativedelta(months=RE_REFERRAL_MONTHS)),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_or_none(actor),
     )
     _task(person, TaskKind.ASSESSMENT, timescales.assessment_due(referral_date), episode, team)
     chronology_add(
@@ -337,7 +338,7 @@ def allocate(
         team=membership.team,
         started_on=started_on,
         reason=reason.strip(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_or_none(actor),
     )
     chronology_add(
         person=person,
@@ -389,7 +390,7 @@ def assessment_start(*, actor: Any, episode: CINEpisode, started_on: date | None
         episode=episode,
         started_on=started_on,
         due_on=timescales.assessment_due(episode.referral_date),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_or_none(actor),
     )
     chronology_add(
         person=episode.person,
@@ -450,7 +451,7 @@ def assessment_submit(*, actor: Any, assessment: Assessment, submitted_on: date 
     if submitted_on < assessment.started_on:
         raise RuleError({"submitted_on": "An assessment cannot be submitted before it started"})
     assessment.submitted_on = submitted_on
-    assessment.submitted_by = actor if getattr(actor, "is_authenticated", False) else None
+    assessment.submitted_by = actor_or_none(actor)
     assessment.save(update_fields=["submitted_on", "submitted_by", "modified_at"])
     _task(
         assessment.episode.person, TaskKind.ASSESSMENT_AUTHORISATION, submitted_on, assessment, assessment.episode.team
@@ -480,7 +481,7 @@ def assessment_authorise(*, actor: Any, assessment: Assessment, authorised_on: d
     if authorised_on < assessment.submitted_on:
         raise RuleError({"authorised_on": "Authorisation cannot be before the assessment was submitted"})
     assessment.authorised_on = authorised_on
-    assessment.authorised_by = actor if getattr(actor, "is_authenticated", False) else None
+    assessment.authorised_by = actor_or_none(actor)
     assessment.save(update_fields=["authorised_on", "authorised_by", "modified_at"])
     _complete_tasks(TaskKind.ASSESSMENT, assessment.episode, authorised_on)
     _complete_tasks(TaskKind.ASSESSMENT_AUTHORISATION, assessment, authorised_on)
@@ -600,7 +601,7 @@ def strategy_discussion_record(
         agencies=agencies.strip(),
         start_section_47=start_section_47,
         notes=notes.strip(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_or_none(actor),
     )
     chronology_add(
         person=episode.person,
@@ -621,7 +622,7 @@ def strategy_discussion_record(
             strategy_discussion=discussion,
             started_on=held_on,
             icpc_due_on=timescales.icpc_due(held_on),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=actor_or_none(actor),
         )
         _task(episode.person, TaskKind.ICPC, enquiry.icpc_due_on, enquiry, episode.team)
         _audit(actor, "create", enquiry, episode.person_id, ["started_on", "icpc_due_on"])
@@ -695,7 +696,7 @@ def initial_conference_record(
         held_on=held_on,
         child_protection_plan_decided=plan_needed,
         category=category if plan_needed else "",
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_or_none(actor),
     )
     _complete_tasks(TaskKind.ICPC, enquiry, held_on)
     _audit(actor, "create", conference, person.pk, ["kind", "held_on", "child_protection_plan_decided", "category"])
@@ -710,7 +711,7 @@ def initial_conference_record(
             started_on=held_on,
             initial_category=category,
             latest_category=category,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=actor_or_none(actor),
         )
         _task(person, TaskKind.CORE_GROUP, timescales.first_core_group_due(held_on), plan, episode.team)
         _task(person, TaskKind.CP_REVIEW, timescales.cp_review_due(held_on, first=True), plan, episode.team)
@@ -779,7 +780,7 @@ def review_conference_record(
         held_on=held_on,
         child_protection_plan_decided=plan_continues,
         category=category,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_or_none(actor),
     )
     _complete_tasks(TaskKind.CP_REVIEW, plan, held_on)
     if plan_continues:
@@ -825,7 +826,7 @@ def cin_plan_start(*, actor: Any, episode: CINEpisode, started_on: date | None) 
         episode=episode,
         person=episode.person,
         started_on=started_on,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor_or_none(actor),
     )
     _task(
         episode.person, TaskKind.CIN_REVIEW, timescales.cin_review_due(started_on), plan, episode.team, statutory=False

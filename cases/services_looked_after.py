@@ -30,6 +30,7 @@ from django.db import transaction
 
 from accounts.models import Team
 from audit.services import audit_record, snapshot
+from core.actors import actor_or_none
 from core.codes import label
 from core.errors import RuleError
 from core.working_days import add_working_days
@@ -241,8 +242,7 @@ def _birthday(born: date, years: int) -> date:
     return born + relativedelta(years=years)
 
 
-def _actor_ref(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+_actor_ref = actor_or_none
 
 
 def _team_for(person: Person, actor: Any) -> Team | None:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record, diff, snapshot
+from core.actors import actor_or_none
 from core.errors import RuleError
 
 from .matching import name_keys
@@ -244,8 +245,7 @@ def person_create(
     return person
 
 
-def _uid(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+_uid = actor_or_none
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record, snapshot
+from core.actors import actor_or_none
 from core.errors import RuleError
 from people.models import Person
 
@@ -86,7 +87,7 @@ def case_note_create(
     if errors:
         raise RuleError(errors)
     assert occurred_at is not None
-    actor_ref = actor if getattr(actor, "is_authenticated", False) else None
+    actor_ref = actor_or_none(actor)
     note = CaseNote.objects.create(
         person=person,
         occurred_at=occurred_at,
@@ -146,7 +147,7 @@ def visit_record(
     if errors:
         raise RuleError(errors)
     assert occurred_at is not None
-    actor_ref = actor if getattr(actor, "is_authenticated", False) else None
+    actor_ref = actor_or_none(actor)
     visit = Visit.objects.create(
         person=person,
         occurred_at=occurred_at,
