@@ -68,3 +68,17 @@ def can_add_people(user: Any) -> bool:
 
 def can_see_access_log(user: Any) -> bool:
     return is_manager(user)
+
+
+def can_see_performance(user: Any) -> bool:
+    """Dashboards of timeliness and caseloads: managers, the performance team and independent reviewing officers
+    (who chair the reviews the dashboards time)."""
+    return bool(
+        roles(user) & {Role.TEAM_MANAGER, Role.ADMINISTRATOR, Role.PERFORMANCE, Role.INDEPENDENT_REVIEWING_OFFICER}
+    )
+
+
+def can_run_returns(user: Any) -> bool:
+    """Producing and downloading statutory returns (whole-authority extracts of children's records) and working
+    through their data quality list: the performance team and administrators only."""
+    return bool(roles(user) & {Role.PERFORMANCE, Role.ADMINISTRATOR})

@@ -14,9 +14,10 @@ from .models import Role, Team, User
 from .services import membership_add, team_create, user_create
 
 DEMO_PASSWORD = "casework-demo-2026"  # noqa: S105  (demo authority only; printed on start)
-TEAMS = ["Assessment Team North", "Assessment Team South"]
+TEAMS = ["Assessment Team North", "Assessment Team South"]  # practice teams (the journeys generator staffs these)
+SERVICE_TEAMS = ["Safeguarding and Reviewing Unit", "Performance and Intelligence"]
 DEMO_USERS = [
-    # email, first, last, role, team index, job title
+    # email, first, last, role, index into TEAMS + SERVICE_TEAMS, job title
     ("sam.social-worker@demo.casework.test", "Sam", "Okafor", Role.SOCIAL_WORKER, 0, "Social worker"),
     ("priya.social-worker@demo.casework.test", "Priya", "Shah", Role.SOCIAL_WORKER, 1, "Social worker"),
     ("tom.manager@demo.casework.test", "Tom", "Reilly", Role.TEAM_MANAGER, 0, "Team manager"),
@@ -30,6 +31,15 @@ DEMO_USERS = [
         "Business support officer",
     ),
     ("alex.admin@demo.casework.test", "Alex", "Morgan", Role.ADMINISTRATOR, 0, "Casework administrator"),
+    (
+        "iris.iro@demo.casework.test",
+        "Iris",
+        "Bello",
+        Role.INDEPENDENT_REVIEWING_OFFICER,
+        2,
+        "Independent reviewing officer",
+    ),
+    ("pat.performance@demo.casework.test", "Pat", "Lindqvist", Role.PERFORMANCE, 3, "Performance analyst"),
 ]
 
 
@@ -49,7 +59,7 @@ def totp_secret_for(email: str, seed: int) -> str:
 def ensure_demo_users(seed: int = 1) -> list[DemoUser]:
     """Create the demo teams and users if missing; return their sign-in details."""
     teams = []
-    for name in TEAMS:
+    for name in TEAMS + SERVICE_TEAMS:
         team = Team.objects.filter(name=name).first() or team_create(actor=None, name=name)
         teams.append(team)
     out = []

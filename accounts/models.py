@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     TEAM_MANAGER = "team_manager", "Team manager"
     BUSINESS_SUPPORT = "business_support", "Business support"
     ADMINISTRATOR = "administrator", "Administrator"
+    INDEPENDENT_REVIEWING_OFFICER = "independent_reviewing_officer", "Independent reviewing officer"
+    PERFORMANCE = "performance", "Performance and intelligence"
 
 
 class CaseworkUserManager(UserManager["User"]):
