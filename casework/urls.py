@@ -11,6 +11,8 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("people/", include("recording.urls")),
     path("cases/", include("cases.urls")),
+    path("returns/", include("returns.urls")),
+    path("performance/", include("returns.dashboards.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -9,4 +9,6 @@ def casework(request: HttpRequest) -> dict[str, object]:
         "authority_name": settings.CASEWORK_AUTHORITY_NAME,
         "demo_mode": settings.CASEWORK_DEMO_MODE,
         "is_manager": access.is_manager(request.user),
+        "can_see_performance": access.can_see_performance(request.user),
+        "can_run_returns": access.can_run_returns(request.user),
     }

@@ -1,0 +1,1 @@
+"""Performance dashboards: timeliness, re-referrals, children at a date, caseloads."""

@@ -1,0 +1,7 @@
+"""Performance dashboards."""
+
+from django.urls import URLPattern
+
+app_name = "performance"
+
+urlpatterns: list[URLPattern] = []
