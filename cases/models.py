@@ -243,6 +243,23 @@ class ChildInNeedPlan(TimeStamped):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class ChildInNeedPlanReview(TimeStamped):
+    """A review of a child in need plan (at the authority's interval, TimescalePolicy cin_review_interval)."""
+
+    plan = models.ForeignKey(ChildInNeedPlan, on_delete=models.PROTECT, related_name="reviews")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cin_plan_reviews")
+    held_on = models.DateField()
+    plan_continues = models.BooleanField(default=True)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "held_on"], name="one_cin_review_a_day")]
+
+    def __str__(self) -> str:
+        return f"Child in need plan review on {self.held_on:%d/%m/%Y}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
 class LookedAfterEpisode(TimeStamped):
     """One SSDA903 Episodes row: a new row whenever legal status or placement changes."""
 
@@ -315,6 +332,7 @@ class TaskKind(models.TextChoices):
     LAC_REVIEW = "lac_review", "Looked-after review"
     LAC_VISIT = "lac_visit", "Statutory visit to looked-after child"
     LAC_HEALTH_ASSESSMENT = "lac_health_assessment", "Initial health assessment"
+    LAC_HEALTH_REVIEW = "lac_health_review", "Review health assessment"
     TRANSFER_IN_CONFERENCE = "transfer_in_conference", "Hold transfer-in child protection conference"
 
 

@@ -23,6 +23,8 @@ from .models import DateRange, LookedAfterEpisode
 __all__ = [
     "AdoptionRecord",
     "CareLeaverContact",
+    "HealthAssessment",
+    "HealthAssessmentKind",
     "HealthRecord",
     "LookedAfterReview",
     "MissingEpisode",
@@ -45,6 +47,29 @@ class LookedAfterReview(TimeStamped):
 
     def __str__(self) -> str:
         return f"Looked-after review {self.held_on:%d/%m/%Y}"
+
+
+class HealthAssessmentKind(models.TextChoices):
+    INITIAL = "initial", "Initial health assessment"
+    REVIEW = "review", "Review health assessment"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class HealthAssessment(TimeStamped):
+    """A looked-after child's statutory health assessment: the initial one (due 20 working days after the child
+    becomes looked after), then reviews every 6 months under 5 and every 12 months from 5."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="lac_health_assessments")
+    episode = models.ForeignKey(LookedAfterEpisode, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=HealthAssessmentKind.choices)
+    assessed_on = models.DateField()
+    assessed_by = models.CharField(max_length=200, blank=True, help_text="Doctor or nurse, and their service")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "assessed_on"], name="one_health_assessment_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.assessed_on:%d/%m/%Y}"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())

@@ -34,6 +34,7 @@ from .models import (
     Assessment,
     AssessmentOutcome,
     ChildInNeedPlan,
+    ChildInNeedPlanReview,
     ChildProtectionConference,
     ChildProtectionPlan,
     CINEpisode,
@@ -176,11 +177,24 @@ def contact_decide(
     reason: str,
     team: Team | None = None,
     primary_need: str = "",
+    decided_at: datetime | None = None,
 ) -> CINEpisode | None:
     """A duty manager decides: no further action, early help, or referral (which opens a children-in-need episode
-    for `team`, with the contact's source as the referral source and the given primary need)."""
+    for `team`, with the contact's source as the referral source and the given primary need). `decided_at` is now
+    unless a decision made earlier is being recorded (not before the contact came in, not in the future)."""
     require_manager(actor, "decide what happens to a contact")
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    now = timezone.now()
+    decided_at = decided_at or now
+    if decided_at > now + timedelta(minutes=5):
+        raise RuleError({"decided_at": "The decision must be now or in the past"})
+    if decided_at < contact.received_at:
+        raise RuleError(
+            {
+                "decided_at": "The decision cannot be before the contact came in "
+                f"({timezone.localtime(contact.received_at):%d %B %Y at %H:%M})"
+            }
+        )
     if contact.decision:
         raise RuleError(
             f"This contact was already decided ({contact.get_decision_display().lower()}) on {contact.decided_at:%d %B %Y}"
@@ -204,10 +218,10 @@ def contact_decide(
         )
     contact.decision = decision
     contact.decision_reason = reason.strip()
-    contact.decided_at = timezone.now()
+    contact.decided_at = decided_at
     contact.decided_by = actor_or_none(actor)
     contact.save(update_fields=["decision", "decision_reason", "decided_at", "decided_by", "modified_at"])
-    _complete_tasks(TaskKind.CONTACT_DECISION, contact, _today())
+    _complete_tasks(TaskKind.CONTACT_DECISION, contact, timezone.localtime(decided_at).date())
     audit_record(
         actor=actor,
         action="update",
@@ -217,6 +231,7 @@ def contact_decide(
         changes={
             "decision": {"old": "", "new": decision},
             "decision_reason": {"old": "", "new": contact.decision_reason},
+            "decided_at": {"old": None, "new": decided_at.isoformat()},
         },
     )
     return episode
@@ -290,6 +305,9 @@ def referral_create(
 # --- allocation ----------------------------------------------------------------------------------------------
 
 
+FIRST_CONTACT = "FCONTA"  # SSDA903 SW_REASON of a first social worker episode
+
+
 @transaction.atomic
 def allocate(
     *,
@@ -323,6 +341,11 @@ def allocate(
         errors.update(
             check_code("sw_change_reason", change_reason, "change_reason", "Select why the worker is changing")
         )
+        if change_reason == FIRST_CONTACT:
+            errors["change_reason"] = (
+                "First contact is for a child's first worker or a new start after a gap, not a change of worker: "
+                "select why the worker is changing"
+            )
         if started_on <= current.started_on:
             errors["started_on"] = (
                 f"The new allocation must start after the current one ({current.started_on:%d %B %Y})"
@@ -545,6 +568,14 @@ def episode_close(*, actor: Any, episode: CINEpisode, closure_date: date | None,
     Task.objects.filter(person=person, completed_on__isnull=True, cancelled_on__isnull=True).update(
         cancelled_on=closure_date
     )
+    # The allocation ends with the case, except for a young person who left care at 16 or over: a care leaver keeps
+    # their worker (personal adviser) after the children-in-need episode closes.
+    allocation = Allocation.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()
+    allocation_ended = None
+    if allocation is not None and not _left_care_at_16_or_over(person):
+        allocation.ended_on = max(closure_date, allocation.started_on)
+        allocation.save(update_fields=["ended_on", "modified_at"])
+        allocation_ended = allocation.ended_on.isoformat()
     chronology_add(
         person=person,
         occurred_at=_at(closure_date),
@@ -565,9 +596,18 @@ def episode_close(*, actor: Any, episode: CINEpisode, closure_date: date | None,
         changes={
             "closure_date": {"old": None, "new": closure_date.isoformat()},
             "closure_reason": {"old": "", "new": reason},
+            "allocation_ended_on": {"old": None, "new": allocation_ended},
         },
     )
     return episode
+
+
+def _left_care_at_16_or_over(person: Person) -> bool:
+    born = person.date_of_birth
+    if born is None:
+        return False
+    sixteen = born + relativedelta(years=16)
+    return LookedAfterEpisode.objects.filter(person=person, ended_on__gte=sixteen).exists()
 
 
 # --- strategy discussion, section 47, conferences and plans --------------------------------------------------
@@ -863,6 +903,94 @@ def cin_plan_end(*, actor: Any, plan: ChildInNeedPlan, ended_on: date | None) ->
     ).update(cancelled_on=ended_on)
     _audit(actor, "close", plan, plan.person_id, ["ended_on"])
     return plan
+
+
+@transaction.atomic
+def cin_plan_review_record(
+    *, actor: Any, plan: ChildInNeedPlan, held_on: date | None, plan_continues: bool = True, summary: str = ""
+) -> ChildInNeedPlanReview:
+    """A child in need plan review: completes the review that was due and makes the next at the authority's
+    interval; a review deciding the plan is no longer needed ends it that day."""
+    errors = _not_future(held_on, "held_on", "review date")
+    if errors:
+        raise RuleError(errors)
+    assert held_on is not None
+    if plan.ended_on is not None:
+        raise RuleError(f"This plan ended on {plan.ended_on:%d %B %Y}: start a new plan to review one")
+    if held_on < plan.started_on:
+        raise RuleError({"held_on": f"The review cannot be before the plan started ({plan.started_on:%d %B %Y})"})
+    last = plan.reviews.order_by("-held_on").first()
+    if last is not None and held_on <= last.held_on:
+        raise RuleError({"held_on": f"The review must be after the last one ({last.held_on:%d %B %Y})"})
+    review = ChildInNeedPlanReview.objects.create(
+        plan=plan,
+        person=plan.person,
+        held_on=held_on,
+        plan_continues=plan_continues,
+        summary=summary.strip(),
+        created_by=actor_or_none(actor),
+    )
+    _complete_tasks(TaskKind.CIN_REVIEW, plan, held_on)
+    if plan_continues:
+        _task(
+            plan.person,
+            TaskKind.CIN_REVIEW,
+            timescales.cin_review_due(held_on),
+            plan,
+            plan.episode.team,
+            statutory=False,
+        )
+    chronology_add(
+        person=plan.person,
+        occurred_at=_at(held_on),
+        entry_type=EntryType.PLAN,
+        title="Child in need plan review: " + ("plan continues" if plan_continues else "plan no longer needed"),
+        summary=review.summary,
+        source_type="childinneedplanreview",
+        source_id=review.pk,
+        actor=actor,
+    )
+    _audit(actor, "create", review, plan.person_id, ["held_on", "plan_continues", "summary"])
+    if not plan_continues:
+        cin_plan_end(actor=actor, plan=plan, ended_on=held_on)
+    return review
+
+
+def cp_visit_recorded(*, actor: Any, person: Person, visited_on: date) -> Task | None:
+    """A visit in which a child on a child protection plan was seen: completes the visit that was due and makes the
+    next at the authority's interval (TimescalePolicy cp_visit_interval, 10 working days by default). Called by
+    recording.services.visit_record. A visit older than the open task's interval (recorded late, out of order) or
+    outside the plan changes nothing."""
+    plan = ChildProtectionPlan.objects.filter(person=person, ended_on__isnull=True, started_on__lte=visited_on).first()
+    if plan is None:
+        return None
+    open_tasks = Task.objects.filter(
+        kind=TaskKind.CP_VISIT, source_type="childprotectionplan", source_id=plan.pk, completed_on__isnull=True,
+        cancelled_on__isnull=True,
+    )  # fmt: skip
+    latest_done = (
+        Task.objects.filter(
+            kind=TaskKind.CP_VISIT, source_type="childprotectionplan", source_id=plan.pk, completed_on__isnull=False
+        )
+        .order_by("-completed_on")
+        .values_list("completed_on", flat=True)
+        .first()
+    )
+    if latest_done is not None and visited_on <= latest_done:
+        return None  # an earlier visit recorded late: the later one already set the next due date
+    open_tasks.update(completed_on=visited_on)
+    task = _task(person, TaskKind.CP_VISIT, timescales.cp_visit_due(visited_on), plan, plan.episode.team, False)
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="task",
+        object_id=str(task.pk),
+        person_id=person.pk,
+        changes={
+            "new": {"kind": task.kind, "due_on": task.due_on.isoformat(), "after_visit_on": visited_on.isoformat()}
+        },
+    )
+    return task
 
 
 # --- transfers in ------------------------------------------------------------------------------------------------

@@ -45,6 +45,8 @@ from .models import Allocation, CINEpisode, LookedAfterEpisode, Task, TaskKind
 from .models_looked_after import (
     AdoptionRecord,
     CareLeaverContact,
+    HealthAssessment,
+    HealthAssessmentKind,
     HealthRecord,
     LookedAfterReview,
     MissingEpisode,
@@ -97,10 +99,15 @@ OC3_MONTHS_AFTER = 1
 CARE_LEAVER_MIN_AGE = 16
 CARE_LEAVER_MAX_AGE = 25
 SDQ_MIN_AGE = 4
-SDQ_MAX_AGE = 16
+SDQ_MAX_AGE = 17  # age on 31 March: a child who turned 17 in the year still has an SDQ (rule 197B)
 SDQ_MAX_SCORE = 40
 
-LOOKED_AFTER_TASKS = (TaskKind.LAC_REVIEW, TaskKind.LAC_VISIT, TaskKind.LAC_HEALTH_ASSESSMENT)
+LOOKED_AFTER_TASKS = (
+    TaskKind.LAC_REVIEW,
+    TaskKind.LAC_VISIT,
+    TaskKind.LAC_HEALTH_ASSESSMENT,
+    TaskKind.LAC_HEALTH_REVIEW,
+)
 
 
 @dataclass(frozen=True)
@@ -140,6 +147,12 @@ def first_placement_visit_due(placement_started: date) -> date:
 
 def initial_health_assessment_due(started: date) -> date:
     return add_working_days(started, INITIAL_HEALTH_ASSESSMENT_WORKING_DAYS)
+
+
+def review_health_assessment_due(born: date, assessed_on: date) -> date:
+    """Statutory guidance (Promoting the health and wellbeing of looked-after children, 2015): review health
+    assessments every 6 months before the 5th birthday, then every 12 months."""
+    return assessed_on + relativedelta(months=6 if _age_on(born, assessed_on) < 5 else 12)
 
 
 def next_statutory_visit_due(person: Person, last_visit_on: date) -> date | None:
@@ -232,6 +245,12 @@ def _looked_after_continuously_since(person: Person, since: date, until: date) -
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th ... 21st, 22nd."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _age_on(born: date, day: date) -> int:
@@ -1289,19 +1308,29 @@ def health_record_for_year(
     age = _age_on(born, year_ending)
     if SDQ_MIN_AGE <= age <= SDQ_MAX_AGE:
         if sdq_score is None and not sdq_reason:
-            errors["sdq_score"] = "Enter the SDQ score, or the reason there is none"
+            errors["sdq_score"] = "Enter the SDQ score, or the reason there is none (rules 186 and 197B)"
         elif sdq_score is not None and sdq_reason:
             errors["sdq_reason"] = "Give the SDQ score or the reason there is none, not both (rule 197a)"
         elif sdq_score is not None and not 0 <= sdq_score <= SDQ_MAX_SCORE:
             errors["sdq_score"] = "The SDQ score is a whole number from 0 to 40"
         elif sdq_reason:
             errors.update(check_code("sdq_reason", sdq_reason, "sdq_reason", "Select the reason there is no SDQ score"))
-            if not errors and sdq_reason == "SDQ1":
+            year_start = year_ending - relativedelta(years=1) + timedelta(days=1)
+            # SDQ1 ("under 4 or over 16") only for a child who turned 4 in the year or was past 16 by its end.
+            if (
+                not errors
+                and sdq_reason == "SDQ1"
+                and _birthday(born, 4) <= year_start
+                and _birthday(born, 16) >= year_ending
+            ):
                 errors["sdq_reason"] = (
-                    f"SDQ1 is for children under 4 or over 16: {person.full_name} was {age} (rule 157)"
+                    f"SDQ1 is for children who turned 4 during the year or were over 16 at its end: "
+                    f"{person.full_name} was {age} (rule 157)"
                 )
     elif sdq_score is not None or sdq_reason:
-        errors["sdq_score"] = f"An SDQ is only for children aged 4 to 16 on 31 March: {person.full_name} was {age}"
+        errors["sdq_score"] = (
+            f"An SDQ is only for children aged 4 to 17 on 31 March (rules 188 and 189): {person.full_name} was {age}"
+        )
     for field, value in (
         ("immunisations", immunisations),
         ("teeth_check", teeth_check),
@@ -1376,6 +1405,70 @@ def health_record_for_year(
         source_id=row.pk,
         actor=actor,
     )
+    return row
+
+
+# --- statutory health assessments --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def health_assessment_record(
+    *, actor: Any, person: Person, assessed_on: date | None, assessed_by: str = ""
+) -> HealthAssessment:
+    """A looked-after child's statutory health assessment. The first in a period of care is the initial health
+    assessment (due 20 working days after the child became looked after); later ones are reviews. Each makes the next
+    review due (6-monthly under 5, yearly from 5) while the child stays looked after."""
+    errors = _date_errors(assessed_on, "assessed_on", "date of the health assessment", person)
+    if errors:
+        raise RuleError(errors)
+    assert assessed_on is not None
+    born = _require_born(person, "record a health assessment")
+    episode = _episode_on(person, assessed_on)
+    if episode is None:
+        raise RuleError(
+            {"assessed_on": f"{person.full_name} was not looked after on {assessed_on:%d %B %Y}: a statutory health "
+             "assessment is for a looked-after child"}
+        )  # fmt: skip
+    period = _period_of(person, episode)
+    if HealthAssessment.objects.filter(person=person, assessed_on=assessed_on).exists():
+        raise RuleError({"assessed_on": f"A health assessment on {assessed_on:%d %B %Y} is already recorded"})
+    earlier_in_period = HealthAssessment.objects.filter(
+        person=person, assessed_on__gte=period[0].started_on, assessed_on__lt=assessed_on
+    ).exists()
+    kind = HealthAssessmentKind.REVIEW if earlier_in_period else HealthAssessmentKind.INITIAL
+    row = HealthAssessment.objects.create(
+        person=person,
+        episode=episode,
+        kind=kind,
+        assessed_on=assessed_on,
+        assessed_by=assessed_by.strip(),
+        created_by=_actor_ref(actor),
+        modified_by=_actor_ref(actor),
+    )
+    _complete_open_tasks(
+        person, TaskKind.LAC_HEALTH_ASSESSMENT if kind == HealthAssessmentKind.INITIAL else TaskKind.LAC_HEALTH_REVIEW,
+        assessed_on,
+    )  # fmt: skip
+    current = _open_episode(person)
+    if current is not None and _period_of(person, current)[0].pk == period[0].pk:
+        _task(
+            person,
+            TaskKind.LAC_HEALTH_REVIEW,
+            review_health_assessment_due(born, assessed_on),
+            current,
+            _team_for(person, actor),
+        )
+    chronology_add(
+        person=person,
+        occurred_at=_at(assessed_on),
+        entry_type=EntryType.LOOKED_AFTER,
+        title=row.get_kind_display(),
+        summary=f"By {row.assessed_by}." if row.assessed_by else "",
+        source_type="healthassessment",
+        source_id=row.pk,
+        actor=actor,
+    )
+    _audit(actor, "create", row, person.pk, ["kind", "assessed_on", "assessed_by"])
     return row
 
 
@@ -1467,7 +1560,7 @@ def care_leaver_contact_record(
         person=person,
         occurred_at=_at(contact_on),
         entry_type=EntryType.LOOKED_AFTER,
-        title="Care leaver contact" + (f" around the {birthday}th birthday" if birthday else ""),
+        title="Care leaver contact" + (f" around the {_ordinal(birthday)} birthday" if birthday else ""),
         summary=(
             f"In touch: {label('oc3_in_touch', in_touch)}. Activity: {label('oc3_activity', activity)}. "
             f"Accommodation: {label('oc3_accommodation', accommodation)}."

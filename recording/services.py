@@ -172,10 +172,12 @@ def visit_record(
         significant=not visit.child_seen,
     )
     if visit.child_seen:
-        # A visit in which a looked-after child was seen is their statutory visit: the next one becomes due.
+        # A visit in which the child was seen is the statutory visit of a looked-after child, and the visit of a child
+        # on a child protection plan: the next one becomes due.
         from django.db.models import Q
 
         from cases.models import LookedAfterEpisode
+        from cases.services import cp_visit_recorded
         from cases.services_looked_after import statutory_visit_recorded
 
         visited_on = timezone.localtime(occurred_at).date()
@@ -183,6 +185,7 @@ def visit_record(
             Q(ended_on__isnull=True) | Q(ended_on__gte=visited_on), person=person, started_on__lte=visited_on
         ).exists():
             statutory_visit_recorded(actor=actor, person=person, visited_on=visited_on)
+        cp_visit_recorded(actor=actor, person=person, visited_on=visited_on)
     audit_record(
         actor=actor,
         action="create",

@@ -658,9 +658,29 @@ def test_health_record_for_a_child_of_three_has_no_sdq_or_convictions(manager, a
             actor=alice, person=toddler, year_ending=year, sdq_score=3, convicted=False, **HEALTHY
         )
     assert set(e.value.errors) == {"sdq_score", "convicted", "health_check"}
-    assert "only for children aged 4 to 16" in e.value.errors["sdq_score"]
+    assert "only for children aged 4 to 17" in e.value.errors["sdq_score"]
     row = svc.health_record_for_year(actor=alice, person=toddler, year_ending=year, health_check=True, **HEALTHY)
     assert row.health_check is True and row.convicted is None
+
+
+def test_a_child_who_turned_17_in_the_year_still_has_an_sdq_and_one_aged_18_has_none(manager, alice):
+    seventeen = person("Kai", "Brennan", date(2008, 9, 1))  # 17 on 1 September 2025
+    start(manager, seventeen, date(2024, 3, 1))
+    year = date(2026, 3, 31)
+    with pytest.raises(RuleError) as e:
+        svc.health_record_for_year(actor=alice, person=seventeen, year_ending=year, convicted=False, **HEALTHY)
+    assert "rules 186 and 197B" in e.value.errors["sdq_score"]
+    row = svc.health_record_for_year(
+        actor=alice, person=seventeen, year_ending=year, sdq_reason="SDQ1", convicted=False, **HEALTHY
+    )  # over 16 at the year's end: SDQ1 is allowed (rule 157)
+    assert row.sdq_reason == "SDQ1"
+    older = person("Lena", "Brennan", date(2007, 9, 1))  # 18 in September 2025
+    start(manager, older, date(2024, 3, 1))
+    with pytest.raises(RuleError) as e:
+        svc.health_record_for_year(
+            actor=alice, person=older, year_ending=year, sdq_score=20, convicted=False, **HEALTHY
+        )
+    assert "rules 188 and 189" in e.value.errors["sdq_score"]
 
 
 def test_database_keeps_sdq_scores_in_range(child):

@@ -31,11 +31,9 @@ chain's head row, and many updates of one row inside one long transaction (each 
 each other down, so short batches are faster than long ones; commits do not wait for the disk (a seed that crashes
 is started again).
 
-Known limits of the services, which the generated data therefore shows: contact decisions are stamped with the time
-the seed ran (contact_decide takes no decision date), as is the completion of their tasks; nothing ends an
-allocation when a case closes, so closed cases are left unallocated rather than staying on caseloads for ever; no
-step records a child in need plan review, a visit to a child on a child protection plan or an initial health
-assessment, so those tasks stay open (and overdue) while the plan or period of care does.
+Contact decisions are made within hours of the contact; child in need plans are reviewed about every three months,
+children on child protection plans are visited (the visits complete the plan's visit tasks), and looked-after children
+have their initial and review health assessments, each now and then late, so dashboards have something to show.
 """
 
 from __future__ import annotations
@@ -321,6 +319,18 @@ AGENCIES = (
     "Police, community paediatrician, school",
     "Police and health",
 )
+CIN_REVIEW_SUMMARIES = (
+    "Plan reviewed with the family and school: progress on routines and attendance; actions carried forward.",
+    "Review meeting held at home. Parents engaging; support from the family support worker continues.",
+    "Plan reviewed with health visitor and nursery. Some improvement; outstanding actions reassigned.",
+    "Review held at school. Attendance improving; young person's views recorded and plan updated.",
+)
+HEALTH_ASSESSORS = (
+    "Looked-after children's nurse",
+    "Community paediatrician",
+    "Designated doctor for looked-after children",
+    "Specialist nurse, looked-after children's health team",
+)
 PARTICIPATION = (("PN1", 55), ("PN2", 10), ("PN3", 3), ("PN4", 5), ("PN5", 7), ("PN6", 12), ("PN7", 8))
 CHANGE_REASONS = (
     ("LEFTRL", 30),
@@ -328,8 +338,7 @@ CHANGE_REASONS = (
     ("MANAGE", 15),
     ("ABSENC", 10),
     ("ORGRST", 5),
-    ("FCONTA", 5),
-    ("CHCHAN", 5),
+    ("CHCHAN", 10),
     ("OTHERS", 5),
 )
 PLACE_CHANGE = (
@@ -870,9 +879,15 @@ class Journeys:
                     if decision == "nfa"
                     else "Family agree to support from early help."
                 ),
+                decided_at=self.decided(rng, c),
             )
             self._log(k, "contact decision", on, decision)
         return c
+
+    @staticmethod
+    def decided(rng: random.Random, contact: Contact) -> datetime:
+        """The duty manager decides within hours of the contact (never later than now)."""
+        return min(contact.received_at + timedelta(minutes=rng.randint(20, 240)), timezone.now())
 
     def refer(self, k: Kid, on: date, need: str, why: str = "", *, earlier_contact: bool = True) -> CINEpisode:
         """A contact the duty manager accepts as a referral: opens the episode on the contact's date."""
@@ -888,6 +903,7 @@ class Journeys:
             reason=why or "Threshold for children's social care met: child and family assessment needed.",
             team=k.crew.team,
             primary_need=need,
+            decided_at=self.decided(k.rng, c),
         )
         assert episode is not None
         self._log(k, "referral", on, need)
@@ -1023,13 +1039,11 @@ class Journeys:
         start, submit, authorise = self.timely_assessment(k, referral)
         self.assess(k, ep, start, "cin_plan", need, submit=submit, authorise=authorise)
         plan_on = min(authorise + timedelta(days=rng.randint(0, 10)), self.yesterday)
-        plan = cs.cin_plan_start(actor=k.actor, episode=ep, started_on=plan_on)
-        self._log(k, "cin plan", plan_on)
         if end is None:
+            self.cin_plan(k, ep, plan_on, None)
             return None
         end = min(max(end, plan_on + timedelta(days=30)), self.yesterday)
-        cs.cin_plan_end(actor=k.actor, plan=plan, ended_on=end)
-        self._log(k, "cin plan ended", end)
+        self.cin_plan(k, ep, plan_on, end)
         self.close(k, ep, end, "RC7" if rng.random() < 0.92 else "RC5")
         return end
 
@@ -1127,14 +1141,30 @@ class Journeys:
         a_sub = min(add_working_days(a_start, rng.randint(3, 12)), self.yesterday)
         a_auth = min(add_working_days(a_sub, rng.randint(0, 2)), self.yesterday)
         self.assess(k, ep, a_start, "cin_plan", "N1", submit=a_sub, authorise=a_auth)
-        cin = cs.cin_plan_start(actor=k.actor, episode=ep, started_on=a_auth)
-        self._log(k, "cin plan", a_auth)
         if not end:
+            self.cin_plan(k, ep, a_auth, None)
             return None
         ended = min(a_auth + timedelta(days=rng.randint(90, 200)), self.yesterday)
-        cs.cin_plan_end(actor=k.actor, plan=cin, ended_on=ended)
-        self._log(k, "cin plan ended", ended)
+        self.cin_plan(k, ep, a_auth, ended)
         return ended
+
+    def cin_plan(self, k: Kid, ep: CINEpisode, started: date, end: date | None) -> None:
+        """A child in need plan from `started`, reviewed about every 3 months (a review now and then late), ended at
+        `end` or still going."""
+        rng = k.rng
+        plan = cs.cin_plan_start(actor=k.actor, episode=ep, started_on=started)
+        self._log(k, "cin plan", started)
+        last_day = min(end or self.yesterday, self.yesterday)
+        review = started + relativedelta(months=3) + timedelta(days=rng.randint(-21, 3 if rng.random() < 0.85 else 40))
+        while review < last_day:
+            cs.cin_plan_review_record(
+                actor=k.actor, plan=plan, held_on=review, summary=rng.choice(CIN_REVIEW_SUMMARIES)
+            )
+            self._log(k, "cin plan review", review)
+            review += relativedelta(months=3) + timedelta(days=rng.randint(-21, 3 if rng.random() < 0.85 else 40))
+        if end is not None:
+            cs.cin_plan_end(actor=k.actor, plan=plan, ended_on=end)
+            self._log(k, "cin plan ended", end)
 
     # -- visits ----------------------------------------------------------------------------------------------------
 
@@ -1228,6 +1258,13 @@ class Journeys:
                 gone = _between(rng, max(start, eleven) + timedelta(days=10), last_day - timedelta(days=6))
                 if gone < last_day - timedelta(days=5) and self._placement_on(chain, gone).type != "T3":
                     events.append((gone, 4, "missing", rng.randint(0, 3)))
+        # Statutory health assessments: the initial one within 20 working days (late for one child in five), then
+        # reviews every 6 months under 5 and every year from 5, a few weeks either side.
+        assessed = add_working_days(start, rng.randint(8, 20) if rng.random() < 0.8 else rng.randint(21, 45))
+        while assessed < last_day:
+            events.append((assessed, 2, "health assessment", None))
+            months = 6 if _age(born, assessed) < 5 else 12
+            assessed = assessed + relativedelta(months=months) + timedelta(days=rng.randint(-20, 25))
         # Health outcomes for each year to 31 March looked after throughout.
         year = date(start.year + (1 if (start.month, start.day) > (3, 31) else 0), 3, 31)
         while year <= last_day:
@@ -1278,6 +1315,11 @@ class Journeys:
                 self._log(k, "missing", day, str(arg))
             elif what == "health":
                 self.health(k, day)
+            elif what == "health assessment":
+                la.health_assessment_record(
+                    actor=k.actor, person=k.person, assessed_on=day, assessed_by=rng.choice(HEALTH_ASSESSORS)
+                )
+                self._log(k, "health assessment", day)
         if end is None:
             return None
         reason = end_reason
@@ -1488,7 +1530,7 @@ class Journeys:
         age = _age(k.born, year_ending)
         sdq: int | None = None
         sdq_reason = ""
-        if 4 <= age <= 16:
+        if la.SDQ_MIN_AGE <= age <= la.SDQ_MAX_AGE:
             if rng.random() < 0.85:
                 sdq = max(0, min(40, round(rng.gauss(15, 7))))
             else:
@@ -1864,12 +1906,11 @@ class Journeys:
                 self.allocate_story(k, contact_on)
             start = min(contact_on + timedelta(days=1), s.outcome_on)
             self.assess(k, ep, start, "cin_plan", need, submit=s.outcome_on, authorise=s.outcome_on)
-            plan = cs.cin_plan_start(actor=k.actor, episode=ep, started_on=s.outcome_on)
-            self._log(k, "cin plan", s.outcome_on)
-            if end is not None:
+            if end is None:
+                self.cin_plan(k, ep, s.outcome_on, None)
+            else:
                 end = max(end, s.outcome_on)
-                cs.cin_plan_end(actor=k.actor, plan=plan, ended_on=end)
-                self._log(k, "cin plan ended", end)
+                self.cin_plan(k, ep, s.outcome_on, end)
                 self.close(k, ep, end, "RC7")
         elif s.level == "cp":
             self.story_protection(k, contact_on, s, end)
