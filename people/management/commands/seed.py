@@ -121,7 +121,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Hard search queries: {queries_path}")
         self.stdout.write(f"Demo users (password {DEMO_PASSWORD}):")
         for u in users:
-            self.stdout.write(f"  {u.email:<42} {u.role:<18} {u.team:<24} TOTP secret {u.totp_secret}")
+            self.stdout.write(f"  {u.email:<40} {u.role:<30} {u.team:<32} TOTP secret {u.totp_secret}")
 
     def _migrate_if_needed(self) -> None:
         executor = MigrationExecutor(connection)
