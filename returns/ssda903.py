@@ -7,7 +7,7 @@ rules whose tables are missing. Dates are DD/MM/YYYY; yes/no flags 1 or 0.
 
 How the record maps to the tables (dates after 31 March are not yet known: see returns/common.py):
 - Header: SEX M, F or U; ETHNIC NOBT when the record has none; UPN from the identifiers, else UN1 for a child not
-  yet of school age, else empty (rule 442 then asks for it). MOTHER is 1 for a girl looked after in the year who
+  yet of school age, else UN5 (UPN not known; rule 442 refuses a blank). MOTHER is 1 for a girl looked after in the year who
   has a child recorded as a relationship (MC_DOB: the first child's birth date), else 0; empty for boys, for U and
   for care leavers not looked after in the year (rule 628).
 - Episodes: every episode open in the year, as recorded. An episode ending after 31 March is reported open (no DEC,
@@ -235,11 +235,14 @@ def _continuously_looked_after(cy: CollectionYear, episodes: list[LookedAfterEpi
 
 
 def _header_upn(cy: CollectionYear, person: Person, upns: Upns) -> str:
+    """The UPN, or why there is none (rule 442: a looked-after child's UPN is never blank): UN1 for a child not yet
+    of school age, UN5 ("sources collating UPNs reflect UPN not known") for one of school age whose record holds no
+    UPN (the CIN census leaves theirs blank, so its query 8770Q lists them for the UPN to be found)."""
     if upns.upn:
         return upns.upn
     if person.date_of_birth and person.date_of_birth > cy.school_age_cut_off:
         return "UN1"
-    return ""
+    return "UN5"
 
 
 def _first_child_born(mother_ids: Iterable[int], by: date) -> dict[int, date]:

@@ -16,7 +16,9 @@ ALLOWED_HOSTS = [h for h in os.environ.get("CASEWORK_ALLOWED_HOSTS", "127.0.0.1,
 # Demo mode: demo users may sign in without having set up MFA themselves (they are given a TOTP secret instead).
 CASEWORK_DEMO_MODE = os.environ.get("CASEWORK_DEMO_MODE", "0") == "1"
 CASEWORK_AUTHORITY_NAME = os.environ.get("CASEWORK_AUTHORITY_NAME", "Casework demo authority")
-CASEWORK_LA_CODE = os.environ.get("CASEWORK_LA_CODE", "999")
+# The DfE 3-digit LA code (CIN census LEA, UPNs, SSDA903). The demo authority lives at Leicestershire's postcodes, so it
+# takes Leicestershire's code; a real authority sets its own.
+CASEWORK_LA_CODE = os.environ.get("CASEWORK_LA_CODE", "855")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1003,6 +1003,8 @@ class Journeys:
 
     def close(self, k: Kid, episode: CINEpisode, on: date, reason: str) -> None:
         cs.episode_close(actor=k.crew.manager, episode=episode, closure_date=on, reason=reason)
+        if k.worker is not None and not Allocation.objects.filter(person=k.person, ended_on__isnull=True).exists():
+            k.worker = None  # the closure ended the allocation (a care leaver keeps theirs)
         self._log(k, "closure", on, reason)
 
     # -- kinds of episode ------------------------------------------------------------------------------------
@@ -1724,9 +1726,9 @@ class Journeys:
         allocate: bool = True,
         adoption: bool = False,
     ) -> None:
-        """The referral that led to care, and the period of care itself; then, if it ended, closure. Children whose
-        case is closed at the end are not allocated (nothing would end the allocation). With `adoption`, a baby's
-        care plan is adoption from the start."""
+        """The referral that led to care, and the period of care itself; then, if it ended, closure. With `allocate`
+        the child is allocated for good (counted in today's caseloads); otherwise to a worker until the closure.
+        With `adoption`, a baby's care plan is adoption from the start."""
         rng = k.rng
         age = _age(k.born, start)
         home = k.person.current_postcode or self.placements.postcode(rng)
@@ -1767,6 +1769,10 @@ class Journeys:
                 route = "s20"
             else:
                 route = rng.choice(("proceedings", "s20"))
+        if not allocate:
+            # A case that has since closed: its worker is allocated until the closure ends the allocation (so not
+            # counted in anyone's caseload today), as every looked-after child has a social worker.
+            self.allocate(k, referral, rng.choice(k.crew.workers), "Allocated for the child and family assessment")
         ended = self.looked_after(k, start, end=end, end_reason=end_reason, route=route, home=home)
         if ended is not None:
             last = LookedAfterEpisode.objects.filter(person=k.person).order_by("-started_on", "-id").first()
