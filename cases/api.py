@@ -13,10 +13,13 @@ from ninja.errors import HttpError
 
 from accounts import access
 from accounts.models import Team
+from core.errors import RuleError
 from people.api import _person
 
 from . import selectors, services
+from . import services_looked_after as lac
 from .models import Assessment, ChildInNeedPlan, ChildProtectionPlan, CINEpisode, Contact, Section47Enquiry
+from .models_looked_after import AdoptionRecord, HealthRecord, MissingEpisode, UnaccompaniedAsylumSeekingChild
 
 router = Router(tags=["children's journey"])
 
@@ -419,3 +422,284 @@ def looked_after_review(
 
     person = _person(request, person_id)
     return Status(201, {"id": lac.lac_review_record(actor=request.user, person=person, **payload.dict()).pk})
+
+
+# --- looked-after records: missing, UASC, previous permanence, adoption, health (OC2), care leavers (OC3) ---------
+# The same services as the step pages (cases.steps). Values the services check are optional here, so that leaving
+# one out is answered like any other refusal: 422 with {"errors": {field: message}}. A body that is not even the
+# right shape (a date that is not a date) gets django-ninja's own 422 {"detail": [...]}.
+
+
+class MessageOut(Schema):
+    detail: str
+
+
+ACCESS = {401: MessageOut, 403: MessageOut, 404: MessageOut}
+CREATED = {201: CreatedOut, 422: ErrorsOut, **ACCESS}
+UPDATED = {200: CreatedOut, 422: ErrorsOut, **ACCESS}
+UPSERTED = {200: CreatedOut, 201: CreatedOut, 422: ErrorsOut, **ACCESS}
+ACCESS_TEXT = (
+    " Answers 401 when not signed in, 403 for a user whose role cannot record for children, 404 for a record the "
+    "user may not see or that does not exist, 422 with a message per field when a rule refuses the change (nothing "
+    "is saved)."
+)
+
+
+def _child(request: HttpRequest, person_id: int) -> Any:
+    """The child, if this user may record for them: 403 for no role (or a role that only reads), 404 if not visible."""
+    person = _person(request, person_id)
+    if not access.can_record_for_person(request.user, person):
+        raise HttpError(403, "Your role cannot record this")
+    return person
+
+
+def _record_of(request: HttpRequest, model: Any, pk: int) -> Any:
+    """A looked-after record (missing episode, adoption record) whose child this user may record for."""
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise Http404("Not found")
+    _child(request, obj.person_id)
+    return obj
+
+
+class MissingEpisodeIn(Schema):
+    kind: str = Field("", description="SSDA903 MISSING: M missing, A away from placement without authorisation")
+    started_on: date | None = Field(None, description="MIS_START: the day the child went missing or away")
+
+
+@router.post(
+    "/people/{int:person_id}/missing-episodes",
+    response=CREATED,
+    summary="Record that a looked-after child is missing or away from placement",
+    description="Starts a missing (M) or away-from-placement (A) episode (SSDA903 Missing). The child must have been "
+    "looked after that day, not already be missing, and the episode cannot overlap an earlier one." + ACCESS_TEXT,
+)
+def missing_episode_create(
+    request: HttpRequest, person_id: int, payload: MissingEpisodeIn
+) -> Status[dict[str, object]]:
+    person = _child(request, person_id)
+    episode = lac.missing_episode_record(
+        actor=request.user, person=person, kind=payload.kind, started_on=payload.started_on
+    )
+    return Status(201, {"id": episode.pk})
+
+
+class MissingReturnIn(Schema):
+    ended_on: date | None = Field(None, description="MIS_END: the day the child came back")
+    return_interview_offered: bool | None = None
+    return_interview_accepted: bool | None = Field(None, description="Only when an interview was offered")
+
+
+@router.post(
+    "/missing-episodes/{int:episode_id}/return",
+    response=UPDATED,
+    summary="Record the return of a missing child, with the return interview",
+    description="Ends an open missing or away episode: when the child came back, whether a return home interview "
+    "was offered and, if so, whether the child accepted it. A return is recorded once." + ACCESS_TEXT,
+)
+def missing_episode_return(request: HttpRequest, episode_id: int, payload: MissingReturnIn) -> dict[str, object]:
+    episode = _record_of(request, MissingEpisode, episode_id)
+    lac.missing_episode_end(actor=request.user, episode=episode, **payload.dict())
+    return {"id": episode.pk}
+
+
+class UASCIn(Schema):
+    became_uasc_on: date | None = Field(None, description="When the child became an unaccompanied asylum seeker")
+    ceased_on: date | None = Field(None, description="DUC: when the status ended, at the latest the 18th birthday")
+
+
+@router.put(
+    "/people/{int:person_id}/uasc",
+    response=UPSERTED,
+    summary="Record or correct unaccompanied asylum-seeking child status",
+    description="Sets the child's UASC status (SSDA903 UASC): from when, and when it ended (empty while it "
+    "continues). 201 when the status is first recorded, 200 when an existing record is corrected." + ACCESS_TEXT,
+)
+def uasc_set(request: HttpRequest, person_id: int, payload: UASCIn) -> Status[dict[str, object]]:
+    person = _child(request, person_id)
+    existed = UnaccompaniedAsylumSeekingChild.objects.filter(person=person).exists()
+    row = lac.uasc_record(actor=request.user, person=person, **payload.dict())
+    return Status(200 if existed else 201, {"id": row.pk})
+
+
+class PreviousPermanenceIn(Schema):
+    arrangement: str = Field("", description="PREV_PERM: P1 adoption, P2 special guardianship, P3 child "
+                             "arrangements order, P4, or Z1 for none")  # fmt: skip
+    la_code: str = Field("", description="LA_PERM: the arranging authority's 3-digit code, or WAL, SCO, NIR, NUK")
+    order_date: date | None = Field(None, description="DATE_PERM: the date of the order")
+
+
+@router.post(
+    "/people/{int:person_id}/previous-permanence",
+    response=CREATED,
+    summary="Record previous permanence for the current period of care",
+    description="Whether the child had a permanence arrangement before this period of care (SSDA903 PrevPerm), "
+    "which authority arranged it and when. Recorded once per period of care; the order must be before the period "
+    "started." + ACCESS_TEXT,
+)
+def previous_permanence_create(
+    request: HttpRequest, person_id: int, payload: PreviousPermanenceIn
+) -> Status[dict[str, object]]:
+    person = _child(request, person_id)
+    row = lac.previous_permanence_record(actor=request.user, person=person, **payload.dict())
+    return Status(201, {"id": row.pk})
+
+
+class AdoptionDecisionIn(Schema):
+    decided_on: date | None = Field(None, description="DATE_INT and DATE_PLACED: the decision to place for adoption")
+
+
+@router.post(
+    "/people/{int:person_id}/adoptions",
+    response=CREATED,
+    summary="Record the decision that a looked-after child should be placed for adoption",
+    description="Opens an adoption record (SSDA903 AD1 and PlacedAdoption). The child must have been looked after "
+    "on the day of the decision, and only one decision can be open at a time. The id is the adoption record's, "
+    "for the milestones, adopters and reversal below." + ACCESS_TEXT,
+)
+def adoption_decision_create(
+    request: HttpRequest, person_id: int, payload: AdoptionDecisionIn
+) -> Status[dict[str, object]]:
+    person = _child(request, person_id)
+    record = lac.adoption_decision_record(actor=request.user, person=person, decided_on=payload.decided_on)
+    return Status(201, {"id": record.pk})
+
+
+class AdoptionMilestoneIn(Schema):
+    milestone: str = Field("", description="placement_order, matched or placed (with the adopters)")
+    on: date | None = None
+
+
+@router.post(
+    "/adoptions/{int:adoption_id}/milestones",
+    response=UPDATED,
+    summary="Record an adoption milestone",
+    description="The next step of an open adoption plan: the placement order, the match with the adopters "
+    "(DATE_MATCH) or the placement with them, each once, in order and not before the decision. Errors about the "
+    "date are reported on `on`. The adoption order itself is recorded by ending the period of care with E11 or "
+    "E12." + ACCESS_TEXT,
+)
+def adoption_milestone(request: HttpRequest, adoption_id: int, payload: AdoptionMilestoneIn) -> dict[str, object]:
+    adoption = _record_of(request, AdoptionRecord, adoption_id)
+    date_fields = {field for field, _, _ in lac.ADOPTION_MILESTONES.values()}
+    try:
+        lac.adoption_milestone_record(actor=request.user, adoption=adoption, milestone=payload.milestone, on=payload.on)
+    except RuleError as e:
+        raise RuleError({("on" if k in date_fields else k): v for k, v in e.errors.items()}) from e
+    return {"id": adoption.pk}
+
+
+class AdoptersIn(Schema):
+    foster_care: bool | None = Field(None, description="FOSTER_CARE: the adopters are the child's foster carers")
+    number_of_adopters: int | None = Field(None, description="NB_ADOPTR: 1 or 2")
+    sex_of_adopters: str = Field("", description="SEX_ADOPTR: M1, F1, MM, FF or MF")
+    legal_status_of_adopters: str = Field("", description="LS_ADOPTR: L0, L11, L12, L2, L3 or L4")
+
+
+@router.put(
+    "/adoptions/{int:adoption_id}/adopters",
+    response=UPDATED,
+    summary="Record or correct the adopters' details",
+    description="Who is adopting (SSDA903 AD1): whether they are the child's foster carers, one or two adopters, "
+    "their sex and legal status, which must agree with each other. Only while the adoption plan is open." + ACCESS_TEXT,
+)
+def adoption_adopters(request: HttpRequest, adoption_id: int, payload: AdoptersIn) -> dict[str, object]:
+    adoption = _record_of(request, AdoptionRecord, adoption_id)
+    lac.adoption_adopters_record(actor=request.user, adoption=adoption, **payload.dict())
+    return {"id": adoption.pk}
+
+
+class AdoptionReversedIn(Schema):
+    date_placed_ceased: date | None = Field(None, description="DATE_PLACED_CEASED: the date of the new decision")
+    reason_placed_ceased: str = Field("", description="REASON_PLACED_CEASED: RD1-RD4")
+
+
+@router.post(
+    "/adoptions/{int:adoption_id}/reversal",
+    response=UPDATED,
+    summary="Record that a child should no longer be placed for adoption",
+    description="Reverses the decision to place for adoption, with the date and the reason. Not after the child "
+    "has been adopted, and not before the last milestone." + ACCESS_TEXT,
+)
+def adoption_reversed(request: HttpRequest, adoption_id: int, payload: AdoptionReversedIn) -> dict[str, object]:
+    adoption = _record_of(request, AdoptionRecord, adoption_id)
+    lac.adoption_decision_reversed(
+        actor=request.user, adoption=adoption, ceased_on=payload.date_placed_ceased, reason=payload.reason_placed_ceased
+    )
+    return {"id": adoption.pk}
+
+
+class HealthRecordIn(Schema):
+    year_ending: date | None = Field(None, description="31 March that ends the collection year")
+    sdq_score: int | None = Field(
+        None, description=f"SDQ_SCORE 0-40, for ages {lac.SDQ_MIN_AGE} to {lac.SDQ_MAX_AGE} on 31 March"
+    )
+    sdq_reason: str = Field("", description="SDQ_REASON (SDQ1-SDQ5) when there is no score")
+    health_assessment: bool | None = Field(None, description="HEALTH_ASSESSMENT up to date")
+    teeth_check: bool | None = Field(None, description="TEETH_CHECK: dental check up to date")
+    immunisations: bool | None = Field(None, description="IMMUNISATIONS up to date")
+    health_check: bool | None = Field(None, description="HEALTH_CHECK: health promotion checks, under 5 only")
+    convicted: bool | None = Field(None, description="CONVICTED during the year, aged 10 or over only")
+    substance_misuse: bool | None = Field(None, description="SUBSTANCE_MISUSE problem identified")
+    intervention_received: bool | None = Field(None, description="INTERVENTION_RECEIVED, with substance misuse")
+    intervention_offered: bool | None = Field(None, description="INTERVENTION_OFFERED, when none was received")
+
+
+@router.post(
+    "/people/{int:person_id}/health-records",
+    response=UPSERTED,
+    summary="Record a year's health and outcomes (OC2)",
+    description="Health assessment, dental check, immunisations, SDQ score or the reason there is none, "
+    "convictions and substance misuse for a child looked after continuously for the 12 months to 31 March "
+    "(SSDA903 OC2). Which items apply depends on the child's age on 31 March; an item that does not apply is left "
+    "empty. 201 for a new year, 200 when a year already recorded is corrected." + ACCESS_TEXT,
+)
+def health_record(request: HttpRequest, person_id: int, payload: HealthRecordIn) -> Status[dict[str, object]]:
+    person = _child(request, person_id)
+    year = payload.year_ending
+    existed = year is not None and HealthRecord.objects.filter(person=person, year_ending=year).exists()
+    row = lac.health_record_for_year(actor=request.user, person=person, **payload.dict())
+    return Status(200 if existed else 201, {"id": row.pk})
+
+
+class HealthAssessmentIn(Schema):
+    assessed_on: date | None = None
+    assessed_by: str = Field("", description="The doctor or nurse, and their service")
+
+
+@router.post(
+    "/people/{int:person_id}/health-assessments",
+    response=CREATED,
+    summary="Record a looked-after child's statutory health assessment",
+    description="The first in a period of care is the initial health assessment (due 20 working days after the "
+    "child became looked after), later ones are reviews; each completes the task that was due and makes the next "
+    "review due (6-monthly under 5, yearly from 5). The child must have been looked after that day; one assessment "
+    "a day." + ACCESS_TEXT,
+)
+def health_assessment(request: HttpRequest, person_id: int, payload: HealthAssessmentIn) -> Status[dict[str, object]]:
+    person = _child(request, person_id)
+    row = lac.health_assessment_record(actor=request.user, person=person, **payload.dict())
+    return Status(201, {"id": row.pk})
+
+
+class CareLeaverContactIn(Schema):
+    contact_on: date | None = None
+    in_touch: str = Field("", description="IN_TOUCH: YES, NO, DIED, REFU, NREQ or RHOM")
+    activity: str = Field("", description="ACTIV: F1-G6, or 0 when the young person has died or returned home")
+    accommodation: str = Field("", description="ACCOM: B1-Z2, or 0 when the young person has died or returned home")
+
+
+@router.post(
+    "/people/{int:person_id}/care-leaver-contacts",
+    response=CREATED,
+    summary="Record contact with a care leaver (OC3)",
+    description="Contact with a young person aged 16 to 25 who has left care: whether the authority is in touch, "
+    "their activity and accommodation. A contact from 3 months before to 1 month after the 17th to 21st birthday "
+    "counts for that birthday in the SSDA903 OC3 return. One contact a day." + ACCESS_TEXT,
+)
+def care_leaver_contact(
+    request: HttpRequest, person_id: int, payload: CareLeaverContactIn
+) -> Status[dict[str, object]]:
+    person = _child(request, person_id)
+    contact = lac.care_leaver_contact_record(actor=request.user, person=person, **payload.dict())
+    return Status(201, {"id": contact.pk})

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 
 from accounts.models import Role, Team
 from core.forms import GovDateField
 
+from . import forms as f
 from . import services
 from . import services_looked_after as lac
-from .forms import _codes
+from .forms import _codes, flag
 from .models import (
     Assessment,
     AssessmentOutcome,
@@ -28,6 +33,13 @@ from .models import (
     LookedAfterEpisode,
     Section47Enquiry,
     Section47Outcome,
+)
+from .models_looked_after import (
+    AdoptionRecord,
+    HealthRecord,
+    MissingEpisode,
+    PreviousPermanence,
+    UnaccompaniedAsylumSeekingChild,
 )
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -62,7 +74,8 @@ class AllocateForm(forms.Form):
     reason = forms.CharField(label="Reason for allocation", max_length=300)
     change_reason = forms.ChoiceField(
         label="If the child had a worker, why is it changing?",
-        choices=lambda: _codes("sw_change_reason", "Not a change of worker"),
+        # FCONTA (first contact) marks a first worker, never a change: the service refuses it here.
+        choices=lambda: [c for c in _codes("sw_change_reason", "Not a change of worker") if c[0] != "FCONTA"],
         required=False,
     )
 
@@ -103,6 +116,14 @@ class ICPCForm(forms.Form):
     category = forms.ChoiceField(
         label="Category of abuse", choices=lambda: _codes("abuse_category", "Select a category"), required=False
     )
+
+
+class CinPlanReviewForm(forms.Form):
+    held_on = _date("Date of the review")
+    plan_continues = forms.ChoiceField(
+        label="Is the child in need plan still needed?", choices=YES_NO, widget=forms.RadioSelect
+    )
+    summary = forms.CharField(label="What the review found and decided", widget=forms.Textarea, required=False)
 
 
 class ReviewConferenceForm(forms.Form):
@@ -214,6 +235,9 @@ class Step:
     run: Callable[[Any, Any, dict[str, Any]], Any]
     manager_only: bool = False
     button: str = "Save"
+    initial: Callable[[Any], dict[str, Any]] | None = None  # values to start the form with, from the target
+    about: Callable[[Any], str] | None = None  # a sentence above the form saying what the step acts on
+    hint: str = ""  # what the step is for, under the heading
 
 
 def _open(model: Any, **filters: Any) -> Any:
@@ -236,6 +260,18 @@ def target(step: Step, person: Any) -> Any:
         return _open(ChildInNeedPlan, person=person, ended_on__isnull=True)
     if step.needs == "looked_after":
         return _open(LookedAfterEpisode, person=person, ended_on__isnull=True)
+    if step.needs == "been_looked_after":
+        return person if LookedAfterEpisode.objects.filter(person=person).exists() else None
+    if step.needs == "missing":
+        return _open(MissingEpisode, person=person, ended_on__isnull=True)
+    if step.needs == "uasc":
+        return UnaccompaniedAsylumSeekingChild.objects.filter(person=person).first()
+    if step.needs == "adoption":
+        return _open(AdoptionRecord, person=person, date_placed_ceased__isnull=True, adopted_on__isnull=True)
+    if step.needs == "care_leaver":
+        episodes = LookedAfterEpisode.objects.filter(person=person)
+        left = episodes.exists() and not episodes.filter(ended_on__isnull=True).exists()
+        return person if left else None
     raise ValueError(step.needs)
 
 
@@ -285,6 +321,12 @@ STEPS: dict[str, Step] = {
         ),
     ),
     "cin-plan-start": Step("Start a child in need plan", StartForm, "episode", lambda a, e, d: services.cin_plan_start(actor=a, episode=e, started_on=d["started_on"])),
+    "cin-plan-review": Step(
+        "Record a child in need plan review", CinPlanReviewForm, "cin_plan",
+        lambda a, x, d: services.cin_plan_review_record(
+            actor=a, plan=x, held_on=d["held_on"], plan_continues=_yes(d["plan_continues"]), summary=d["summary"]
+        ),
+    ),
     "cin-plan-end": Step("End the child in need plan", EndForm, "cin_plan", lambda a, x, d: services.cin_plan_end(actor=a, plan=x, ended_on=d["ended_on"])),
     "looked-after-start": Step(
         "Start a period of care", LookedAfterStartForm, "person",
@@ -323,4 +365,239 @@ NEEDS_FIRST = {
     "cp_plan": "This child is not on a child protection plan.",
     "cin_plan": "This child has no open child in need plan.",
     "looked_after": "This child is not looked after.",
+    "been_looked_after": "This child has never been looked after: a manager starts a period of care first.",
+    "missing": "The child is not recorded as missing or away from placement now.",
+    "uasc": "This child is not recorded as an unaccompanied asylum-seeking child: record that first.",
+    "adoption": "There is no open decision to place this child for adoption: record the decision first.",
+    "care_leaver": "Only a young person who has left care is a care leaver: for a looked-after child record a visit.",
 }
+
+
+# --- looked-after records -----------------------------------------------------------------------------------------
+
+
+def _day(d: date | None) -> str:
+    return f"{d.day} {d:%B %Y}" if d else ""
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+def _adoption_so_far(x: AdoptionRecord) -> str:
+    done = [
+        (words, day)
+        for words, day in (
+            ("decision to place for adoption", x.date_should_be_placed),
+            ("placement order", x.placement_order_on),
+            ("matched with the adopters", x.date_matched),
+            ("placed with the adopters", x.placed_on),
+        )
+        if day is not None
+    ]
+    return "Recorded so far: " + "; ".join(f"{words} {_day(day)}" for words, day in done) + "."
+
+
+def _uasc_initial(p: Any) -> dict[str, Any]:
+    row = UnaccompaniedAsylumSeekingChild.objects.filter(person=p).first()
+    return {"became_uasc_on": row.became_uasc_on, "ceased_on": row.ceased_on} if row else {}
+
+
+def _adopters_initial(x: AdoptionRecord) -> dict[str, Any]:
+    return {
+        "foster_care": _yes_no(x.foster_care),
+        "number_of_adopters": x.number_of_adopters,
+        "sex_of_adopters": x.sex_of_adopters,
+        "legal_status_of_adopters": x.legal_status_of_adopters,
+    }
+
+
+def _health(a: Any, p: Any, d: dict[str, Any]) -> Any:
+    flags = (
+        "convicted", "health_check", "immunisations", "teeth_check", "health_assessment", "substance_misuse",
+        "intervention_received", "intervention_offered",
+    )  # fmt: skip
+    return lac.health_record_for_year(
+        actor=a, person=p, year_ending=d["year_ending"], sdq_score=d["sdq_score"], sdq_reason=d["sdq_reason"],
+        **{name: flag(d[name]) for name in flags},
+    )  # fmt: skip
+
+
+def _milestone(milestone: str, date_field: str, title: str, label: str) -> Step:
+    return Step(
+        title, f.adoption_milestone_form(date_field, label), "adoption",
+        lambda a, x, d: lac.adoption_milestone_record(actor=a, adoption=x, milestone=milestone, on=d[date_field]),
+        about=_adoption_so_far,
+    )  # fmt: skip
+
+
+STEPS.update({
+    "missing-start": Step(
+        "Record that the child is missing or away from placement", f.MissingEpisodeForm, "been_looked_after",
+        lambda a, p, d: lac.missing_episode_record(actor=a, person=p, kind=d["kind"], started_on=d["started_on"]),
+        hint="Away from placement means the child's whereabouts are known but they are not where they should be.",
+    ),
+    "missing-return": Step(
+        "Record the child's return", f.MissingReturnForm, "missing",
+        lambda a, m, d: lac.missing_episode_end(
+            actor=a, episode=m, ended_on=d["ended_on"], return_interview_offered=flag(d["return_interview_offered"]),
+            return_interview_accepted=flag(d["return_interview_accepted"]),
+        ),
+        about=lambda m: f"{m.get_kind_display()} since {_day(m.started_on)}.",
+    ),
+    "uasc": Step(
+        "Record unaccompanied asylum-seeking child status", f.UASCForm, "person",
+        lambda a, p, d: lac.uasc_record(actor=a, person=p, became_uasc_on=d["became_uasc_on"], ceased_on=d["ceased_on"]),
+        initial=_uasc_initial,
+    ),
+    "uasc-end": Step(
+        "Record the end of unaccompanied asylum-seeking child status", f.UASCEndForm, "uasc",
+        lambda a, u, d: lac.uasc_record(actor=a, person=u.person, became_uasc_on=u.became_uasc_on, ceased_on=d["ceased_on"]),
+        about=lambda u: f"An unaccompanied asylum-seeking child since {_day(u.became_uasc_on)}.",
+    ),
+    "previous-permanence": Step(
+        "Record previous permanence", f.PreviousPermanenceForm, "been_looked_after",
+        lambda a, p, d: lac.previous_permanence_record(
+            actor=a, person=p, arrangement=d["arrangement"], la_code=d["la_code"], order_date=d["order_date"]
+        ),
+        hint="Whether the child was adopted, or under a special guardianship or child arrangements order, before "
+        "this period of care.",
+    ),
+    "adoption-decision": Step(
+        "Record the decision to place for adoption", f.AdoptionDecisionForm, "been_looked_after",
+        lambda a, p, d: lac.adoption_decision_record(actor=a, person=p, decided_on=d["decided_on"]),
+        hint="The agency decision maker's decision that the child should be placed for adoption.",
+    ),
+    "adoption-placement-order": _milestone(
+        "placement_order", "placement_order_on", "Record the placement order", "Date the placement order was made"
+    ),
+    "adoption-matched": _milestone(
+        "matched", "date_matched", "Record the match with the adopters", "Date the child was matched with the adopters"
+    ),
+    "adoption-placed": _milestone(
+        "placed", "placed_on", "Record the placement with the adopters", "Date the child went to live with the adopters"
+    ),
+    "adoption-adopters": Step(
+        "Record the adopters' details", f.AdoptersForm, "adoption",
+        lambda a, x, d: lac.adoption_adopters_record(
+            actor=a, adoption=x, foster_care=flag(d["foster_care"]), number_of_adopters=d["number_of_adopters"],
+            sex_of_adopters=d["sex_of_adopters"], legal_status_of_adopters=d["legal_status_of_adopters"],
+        ),
+        initial=_adopters_initial, about=_adoption_so_far,
+    ),
+    "adoption-reversed": Step(
+        "Record that the child should no longer be placed for adoption", f.AdoptionReversedForm, "adoption",
+        lambda a, x, d: lac.adoption_decision_reversed(
+            actor=a, adoption=x, ceased_on=d["date_placed_ceased"], reason=d["reason_placed_ceased"]
+        ),
+        about=_adoption_so_far,
+    ),
+    "health-assessment": Step(
+        "Record a statutory health assessment", f.HealthAssessmentForm, "been_looked_after",
+        lambda a, p, d: lac.health_assessment_record(actor=a, person=p, assessed_on=d["assessed_on"], assessed_by=d["assessed_by"]),
+        hint="The first in a period of care is the initial health assessment; later ones are reviews.",
+    ),
+    "health": Step(
+        "Record health and outcomes for the year", f.HealthRecordForm, "been_looked_after", _health,
+        initial=lambda p: {"year_ending": f.health_years()[0][0]},
+        hint="For a child looked after for the whole year to 31 March. Recording a year again corrects it.",
+    ),
+    "care-leaver-contact": Step(
+        "Record contact with a care leaver", f.CareLeaverContactForm, "care_leaver",
+        lambda a, p, d: lac.care_leaver_contact_record(
+            actor=a, person=p, contact_on=d["contact_on"], in_touch=d["in_touch"], activity=d["activity"],
+            accommodation=d["accommodation"],
+        ),
+        hint="Contact from 3 months before to 1 month after the 17th to 21st birthdays counts for the return.",
+    ),
+})  # fmt: skip
+
+
+CARE_LEAVER_CONTACT_AGES = range(17, 22)  # the OC3 birthdays; the service itself accepts 16 to 25
+
+
+def _age(born: date | None, on: date) -> int | None:
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def looked_after_actions(person: Any, today: date | None = None) -> list[tuple[str, str]]:
+    """(step slug, label) of the looked-after record steps that make sense now, for the journey panel.
+    While looked after: missing episodes, UASC, previous permanence (until recorded for this period of care),
+    adoption and statutory health assessments. Whenever one is open: the return from being missing, the end of UASC
+    status. Health and outcomes once the child has been looked after for the whole of the last year to 31 March,
+    until it is recorded. Care leaver contacts for young people aged 17 to 21 who have left care.
+    One query for a child never looked after, at most three otherwise. The services still check every rule."""
+    from people.models import Person
+
+    today = today or timezone.localdate()
+    latest = (
+        LookedAfterEpisode.objects.filter(person=person).order_by("-started_on", "-id").only("started_on", "ended_on")
+    ).first()
+    if latest is None:
+        return []
+    year_ending = date.fromisoformat(f.health_years(today, 1)[0][0])
+    year_start = year_ending - relativedelta(years=1) + timedelta(days=1)
+    # Every period of care starts with an RNE S episode; previous permanence belongs to the latest one.
+    period_start = LookedAfterEpisode.objects.filter(person=OuterRef("pk"), reason_new_episode="S").order_by(
+        "-started_on", "-id"
+    )[:1]
+    facts = (
+        Person.objects.filter(pk=person.pk)
+        .annotate(
+            missing_open=Exists(MissingEpisode.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)),
+            uasc_any=Exists(UnaccompaniedAsylumSeekingChild.objects.filter(person=OuterRef("pk"))),
+            uasc_open=Exists(UnaccompaniedAsylumSeekingChild.objects.filter(person=OuterRef("pk"), ceased_on=None)),
+            health_done=Exists(HealthRecord.objects.filter(person=OuterRef("pk"), year_ending=year_ending)),
+            period_started_on=Subquery(period_start.values("started_on")),
+        )
+        .annotate(
+            permanence_done=Exists(
+                PreviousPermanence.objects.filter(
+                    person=OuterRef("pk"), episode__started_on__gte=OuterRef("period_started_on")
+                )
+            )
+        )
+        .values("missing_open", "uasc_any", "uasc_open", "health_done", "permanence_done", "period_started_on")
+        .get()
+    )
+    looked_after = latest.ended_on is None
+    age = _age(person.date_of_birth, today)
+    out: list[tuple[str, str]] = []
+    if facts["missing_open"]:
+        out.append(("missing-return", "Record the child's return from being missing or away"))
+    elif looked_after:
+        out.append(("missing-start", "Record that the child is missing or away from placement"))
+    if facts["uasc_open"]:
+        out.append(("uasc-end", "Record the end of unaccompanied asylum-seeking child status"))
+    elif looked_after and not facts["uasc_any"] and age is not None and age < 18:
+        out.append(("uasc", "Record that the child is an unaccompanied asylum-seeking child"))
+    if looked_after and not facts["permanence_done"]:
+        out.append(("previous-permanence", "Record previous permanence"))
+    if looked_after:
+        adoption = _open(AdoptionRecord, person=person, date_placed_ceased__isnull=True, adopted_on__isnull=True)
+        if adoption is None:
+            out.append(("adoption-decision", "Record the decision to place for adoption"))
+        else:
+            if not (adoption.placement_order_on or adoption.date_matched or adoption.placed_on):
+                out.append(("adoption-placement-order", "Record the placement order"))
+            if not adoption.date_matched:
+                out.append(("adoption-matched", "Record the match with the adopters"))
+            elif not adoption.placed_on:
+                out.append(("adoption-placed", "Record the placement with the adopters"))
+            out += [
+                ("adoption-adopters", "Record the adopters' details"),
+                ("adoption-reversed", "Record that the child should no longer be placed for adoption"),
+            ]
+    if looked_after:
+        out.append(("health-assessment", "Record a statutory health assessment"))
+    started = facts["period_started_on"]
+    in_care_all_year = (
+        started is not None and started <= year_start and (latest.ended_on is None or latest.ended_on >= year_ending)
+    )
+    if in_care_all_year and not facts["health_done"]:
+        out.append(("health", f"Record health and outcomes for the year to 31 March {year_ending.year}"))
+    if not looked_after and age in CARE_LEAVER_CONTACT_AGES:
+        out.append(("care-leaver-contact", "Record contact with the care leaver"))
+    return out

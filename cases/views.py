@@ -123,10 +123,11 @@ def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     ):
         raise PermissionDenied("Your role cannot do this step")
     obj = target(spec, person)
-    form = spec.form(request.POST if request.method == "POST" else None)
     if obj is None:
         messages.info(request, NEEDS_FIRST[spec.needs])
         return redirect("people:detail", pk=person.pk)
+    initial = spec.initial(obj) if spec.initial else None
+    form = spec.form(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             spec.run(request.user, obj, form.cleaned_data)
@@ -135,4 +136,5 @@ def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         else:
             messages.success(request, f"{spec.title}: saved")
             return redirect("people:detail", pk=person.pk)
-    return render(request, "cases/step_form.html", {"form": form, "person": person, "step": spec})
+    about = spec.about(obj) if spec.about else ""
+    return render(request, "cases/step_form.html", {"form": form, "person": person, "step": spec, "about": about})

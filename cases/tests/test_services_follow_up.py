@@ -241,3 +241,26 @@ def test_care_leaver_contact_titles_use_ordinals():
     assert [la._ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 17, 21, 22, 23)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "17th", "21st", "22nd", "23rd",
     ]  # fmt: skip
+
+
+# --- the review as a page ---------------------------------------------------------------------------------------
+
+
+def test_cin_plan_review_page_from_the_record(episode, alice, manager):
+    from django.urls import reverse
+
+    from cases.tests.test_looked_after_pages import errors, post, record
+    from conftest import client_for
+
+    child = episode.person
+    assess(episode, alice, manager, "cin_plan")
+    services.cin_plan_start(actor=alice, episode=episode, started_on=date(2026, 1, 21))
+    c = client_for(alice)
+    assert f'href="{reverse("cases:step", args=[child.pk, "cin-plan-review"])}"' in record(c, child)
+    summary = errors(post(c, child, "cin-plan-review", held_on=date(2026, 1, 1), plan_continues="yes"))
+    assert "cannot be before the plan started" in summary
+    assert not ChildInNeedPlanReview.objects.exists()
+    r = post(c, child, "cin-plan-review", held_on=date(2026, 4, 20), plan_continues="yes", summary="Going well")
+    assert r.status_code == 302
+    assert ChildInNeedPlanReview.objects.get().summary == "Going well"
+    assert "Child in need plan review: plan continues" in record(c, child)

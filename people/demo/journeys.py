@@ -1770,9 +1770,7 @@ class Journeys:
             else:
                 route = rng.choice(("proceedings", "s20"))
         if not allocate:
-            # A case that has since closed: its worker is allocated until the closure ends the allocation (so not
-            # counted in anyone's caseload today), as every looked-after child has a social worker.
-            self.allocate(k, referral, rng.choice(k.crew.workers), "Allocated for the child and family assessment")
+            self.allocate_until_closed(k, referral)
         ended = self.looked_after(k, start, end=end, end_reason=end_reason, route=route, home=home)
         if ended is not None:
             last = LookedAfterEpisode.objects.filter(person=k.person).order_by("-started_on", "-id").first()
@@ -1899,6 +1897,8 @@ class Journeys:
             ep = self.refer(k, contact_on, need)
             if end is None:
                 self.allocate_story(k, contact_on)
+            else:
+                self.allocate_until_closed(k, contact_on)
             start = min(contact_on + timedelta(days=1), s.outcome_on)
             if end is None:
                 self.assess(k, ep, start, "early_help", need, submit=s.outcome_on, authorise=None)
@@ -1910,6 +1910,8 @@ class Journeys:
             ep = self.refer(k, contact_on, need)
             if end is None:
                 self.allocate_story(k, contact_on)
+            else:
+                self.allocate_until_closed(k, contact_on)
             start = min(contact_on + timedelta(days=1), s.outcome_on)
             self.assess(k, ep, start, "cin_plan", need, submit=s.outcome_on, authorise=s.outcome_on)
             if end is None:
@@ -1933,6 +1935,14 @@ class Journeys:
             if end == eighteen:
                 self.care_leaver_contacts(k, eighteen)
 
+    def allocate_until_closed(self, k: Kid, on: date) -> None:
+        """A case that has since closed: its worker is allocated until the closure ends the allocation (so it is not
+        counted in anyone's caseload today); every child with an open case has a worker, as the returns expect."""
+        author = None
+        if self.follow_authors and k.cand.story is not None:
+            author = next((w for w in k.crew.workers if w.pk == k.cand.story.author_id), None)
+        self.allocate(k, on, author or k.rng.choice(k.crew.workers), "Allocated for the child and family assessment")
+
     def allocate_story(self, k: Kid, on: date) -> None:
         """Allocate to the worker who wrote the notes when the demo is following them, else as any other child."""
         author = None
@@ -1949,6 +1959,8 @@ class Journeys:
         ep = self.refer(k, contact_on, "N1", "Significant harm suspected: strategy discussion today.")
         if end is None:
             self.allocate_story(k, contact_on)
+        else:
+            self.allocate_until_closed(k, contact_on)
         strategy = s.strategy_on or contact_on + timedelta(days=1)
         strategy = max(strategy, contact_on)
         cs.strategy_discussion_record(
@@ -1992,6 +2004,8 @@ class Journeys:
         ep = self.refer(k, contact_on, "N1", "Child at risk: strategy discussion and legal planning needed.")
         if end is None or end == _birthday(k.born, 18):
             self.allocate_story(k, contact_on)
+        else:
+            self.allocate_until_closed(k, contact_on)
         strategy = max(s.strategy_on or contact_on, contact_on)
         cs.strategy_discussion_record(
             actor=k.actor, episode=ep, held_on=strategy, agencies=rng.choice(AGENCIES), start_section_47=False

@@ -4,6 +4,7 @@
     casework returns ssda903 --year 2026 --out ssda903-2026/ [--with-previous]
     casework returns validate cin cin-2026.xml --year 2026
     casework returns validate ssda903 ssda903-2026/ --year 2026 [--la E08000035]
+    casework returns csc-api --out csc-api-2026-11-22/ [--la 383] [--all] [--post]
 
 `--year` is the year the collection ends: 2026 for 1 April 2025 to 31 March 2026. Validation needs the validators'
 own virtual environment (scripts/install-validators.sh); it exits with an error when the return has errors.
@@ -20,6 +21,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from returns.cin_census import build_cin_census
 from returns.common import CollectionYear, ReturnError
+from returns.csc_api import build_csc_api, check_folder, check_la_code, write_csc_api
+from returns.csc_api_client import CscApiConfig, post_csc_api
 from returns.ssda903 import build_ssda903
 from returns.validate import ValidationReport, validate_cin, validate_ssda903
 
@@ -72,12 +75,24 @@ class Command(BaseCommand):
         check.add_argument("--year", type=int, required=True, help="Year the collection ends (2026 for 2025-26)")
         check.add_argument("--la", default=None, help="SSDA903: the authority's ONS code, like E08000035")
 
+        csc = sub.add_parser("csc-api", help="Write (and post) the DfE children's social care API payloads")
+        csc.add_argument("--out", type=Path, required=True, help="A new or empty folder: one JSON file per child")
+        csc.add_argument("--la", default=None, help="The authority's 3-digit DfE code (default CASEWORK_LA_CODE)")
+        csc.add_argument(
+            "--all", action="store_true", help="Every child in the cohort, ignoring what was sent before (no purges)"
+        )
+        csc.add_argument(
+            "--post", action="store_true", help="Post what was written to DfE (CASEWORK_CSC_API_* settings)"
+        )
+
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
             if opts["action"] == "cin":
                 self._cin(opts["year"], opts["out"])
             elif opts["action"] == "ssda903":
                 self._ssda903(opts["year"], opts["out"], opts["with_previous"])
+            elif opts["action"] == "csc-api":
+                self._csc_api(opts["out"], opts["la"], opts["all"], opts["post"])
             else:
                 self._validate(opts["kind"], opts["path"], opts["year"], opts["la"])
         except ReturnError as e:
@@ -104,6 +119,31 @@ class Command(BaseCommand):
             counts = ", ".join(f"{name} {n:,}" for name, n in result.previous.counts.items())
             self.stdout.write(
                 f"Previous year ({CollectionYear(result.previous.year).label}) in {result.previous.directory}: {counts}"
+            )
+
+    def _csc_api(self, out: Path, la: str | None, send_all: bool, post: bool) -> None:
+        # Read the posting settings first: a post that cannot happen should stop before anything is written.
+        config = CscApiConfig.from_environment() if post else None
+        check_la_code(la)
+        check_folder(out)
+        run = build_csc_api(la_code=la, ignore_state=send_all)
+        written = write_csc_api(run, out)
+        window = f"{run.window.start:%d/%m/%Y} to {run.window.end:%d/%m/%Y}"
+        for problem in run.problems:
+            self.stdout.write(self.style.WARNING(str(problem)) if problem.blocking else str(problem))
+        if run.blocked:
+            self.stdout.write(
+                self.style.WARNING(f"{len(run.blocked):,} children cannot be sent until their records are corrected")
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"CSC API for LA {run.la_code} (activity {window}): {run.summary}; {len(written):,} files in {out}"
+            )
+        )
+        if config is not None:
+            result = post_csc_api(run, config=config)
+            self.stdout.write(
+                self.style.SUCCESS(f"Posted {result.records:,} records in {result.batches:,} batches to {result.url}")
             )
 
     def _validate(self, kind: str, path: Path, year: int, la: str | None) -> None:
