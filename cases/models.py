@@ -63,7 +63,7 @@ class CINEpisode(TimeStamped):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cin_episodes")
     contact = models.OneToOneField(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="episode")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
-    referral_date = models.DateField()
+    referral_date = models.DateField(db_index=True)
     referral_source = models.CharField(max_length=3, help_text="Code list referral_source")
     primary_need = models.CharField(max_length=2, help_text="Code list primary_need (N0-N9)")
     is_re_referral = models.BooleanField(default=False, help_text="Within 12 months of a previous referral")
@@ -113,7 +113,7 @@ class Assessment(TimeStamped):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    authorised_on = models.DateField(null=True, blank=True)
+    authorised_on = models.DateField(null=True, blank=True, db_index=True)
     authorised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -187,6 +187,9 @@ class ChildProtectionConference(TimeStamped):
     held_on = models.DateField()
     child_protection_plan_decided = models.BooleanField(help_text="Initial: a plan is needed; review: it continues")
     category = models.CharField(max_length=3, blank=True, help_text="Code list abuse_category")
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "held_on"], name="conference_kind_held")]  # dashboards
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.held_on:%d/%m/%Y}"
@@ -364,6 +367,7 @@ class Task(models.Model):
                 name="task_open_team",
                 condition=Q(completed_on__isnull=True, cancelled_on__isnull=True),
             ),
+            models.Index(fields=["kind", "due_on"], name="task_kind_due"),  # dashboards: what fell due in a period
         ]
         constraints = [
             models.UniqueConstraint(
