@@ -13,6 +13,9 @@ The local validators see two years of SSDA903 files; DfE's own system holds ever
   allocated throughout; its own test marks this case "FAIL but technically think should be fine". Explained only
   when, for every start of care (RNE S) and every end of care (REC not X1) of the child in the year, the record has
   an allocation in progress on that day.
+- SW17STG2 ("There is no social worker episode open at 31 March"): coded for every child in the table, it also fails
+  a child who left care during the year and whose case then closed, ending their worker's episode, as it should.
+  Explained only when the child was not looked after on 31 March and a worker was allocated until their care ended.
 
 Anything else stays an error.
 """
@@ -85,13 +88,27 @@ def _sw_reason(cy: CollectionYear, episodes: list[LookedAfterEpisode], allocatio
     )
 
 
+def _sw_open_reason(
+    cy: CollectionYear, episodes: list[LookedAfterEpisode], allocations: list[Allocation]
+) -> str | None:
+    if not episodes:
+        return None
+    last = episodes[-1]
+    if last.ended_on is None or last.ended_on >= cy.end:
+        return None  # looked after on 31 March: a worker's episode must be open
+    left = last.ended_on
+    if not any(a.started_on <= left and (a.ended_on is None or a.ended_on >= left) for a in allocations):
+        return None
+    return f"Left care on {left:%d %B %Y}, before 31 March, with a worker allocated until then"
+
+
 def explain(kind: str, year: int, issues: Iterable[Issue]) -> dict[Issue, str]:
     """For each issue that the record shows is a false positive of the local tool, why (in words for the data
     quality page and the README). `kind` is "cin" or "ssda903"; the CIN census has none of these."""
     if kind != "ssda903":
         return {}
     cy = CollectionYear(year)
-    candidates = [i for i in issues if i.rule in ("1001", "1002", "SW12STG2") and i.person_id is not None]
+    candidates = [i for i in issues if i.rule in ("1001", "1002", "SW12STG2", "SW17STG2") and i.person_id is not None]
     if not candidates:
         return {}
     person_ids = {i.person_id for i in candidates}
@@ -111,6 +128,8 @@ def explain(kind: str, year: int, issues: Iterable[Issue]) -> dict[Issue, str]:
             continue
         if issue.rule in ("1001", "1002"):
             reason = _care_leaver_reason(cy, person, episodes.get(pid, []))
+        elif issue.rule == "SW17STG2":
+            reason = _sw_open_reason(cy, episodes.get(pid, []), allocations.get(pid, []))
         else:
             reason = _sw_reason(cy, episodes.get(pid, []), allocations.get(pid, []))
         if reason:

@@ -23,8 +23,9 @@ from returns.cin_census import build_cin_census
 from returns.common import CollectionYear, ReturnError
 from returns.csc_api import build_csc_api, check_folder, check_la_code, write_csc_api
 from returns.csc_api_client import CscApiConfig, post_csc_api
+from returns.false_positives import explain as explain_false_positives
 from returns.ssda903 import build_ssda903
-from returns.validate import ValidationReport, validate_cin, validate_ssda903
+from returns.validate import Issue, ValidationReport, validate_cin, validate_ssda903
 
 MAX_LISTED = 20
 
@@ -148,8 +149,9 @@ class Command(BaseCommand):
 
     def _validate(self, kind: str, path: Path, year: int, la: str | None) -> None:
         report = validate_cin(path, year) if kind == "cin" else validate_ssda903(path, year, la_code=la)
-        self._print_report(report)
-        errors = report.errors
+        explained = explain_false_positives(kind, year, report.errors)
+        self._print_report(report, explained)
+        errors = [i for i in report.errors if i not in explained]
         if errors:
             children = len({i.child_id for i in errors if i.child_id})
             raise CommandError(
@@ -157,8 +159,9 @@ class Command(BaseCommand):
                 f"({children:,} {'child' if children == 1 else 'children'}): correct the records and make it again"
             )
 
-    def _print_report(self, report: ValidationReport) -> None:
+    def _print_report(self, report: ValidationReport, explained: dict[Issue, str] | None = None) -> None:
         out = self.stdout
+        explained = explained or {}
         out.write(f"{report.validator} {report.version}, rules {report.ruleset} ({report.rules} rules)")
         if report.previous_year_files:
             out.write(f"With last year's tables ({report.previous_year_files} files): more rules can run")
@@ -171,13 +174,33 @@ class Command(BaseCommand):
             children = sorted({i.child_id for i in issues if i.child_id}, key=lambda c: (len(c), c))
             who = f"{len(children):,} children" if children else "the return"
             listed = ", ".join(children[:MAX_LISTED]) + (" …" if len(children) > MAX_LISTED else "")
-            out.write(f"  {rule} ({first.severity}, {who}): {first.message}")
+            verified = sum(1 for i in issues if i in explained)
+            note = ""
+            if verified:
+                note = (
+                    " — all verified against the record as false positives of the local tool"
+                    if verified == len(issues)
+                    else f" — {verified:,} verified against the record as false positives of the local tool"
+                )
+            out.write(f"  {rule} ({first.severity}, {who}): {first.message}{note}")
             if children:
                 out.write(f"      children: {listed}")
+            for issue in issues[:3]:
+                if issue in explained:
+                    out.write(f"      e.g. child {issue.child_id}: {explained[issue]}")
+                    break
         if report.failed_to_run:
             out.write(
                 f"{len(report.failed_to_run)} rules could not run on this data (not errors in it): "
                 + ", ".join(sorted(report.failed_to_run))
             )
+        to_fix = len(report.errors) - len(explained)
+        if explained:
+            summary = (
+                f"{len(report.errors):,} errors ({len(explained):,} verified false positives of the local tool, "
+                f"{to_fix:,} to fix), {len(report.queries):,} queries"
+            )
+            out.write(self.style.SUCCESS(summary) if not to_fix else self.style.WARNING(summary))
+            return
         summary = f"{len(report.errors):,} errors, {len(report.queries):,} queries"
         out.write(self.style.SUCCESS(summary) if not report.errors else self.style.WARNING(summary))
