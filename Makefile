@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CASEWORK := $(VENV)/bin/casework
 
-.PHONY: run test setup assets lint typecheck security migrations-check pytest
+.PHONY: run test setup assets lint typecheck security migrations-check pytest returns-check
 
 DATA_DIR := $(or $(CASEWORK_DATA_DIR),var)
 VALIDATORS := $(DATA_DIR)/validators/venv/.installed
@@ -41,7 +41,7 @@ typecheck: $(VENV)/.installed
 	CASEWORK_NO_DATABASE=1 $(VENV)/bin/mypy .
 
 security: $(VENV)/.installed
-	$(VENV)/bin/bandit -q -ll -r casework core accounts audit people recording -x '*/tests/*,*/migrations/*'
+	$(VENV)/bin/bandit -q -ll -r casework core accounts audit people recording cases returns -x '*/tests/*,*/migrations/*'
 
 migrations-check: $(VENV)/.installed
 	$(CASEWORK) manage makemigrations --check --dry-run
@@ -49,4 +49,8 @@ migrations-check: $(VENV)/.installed
 pytest: setup
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-test: setup lint typecheck security migrations-check pytest
+# The demo authority's CIN census and SSDA903, made from a fresh seed and checked with DfE's validators.
+returns-check: setup
+	bash scripts/check-demo-returns.sh
+
+test: setup lint typecheck security migrations-check pytest returns-check

@@ -55,7 +55,8 @@ def run_cin(path: Path, year: int) -> dict[str, Any]:
     from cin_validator.rules.ruleset_utils import get_year_ruleset
 
     registry = get_year_ruleset(str(year))
-    root = ET.parse(path).getroot()  # noqa: S314  (a file Casework wrote)
+    # A return Casework wrote, or one a member of staff names on the command line; the DfE validator parses it too.
+    root = ET.parse(path).getroot()  # noqa: S314  # nosec B314
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured):
         data = cin_validator.process_data(cin_validator.convert_data(root))
