@@ -39,7 +39,7 @@ def _visible(request: HttpRequest, model: Any, pk: int, person_path: str = "pers
     person_id = obj
     for part in person_path.split("."):
         person_id = getattr(person_id, part)
-    _person(request, person_id)
+    _child(request, person_id)
     return obj
 
 
@@ -65,7 +65,7 @@ class ContactIn(Schema):
 
 @router.post("/people/{int:person_id}/contacts", response=RESPONSES, summary="Record a contact (the front door)")
 def contact_create(request: HttpRequest, person_id: int, payload: ContactIn) -> Status[dict[str, object]]:
-    person = _person(request, person_id)
+    person = _person(request, person_id)  # business support records contacts: any role that sees the child
     contact = services.contact_record(actor=request.user, person=person, **payload.dict())
     return Status(201, {"id": contact.pk})
 
@@ -108,7 +108,7 @@ class ReferralIn(Schema):
 
 @router.post("/people/{int:person_id}/referrals", response=RESPONSES, summary="Open a children-in-need episode")
 def referral_create(request: HttpRequest, person_id: int, payload: ReferralIn) -> Status[dict[str, object]]:
-    person = _person(request, person_id)
+    person = _child(request, person_id)
     team = _team(payload.team_id)
     assert team is not None
     episode = services.referral_create(
@@ -133,7 +133,7 @@ class AllocationIn(Schema):
     "/people/{int:person_id}/allocations", response=RESPONSES, summary="Allocate or reallocate a child (managers)"
 )
 def allocate(request: HttpRequest, person_id: int, payload: AllocationIn) -> Status[dict[str, object]]:
-    person = _person(request, person_id)
+    person = _child(request, person_id)
     worker = get_user_model().objects.filter(pk=payload.worker_id).first()
     if worker is None:
         raise HttpError(422, "No worker with that id")
@@ -361,7 +361,7 @@ class LookedAfterStartIn(PlacementIn):
 def looked_after_start(request: HttpRequest, person_id: int, payload: LookedAfterStartIn) -> Status[dict[str, object]]:
     from . import services_looked_after as lac
 
-    person = _person(request, person_id)
+    person = _child(request, person_id)
     episode = lac.looked_after_start(actor=request.user, person=person, **payload.dict())
     return Status(201, {"id": episode.pk})
 
@@ -382,7 +382,7 @@ def looked_after_change(
 ) -> Status[dict[str, object]]:
     from . import services_looked_after as lac
 
-    person = _person(request, person_id)
+    person = _child(request, person_id)
     p = payload.placement
     placement = lac.Placement(p.placement_type, p.placement_provider, p.placement_postcode, p.urn) if p else None
     episode = lac.looked_after_change(
@@ -405,7 +405,7 @@ class LookedAfterEndIn(Schema):
 def looked_after_end(request: HttpRequest, person_id: int, payload: LookedAfterEndIn) -> dict[str, object]:
     from . import services_looked_after as lac
 
-    person = _person(request, person_id)
+    person = _child(request, person_id)
     return {"id": lac.looked_after_end(actor=request.user, person=person, **payload.dict()).pk}
 
 
@@ -420,7 +420,7 @@ def looked_after_review(
 ) -> Status[dict[str, object]]:
     from . import services_looked_after as lac
 
-    person = _person(request, person_id)
+    person = _child(request, person_id)
     return Status(201, {"id": lac.lac_review_record(actor=request.user, person=person, **payload.dict()).pk})
 
 

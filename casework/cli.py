@@ -1,6 +1,7 @@
 """The `casework` command: Django's management commands with Casework's database started first.
 
 `casework serve`, `casework seed`, `casework audit verify`, `casework people search|import` are management commands;
+`casework worker` runs the background task worker (returns and other long jobs; `casework serve` starts one itself);
 `casework manage ARGS` runs any other Django command (`casework manage migrate`).
 """
 
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
+
+# `casework worker [OPTIONS]`: the database task backend's worker, on every queue, quiet unless something happens.
+WORKER_COMMAND = ["db_worker", "--queue-name", "*"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,6 +24,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if len(argv) > 1 and argv[1] == "manage":
         argv = [argv[0], *argv[2:]]
+    elif len(argv) > 1 and argv[1] == "worker":
+        argv = [argv[0], *WORKER_COMMAND, *argv[2:]]
     execute_from_command_line(argv)
 
 

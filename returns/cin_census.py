@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -51,7 +51,7 @@ from cases.models import (
 )
 from people.models import Person
 
-from .common import CollectionYear, NoDataError, Upns, check_year, ethnicity, sex, upns_by_person
+from .common import CollectionYear, NoDataError, Upns, check_year, ethnicity, sex, upn_unknown_reason, upns_by_person
 
 SOFTWARE_CODE = "Casework"
 
@@ -220,16 +220,6 @@ def _release() -> str:
         return "0"
 
 
-def _upn_unknown(cy: CollectionYear, person: Person, unborn: bool, all_nfa: bool) -> str:
-    if unborn:
-        return "UN6"
-    if all_nfa:
-        return "UN7"
-    if person.date_of_birth and person.date_of_birth > cy.school_age_cut_off:
-        return "UN1"
-    return ""
-
-
 def _identifiers(child: ET.Element, cy: CollectionYear, person: Person, upns: Upns, all_nfa: bool) -> None:
     born = cy.known(person.date_of_birth)
     unborn = born is None
@@ -238,7 +228,7 @@ def _identifiers(child: ET.Element, cy: CollectionYear, person: Person, upns: Up
     _add_if(identifiers, "UPN", upns.upn)
     _add_if(identifiers, "FormerUPN", upns.former_upn)
     if not upns.upn:
-        _add_if(identifiers, "UPNunknown", _upn_unknown(cy, person, unborn, all_nfa))
+        _add_if(identifiers, "UPNunknown", upn_unknown_reason(cy, person, unborn, all_nfa))
     _add_if(identifiers, "PersonBirthDate", born)
     if unborn:
         # Born after 31 March, the child was unborn at the reference date: the birth date stands in for the
@@ -344,14 +334,31 @@ def _cin_details(child: ET.Element, cy: CollectionYear, episode: CINEpisode, rel
                 _add(dates, "CPPreviewDate", _d(review.held_on))
 
 
-def build_cin_census(year: int, *, generated_at: datetime | None = None, serial_no: int = 1) -> bytes:
+def build_cin_census(
+    year: int,
+    *,
+    generated_at: datetime | None = None,
+    serial_no: int = 1,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> bytes:
     """The CIN census for the collection year ending 31 March `year`, as UTF-8 XML. Raises NoDataError when no child
-    had children-in-need activity that year, ReturnError for a year that cannot be reported."""
+    had children-in-need activity that year, ReturnError for a year that cannot be reported.
+
+    `progress(done, total, stage)`, if given, is called as the census is made: the stage in words, and the children
+    done out of the total (0 of 0 until the children are known), once for each child while they are written."""
+
+    def report(done: int, total: int, stage: str) -> None:
+        if progress is not None:
+            progress(done, total, stage)
+
     cy = check_year(year)
+    report(0, 0, f"Finding the children in need in {cy.label}")
     episodes = episodes_in_year(cy)
     rows = list(episodes.select_related("person").order_by("person_id", "referral_date", "id"))
     if not rows:
         raise NoDataError(f"No children had children-in-need activity in {cy.label}")
+    total = len({e.person_id for e in rows})
+    report(0, total, "Reading their assessments, plans, enquiries and conferences")
     related = _load_related(cy, episodes)
     upns = upns_by_person({e.person_id for e in rows})
 
@@ -361,7 +368,8 @@ def build_cin_census(year: int, *, generated_at: datetime | None = None, serial_
     by_person: dict[int, list[CINEpisode]] = defaultdict(list)
     for episode in rows:
         by_person[episode.person_id].append(episode)
-    for person_episodes in by_person.values():
+    for done, person_episodes in enumerate(by_person.values()):
+        report(done, total, "Writing each child's record")
         person = person_episodes[0].person
         nfa = {e.pk: _is_referral_nfa(cy, e, related) for e in person_episodes}
         child = _add(children, "Child")
@@ -369,5 +377,6 @@ def build_cin_census(year: int, *, generated_at: datetime | None = None, serial_
         _characteristics(child, person)
         for episode in person_episodes:
             _cin_details(child, cy, episode, related, nfa[episode.pk])
+    report(total, total, "Writing the census file")
     ET.indent(message)
     return ET.tostring(message, encoding="utf-8", xml_declaration=True) + b"\n"

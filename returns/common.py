@@ -127,6 +127,23 @@ def upns_by_person(person_ids: Iterable[int]) -> dict[int, Upns]:
     }
 
 
+def upn_unknown_reason(cy: CollectionYear, person: Person, unborn: bool, all_nfa: bool) -> str:
+    """Why a child has no UPN, as the CIN census and the CSC API code it: UN6 unborn, UN7 a referral with no further
+    action, UN1 not yet of school age; empty otherwise (the UPN should be found: CIN query 8770Q)."""
+    if unborn:
+        return "UN6"
+    if all_nfa:
+        return "UN7"
+    if person.date_of_birth and person.date_of_birth > cy.school_age_cut_off:
+        return "UN1"
+    return ""
+
+
+def social_worker_id(worker_id: int) -> str:
+    """SW_ID / worker_id: Casework users have no Social Work England number yet, so XX and the user's id."""
+    return f"XX{worker_id:04d}"
+
+
 def bool_flag(value: bool | None) -> str:
     """SSDA903 yes/no: 1 or 0, empty when not recorded."""
     return "" if value is None else ("1" if value else "0")

@@ -106,8 +106,17 @@ from cases.models_looked_after import (
 from core.actors import actor_or_none
 from people.models import IdentifierType, Person, PersonIdentifier
 
-from .cin_census import _upn_unknown
-from .common import CollectionYear, ReturnError, Upns, current_collection_year, ethnicity, sex, upns_by_person
+from .common import (
+    CollectionYear,
+    ReturnError,
+    Upns,
+    current_collection_year,
+    ethnicity,
+    sex,
+    social_worker_id,
+    upn_unknown_reason,
+    upns_by_person,
+)
 from .models import CscApiChildState
 
 MONTHS_BACK = 24
@@ -472,7 +481,7 @@ class _HeldInEpisode:
 
 
 def _worker_id(allocation: Allocation) -> str:
-    return f"XX{allocation.worker_id:04d}"
+    return social_worker_id(allocation.worker_id)
 
 
 class _ChildBuilder:
@@ -558,7 +567,7 @@ class _ChildBuilder:
                 "former_unique_pupil_number": upns.former_upn,
                 "unique_pupil_number_unknown_reason": ""
                 if upns.upn
-                else _upn_unknown(self.cy, person, unborn, all_nfa),
+                else upn_unknown_reason(self.cy, person, unborn, all_nfa),
                 "first_name": person.given_name,
                 "surname": person.family_name,
                 "date_of_birth": _d(person.date_of_birth),

@@ -34,7 +34,7 @@ import csv
 import io
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -63,6 +63,7 @@ from .common import (
     check_year,
     ethnicity,
     sex,
+    social_worker_id,
     upns_by_person,
 )
 
@@ -283,7 +284,7 @@ def _sw_rows(cy: CollectionYear, tables: _Tables, people: dict[int, Person], loo
                 "SWEpisodes",
                 CHILD=str(person_id),
                 DOB=_d(people[person_id].date_of_birth),
-                SW_ID=f"XX{allocation.worker_id:04d}",
+                SW_ID=social_worker_id(allocation.worker_id),
                 SW_DECOM=_d(allocation.started_on),
                 SW_DEC=_d(ended),
                 SW_REASON=reason,
@@ -521,22 +522,43 @@ def _write(cy: CollectionYear, tables: _Tables, directory: Path) -> dict[str, in
     return counts
 
 
-def build_ssda903(year: int, out_dir: Path, *, previous: bool = False) -> Ssda903Files:
+def build_ssda903(
+    year: int,
+    out_dir: Path,
+    *,
+    previous: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Ssda903Files:
     """Write the SSDA903 tables for the collection year ending 31 March `year` into `out_dir` (created if needed).
     With `previous`, the previous year's tables go into `out_dir/previous` too: DfE's validator checks more rules
-    with them. Raises NoDataError when nobody was looked after and no care leaver had a birthday in the year."""
+    with them. Raises NoDataError when nobody was looked after and no care leaver had a birthday in the year.
+
+    `progress(done, total, stage)`, if given, is called before each step (reading a year's records, writing its
+    tables) with the steps done out of the total and the step in words."""
+
+    def report(done: int, total: int, stage: str) -> None:
+        if progress is not None:
+            progress(done, total, stage)
+
     cy = check_year(year)
     prev_cy = check_year(year - 1) if previous else None
+    steps = 4 if prev_cy is not None else 2
     out_dir = Path(out_dir)
+    report(0, steps, f"Reading the records of children looked after and care leavers in {cy.label}")
     tables = _build_tables(cy)
     if not tables.rows["Episodes"] and not tables.rows["OC3"]:
         raise NoDataError(
             f"No children were looked after, and no care leavers had a 17th to 21st birthday, in {cy.label}"
         )
+    report(1, steps, f"Writing the {cy.label} tables")
     result = Ssda903Files(directory=out_dir, year=year, counts=_write(cy, tables, out_dir))
     if prev_cy is not None:
         prev_dir = out_dir / PREVIOUS_FOLDER
+        report(2, steps, f"Reading the records for last year's tables ({prev_cy.label})")
+        prev_tables = _build_tables(prev_cy)
+        report(3, steps, f"Writing the {prev_cy.label} tables")
         result.previous = Ssda903Files(
-            directory=prev_dir, year=prev_cy.year, counts=_write(prev_cy, _build_tables(prev_cy), prev_dir)
+            directory=prev_dir, year=prev_cy.year, counts=_write(prev_cy, prev_tables, prev_dir)
         )
+    report(steps, steps, "Tables written")
     return result

@@ -128,3 +128,26 @@ def test_looked_after_through_the_api(alice, manager):
     )
     assert r.status_code == 422
     assert LookedAfterEpisode.objects.filter(person=child).count() == 2
+
+
+def test_business_support_records_contacts_but_not_journey_steps(support, manager, team_a):
+    child = person("Amelia", "Hughes", date(2015, 3, 27))
+    c = client_for(support)
+    day = timezone.localdate() - timedelta(days=3)
+    r = post(c, f"/api/v1/cases/people/{child.pk}/contacts", {"received_at": f"{day}T09:00:00+00:00", "source": "6",
+                                                               "concern": "Police called"})  # fmt: skip
+    assert r.status_code == 201
+    contact_id = r.json()["id"]
+    r = post(
+        c,
+        f"/api/v1/cases/people/{child.pk}/referrals",
+        {"referral_date": day, "source": "6", "primary_need": "N1", "team_id": team_a.pk},
+    )
+    assert r.status_code == 403
+    assert not CINEpisode.objects.exists()
+    r = post(c, f"/api/v1/cases/contacts/{contact_id}/decision", {"decision": "nfa", "reason": "Advice given"})
+    assert r.status_code == 403
+    r = post(
+        client_for(manager), f"/api/v1/cases/contacts/{contact_id}/decision", {"decision": "nfa", "reason": "Advice"}
+    )
+    assert r.status_code == 200

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "govuk_frontend_django",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "accounts",
     "audit",
@@ -79,6 +81,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": django_database(ensure_database_url())}
+
+# Background work (returns) runs on Django tasks, queued in PostgreSQL: `casework worker` (started by `casework serve`)
+# runs them. Nothing beyond the database is needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -177,8 +177,8 @@ def test_episode_ended_on_1_april_is_in_the_year_one_starting_on_1_april_is_not(
     header = (tmp_path / "header.csv").read_text().splitlines()
     prev_perm = (tmp_path / "previous_permanence.csv").read_text().splitlines()
     assert result.counts["Episodes"] == 1 and result.counts["Header"] == 1
-    # School age, no UPN: left empty for the validator to report (rule 442). Ended 1 April: no OC2 row.
-    assert header[1] == f"{ended.pk},U,01/01/2012,NOBT,,,"
+    # School age, no UPN recorded: UN5, as rule 442 refuses a blank. Ended 1 April: no OC2 row.
+    assert header[1] == f"{ended.pk},U,01/01/2012,NOBT,UN5,,"  # school age, no UPN recorded (rule 442)
     assert result.counts["OC2"] == 0 and len(prev_perm) == 1
 
 
