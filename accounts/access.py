@@ -55,11 +55,13 @@ def can_view_person(user: Any, person: Person) -> bool:
     return visible_people(user).filter(pk=person.pk).exists()
 
 
+RECORDING_ROLES = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.ADMINISTRATOR, Role.INDEPENDENT_REVIEWING_OFFICER}
+
+
 def can_record_for_person(user: Any, person: Person) -> bool:
-    """Recording case notes and visits: practitioners and managers; business support records contacts only."""
-    return bool(roles(user) & {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.ADMINISTRATOR}) and can_view_person(
-        user, person
-    )
+    """Recording case notes, visits and journey steps: practitioners, managers and independent reviewing officers
+    (who record the reviews they chair); business support records contacts only; the performance team reads."""
+    return bool(roles(user) & RECORDING_ROLES) and can_view_person(user, person)
 
 
 def can_add_people(user: Any) -> bool:
@@ -76,6 +78,12 @@ def can_see_performance(user: Any) -> bool:
     return bool(
         roles(user) & {Role.TEAM_MANAGER, Role.ADMINISTRATOR, Role.PERFORMANCE, Role.INDEPENDENT_REVIEWING_OFFICER}
     )
+
+
+def can_see_reviews_due(user: Any) -> bool:
+    """The list of looked-after reviews and child protection review conferences coming due, across the authority:
+    independent reviewing officers, who chair them, and managers."""
+    return bool(roles(user) & {Role.INDEPENDENT_REVIEWING_OFFICER, Role.TEAM_MANAGER, Role.ADMINISTRATOR})
 
 
 def can_run_returns(user: Any) -> bool:

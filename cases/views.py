@@ -14,7 +14,7 @@ from core.errors import RuleError
 from core.forms import apply_rule_errors, combine
 from people.views import person_for_user, require_role
 
-from . import selectors, services
+from . import selectors, selectors_reviews, services
 from .forms import ContactDecisionForm, ContactForm
 from .models import Contact
 
@@ -35,6 +35,33 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
         raise PermissionDenied("Only the team's manager can see its dashboard")
     return render(
         request, "cases/team_dashboard.html", {"d": selectors.team_dashboard(team), "today": timezone.localdate()}
+    )
+
+
+@login_required
+def reviews_due(request: HttpRequest) -> HttpResponse:
+    """Looked-after reviews and child protection review conferences coming due (for independent reviewing officers
+    and managers), overdue first; ?weeks= (1-52, default 8) and ?kind=."""
+    if not access.can_see_reviews_due(request.user):
+        raise PermissionDenied("Only independent reviewing officers and managers see the reviews due")
+    error = ""
+    weeks = selectors_reviews.DEFAULT_WEEKS
+    raw = request.GET.get("weeks", "").strip()
+    if raw:
+        if raw.isdigit() and 1 <= int(raw) <= selectors_reviews.MAX_WEEKS:
+            weeks = int(raw)
+        else:
+            error = f"Enter a number of weeks from 1 to {selectors_reviews.MAX_WEEKS}"
+    kind = request.GET.get("kind", "")
+    if kind not in selectors_reviews.REVIEW_KINDS:
+        kind = ""
+    today = timezone.localdate()
+    due = selectors_reviews.reviews_due(today, weeks=weeks, kind=kind)
+    return render(
+        request,
+        "cases/reviews_due.html",
+        {"due": due, "today": today, "kind": kind, "weeks_value": raw or weeks, "error": error},
+        status=400 if error else 200,
     )
 
 

@@ -11,4 +11,5 @@ def casework(request: HttpRequest) -> dict[str, object]:
         "is_manager": access.is_manager(request.user),
         "can_see_performance": access.can_see_performance(request.user),
         "can_run_returns": access.can_run_returns(request.user),
+        "can_see_reviews_due": access.can_see_reviews_due(request.user),
     }
