@@ -26,11 +26,12 @@ class ReviewRow:
 
     @property
     def kind(self) -> str:
-        return {
+        labels: dict[str, str] = {
             TaskKind.LAC_REVIEW: "Looked-after review",
             TaskKind.CP_REVIEW: "Child protection review conference",
             TaskKind.TRANSFER_IN_CONFERENCE: "Transfer-in conference",
-        }.get(self.task.kind, self.task.get_kind_display())
+        }
+        return labels.get(self.task.kind, self.task.get_kind_display())
 
 
 @dataclass
@@ -74,8 +75,8 @@ def reviews_due(today: date, *, weeks: int = DEFAULT_WEEKS, kind: str = "") -> R
     rows = [
         ReviewRow(
             task=t,
-            worker=f"{t.worker_first or ''} {t.worker_last or ''}".strip(),  # type: ignore[attr-defined]
-            team=t.team_name or "",  # type: ignore[attr-defined]
+            worker=f"{t.worker_first or ''} {t.worker_last or ''}".strip(),
+            team=t.team_name or "",
             last_held=(lac_last if t.kind == TaskKind.LAC_REVIEW else cp_last).get(t.person_id),
         )
         for t in tasks
