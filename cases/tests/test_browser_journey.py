@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
-import pyotp
 import pytest
 from django.utils import timezone
 
-from casework.tests.browser import assert_accessible
-from conftest import PASSWORD, TOTP_SECRET
+from casework.tests.browser import assert_accessible, fill_date, sign_in
 from people.tests.factories import person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def sign_in(page: Any, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/2fa/authenticate/**")
-    page.get_by_label("Code").fill(pyotp.TOTP(TOTP_SECRET).now())
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{base}/")
-
-
-def fill_date(page: Any, legend: str, day: date) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
 
 
 def test_contact_to_child_protection_plan(

@@ -32,8 +32,7 @@ from cases.models_looked_after import (
     UnaccompaniedAsylumSeekingChild,
 )
 from cases.steps import looked_after_actions
-from cases.tests.test_browser_journey import fill_date, sign_in
-from casework.tests.browser import assert_accessible
+from casework.tests.browser import assert_accessible, fill_date, sign_in
 from conftest import client_for
 from people.models import Person
 from people.tests.factories import person

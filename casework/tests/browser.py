@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +43,28 @@ def assert_accessible(page: Any) -> None:
         for v in result["violations"]
     ]
     assert problems == [], f"axe found problems on {page.url}:\n" + "\n".join(problems)
+
+
+def sign_in(page: Any, base: str, email: str) -> None:
+    """Sign in through the real pages: email, the test password, then the TOTP code (conftest's shared secret)."""
+    import pyotp
+
+    from conftest import PASSWORD, TOTP_SECRET
+
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/2fa/authenticate/**")
+    page.get_by_label("Code").fill(pyotp.TOTP(TOTP_SECRET).now())
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{base}/")
+
+
+def fill_date(page: Any, legend: str, day: date) -> None:
+    """Fill a GOV.UK date input, found by its fieldset's legend."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pyotp
 import pytest
 from django.db import connection, transaction
 from django.test import Client
@@ -37,8 +36,8 @@ from accounts.models import Role, Team, User
 from cases import services as cin
 from cases import services_looked_after as lac
 from cases.models import CINEpisode, Task, TaskKind
-from casework.tests.browser import assert_accessible
-from conftest import PASSWORD, TOTP_SECRET, client_for, make_user
+from casework.tests.browser import assert_accessible, fill_date, sign_in
+from conftest import client_for, make_user
 from people.models import Person
 from people.tests.factories import person
 from recording.models import VisitType
@@ -528,25 +527,6 @@ class TestDashboard:
 
 
 # --- in a browser -------------------------------------------------------------------------------------------------
-
-
-def sign_in(page: Any, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/2fa/authenticate/**")
-    page.get_by_label("Code").fill(pyotp.TOTP(TOTP_SECRET).now())
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{base}/")
-
-
-def fill_date(page: Any, legend: str, day: date) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
 
 
 @pytest.mark.browser

@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -24,7 +23,7 @@ from django_tasks_db.models import DBTaskResult
 from accounts.models import Role, Team, User
 from audit.models import AuditEvent
 from cases import services as cin
-from conftest import PASSWORD, TOTP_SECRET, client_for, make_user
+from conftest import client_for, make_user
 from people.tests.factories import person
 from returns import services, tasks
 from returns.cin_census import build_cin_census
@@ -419,24 +418,12 @@ def test_casework_worker_makes_queued_returns(allow_audit_flush, performance, re
 # --- in a browser -------------------------------------------------------------------------------------------------
 
 
-def sign_in(page: Any, base: str, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/2fa/authenticate/**")
-    page.get_by_label("Code").fill(pyotp.TOTP(TOTP_SECRET).now())
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{base}/")
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_browser_progress_bar_reaches_done_and_offers_the_download(
     allow_audit_flush, live_server, browser_page, team_a, returns_dir
 ):
-    from casework.tests.browser import assert_accessible
+    from casework.tests.browser import assert_accessible, sign_in
 
     performance = make_user("pat.performance@example.test", team_a, Role.PERFORMANCE)
     children_in_need()
