@@ -7,6 +7,10 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.test import Client
+
+from accounts.models import Role, Team, User
+from conftest import client_for, make_user
 
 from .journeys import World, build_world
 
@@ -17,3 +21,19 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
         built: World = build_world()
         yield built
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def performance(team_a: Team) -> User:
+    return make_user("pat.performance@example.test", team_a, Role.PERFORMANCE)
+
+
+@pytest.fixture
+def pat(performance: User) -> Client:
+    return client_for(performance)
+
+
+@pytest.fixture
+def returns_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr("returns.tasks.returns_folder", lambda: tmp_path / "returns")
+    return tmp_path / "returns"

@@ -10,17 +10,15 @@ child, and the page links to their plan.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Role, Team, User
+from accounts.models import User
 from cases import services as cin
 from cases.models import ChildProtectionPlan
-from conftest import client_for, make_user
+from conftest import client_for
 from people.models import Person, RestrictedAccessGrant
 from people.tests.factories import person
 from returns import services
@@ -31,22 +29,6 @@ from .journeys import YEAR, cp_plan, make_staff
 from .test_returns_pages import finished_run, run_queued_tasks, start
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def performance(team_a: Team) -> User:
-    return make_user("pat.performance@example.test", team_a, Role.PERFORMANCE)
-
-
-@pytest.fixture
-def pat(performance: User) -> Client:
-    return client_for(performance)
-
-
-@pytest.fixture
-def returns_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setattr("returns.tasks.returns_folder", lambda: tmp_path / "returns")
-    return tmp_path / "returns"
 
 
 def child_with_plan_before_conference() -> tuple[Person, ChildProtectionPlan]:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from accounts.models import Role, Team, User
+from accounts.models import Role, User
 from audit.models import AuditEvent
 from cases import services as cin
 from conftest import client_for, make_user
@@ -79,22 +79,6 @@ def finished_run(actor: User, *, kind: str = "cin", year: int = YEAR) -> ReturnR
 
 
 # --- fixtures -----------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def performance(team_a: Team) -> User:
-    return make_user("pat.performance@example.test", team_a, Role.PERFORMANCE)
-
-
-@pytest.fixture
-def pat(performance: User) -> Client:
-    return client_for(performance)
-
-
-@pytest.fixture
-def returns_dir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setattr("returns.tasks.returns_folder", lambda: tmp_path / "returns")
-    return tmp_path / "returns"
 
 
 @pytest.fixture
