@@ -303,6 +303,26 @@ def cin_plan_end(request: HttpRequest, plan_id: int, payload: EndIn) -> dict[str
     return {"id": plan.pk}
 
 
+class CinPlanReviewIn(Schema):
+    held_on: date | None = Field(None, description="The day the review was held")
+    plan_continues: bool = Field(True, description="False when the review decides the plan is no longer needed")
+    summary: str = Field("", description="What the review found and decided")
+
+
+@router.post(
+    "/child-in-need-plans/{int:plan_id}/reviews",
+    response=RESPONSES,
+    summary="Record a child in need plan review",
+    description="Completes the review that was due and makes the next at the authority's interval; a review deciding "
+    "the plan is no longer needed ends the plan that day. 422 for a date before the plan, after today, or not after "
+    "the last review.",
+)
+def cin_plan_review(request: HttpRequest, plan_id: int, payload: CinPlanReviewIn) -> Status[dict[str, object]]:
+    plan = _visible(request, ChildInNeedPlan, plan_id)
+    review = services.cin_plan_review_record(actor=request.user, plan=plan, **payload.dict())
+    return Status(201, {"id": review.pk})
+
+
 class CloseIn(Schema):
     closure_date: date
     reason: str = Field(..., description="RC1-RC9")

@@ -264,3 +264,27 @@ def test_cin_plan_review_page_from_the_record(episode, alice, manager):
     assert r.status_code == 302
     assert ChildInNeedPlanReview.objects.get().summary == "Going well"
     assert "Child in need plan review: plan continues" in record(c, child)
+
+
+def test_cin_plan_review_through_the_api(episode, alice, manager, charlie):
+    import json
+
+    from conftest import client_for
+
+    assess(episode, alice, manager, "cin_plan")
+    plan = services.cin_plan_start(actor=alice, episode=episode, started_on=date(2026, 1, 21))
+    url = f"/api/v1/cases/child-in-need-plans/{plan.pk}/reviews"
+
+    def post(user, body):
+        return client_for(user).post(url, json.dumps(body), content_type="application/json")
+
+    r = post(alice, {"held_on": "2026-01-01"})
+    assert r.status_code == 422 and "held_on" in r.json()["errors"]
+    assert post(charlie, {"held_on": "2026-04-20"}).status_code == 403
+    r = post(alice, {"held_on": "2026-04-20", "summary": "Going well"})
+    assert r.status_code == 201
+    assert ChildInNeedPlanReview.objects.get(pk=r.json()["id"]).summary == "Going well"
+    assert (
+        "/api/v1/cases/child-in-need-plans/{plan_id}/reviews"
+        in client_for(alice).get("/api/v1/openapi.json").content.decode()
+    )
