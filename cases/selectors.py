@@ -21,6 +21,7 @@ from .models import (
     LookedAfterEpisode,
     Task,
 )
+from .selectors_looked_after import LookedAfterSummary, looked_after_summary
 
 OPEN_TASK = Q(completed_on__isnull=True, cancelled_on__isnull=True)
 
@@ -153,6 +154,7 @@ class JourneySummary:
     allocation: Allocation | None
     tasks: list[Task]
     looked_after_records: list[tuple[str, str]] = field(default_factory=list)
+    looked_after_summary: LookedAfterSummary | None = None
 
     @property
     def actions(self) -> list[tuple[str, str]]:
@@ -196,8 +198,10 @@ class JourneySummary:
 
 
 def journey_summary(person: Any) -> JourneySummary:
-    """Where the child is in the journey: 8 to 10 queries whatever the history (the looked-after records offered
-    take 1 query for a child never looked after, up to 3 otherwise)."""
+    """Where the child is in the journey: 8 to 22 queries whatever the history. 6 for the journey itself (8 with an
+    open referral); the looked-after records offered take 1 query for a child never looked after, up to 3 otherwise;
+    the looked-after summary (cases.selectors_looked_after) 1 for a child never looked after, 11 while looked
+    after, 4 or 5 (a care leaver) once they have left care."""
     from .steps import looked_after_actions
 
     episode = CINEpisode.objects.filter(person=person, closure_date__isnull=True).select_related("team").first()
@@ -216,4 +220,5 @@ def journey_summary(person: Any) -> JourneySummary:
         allocation=Allocation.objects.filter(person=person, ended_on__isnull=True).select_related("worker").first(),
         tasks=list(Task.objects.filter(OPEN_TASK, person=person).order_by("due_on")[:8]),
         looked_after_records=looked_after_actions(person),
+        looked_after_summary=looked_after_summary(person),
     )

@@ -23,8 +23,7 @@ from cases.forms import health_years
 from cases.models_looked_after import MissingEpisode
 from cases.selectors_looked_after import looked_after_summary
 from cases.services_looked_after import Placement, oc3_birthday
-from cases.tests.test_browser_journey import sign_in
-from casework.tests.browser import assert_accessible
+from casework.tests.browser import assert_accessible, sign_in
 from conftest import client_for
 from people.models import Person
 from people.tests.factories import person
@@ -248,7 +247,7 @@ def test_child_being_adopted(manager: User, alice: User) -> None:
     adoption = lac.adoption_decision_record(actor=alice, person=child, decided_on=decided)
     _, rows = card(record(c, child))
     assert rows["Adoption"] == (
-        f"Decision to place for adoption Decision to place for adoption: {day(decided)} "
+        f"Stage: decision to place for adoption Decision to place for adoption: {day(decided)} "
         "Placement order granted: not yet Matched with adopters: not yet Placed with adopters: not yet"
     )
     order, matched = decided + timedelta(days=60), decided + timedelta(days=120)
@@ -257,7 +256,7 @@ def test_child_being_adopted(manager: User, alice: User) -> None:
     lac.adoption_milestone_record(actor=alice, adoption=adoption, milestone="matched", on=matched)
     _, rows = card(record(c, child))
     assert rows["Adoption"] == (
-        f"Matched with adopters Decision to place for adoption: {day(decided)} Placement order granted: {day(order)} "
+        f"Stage: matched with adopters Decision to place for adoption: {day(decided)} Placement order granted: {day(order)} "
         f"Matched with adopters: {day(matched)} Placed with adopters: not yet"
     )
     assert rows["Legal status"] == f"Placement order granted Since {day(order)}"
@@ -268,7 +267,7 @@ def test_child_being_adopted(manager: User, alice: User) -> None:
         actor=alice, person=child, changed_on=placed, placement=adopters, reason_place_change="CARPL"
     )
     _, rows = card(record(c, child))
-    assert rows["Adoption"].startswith(f"Placed with adopters Decision to place for adoption: {day(decided)}")
+    assert rows["Adoption"].startswith(f"Stage: placed with adopters Decision to place for adoption: {day(decided)}")
     assert rows["Adoption"].endswith(f"Placed with adopters: {day(placed)}")
     assert rows["Placement"] == (
         "Placed for adoption with a placement order, not with current foster carers Provided by: Own provision "
@@ -324,6 +323,17 @@ def test_care_leaver_with_a_contact(care_leaver: Person, alice: User) -> None:
     assert rows["Next contact"] == f"Between {day(opens)} and {day(closes)} For the 19th birthday, {day(nineteenth)}"
     assert (oc3_birthday(born, opens), oc3_birthday(born, closes)) == (19, 19)
     assert oc3_birthday(born, opens - timedelta(days=1)) is None
+
+
+def test_no_contact_is_due_once_a_care_leaver_has_died(care_leaver: Person, alice: User) -> None:
+    lac.care_leaver_contact_record(
+        actor=alice, person=care_leaver, contact_on=TODAY, in_touch="DIED", activity="0", accommodation="0"
+    )
+    _, rows = card(record(client_for(alice), care_leaver))
+    assert rows["Latest contact"] == (
+        f"{day(TODAY)} In touch: Young person has died Activity: Not applicable Accommodation: Not applicable"
+    )
+    assert "Next contact" not in rows
 
 
 def test_left_care_young_is_not_a_care_leaver(manager: User, alice: User) -> None:
