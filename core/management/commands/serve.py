@@ -75,4 +75,4 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
         self.stdout.write("Add the TOTP secret to any authenticator app, then enter its 6-digit code when asked.\n")
         for u in users:
-            self.stdout.write(f"  {u.role:<18} {u.team:<22} {u.email:<42} TOTP secret {u.totp_secret}")
+            self.stdout.write(f"  {u.role:<30} {u.team:<32} {u.email:<40} TOTP secret {u.totp_secret}")
