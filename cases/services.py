@@ -22,7 +22,7 @@ from accounts.models import Membership, Role, Team
 from audit.services import audit_record, snapshot
 from core.actors import actor_or_none
 from core.errors import RuleError
-from core.working_days import add_working_days
+from core.working_days import add_working_days, is_working_day
 from people.models import Person
 from recording.models import EntryType
 from recording.services import chronology_add
@@ -51,6 +51,7 @@ from .models import (
 )
 
 RE_REFERRAL_MONTHS = 12
+PRE_BIRTH_DAYS = 280  # a referral can come up to 40 weeks before a child's (expected) birth
 
 
 def _today() -> date:
@@ -257,10 +258,14 @@ def referral_create(
         raise RuleError(errors)
     assert referral_date is not None
     born = person.date_of_birth or person.expected_date_of_birth
-    if person.date_of_birth and referral_date < person.date_of_birth - timedelta(days=280):
-        raise RuleError(
-            {"referral_date": "The referral date is before the child could have been known: check the year"}
-        )
+    for known_from in (person.date_of_birth, person.expected_date_of_birth):
+        if known_from and referral_date < known_from - timedelta(days=PRE_BIRTH_DAYS):
+            raise RuleError(
+                {
+                    "referral_date": "The referral date is more than 40 weeks before the child's (expected) birth, "
+                    f"{known_from:%d %B %Y}: check the year (CIN census rule 8606)"
+                }
+            )
     if born is None:
         raise RuleError("Record the child's date of birth or expected date of birth before making a referral")
     if CINEpisode.objects.filter(person=person, closure_date__isnull=True).exists():
@@ -714,6 +719,11 @@ def initial_conference_record(
     the first core group is due in 10 working days, the first review conference within 3 months, and visits at the
     local interval."""
     errors = _not_future(held_on, "held_on", "date of the conference")
+    if held_on is not None and not errors and not is_working_day(held_on):
+        errors["held_on"] = (
+            f"{held_on:%A %d %B %Y} is not a working day: conferences are held on working days (CIN census rule "
+            "8875). Check the date."
+        )
     if plan_needed:
         errors.update(check_code("abuse_category", category, "category", "Select the category of abuse"))
     if errors:

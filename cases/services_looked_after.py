@@ -72,6 +72,8 @@ ADOPTION_PLACEMENTS = frozenset({"A3", "A4", "A5", "A6"})
 WITH_CURRENT_FOSTER_CARERS = frozenset({"A3", "A5"})  # rule 217
 NEEDS_PLACEMENT_ORDER = frozenset({"A5", "A6"})  # rule 408
 LONG_TERM_FOSTERING = frozenset({"U1", "U4"})
+FOSTER_PLACEMENTS = frozenset({"U1", "U2", "U3", "U4", "U5", "U6"})
+STAYING_PUT = frozenset({"E45", "E46"})  # with former foster carers (rule 516)
 AGENCY_URN = "XXXXXXX"  # rule 242: regional adoption agencies, for adoption and foster placements only
 AGENCY_URN_PLACEMENTS = ADOPTION_PLACEMENTS | {"U1", "U2", "U3", "U4", "U5", "U6"}
 PROVIDER_NOT_FOR = {  # rules 527-531 and 550
@@ -648,6 +650,13 @@ def looked_after_end(*, actor: Any, person: Person, ended_on: date | None, reaso
     if ended_on < current.started_on:
         raise RuleError(
             {"ended_on": f"The end cannot be before the current episode started ({current.started_on:%d %B %Y})"}
+        )
+    if reason_ceased in STAYING_PUT and current.placement_type not in FOSTER_PLACEMENTS:
+        raise RuleError(
+            {
+                "reason_ceased": "E45 and E46 are for a young person staying with their former foster carers: the "
+                f"current placement is {label('placement_type', current.placement_type)} (rule 516)"
+            }
         )
     born = person.date_of_birth
     if reason_ceased in INDEPENDENT_LIVING and born and _age_on(born, ended_on) < 14:

@@ -13,7 +13,8 @@ How the record maps to the tables (dates after 31 March are not yet known: see r
 - Episodes: every episode open in the year, as recorded. An episode ending after 31 March is reported open (no DEC,
   REC or reason for the placement change).
 - Reviews, Missing: those held, or current, in the year.
-- UASC: children looked after in the year who have been unaccompanied asylum-seeking children; DUC when it ceased.
+- UASC: children looked after in the year who have been unaccompanied asylum-seeking children; DUC when it ceased,
+  or, while it has not, the 18th birthday (when it ceases by law).
 - OC2: children looked after continuously for the 12 months to 31 March (not on short breaks), with the year's
   health record; a child with no record has a row with empty fields, for the validator to report.
 - OC3: young people who ceased to be looked after, having been looked after for 13 weeks from their 14th birthday
@@ -235,6 +236,15 @@ def _continuously_looked_after(cy: CollectionYear, episodes: list[LookedAfterEpi
 # --- the tables ---------------------------------------------------------------------------------------------------
 
 
+def _uasc_ceased(cy: CollectionYear, ceased_on: date | None, born: date | None) -> date | None:
+    """DUC: the day UASC status ceased if that is known by 31 March, else the 18th birthday, when it ceases by law
+    (DfE's guidance; rule 205B expects last year's DUC to be the 18th birthday for a child still UASC)."""
+    known = cy.known(ceased_on)
+    if known is not None or born is None:
+        return known
+    return _birthday(born, 18)
+
+
 def _header_upn(cy: CollectionYear, person: Person, upns: Upns) -> str:
     """The UPN, or why there is none (rule 442: a looked-after child's UPN is never blank): UN1 for a child not yet
     of school age, UN5 ("sources collating UPNs reflect UPN not known") for one of school age whose record holds no
@@ -244,6 +254,14 @@ def _header_upn(cy: CollectionYear, person: Person, upns: Upns) -> str:
     if person.date_of_birth and person.date_of_birth > cy.school_age_cut_off:
         return "UN1"
     return "UN5"
+
+
+def _left_care_in_year(cy: CollectionYear, episodes: list[LookedAfterEpisode]) -> date | None:
+    """The day the child's care ended in the year, or None if they were still looked after on 31 March."""
+    if _looked_after_on(episodes, cy.end):
+        return None
+    ended = [e.ended_on for e in episodes if e.ended_on is not None and cy.contains(e.ended_on)]
+    return max(ended) if ended else None
 
 
 def _first_child_born(mother_ids: Iterable[int], by: date) -> dict[int, date]:
@@ -328,8 +346,12 @@ def _build_tables(cy: CollectionYear) -> _Tables:
         person = people[person_id]
         mother = mc_dob = ""
         if person_id in looked_after and person.sex == Sex.FEMALE:
-            mother = "1" if person_id in mothers else "0"
-            mc_dob = _d(mothers.get(person_id))
+            first_child = mothers.get(person_id)
+            left = _left_care_in_year(cy, all_episodes[person_id])
+            if first_child is not None and left is not None and first_child > left:
+                first_child = None  # a mother only after she left care: not one while looked after (rule 625)
+            mother = "1" if first_child is not None else "0"
+            mc_dob = _d(first_child)
         tables.add(
             "Header",
             CHILD=str(person_id),
@@ -379,7 +401,7 @@ def _build_tables(cy: CollectionYear) -> _Tables:
             CHILD=str(uasc.person_id),
             SEX=sex(people[uasc.person_id]),
             DOB=dob(uasc.person_id),
-            DUC=_d(cy.known(uasc.ceased_on)),
+            DUC=_d(_uasc_ceased(cy, uasc.ceased_on, people[uasc.person_id].date_of_birth)),
         )
 
     health = {h.person_id: h for h in HealthRecord.objects.filter(person_id__in=looked_after, year_ending=cy.end)}

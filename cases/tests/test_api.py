@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.models import ChildProtectionPlan, CINEpisode, Section47Enquiry
 from conftest import client_for
+from core.working_days import next_working_day
 from people.tests.factories import person
 
 pytestmark = pytest.mark.django_db
@@ -70,13 +71,13 @@ def test_contact_to_child_protection_plan(alice, manager, support, team_a):
     r = post(
         c,
         f"/api/v1/cases/section-47-enquiries/{enquiry.pk}/initial-conference",
-        {"held_on": start + timedelta(days=14), "plan_needed": True, "category": "ZZZ"},
+        {"held_on": next_working_day(start + timedelta(days=14)), "plan_needed": True, "category": "ZZZ"},
     )
     assert r.status_code == 422 and "category" in r.json()["errors"]
     r = post(
         c,
         f"/api/v1/cases/section-47-enquiries/{enquiry.pk}/initial-conference",
-        {"held_on": start + timedelta(days=14), "plan_needed": True, "category": "PHY"},
+        {"held_on": next_working_day(start + timedelta(days=14)), "plan_needed": True, "category": "PHY"},
     )
     assert r.status_code == 201
     assert ChildProtectionPlan.objects.get().initial_category == "PHY"

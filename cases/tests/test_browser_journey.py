@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from casework.tests.browser import assert_accessible, fill_date, sign_in
+from core.working_days import next_working_day
 from people.tests.factories import person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -69,7 +70,7 @@ def test_contact_to_child_protection_plan(
 
     page.goto(f"{base}/cases/people/{child.pk}/initial-conference")
     assert_accessible(page)
-    fill_date(page, "Date of the conference", day0 + timedelta(days=14))
+    fill_date(page, "Date of the conference", next_working_day(day0 + timedelta(days=14)))  # conferences: working days
     page.get_by_role("group", name="Does the child need a child protection plan?").get_by_label("Yes").check()
     page.get_by_role("button", name="Save").click()
     page.locator(".govuk-error-summary").wait_for(state="visible")

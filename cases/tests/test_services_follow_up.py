@@ -288,3 +288,56 @@ def test_cin_plan_review_through_the_api(episode, alice, manager, charlie):
         "/api/v1/cases/child-in-need-plans/{plan_id}/reviews"
         in client_for(alice).get("/api/v1/openapi.json").content.decode()
     )
+
+
+# --- what DfE's rules refuse, refused at the door ----------------------------------------------------------------
+
+
+def test_initial_conference_on_a_weekend_or_bank_holiday_is_refused(episode, alice):
+    services.strategy_discussion_record(
+        actor=alice, episode=episode, held_on=date(2026, 1, 7), agencies="Police", start_section_47=True
+    )
+    enquiry = episode.section47_enquiries.get()
+    services.section47_complete(actor=alice, enquiry=enquiry, completed_on=date(2026, 1, 14), outcome="icpc")
+    for day in (date(2026, 1, 24), date(2026, 4, 6)):  # a Saturday; Easter Monday
+        with pytest.raises(RuleError) as e:
+            services.initial_conference_record(
+                actor=alice, enquiry=enquiry, held_on=day, plan_needed=True, category="NEG"
+            )
+        assert "not a working day" in e.value.errors["held_on"]
+    assert not ChildProtectionPlan.objects.exists()
+    services.initial_conference_record(
+        actor=alice, enquiry=enquiry, held_on=date(2026, 1, 26), plan_needed=True, category="NEG"
+    )
+
+
+def test_referral_more_than_40_weeks_before_the_expected_birth_is_refused(manager, team_a):
+    from datetime import timedelta
+
+    today = timezone.localdate()
+    unborn = person("Baby", "Cole", None, expected_date_of_birth=today + timedelta(days=100))
+    with pytest.raises(RuleError) as e:
+        services.referral_create(
+            actor=manager, person=unborn, referral_date=today - timedelta(days=200), source="3E", primary_need="N1",
+            team=team_a,
+        )  # fmt: skip
+    assert "rule 8606" in e.value.errors["referral_date"]
+    episode = services.referral_create(
+        actor=manager, person=unborn, referral_date=today - timedelta(days=30), source="3E", primary_need="N1",
+        team=team_a,
+    )  # fmt: skip
+    assert episode.referral_date == today - timedelta(days=30)
+
+
+def test_staying_put_needs_a_foster_placement(manager):
+    young = person("Kai", "Brennan", date(2008, 1, 15))
+    la.looked_after_start(
+        actor=manager, person=young, started_on=date(2024, 1, 8), legal_status="V2", category_of_need="N1",
+        home_postcode="LS1 4AP", placement_type="K2", placement_provider="PR4", placement_postcode="LS11 5DR",
+        urn="SC654321",
+    )  # fmt: skip
+    with pytest.raises(RuleError) as e:
+        la.looked_after_end(actor=manager, person=young, ended_on=date(2026, 1, 15), reason_ceased="E45")
+    assert "rule 516" in e.value.errors["reason_ceased"]
+    ended = la.looked_after_end(actor=manager, person=young, ended_on=date(2026, 1, 15), reason_ceased="E5")
+    assert ended.reason_ceased == "E5"

@@ -70,7 +70,7 @@ def test_plan_starts_at_conference_with_its_tasks(episode, alice):
     assert Task.objects.get(kind=TaskKind.ICPC).completed_on == date(2026, 3, 20)
     with pytest.raises(RuleError, match="already recorded"):
         services.initial_conference_record(
-            actor=alice, enquiry=enquiry, held_on=date(2026, 3, 21), plan_needed=True, category="NEG"
+            actor=alice, enquiry=enquiry, held_on=date(2026, 3, 23), plan_needed=True, category="NEG"
         )
 
 

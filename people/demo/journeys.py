@@ -74,9 +74,9 @@ from cases.models import (
 )
 from cases.services_looked_after import AGENCY_URN, Placement
 from core.errors import RuleError
-from core.working_days import add_working_days
+from core.working_days import add_working_days, next_working_day
 from people.models import Person, Relationship, Sex
-from people.services import person_create
+from people.services import person_create, person_update
 from recording.models import CaseNote, VisitType
 from recording.services import visit_record
 
@@ -885,6 +885,20 @@ class Journeys:
         return c
 
     @staticmethod
+    def pre_birth_limit(k: Kid) -> date:
+        """The earliest a referral can be about a child: 40 weeks before their (expected) birth, with a margin."""
+        return k.born - timedelta(days=cs.PRE_BIRTH_DAYS - 10)
+
+    def working_day(self, day: date, *, floor: date) -> date:
+        """`day`, or the nearest working day to it not before `floor` nor after yesterday (conferences are held on
+        working days)."""
+        later = next_working_day(day)
+        if later <= self.yesterday:
+            return later
+        earlier = add_working_days(day, -1)
+        return earlier if earlier >= floor else day
+
+    @staticmethod
     def decided(rng: random.Random, contact: Contact) -> datetime:
         """The duty manager decides within hours of the contact (never later than now)."""
         return min(contact.received_at + timedelta(minutes=rng.randint(20, 240)), timezone.now())
@@ -1084,7 +1098,7 @@ class Journeys:
         cs.section47_complete(actor=k.actor, enquiry=enquiry, completed_on=s47_done, outcome="icpc")
         self._log(k, "section 47", s47_done)
         icpc = add_working_days(strategy, rng.randint(12, 15) if rng.random() < 0.85 else rng.randint(16, 24))
-        icpc = max(icpc, s47_done)
+        icpc = self.working_day(max(icpc, s47_done), floor=s47_done)
         category = _pick(rng, ABUSE)
         cs.initial_conference_record(actor=k.actor, enquiry=enquiry, held_on=icpc, plan_needed=True, category=category)
         self._log(k, "initial conference", icpc, category)
@@ -1217,6 +1231,10 @@ class Journeys:
         born = k.born
         last_day = min(end or self.yesterday, self.yesterday)
         status, place = self._first_placement(k, start, route, home)
+        if k.person.sex not in (Sex.MALE, Sex.FEMALE):
+            # The worker records the child's sex before the period of care (the SSDA903 refuses "not known").
+            k.person = person_update(actor=k.actor, person=k.person, sex=rng.choice((Sex.MALE, Sex.FEMALE)))
+            self._log(k, "sex recorded", start)
         la.looked_after_start(
             actor=k.crew.manager,
             person=k.person,
@@ -1336,6 +1354,10 @@ class Journeys:
             reason = "E4A"
         if reason in ("E5", "E6") and _age(born, end) < 16:
             reason = "E4A"
+        if reason in la.STAYING_PUT:
+            last = LookedAfterEpisode.objects.filter(person=k.person).order_by("-started_on", "-id").first()
+            if last is None or last.placement_type not in la.FOSTER_PLACEMENTS:
+                reason = "E4A"  # not with foster carers, so not staying put: home to parents
         la.looked_after_end(actor=k.crew.manager, person=k.person, ended_on=end, reason_ceased=reason)
         self._log(k, "looked after ended", end, reason)
         return end
@@ -1626,7 +1648,7 @@ class Journeys:
     def open_assessment(self, k: Kid) -> None:
         rng = k.rng
         referral = _no_leap_day(add_working_days(self.today, -rng.randint(1, 62)))
-        referral = max(referral, k.born + timedelta(days=1)) if k.cand.dob else referral
+        referral = max(referral, k.born + timedelta(days=1)) if k.cand.dob else max(referral, self.pre_birth_limit(k))
         self.earlier_episode(k, referral)
         need = _pick(rng, NEEDS)
         ep = self.refer(k, referral, need)
@@ -1699,7 +1721,7 @@ class Journeys:
         back = int(rng.triangular(25, 560, 150))
         referral = _no_leap_day(self.today - timedelta(days=back))
         if k.cand.dob is None:
-            referral = min(referral, self.yesterday - timedelta(days=25))
+            referral = max(min(referral, self.yesterday - timedelta(days=25)), self.pre_birth_limit(k))
         elif referral <= k.born - timedelta(days=100):
             referral = k.born - timedelta(days=rng.randint(30, 100))
         self.earlier_episode(k, referral)
@@ -1968,7 +1990,7 @@ class Journeys:
         )
         self._log(k, "strategy discussion", strategy)
         enquiry = ep.section47_enquiries.get()
-        icpc = max(s.outcome_on, strategy + timedelta(days=1))
+        icpc = self.working_day(max(s.outcome_on, strategy + timedelta(days=1)), floor=strategy + timedelta(days=1))
         cs.section47_complete(
             actor=k.actor, enquiry=enquiry, completed_on=min(add_working_days(strategy, 8), icpc), outcome="icpc"
         )
@@ -2192,7 +2214,8 @@ def _assign(
         counts[cat] += 1
     pool = [c for c in children if c.id not in used]
     rng.shuffle(pool)
-    unborn = [c for c in pool if c.dob is None]
+    # Unborn babies due within 8 months: a referral can come up to 40 weeks before the expected birth (rule 8606).
+    unborn = [c for c in pool if c.dob is None and c.edd is not None and (c.edd - today).days <= 240]
     young_adults = [c for c in pool if c.dob is not None and 18 <= _age(c.dob, today) <= 21]
     bands: dict[str, list[Candidate]] = {"0-4": [], "5-9": [], "10-15": [], "16-17": []}
     for c in pool:

@@ -113,7 +113,12 @@ def test_reviews_missing_and_uasc(written, world):
         {"CHILD": str(world.leo.pk), "DOB": "03/07/2014", "MISSING": "M", "MIS_START": "01/12/2025", "MIS_END": "02/12/2025"}
     ]  # fmt: skip
     assert rows(written.directory, "UASC") == [
-        {"CHILD": str(world.samir.pk), "SEX": "M", "DOB": "05/05/2009", "DUC": ""}
+        {
+            "CHILD": str(world.samir.pk),
+            "SEX": "M",
+            "DOB": "05/05/2009",
+            "DUC": "05/05/2027",
+        }  # still UASC: 18th birthday
     ]
 
 
