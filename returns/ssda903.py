@@ -37,7 +37,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
@@ -280,9 +280,10 @@ def _first_child_born(mother_ids: Iterable[int], by: date) -> dict[int, date]:
 
 def _sw_rows(cy: CollectionYear, tables: _Tables, people: dict[int, Person], looked_after: set[int]) -> None:
     allocations: dict[int, list[Allocation]] = defaultdict(list)
-    for allocation in Allocation.objects.filter(person_id__in=looked_after, started_on__lte=cy.end).order_by(
-        "person_id", "started_on", "id"
-    ):
+    # Up to 1 April: an allocation starting then ends the previous one on 31 March (see below); it is not reported.
+    for allocation in Allocation.objects.filter(
+        person_id__in=looked_after, started_on__lte=cy.end + timedelta(days=1)
+    ).order_by("person_id", "started_on", "id"):
         allocations[allocation.person_id].append(allocation)
     for person_id, rows in allocations.items():
         previous: Allocation | None = None
@@ -296,6 +297,12 @@ def _sw_rows(cy: CollectionYear, tables: _Tables, people: dict[int, Person], loo
                 reason = previous.end_reason or OTHER_REASON  # a change of worker, not a new start
             previous = allocation
             ended = cy.known(allocation.ended_on)
+            if ended == cy.end:
+                # Ended on 31 March only because the next worker starts on 1 April: on the reference date this worker
+                # still held the child (rule SW11bSTG2 asks for the next episode when one ends by 31 March).
+                following = [a for a in rows if a.started_on == cy.end + timedelta(days=1)]
+                if following:
+                    ended = None
             if not cy.overlaps(allocation.started_on, ended):
                 continue
             tables.add(

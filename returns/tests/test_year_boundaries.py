@@ -202,3 +202,22 @@ def test_commands_for_a_year_with_no_data(db, tmp_path):
     assert not (tmp_path / "cin.xml").exists()
     with pytest.raises(CommandError, match="No children were looked after"):
         call_command("returns", "ssda903", "--year", "2026", "--out", str(tmp_path / "903"))
+
+
+def test_worker_changing_on_1_april_is_still_the_worker_on_31_march(tmp_path):
+    from cases import services as cin
+    from conftest import make_user
+
+    from .journeys import FOSTER, make_staff, start_care
+
+    worker, _, manager, team = make_staff()
+    child = person("Ada", "Stone", date(2012, 1, 1), sex="F")
+    cin.allocate(actor=manager, person=child, worker=worker, started_on=date(2025, 6, 1), reason="Care")
+    start_care(manager, child, date(2025, 6, 2), "V2", FOSTER)
+    later = make_user("new.worker@example.test", team, "social_worker")
+    cin.allocate(
+        actor=manager, person=child, worker=later, started_on=date(2026, 4, 1), reason="Moved", change_reason="LEFTRL"
+    )
+    build_ssda903(2026, tmp_path)
+    rows = (tmp_path / "social_worker_episodes.csv").read_text().splitlines()
+    assert rows[1].split(",")[4] == ""  # SW_DEC: still this worker's child on the reference date
