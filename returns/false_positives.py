@@ -17,6 +17,10 @@ The local validators see two years of SSDA903 files; DfE's own system holds ever
   a child who left care during the year and whose case then closed, ending their worker's episode, as it should.
   Explained only when the child was not looked after on 31 March and a worker was allocated until their care ended.
 
+- 575 and 577 (a missing period without an end after the placement or the care ended): the tool also fails a child
+  who is still missing on 31 March from a placement that has not ended (an open episode is treated as ending on
+  31 March). Explained only when the child was looked after on 31 March and the missing period was still open then.
+
 Anything else stays an error.
 """
 
@@ -27,13 +31,14 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from cases.models import Allocation, LookedAfterEpisode
+from cases.models import Allocation, LookedAfterEpisode, MissingEpisode
 from people.models import Person
 
 from .common import CollectionYear
 from .validate import Issue
 
 RELEVANT_WEEKS = 13
+EXPLAINABLE = frozenset({"1001", "1002", "SW12STG2", "SW17STG2", "575", "577"})
 
 
 def _looked_after_days(episodes: list[LookedAfterEpisode], since: date, until: date) -> int:
@@ -102,13 +107,26 @@ def _sw_open_reason(
     return f"Left care on {left:%d %B %Y}, before 31 March, with a worker allocated until then"
 
 
+def _still_missing_reason(
+    cy: CollectionYear, episodes: list[LookedAfterEpisode], missing: list[MissingEpisode]
+) -> str | None:
+    in_care = any(e.started_on <= cy.end and (e.ended_on is None or e.ended_on > cy.end) for e in episodes)
+    open_then = [m for m in missing if m.started_on <= cy.end and (m.ended_on is None or m.ended_on > cy.end)]
+    if not in_care or not open_then:
+        return None
+    return (
+        f"Still looked after on 31 March and missing since {open_then[0].started_on:%d %B %Y}: neither the placement "
+        "nor the care had ended (the tool treats an open episode as ending on 31 March)"
+    )
+
+
 def explain(kind: str, year: int, issues: Iterable[Issue]) -> dict[Issue, str]:
     """For each issue that the record shows is a false positive of the local tool, why (in words for the data
     quality page and the README). `kind` is "cin" or "ssda903"; the CIN census has none of these."""
     if kind != "ssda903":
         return {}
     cy = CollectionYear(year)
-    candidates = [i for i in issues if i.rule in ("1001", "1002", "SW12STG2", "SW17STG2") and i.person_id is not None]
+    candidates = [i for i in issues if i.rule in EXPLAINABLE and i.person_id is not None]
     if not candidates:
         return {}
     person_ids = {i.person_id for i in candidates}
@@ -119,6 +137,9 @@ def explain(kind: str, year: int, issues: Iterable[Issue]) -> dict[Issue, str]:
     allocations: dict[int, list[Allocation]] = {}
     for a in Allocation.objects.filter(person_id__in=person_ids):
         allocations.setdefault(a.person_id, []).append(a)
+    missing: dict[int, list[MissingEpisode]] = {}
+    for m in MissingEpisode.objects.filter(person_id__in=person_ids).order_by("started_on", "id"):
+        missing.setdefault(m.person_id, []).append(m)
     out: dict[Issue, str] = {}
     for issue in candidates:
         pid = issue.person_id
@@ -128,6 +149,8 @@ def explain(kind: str, year: int, issues: Iterable[Issue]) -> dict[Issue, str]:
             continue
         if issue.rule in ("1001", "1002"):
             reason = _care_leaver_reason(cy, person, episodes.get(pid, []))
+        elif issue.rule in ("575", "577"):
+            reason = _still_missing_reason(cy, episodes.get(pid, []), missing.get(pid, []))
         elif issue.rule == "SW17STG2":
             reason = _sw_open_reason(cy, episodes.get(pid, []), allocations.get(pid, []))
         else:

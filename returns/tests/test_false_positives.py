@@ -82,3 +82,18 @@ def test_other_rules_are_never_explained(staff):
     child = person("Zed", "Stone", date(2012, 2, 2))
     start_care(manager, child, date(2020, 4, 2), "V2", FOSTER)
     assert explain("ssda903", YEAR, [issue("442", child), Issue(rule="1001", message="m")]) == {}
+
+
+def test_still_missing_on_31_march_from_a_placement_that_goes_on(staff):
+    _, _, manager, _ = staff
+    missing = person("Nia", "Lowe", date(2010, 2, 2))
+    start_care(manager, missing, date(2024, 6, 1), "C2", FOSTER)
+    lac.missing_episode_record(actor=manager, person=missing, kind="M", started_on=date(2026, 3, 1))
+    returned = person("Ola", "Lowe", date(2010, 3, 3))  # back before 31 March: the tool's finding would stand
+    start_care(manager, returned, date(2024, 6, 1), "C2", FOSTER)
+    gone = lac.missing_episode_record(actor=manager, person=returned, kind="M", started_on=date(2026, 3, 1))
+    lac.missing_episode_end(actor=manager, episode=gone, ended_on=date(2026, 3, 3), return_interview_offered=False)
+    issues = [issue("575", missing), issue("577", missing), issue("575", returned)]
+    out = explain("ssda903", YEAR, issues)
+    assert set(out) == {issues[0], issues[1]}
+    assert "missing since 01 March 2026" in out[issues[0]]
