@@ -1917,10 +1917,7 @@ class Journeys:
         if s.level == "assessment":
             need = _pick(rng, NEEDS)
             ep = self.refer(k, contact_on, need)
-            if end is None:
-                self.allocate_story(k, contact_on)
-            else:
-                self.allocate_until_closed(k, contact_on)
+            self.allocate_story(k, contact_on, until_closed=end is not None)
             start = min(contact_on + timedelta(days=1), s.outcome_on)
             if end is None:
                 self.assess(k, ep, start, "early_help", need, submit=s.outcome_on, authorise=None)
@@ -1930,10 +1927,7 @@ class Journeys:
         elif s.level == "cin":
             need = _pick(rng, NEEDS)
             ep = self.refer(k, contact_on, need)
-            if end is None:
-                self.allocate_story(k, contact_on)
-            else:
-                self.allocate_until_closed(k, contact_on)
+            self.allocate_story(k, contact_on, until_closed=end is not None)
             start = min(contact_on + timedelta(days=1), s.outcome_on)
             self.assess(k, ep, start, "cin_plan", need, submit=s.outcome_on, authorise=s.outcome_on)
             if end is None:
@@ -1965,8 +1959,12 @@ class Journeys:
             author = next((w for w in k.crew.workers if w.pk == k.cand.story.author_id), None)
         self.allocate(k, on, author or k.rng.choice(k.crew.workers), "Allocated for the child and family assessment")
 
-    def allocate_story(self, k: Kid, on: date) -> None:
-        """Allocate to the worker who wrote the notes when the demo is following them, else as any other child."""
+    def allocate_story(self, k: Kid, on: date, *, until_closed: bool = False) -> None:
+        """Allocate to the worker who wrote the notes when the demo is following them, else as any other child;
+        `until_closed`: the case closes later, so the allocation ends then (see allocate_until_closed)."""
+        if until_closed:
+            self.allocate_until_closed(k, on)
+            return
         author = None
         if self.follow_authors and k.cand.story is not None:
             author = next((w for w in k.crew.workers if w.pk == k.cand.story.author_id), None)
@@ -1979,10 +1977,7 @@ class Journeys:
     def story_protection(self, k: Kid, contact_on: date, s: Story, end: date | None) -> None:
         rng = k.rng
         ep = self.refer(k, contact_on, "N1", "Significant harm suspected: strategy discussion today.")
-        if end is None:
-            self.allocate_story(k, contact_on)
-        else:
-            self.allocate_until_closed(k, contact_on)
+        self.allocate_story(k, contact_on, until_closed=end is not None)
         strategy = s.strategy_on or contact_on + timedelta(days=1)
         strategy = max(strategy, contact_on)
         cs.strategy_discussion_record(
@@ -2024,10 +2019,8 @@ class Journeys:
     def story_care(self, k: Kid, contact_on: date, s: Story, end: date | None, reason: str) -> None:
         rng = k.rng
         ep = self.refer(k, contact_on, "N1", "Child at risk: strategy discussion and legal planning needed.")
-        if end is None or end == _birthday(k.born, 18):
-            self.allocate_story(k, contact_on)
-        else:
-            self.allocate_until_closed(k, contact_on)
+        # A care leaver keeps their worker when the case closes at 18.
+        self.allocate_story(k, contact_on, until_closed=end is not None and end != _birthday(k.born, 18))
         strategy = max(s.strategy_on or contact_on, contact_on)
         cs.strategy_discussion_record(
             actor=k.actor, episode=ep, held_on=strategy, agencies=rng.choice(AGENCIES), start_section_47=False
