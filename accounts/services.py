@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.actors import Actor
 from core.errors import RuleError
 
 from .models import Membership, Role, Team, User
 
 
 @transaction.atomic
-def team_create(*, actor: Any, name: str, service_area: str = "children") -> Team:
+def team_create(*, actor: Actor, name: str, service_area: str = "children") -> Team:
     if not name.strip():
         raise RuleError({"name": "Enter the team's name"})
     if Team.objects.filter(name__iexact=name.strip()).exists():
@@ -34,7 +33,7 @@ def team_create(*, actor: Any, name: str, service_area: str = "children") -> Tea
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     email: str,
     first_name: str,
     last_name: str,
@@ -69,7 +68,7 @@ def user_create(
 
 
 @transaction.atomic
-def membership_add(*, actor: Any, user: User, team: Team, role: str) -> Membership:
+def membership_add(*, actor: Actor, user: User, team: Team, role: str) -> Membership:
     if role not in Role.values:
         raise RuleError({"role": "Select a role"})
     membership, created = Membership.objects.get_or_create(user=user, team=team, role=role)
@@ -85,7 +84,7 @@ def membership_add(*, actor: Any, user: User, team: Team, role: str) -> Membersh
 
 
 @transaction.atomic
-def user_disable(*, actor: Any, user: User, reason: str) -> User:
+def user_disable(*, actor: Actor, user: User, reason: str) -> User:
     """Disable a user and end every session they have (ASVS V7: disabling a user ends their sessions)."""
     if not reason.strip():
         raise RuleError({"reason": "Enter why the account is being disabled"})

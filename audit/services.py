@@ -10,6 +10,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Model
 
+from core.actors import Actor
+
 from .context import current
 from .models import AuditEvent
 
@@ -40,7 +42,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     object_type: str,
     object_id: str = "",

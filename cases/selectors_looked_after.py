@@ -20,6 +20,7 @@ from django.db.models import Count, DateField, Max, Min, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.dates import age_on, birthday
 from core.models import Code
 from recording.models import Visit
 
@@ -132,10 +133,6 @@ class LookedAfterSummary:
     next_contact: ContactWindow | None = None
 
 
-def _age_on(born: date, day: date) -> int:
-    return relativedelta(day, born).years
-
-
 def _period_of_care(person: Any) -> list[LookedAfterEpisode]:
     """The episodes of the child's latest period of care, oldest first: from its RNE S episode on. One query."""
     period_start = (
@@ -183,12 +180,12 @@ def _placement_since(period: list[LookedAfterEpisode]) -> date:
 def _next_contact_window(born: date, today: date, counted_for: int | None) -> ContactWindow | None:
     """The next 17th to 21st birthday whose contact window has not closed and has no contact counted for it yet."""
     for years in OC3_BIRTHDAYS:
-        birthday = born + relativedelta(years=years)
-        opens = birthday - relativedelta(months=OC3_MONTHS_BEFORE)
-        closes = birthday + relativedelta(months=OC3_MONTHS_AFTER)
+        day = birthday(born, years)
+        opens = day - relativedelta(months=OC3_MONTHS_BEFORE)
+        closes = day + relativedelta(months=OC3_MONTHS_AFTER)
         if closes < today or (counted_for is not None and years <= counted_for):
             continue
-        return ContactWindow(years, birthday, opens, closes, is_open=opens <= today)
+        return ContactWindow(years, day, opens, closes, is_open=opens <= today)
     return None
 
 
@@ -240,8 +237,8 @@ def looked_after_summary(person: Any, today: date | None = None) -> LookedAfterS
     if current.ended_on is None:
         return _looked_after_now(person, period, today)
     born = person.date_of_birth
-    left_at = _age_on(born, current.ended_on) if born else None
-    age = _age_on(born, today) if born else None
+    left_at = age_on(born, current.ended_on) if born else None
+    age = age_on(born, today) if born else None
     care_leaver = (
         left_at is not None
         and age is not None

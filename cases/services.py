@@ -20,9 +20,9 @@ from django.utils import timezone
 from accounts import access
 from accounts.models import Membership, Role, Team
 from audit.services import audit_record, snapshot
-from core.actors import actor_or_none
+from core.actors import Actor, actor_or_none
+from core.dates import add_working_days, is_working_day
 from core.errors import RuleError
-from core.working_days import add_working_days, is_working_day
 from people.models import Person
 from recording.models import EntryType
 from recording.services import chronology_add
@@ -62,7 +62,7 @@ def _at(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time().replace(hour=12), tzinfo=timezone.get_current_timezone())
 
 
-def require_manager(actor: Any, what: str) -> None:
+def require_manager(actor: Actor, what: str) -> None:
     if actor is not None and not access.is_manager(actor):
         raise RuleError(f"Only a team manager can {what}. Ask your manager to do it.")
 
@@ -93,7 +93,7 @@ def _complete_tasks(kind: str, source: Any, on: date) -> None:
 
 
 def _audit(
-    actor: Any, action: str, obj: Any, person_id: int, fields: list[str], extra: dict[str, Any] | None = None
+    actor: Actor, action: str, obj: Any, person_id: int, fields: list[str], extra: dict[str, Any] | None = None
 ) -> None:
     audit_record(
         actor=actor,
@@ -105,10 +105,11 @@ def _audit(
     )
 
 
-def _team_of(actor: Any) -> Team | None:
-    if not getattr(actor, "pk", None):
+def _team_of(actor: Actor) -> Team | None:
+    user = actor_or_none(actor)
+    if user is None:
         return None
-    m = Membership.objects.filter(user_id=actor.pk).select_related("team").first()
+    m = Membership.objects.filter(user=user).select_related("team").first()
     return m.team if m else None
 
 
@@ -118,7 +119,7 @@ def _team_of(actor: Any) -> Team | None:
 @transaction.atomic
 def contact_record(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     received_at: datetime | None,
     source: str,
@@ -172,7 +173,7 @@ def contact_record(
 @transaction.atomic
 def contact_decide(
     *,
-    actor: Any,
+    actor: Actor,
     contact: Contact,
     decision: str,
     reason: str,
@@ -241,7 +242,7 @@ def contact_decide(
 @transaction.atomic
 def referral_create(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     referral_date: date | None,
     source: str,
@@ -316,7 +317,7 @@ FIRST_CONTACT = "FCONTA"  # SSDA903 SW_REASON of a first social worker episode
 @transaction.atomic
 def allocate(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     worker: Any,
     started_on: date | None,
@@ -400,7 +401,7 @@ def _open_episode(person: Person) -> CINEpisode:
 
 
 @transaction.atomic
-def assessment_start(*, actor: Any, episode: CINEpisode, started_on: date | None) -> Assessment:
+def assessment_start(*, actor: Actor, episode: CINEpisode, started_on: date | None) -> Assessment:
     """Start the child and family assessment, due 45 working days from the referral."""
     errors = _not_future(started_on, "started_on", "start date")
     if errors:
@@ -436,7 +437,7 @@ def assessment_start(*, actor: Any, episode: CINEpisode, started_on: date | None
 
 @transaction.atomic
 def assessment_record(
-    *, actor: Any, assessment: Assessment, factors: list[str], summary: str, outcome: str
+    *, actor: Actor, assessment: Assessment, factors: list[str], summary: str, outcome: str
 ) -> Assessment:
     """Record what the assessment found: the factors (CIN census codes; 21 "no factors" stands alone), a summary
     and the recommended outcome. Refused once the assessment is submitted."""
@@ -468,7 +469,7 @@ def assessment_record(
 
 
 @transaction.atomic
-def assessment_submit(*, actor: Any, assessment: Assessment, submitted_on: date | None = None) -> Assessment:
+def assessment_submit(*, actor: Actor, assessment: Assessment, submitted_on: date | None = None) -> Assessment:
     submitted_on = submitted_on or _today()
     if assessment.submitted_on:
         raise RuleError("This assessment has already been submitted")
@@ -496,7 +497,7 @@ def assessment_submit(*, actor: Any, assessment: Assessment, submitted_on: date 
 
 
 @transaction.atomic
-def assessment_authorise(*, actor: Any, assessment: Assessment, authorised_on: date | None = None) -> Assessment:
+def assessment_authorise(*, actor: Actor, assessment: Assessment, authorised_on: date | None = None) -> Assessment:
     """A manager authorises a submitted assessment (not their own). Completes the assessment task."""
     require_manager(actor, "authorise an assessment")
     authorised_on = authorised_on or _today()
@@ -539,7 +540,7 @@ def assessment_authorise(*, actor: Any, assessment: Assessment, authorised_on: d
 
 
 @transaction.atomic
-def episode_close(*, actor: Any, episode: CINEpisode, closure_date: date | None, reason: str) -> CINEpisode:
+def episode_close(*, actor: Actor, episode: CINEpisode, closure_date: date | None, reason: str) -> CINEpisode:
     """Close a children-in-need episode with a reason (RC1-RC9). Refused while a plan or looked-after episode is
     open, or an assessment is unfinished; open tasks for the episode are cancelled."""
     require_manager(actor, "close a case")
@@ -624,7 +625,7 @@ def _authorised_outcome(episode: CINEpisode, outcome: str) -> bool:
 
 @transaction.atomic
 def strategy_discussion_record(
-    *, actor: Any, episode: CINEpisode, held_on: date | None, agencies: str, start_section_47: bool, notes: str = ""
+    *, actor: Actor, episode: CINEpisode, held_on: date | None, agencies: str, start_section_47: bool, notes: str = ""
 ) -> StrategyDiscussion:
     """A strategy discussion where significant harm is suspected. Deciding to start a section 47 enquiry opens
     it the same day, with the initial conference due 15 working days from this discussion."""
@@ -676,7 +677,7 @@ def strategy_discussion_record(
 
 @transaction.atomic
 def section47_complete(
-    *, actor: Any, enquiry: Section47Enquiry, completed_on: date | None, outcome: str
+    *, actor: Actor, enquiry: Section47Enquiry, completed_on: date | None, outcome: str
 ) -> Section47Enquiry:
     """Record the outcome of a section 47 enquiry. Without an initial conference, its task is cancelled."""
     errors = _not_future(completed_on, "completed_on", "date the enquiry finished")
@@ -713,7 +714,7 @@ def section47_complete(
 
 @transaction.atomic
 def initial_conference_record(
-    *, actor: Any, enquiry: Section47Enquiry, held_on: date | None, plan_needed: bool, category: str = ""
+    *, actor: Actor, enquiry: Section47Enquiry, held_on: date | None, plan_needed: bool, category: str = ""
 ) -> ChildProtectionConference:
     """The initial child protection conference. When a plan is needed it starts that day with its category of abuse;
     the first core group is due in 10 working days, the first review conference within 3 months, and visits at the
@@ -783,7 +784,7 @@ def initial_conference_record(
 
 @transaction.atomic
 def core_group_record(
-    *, actor: Any, plan: ChildProtectionPlan, held_on: date | None, notes: str = ""
+    *, actor: Actor, plan: ChildProtectionPlan, held_on: date | None, notes: str = ""
 ) -> CoreGroupMeeting:
     errors = _not_future(held_on, "held_on", "date of the core group")
     if errors:
@@ -802,7 +803,7 @@ def core_group_record(
 @transaction.atomic
 def review_conference_record(
     *,
-    actor: Any,
+    actor: Actor,
     plan: ChildProtectionPlan,
     held_on: date | None,
     plan_continues: bool,
@@ -860,7 +861,7 @@ def review_conference_record(
 
 
 @transaction.atomic
-def cin_plan_start(*, actor: Any, episode: CINEpisode, started_on: date | None) -> ChildInNeedPlan:
+def cin_plan_start(*, actor: Actor, episode: CINEpisode, started_on: date | None) -> ChildInNeedPlan:
     """A child in need plan, after an assessment authorised with that outcome. Reviews at the local interval."""
     errors = _not_future(started_on, "started_on", "start date")
     if errors:
@@ -897,7 +898,7 @@ def cin_plan_start(*, actor: Any, episode: CINEpisode, started_on: date | None) 
 
 
 @transaction.atomic
-def cin_plan_end(*, actor: Any, plan: ChildInNeedPlan, ended_on: date | None) -> ChildInNeedPlan:
+def cin_plan_end(*, actor: Actor, plan: ChildInNeedPlan, ended_on: date | None) -> ChildInNeedPlan:
     errors = _not_future(ended_on, "ended_on", "end date")
     if errors:
         raise RuleError(errors)
@@ -917,7 +918,7 @@ def cin_plan_end(*, actor: Any, plan: ChildInNeedPlan, ended_on: date | None) ->
 
 @transaction.atomic
 def cin_plan_review_record(
-    *, actor: Any, plan: ChildInNeedPlan, held_on: date | None, plan_continues: bool = True, summary: str = ""
+    *, actor: Actor, plan: ChildInNeedPlan, held_on: date | None, plan_continues: bool = True, summary: str = ""
 ) -> ChildInNeedPlanReview:
     """A child in need plan review: completes the review that was due and makes the next at the authority's
     interval; a review deciding the plan is no longer needed ends it that day."""
@@ -966,7 +967,7 @@ def cin_plan_review_record(
     return review
 
 
-def cp_visit_recorded(*, actor: Any, person: Person, visited_on: date) -> Task | None:
+def cp_visit_recorded(*, actor: Actor, person: Person, visited_on: date) -> Task | None:
     """A visit in which a child on a child protection plan was seen: completes the visit that was due and makes the
     next at the authority's interval (TimescalePolicy cp_visit_interval, 10 working days by default). Called by
     recording.services.visit_record. A visit older than the open task's interval (recorded late, out of order) or
@@ -1011,7 +1012,7 @@ TRANSFER_IN_CONFERENCE_WORKING_DAYS = 15  # Working Together 2023: within 15 wor
 @transaction.atomic
 def transfer_in(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     notified_on: date | None,
     from_la_code: str,

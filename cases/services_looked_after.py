@@ -30,10 +30,10 @@ from django.db import transaction
 
 from accounts.models import Team
 from audit.services import audit_record, snapshot
-from core.actors import actor_or_none
+from core.actors import Actor, actor_or_none
 from core.codes import label
+from core.dates import add_working_days, age_on, birthday
 from core.errors import RuleError
-from core.working_days import add_working_days
 from people.models import Person
 from people.validators import normalise_postcode, postcode_error
 from recording.models import EntryType
@@ -154,7 +154,7 @@ def initial_health_assessment_due(started: date) -> date:
 def review_health_assessment_due(born: date, assessed_on: date) -> date:
     """Statutory guidance (Promoting the health and wellbeing of looked-after children, 2015): review health
     assessments every 6 months before the 5th birthday, then every 12 months."""
-    return assessed_on + relativedelta(months=6 if _age_on(born, assessed_on) < 5 else 12)
+    return assessed_on + relativedelta(months=6 if age_on(born, assessed_on) < 5 else 12)
 
 
 def next_statutory_visit_due(person: Person, last_visit_on: date) -> date | None:
@@ -255,18 +255,10 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def _birthday(born: date, years: int) -> date:
-    return born + relativedelta(years=years)
-
-
 _actor_ref = actor_or_none
 
 
-def _team_for(person: Person, actor: Any) -> Team | None:
+def _team_for(person: Person, actor: Actor) -> Team | None:
     """The team whose dashboard shows the child's tasks: the allocated worker's, else the open referral's."""
     allocation = Allocation.objects.filter(person=person, ended_on__isnull=True).select_related("team").first()
     if allocation:
@@ -337,7 +329,7 @@ def _placement_errors(placement: Placement, *, legal_status: str, born: date | N
         errors["urn"] = "Enter the URN as Ofsted shows it, like SC123456 or 1234567"
     elif placement.urn == AGENCY_URN and kind not in AGENCY_URN_PLACEMENTS:
         errors["urn"] = "XXXXXXX is only for adoption and foster placements made by a regional adoption agency"
-    if kind == "K3" and born and on and _age_on(born, on) < 16:
+    if kind == "K3" and born and on and age_on(born, on) < 16:
         errors["placement_type"] = "Supported accommodation (K3) is only for young people aged 16 or over (rule 371)"
     return errors
 
@@ -373,7 +365,7 @@ EPISODE_FIELDS = [
 @transaction.atomic
 def looked_after_start(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     started_on: date | None,
     legal_status: str,
@@ -410,7 +402,7 @@ def looked_after_start(
         raise RuleError(errors)
     assert started_on is not None
     born = _require_born(person, "record them as looked after")
-    if started_on >= _birthday(born, 18):
+    if started_on >= birthday(born, 18):
         raise RuleError({"started_on": f"{person.full_name} was 18 by then: only children can be looked after"})
     if _open_episode(person):
         raise RuleError(
@@ -458,7 +450,7 @@ def looked_after_start(
 @transaction.atomic
 def looked_after_change(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     changed_on: date | None,
     legal_status: str | None = None,
@@ -621,7 +613,7 @@ def looked_after_change(
 
 
 @transaction.atomic
-def looked_after_end(*, actor: Any, person: Person, ended_on: date | None, reason_ceased: str) -> LookedAfterEpisode:
+def looked_after_end(*, actor: Actor, person: Person, ended_on: date | None, reason_ceased: str) -> LookedAfterEpisode:
     """The child stops being looked after, with the reason (REC). Open review and visit tasks are cancelled. An
     adoption (E11, E12) completes the adoption record; a child still missing can only leave care with E8."""
     require_manager(actor, "end a period of care")
@@ -659,7 +651,7 @@ def looked_after_end(*, actor: Any, person: Person, ended_on: date | None, reaso
             }
         )
     born = person.date_of_birth
-    if reason_ceased in INDEPENDENT_LIVING and born and _age_on(born, ended_on) < 14:
+    if reason_ceased in INDEPENDENT_LIVING and born and age_on(born, ended_on) < 14:
         raise RuleError({"reason_ceased": "A child under 14 cannot leave care to live independently (rule 387)"})
     adoption = (
         AdoptionRecord.objects.select_for_update()
@@ -742,7 +734,7 @@ def looked_after_end(*, actor: Any, person: Person, ended_on: date | None, reaso
 
 
 @transaction.atomic
-def lac_review_record(*, actor: Any, person: Person, held_on: date | None, participation: str) -> LookedAfterReview:
+def lac_review_record(*, actor: Actor, person: Person, held_on: date | None, participation: str) -> LookedAfterReview:
     """A looked-after review and how the child took part (PN0 only for a child under 4). The next review is due
     within 3 months of the first, then within 6 months of the last."""
     errors = _date_errors(held_on, "held_on", "date of the review", person)
@@ -756,7 +748,7 @@ def lac_review_record(*, actor: Any, person: Person, held_on: date | None, parti
     if episode.legal_status in SHORT_BREAKS:
         raise RuleError("Reviews are not recorded for a child on short breaks (V3 or V4) (rule 399)")
     born = _require_born(person, "record a review")
-    under_four = _age_on(born, held_on) < 4
+    under_four = age_on(born, held_on) < 4
     if under_four and participation != "PN0":
         raise RuleError({"participation": "The child was under 4 at the review: the participation code is PN0"})
     if not under_four and participation == "PN0":
@@ -793,7 +785,7 @@ def lac_review_record(*, actor: Any, person: Person, held_on: date | None, parti
 
 
 @transaction.atomic
-def statutory_visit_recorded(*, actor: Any, person: Person, visited_on: date | None) -> Task | None:
+def statutory_visit_recorded(*, actor: Actor, person: Person, visited_on: date | None) -> Task | None:
     """A statutory visit to a looked-after child took place (the child was seen): the open visit task is done and
     the next one is made (see next_statutory_visit_due). Called after recording.services.visit_record, whose own
     chronology entry records the visit; this adds no second one. Returns the next task, or None when the child is
@@ -829,7 +821,7 @@ def statutory_visit_recorded(*, actor: Any, person: Person, visited_on: date | N
 
 
 @transaction.atomic
-def missing_episode_record(*, actor: Any, person: Person, kind: str, started_on: date | None) -> MissingEpisode:
+def missing_episode_record(*, actor: Actor, person: Person, kind: str, started_on: date | None) -> MissingEpisode:
     """A looked-after child goes missing (M) or is away from placement without authorisation (A)."""
     errors = _date_errors(started_on, "started_on", "date the child went missing", person)
     errors.update(check_code("missing_type", kind, "kind", "Select missing or away from placement"))
@@ -868,7 +860,7 @@ def missing_episode_record(*, actor: Any, person: Person, kind: str, started_on:
 @transaction.atomic
 def missing_episode_end(
     *,
-    actor: Any,
+    actor: Actor,
     episode: MissingEpisode,
     ended_on: date | None,
     return_interview_offered: bool | None,
@@ -926,7 +918,7 @@ def missing_episode_end(
 
 @transaction.atomic
 def uasc_record(
-    *, actor: Any, person: Person, became_uasc_on: date | None, ceased_on: date | None = None
+    *, actor: Actor, person: Person, became_uasc_on: date | None, ceased_on: date | None = None
 ) -> UnaccompaniedAsylumSeekingChild:
     """Record (or correct) that a child is an unaccompanied asylum-seeking child, and when that ceased (DUC): at the
     latest their 18th birthday."""
@@ -937,14 +929,14 @@ def uasc_record(
         raise RuleError(errors)
     assert became_uasc_on is not None
     born = _require_born(person, "record them as an unaccompanied asylum-seeking child")
-    if became_uasc_on >= _birthday(born, 18):
+    if became_uasc_on >= birthday(born, 18):
         raise RuleError({"became_uasc_on": f"{person.full_name} was 18 by then: only children are UASC"})
     if ceased_on is not None:
         if ceased_on < became_uasc_on:
             raise RuleError({"ceased_on": "The status cannot cease before it began"})
-        if ceased_on > _birthday(born, 18):
+        if ceased_on > birthday(born, 18):
             raise RuleError(
-                {"ceased_on": f"The status ceases by the 18th birthday, {_birthday(born, 18):%d %B %Y} (rule 304)"}
+                {"ceased_on": f"The status ceases by the 18th birthday, {birthday(born, 18):%d %B %Y} (rule 304)"}
             )
     row = UnaccompaniedAsylumSeekingChild.objects.select_for_update().filter(person=person).first()
     fields = ["became_uasc_on", "ceased_on"]
@@ -988,7 +980,7 @@ def uasc_record(
 
 @transaction.atomic
 def previous_permanence_record(
-    *, actor: Any, person: Person, arrangement: str, la_code: str = "", order_date: date | None = None
+    *, actor: Actor, person: Person, arrangement: str, la_code: str = "", order_date: date | None = None
 ) -> PreviousPermanence:
     """Whether the child had a permanence arrangement (adoption, special guardianship, a child arrangements order)
     before this period of care, which authority arranged it and when. Recorded once per period of care."""
@@ -1061,7 +1053,7 @@ ADOPTION_MILESTONES = {
 
 
 @transaction.atomic
-def adoption_decision_record(*, actor: Any, person: Person, decided_on: date | None) -> AdoptionRecord:
+def adoption_decision_record(*, actor: Actor, person: Person, decided_on: date | None) -> AdoptionRecord:
     """The decision that a looked-after child should be placed for adoption (DATE_INT, DATE_PLACED). Only one open
     decision at a time."""
     errors = _date_errors(decided_on, "decided_on", "date of the decision", person)
@@ -1097,7 +1089,7 @@ def adoption_decision_record(*, actor: Any, person: Person, decided_on: date | N
 
 @transaction.atomic
 def adoption_milestone_record(
-    *, actor: Any, adoption: AdoptionRecord, milestone: str, on: date | None
+    *, actor: Actor, adoption: AdoptionRecord, milestone: str, on: date | None
 ) -> AdoptionRecord:
     """The next step of an open adoption plan: the placement order, the match with the adopters, the placement with
     them. Each on or after the decision and the steps before it, and only while the decision stands. (The adoption
@@ -1166,7 +1158,7 @@ ADOPTER_SEX_FOR_STATUS = {  # rules 514, 517, 518, 519, 520, 524
 @transaction.atomic
 def adoption_adopters_record(
     *,
-    actor: Any,
+    actor: Actor,
     adoption: AdoptionRecord,
     foster_care: bool | None,
     number_of_adopters: int | None,
@@ -1233,7 +1225,7 @@ def adoption_adopters_record(
 
 @transaction.atomic
 def adoption_decision_reversed(
-    *, actor: Any, adoption: AdoptionRecord, ceased_on: date | None, reason: str
+    *, actor: Actor, adoption: AdoptionRecord, ceased_on: date | None, reason: str
 ) -> AdoptionRecord:
     """The decision that the child should be placed for adoption is reversed (DATE_PLACED_CEASED), with the reason
     (RD1-RD4)."""
@@ -1284,7 +1276,7 @@ def adoption_decision_reversed(
 @transaction.atomic
 def health_record_for_year(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     year_ending: date | None,
     sdq_score: int | None = None,
@@ -1314,7 +1306,7 @@ def health_record_for_year(
             f"{person.full_name} was not looked after continuously for the 12 months to {year_ending:%d %B %Y}: these "
             "outcomes are only for children who were (rule 190)"
         )
-    age = _age_on(born, year_ending)
+    age = age_on(born, year_ending)
     if SDQ_MIN_AGE <= age <= SDQ_MAX_AGE:
         if sdq_score is None and not sdq_reason:
             errors["sdq_score"] = "Enter the SDQ score, or the reason there is none (rules 186 and 197B)"
@@ -1329,8 +1321,8 @@ def health_record_for_year(
             if (
                 not errors
                 and sdq_reason == "SDQ1"
-                and _birthday(born, 4) <= year_start
-                and _birthday(born, 16) >= year_ending
+                and birthday(born, 4) <= year_start
+                and birthday(born, 16) >= year_ending
             ):
                 errors["sdq_reason"] = (
                     f"SDQ1 is for children who turned 4 during the year or were over 16 at its end: "
@@ -1422,7 +1414,7 @@ def health_record_for_year(
 
 @transaction.atomic
 def health_assessment_record(
-    *, actor: Any, person: Person, assessed_on: date | None, assessed_by: str = ""
+    *, actor: Actor, person: Person, assessed_on: date | None, assessed_by: str = ""
 ) -> HealthAssessment:
     """A looked-after child's statutory health assessment. The first in a period of care is the initial health
     assessment (due 20 working days after the child became looked after); later ones are reviews. Each makes the next
@@ -1487,19 +1479,15 @@ def health_assessment_record(
 def oc3_birthday(born: date, contact_on: date) -> int | None:
     """The 17th to 21st birthday a contact on `contact_on` counts for: from 3 months before to 1 month after it."""
     for years in OC3_BIRTHDAYS:
-        birthday = _birthday(born, years)
-        if (
-            birthday - relativedelta(months=OC3_MONTHS_BEFORE)
-            <= contact_on
-            <= birthday + relativedelta(months=OC3_MONTHS_AFTER)
-        ):
+        day = birthday(born, years)
+        if day - relativedelta(months=OC3_MONTHS_BEFORE) <= contact_on <= day + relativedelta(months=OC3_MONTHS_AFTER):
             return years
     return None
 
 
 @transaction.atomic
 def care_leaver_contact_record(
-    *, actor: Any, person: Person, contact_on: date | None, in_touch: str, activity: str, accommodation: str
+    *, actor: Actor, person: Person, contact_on: date | None, in_touch: str, activity: str, accommodation: str
 ) -> CareLeaverContact:
     """Contact with a care leaver aged 16 to 25: whether the authority is in touch, and the young person's activity
     and accommodation. A contact around the 17th to 21st birthday counts for the SSDA903 OC3 return."""
@@ -1513,7 +1501,7 @@ def care_leaver_contact_record(
         raise RuleError(errors)
     assert contact_on is not None
     born = _require_born(person, "record contact with them as a care leaver")
-    age = _age_on(born, contact_on)
+    age = age_on(born, contact_on)
     if age < CARE_LEAVER_MIN_AGE:
         raise RuleError(
             {
@@ -1544,8 +1532,8 @@ def care_leaver_contact_record(
         )
     if CareLeaverContact.objects.filter(person=person, in_touch="DIED", contact_on__lt=contact_on).exists():
         raise RuleError("This young person has been recorded as having died (rule 348)")
-    birthday = oc3_birthday(born, contact_on)
-    if birthday == 17 and accommodation.startswith("Z"):
+    counts_for = oc3_birthday(born, contact_on)
+    if counts_for == 17 and accommodation.startswith("Z"):
         raise RuleError(
             {"accommodation": "At 17 a young person cannot be living with former foster carers (Z1, Z2) (rule 3001)"}
         )
@@ -1561,7 +1549,7 @@ def care_leaver_contact_record(
         in_touch=in_touch,
         activity=activity,
         accommodation=accommodation,
-        birthday=birthday,
+        birthday=counts_for,
         created_by=_actor_ref(actor),
         modified_by=_actor_ref(actor),
     )
@@ -1569,7 +1557,7 @@ def care_leaver_contact_record(
         person=person,
         occurred_at=_at(contact_on),
         entry_type=EntryType.LOOKED_AFTER,
-        title="Care leaver contact" + (f" around the {_ordinal(birthday)} birthday" if birthday else ""),
+        title="Care leaver contact" + (f" around the {_ordinal(counts_for)} birthday" if counts_for else ""),
         summary=(
             f"In touch: {label('oc3_in_touch', in_touch)}. Activity: {label('oc3_activity', activity)}. "
             f"Accommodation: {label('oc3_accommodation', accommodation)}."

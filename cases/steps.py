@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import Role, Team
+from core.dates import age_on
 from core.forms import GovDateField
 
 from . import forms as f
@@ -516,12 +517,6 @@ STEPS.update({
 CARE_LEAVER_CONTACT_AGES = range(17, 22)  # the OC3 birthdays; the service itself accepts 16 to 25
 
 
-def _age(born: date | None, on: date) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def looked_after_actions(person: Any, today: date | None = None) -> list[tuple[str, str]]:
     """(step slug, label) of the looked-after record steps that make sense now, for the journey panel.
     While looked after: missing episodes, UASC, previous permanence (until recorded for this period of care),
@@ -563,7 +558,7 @@ def looked_after_actions(person: Any, today: date | None = None) -> list[tuple[s
         .get()
     )
     looked_after = latest.ended_on is None
-    age = _age(person.date_of_birth, today)
+    age = age_on(person.date_of_birth, today) if person.date_of_birth else None
     out: list[tuple[str, str]] = []
     if facts["missing_open"]:
         out.append(("missing-return", "Record the child's return from being missing or away"))

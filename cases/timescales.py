@@ -9,7 +9,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from core.working_days import add_working_days
+from core.dates import add_working_days
 
 from .models import TimescalePolicy
 

@@ -27,6 +27,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from audit.services import audit_bulk, audit_record
+from core.actors import Actor, actor_or_none
 
 from .matching import name_keys, score_candidate
 from .models import DuplicateCandidate, IdentifierType, Person, PersonIdentifier, PersonName, Sex
@@ -194,7 +195,7 @@ def _possible_duplicates(rows: list[_Row], exclude: list[int]) -> dict[int, tupl
     return best
 
 
-def _process_batch(batch: list[_Row], result: ImportResult, dry_run: bool, actor: Any) -> None:
+def _process_batch(batch: list[_Row], result: ImportResult, dry_run: bool, actor: Actor) -> None:
     source_ids = [r.source_id for r in batch]
     known_sources = set(
         PersonIdentifier.objects.filter(type=IdentifierType.SOURCE, value__in=source_ids).values_list(
@@ -234,7 +235,8 @@ def _process_batch(batch: list[_Row], result: ImportResult, dry_run: bool, actor
     if dry_run:
         return
     with transaction.atomic():
-        actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+        user = actor_or_none(actor)
+        actor_id = user.pk if user else None
         people = Person.objects.bulk_create(
             [
                 Person(
@@ -250,7 +252,8 @@ def _process_batch(batch: list[_Row], result: ImportResult, dry_run: bool, actor
             ],
             batch_size=2000,
         )
-        names, idents, audits = [], [], []
+        names, idents = [], []
+        audits: list[dict[str, Any]] = []
         for r, p in zip(new_rows, people, strict=True):
             k = name_keys(r.given, r.family)
             names.append(
@@ -320,7 +323,7 @@ def import_people(
     path: Path,
     *,
     dry_run: bool = False,
-    actor: Any = None,
+    actor: Actor = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Import a CSV of people. Raises ImportFileError when the file as a whole is unusable."""

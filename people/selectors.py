@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.dates import age_on
 
 from .models import Person, PersonAddress, PersonName, Relationship, Warning
 
@@ -40,7 +41,7 @@ class PersonSummary:
         if dob is None:
             return None
         end = self.person.date_of_death or timezone.localdate()
-        return end.year - dob.year - ((end.month, end.day) < (dob.month, dob.day))
+        return age_on(dob, end)
 
 
 def person_summary(person_id: int) -> PersonSummary:

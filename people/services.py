@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record, diff, snapshot
-from core.actors import actor_or_none
+from core.actors import Actor, actor_or_none
 from core.errors import RuleError
 
 from .matching import name_keys
@@ -157,7 +157,7 @@ def _identifier_taken(type_: str, value: str, exclude_person: int | None = None)
 @transaction.atomic
 def person_create(
     *,
-    actor: Any,
+    actor: Actor,
     given_name: str,
     family_name: str,
     middle_names: str = "",
@@ -249,7 +249,7 @@ _uid = actor_or_none
 
 
 @transaction.atomic
-def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
+def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
     """Change a person's details. A change of name keeps the old one as a previous name. Audited with old and new."""
     unknown = set(changes) - set(PERSON_FIELDS)
     if unknown:
@@ -289,7 +289,7 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
 
 @transaction.atomic
 def person_name_add(
-    *, actor: Any, person: Person, kind: str, given_name: str, family_name: str, used_to: date | None = None
+    *, actor: Actor, person: Person, kind: str, given_name: str, family_name: str, used_to: date | None = None
 ) -> PersonName:
     """Record a previous name or an alias (also known as)."""
     if kind not in (PersonName.Kind.PREVIOUS, PersonName.Kind.ALIAS, PersonName.Kind.BIRTH):
@@ -309,7 +309,7 @@ def person_name_add(
 
 
 @transaction.atomic
-def identifier_add(*, actor: Any, person: Person, type: str, value: str) -> PersonIdentifier:
+def identifier_add(*, actor: Actor, person: Person, type: str, value: str) -> PersonIdentifier:
     if type not in IdentifierType.values:
         raise RuleError({"type": "Select the type of identifier"})
     value, err = _check_identifier(type, value)
@@ -349,7 +349,7 @@ def _address_errors(address: AddressInput) -> dict[str, str]:
     return errors
 
 
-def _address_write(actor: Any, person: Person, address: AddressInput) -> PersonAddress:
+def _address_write(actor: Actor, person: Person, address: AddressInput) -> PersonAddress:
     moved_in = address.lived_from or _today()
     current = list(PersonAddress.objects.filter(person=person, lived_to__isnull=True))
     for old in current:
@@ -373,7 +373,7 @@ def _address_write(actor: Any, person: Person, address: AddressInput) -> PersonA
 
 
 @transaction.atomic
-def address_add(*, actor: Any, person: Person, address: AddressInput) -> PersonAddress:
+def address_add(*, actor: Actor, person: Person, address: AddressInput) -> PersonAddress:
     """A new current address; the previous current address ends the day before the move."""
     errors = _address_errors(address)
     if errors:
@@ -393,7 +393,7 @@ def address_add(*, actor: Any, person: Person, address: AddressInput) -> PersonA
 @transaction.atomic
 def relationship_create(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     other: Person,
     type: str,
@@ -456,7 +456,9 @@ def relationship_create(
 
 
 @transaction.atomic
-def warning_add(*, actor: Any, person: Person, type: str, details: str = "", review_on: date | None = None) -> Warning:
+def warning_add(
+    *, actor: Actor, person: Person, type: str, details: str = "", review_on: date | None = None
+) -> Warning:
     """A warning shown at the top of the record until it ends; it must be reviewed by `review_on`."""
     errors = {}
     if type not in WarningType.values:
@@ -484,7 +486,7 @@ def warning_add(*, actor: Any, person: Person, type: str, details: str = "", rev
 
 
 @transaction.atomic
-def warning_end(*, actor: Any, warning: Warning, reason: str) -> Warning:
+def warning_end(*, actor: Actor, warning: Warning, reason: str) -> Warning:
     if warning.ended_on is not None:
         raise RuleError("This warning has already ended")
     if not reason.strip():
@@ -507,7 +509,7 @@ def warning_end(*, actor: Any, warning: Warning, reason: str) -> Warning:
     return warning
 
 
-def person_view_record(*, actor: Any, person: Person, section: str = "summary") -> None:
+def person_view_record(*, actor: Actor, person: Person, section: str = "summary") -> None:
     """Audit that `actor` viewed `person`'s record. Called by every page and endpoint that shows a record."""
     audit_record(
         actor=actor,

@@ -4,13 +4,12 @@ transaction. Access is checked by the caller (accounts.access.can_record_for_per
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record, snapshot
-from core.actors import actor_or_none
+from core.actors import Actor, actor_or_none
 from core.errors import RuleError
 from people.models import Person
 
@@ -24,7 +23,7 @@ def _summary(text: str) -> str:
     return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1].rstrip() + "…"
 
 
-def _actor_name(actor: Any) -> str:
+def _actor_name(actor: Actor) -> str:
     return getattr(actor, "display_name", "") if getattr(actor, "is_authenticated", False) else "System"
 
 
@@ -48,7 +47,7 @@ def chronology_add(
     summary: str,
     source_type: str,
     source_id: int,
-    actor: Any,
+    actor: Actor,
     significant: bool = False,
 ) -> ChronologyEntry:
     """Add an entry to a person's chronology. Called by other services inside their transaction."""
@@ -68,7 +67,7 @@ def chronology_add(
 @transaction.atomic
 def case_note_create(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     occurred_at: datetime | None,
     subject: str,
@@ -121,7 +120,7 @@ def case_note_create(
 @transaction.atomic
 def visit_record(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     occurred_at: datetime | None,
     visit_type: str,

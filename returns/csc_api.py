@@ -103,7 +103,8 @@ from cases.models_looked_after import (
     HealthRecord,
     UnaccompaniedAsylumSeekingChild,
 )
-from core.actors import actor_or_none
+from core.actors import Actor, actor_or_none
+from core.dates import birthday
 from people.models import IdentifierType, Person, PersonIdentifier
 
 from .common import (
@@ -182,15 +183,11 @@ class Window:
         return started is not None and started <= self.end and (ended is None or ended >= self.start)
 
 
-def _birthday(born: date, years: int) -> date:
-    return born + relativedelta(years=years)
-
-
 def _age_verdict(window: Window, person: Person) -> tuple[bool, str]:
     """(whether the person's age puts them in the cohort, why their age cannot be told: "" when it can)."""
     born = person.date_of_birth
     if born is not None:
-        return _birthday(born, OLDEST_AGE + 1) > window.start, ""
+        return birthday(born, OLDEST_AGE + 1) > window.start, ""
     expected = person.expected_date_of_birth
     if expected is None:
         return False, "No date of birth or expected date of birth is recorded: DfE needs one to take the child's record"
@@ -225,7 +222,7 @@ def _people_with_activity(window: Window) -> list[Person]:
         )
     )
     # A coarse age bound keeps the adults of the index out; the exact rule is _age_verdict's.
-    too_old = _birthday(start, -(OLDEST_AGE + 2))
+    too_old = birthday(start, -(OLDEST_AGE + 2))
     return list(
         Person.objects.filter(activity)
         .filter(Q(date_of_birth__isnull=True) | Q(date_of_birth__gt=too_old))
@@ -813,7 +810,7 @@ def write_csc_api(run: CscApiRun, out_dir: Path) -> list[Path]:
 
 @transaction.atomic
 def csc_api_record_sent(
-    *, actor: Any, sent: Sequence[ChildPayload], sent_at: datetime | None = None, endpoint: str = ""
+    *, actor: Actor, sent: Sequence[ChildPayload], sent_at: datetime | None = None, endpoint: str = ""
 ) -> int:
     """Record that DfE accepted these payloads: each child's CscApiChildState takes the hash sent (and `purged` for
     a purge record), with one audit event per child (action export, the old and new hash) in the same transaction.

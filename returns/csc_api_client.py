@@ -34,7 +34,8 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+
+from core.actors import Actor
 
 from .common import ReturnError
 from .csc_api import ChildPayload, CscApiRun, canonical_json, csc_api_record_sent
@@ -207,7 +208,7 @@ def _references(body: bytes) -> list[str] | None:
     return [str(item) for item in answer] if isinstance(answer, list) else None
 
 
-def post_csc_api(run: CscApiRun, *, actor: Any = None, config: CscApiConfig | None = None) -> PostResult:
+def post_csc_api(run: CscApiRun, *, actor: Actor = None, config: CscApiConfig | None = None) -> PostResult:
     """Post the run's payloads to send (new, changed, purges) and record each batch DfE accepts. The configuration
     is read from the environment now unless given. Raises CscApiNotConfigured or CscApiError; see the module
     docstring for what is recorded when."""

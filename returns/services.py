@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from core.actors import Actor, actor_or_none
 from core.errors import RuleError
 from people.models import Person
 
@@ -65,7 +66,7 @@ def _active_run(kind: str, year: int) -> ReturnRun | None:
 
 
 @transaction.atomic
-def return_run_request(*, actor: Any, kind: str, year: int | None, with_previous: bool = False) -> ReturnRun:
+def return_run_request(*, actor: Actor, kind: str, year: int | None, with_previous: bool = False) -> ReturnRun:
     """Ask for a return to be made in the background: a queued run, and its task queued when this transaction
     commits. Raises RuleError (by field: kind, year, with_previous) for a return or year that cannot be made, and
     when the same return for the same year is already being made. A run that has not been heard from for
@@ -90,7 +91,7 @@ def return_run_request(*, actor: Any, kind: str, year: int | None, with_previous
                 kind=kind,
                 year=year,
                 with_previous=with_previous,
-                requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+                requested_by=actor_or_none(actor),
                 stage="Waiting for the task worker to start it",
             )
     except IntegrityError as e:  # asked for at the same moment by someone else
@@ -318,7 +319,7 @@ def return_run_fail(*, run: ReturnRun, message: str) -> ReturnRun:
     return run
 
 
-def return_file_download(*, actor: Any, file: ReturnFile) -> None:
+def return_file_download(*, actor: Actor, file: ReturnFile) -> None:
     """Record a download of a return's file: an export of children's records, audited with the file's hash."""
     audit_record(
         actor=actor,

@@ -53,6 +53,7 @@ from cases.models_looked_after import (
     PreviousPermanence,
     UnaccompaniedAsylumSeekingChild,
 )
+from core.dates import birthday
 from people.models import Person, Relationship, RelationshipType, Sex
 
 from .common import (
@@ -177,10 +178,6 @@ def _episodes_by_person(person_ids: Iterable[int] | None = None) -> dict[int, li
     return out
 
 
-def _birthday(born: date, years: int) -> date:
-    return born + relativedelta(years=years)
-
-
 def _looked_after_days(episodes: list[LookedAfterEpisode], since: date, until: date) -> int:
     """Days looked after (not on short breaks) from `since` up to `until`."""
     days = 0
@@ -204,17 +201,17 @@ def _care_leaver_birthday(cy: CollectionYear, born: date, episodes: list[LookedA
     """The 17th to 21st birthday in the year of a young person who left care as a relevant or former relevant
     child, or None."""
     for years in OC3_BIRTHDAYS:
-        birthday = _birthday(born, years)
-        if not cy.contains(birthday):
+        day = birthday(born, years)
+        if not cy.contains(day):
             continue
-        if _looked_after_on(episodes, birthday):
+        if _looked_after_on(episodes, day):
             return None
-        fourteenth, sixteenth = _birthday(born, 14), _birthday(born, 16)
-        enough = _looked_after_days(episodes, fourteenth, birthday) >= CARE_LEAVER_WEEKS_FROM_14 * 7
+        fourteenth, sixteenth = birthday(born, 14), birthday(born, 16)
+        enough = _looked_after_days(episodes, fourteenth, day) >= CARE_LEAVER_WEEKS_FROM_14 * 7
         after_sixteen = any(
             ep.legal_status not in SHORT_BREAKS and (ep.ended_on is None or ep.ended_on > sixteenth)
             for ep in episodes
-            if ep.started_on <= birthday
+            if ep.started_on <= day
         )
         return years if enough and after_sixteen else None
     return None
@@ -242,7 +239,7 @@ def _uasc_ceased(cy: CollectionYear, ceased_on: date | None, born: date | None) 
     known = cy.known(ceased_on)
     if known is not None or born is None:
         return known
-    return _birthday(born, 18)
+    return birthday(born, 18)
 
 
 def _header_upn(cy: CollectionYear, person: Person, upns: Upns) -> str:

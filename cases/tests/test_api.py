@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases.models import ChildProtectionPlan, CINEpisode, Section47Enquiry
 from conftest import client_for
-from core.working_days import next_working_day
+from core.dates import next_working_day
 from people.tests.factories import person
 
 pytestmark = pytest.mark.django_db

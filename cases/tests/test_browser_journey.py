@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from casework.tests.browser import assert_accessible, fill_date, sign_in
-from core.working_days import next_working_day
+from core.dates import next_working_day
 from people.tests.factories import person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

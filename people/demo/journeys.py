@@ -73,8 +73,8 @@ from cases.models import (
     TaskKind,
 )
 from cases.services_looked_after import AGENCY_URN, Placement
+from core.dates import add_working_days, age_on, birthday, next_working_day
 from core.errors import RuleError
-from core.working_days import add_working_days, next_working_day
 from people.models import Person, Relationship, Sex
 from people.services import person_create, person_update
 from recording.models import CaseNote, VisitType
@@ -394,14 +394,6 @@ def _between(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, (end - start).days))
 
 
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def _birthday(born: date, years: int) -> date:
-    return born + relativedelta(years=years)
-
-
 def _no_leap_day(d: date) -> date:
     # referral_create compares with last.referral_date.replace(year + 1), which fails for 29 February.
     return d + timedelta(days=1) if (d.month, d.day) == (2, 29) else d
@@ -472,11 +464,11 @@ def load_candidates(today: date) -> list[Candidate]:
     )
     out = []
     for pid, given, fam, dob, edd, postcode, has_family in rows.iterator(chunk_size=20000):
-        adult = dob is not None and _age(dob, today) >= 18
+        adult = dob is not None and age_on(dob, today) >= 18
         if not adult and not has_family:
             continue
         out.append(Candidate(pid, given, fam, dob, edd, postcode))
-    stories = _stories({c.id for c in out if c.dob is None or _age(c.dob, today) < 18})
+    stories = _stories({c.id for c in out if c.dob is None or age_on(c.dob, today) < 18})
     for c in out:
         c.story = stories.get(c.id)
     return out
@@ -1192,7 +1184,7 @@ class Journeys:
             self.calls["visits skipped (29 February birthday)"] += 1
             return
         seen = rng.random() < 0.93
-        alone = seen and _age(k.born, day) >= 5 and rng.random() < 0.7
+        alone = seen and age_on(k.born, day) >= 5 and rng.random() < 0.7
         visit_record(
             actor=k.actor,
             person=k.person,
@@ -1272,7 +1264,7 @@ class Journeys:
             first = False
         events += [(d, 3, "visit", None) for d in self._visit_days(rng, chain, start, last_day)]
         # Missing and away from placement, for children of 11 and over.
-        eleven = _birthday(born, 11)
+        eleven = birthday(born, 11)
         if last_day > eleven + timedelta(days=30):
             for _ in range(rng.choices((0, 1, 2, 3), (60, 20, 12, 8))[0]):
                 gone = _between(rng, max(start, eleven) + timedelta(days=10), last_day - timedelta(days=6))
@@ -1283,7 +1275,7 @@ class Journeys:
         assessed = add_working_days(start, rng.randint(8, 20) if rng.random() < 0.8 else rng.randint(21, 45))
         while assessed < last_day:
             events.append((assessed, 2, "health assessment", None))
-            months = 6 if _age(born, assessed) < 5 else 12
+            months = 6 if age_on(born, assessed) < 5 else 12
             assessed = assessed + relativedelta(months=months) + timedelta(days=rng.randint(-20, 25))
         # Health outcomes for each year to 31 March looked after throughout.
         year = date(start.year + (1 if (start.month, start.day) > (3, 31) else 0), 3, 31)
@@ -1310,7 +1302,7 @@ class Journeys:
             elif what == "adoption":
                 record = self._adoption_step(k, record, arg, day, chain)
             elif what == "review":
-                participation = "PN0" if _age(born, day) < 4 else _pick(rng, PARTICIPATION)
+                participation = "PN0" if age_on(born, day) < 4 else _pick(rng, PARTICIPATION)
                 la.lac_review_record(actor=k.actor, person=k.person, held_on=day, participation=participation)
                 self._log(k, "looked after review", day, participation)
             elif what == "visit":
@@ -1352,7 +1344,7 @@ class Journeys:
             self._log(k, "adoption reversed", end)
         if reason in ("E11", "E12") and "placed" not in adoption:
             reason = "E4A"
-        if reason in ("E5", "E6") and _age(born, end) < 16:
+        if reason in ("E5", "E6") and age_on(born, end) < 16:
             reason = "E4A"
         if reason in la.STAYING_PUT:
             last = LookedAfterEpisode.objects.filter(person=k.person).order_by("-started_on", "-id").first()
@@ -1372,9 +1364,9 @@ class Journeys:
             status = "V2"
         else:
             status = rng.choice(("C1", "C1", "V2"))
-        if route == "uasc" and _age(k.born, start) >= 16:
+        if route == "uasc" and age_on(k.born, start) >= 16:
             return status, self.placements.supported_accommodation(rng, home)
-        if _age(k.born, start) >= 13 and rng.random() < 0.45:
+        if age_on(k.born, start) >= 13 and rng.random() < 0.45:
             return status, self.placements.home(rng, home)
         kind = "U3" if rng.random() < 0.2 else ("U5" if route == "adoption" and rng.random() < 0.25 else "U6")
         return status, self.placements.foster(rng, kind, home)
@@ -1451,7 +1443,7 @@ class Journeys:
                 new_status = cur_status
                 change = (None, new_place, "CARPL", same)
             else:
-                a = _age(born, day)
+                a = age_on(born, day)
                 if a >= 16 and rng.random() < 0.5:
                     new_place = self.placements.supported_accommodation(rng, home)
                 elif a >= 12 and rng.random() < 0.4:
@@ -1551,7 +1543,7 @@ class Journeys:
 
     def health(self, k: Kid, year_ending: date) -> None:
         rng = k.rng
-        age = _age(k.born, year_ending)
+        age = age_on(k.born, year_ending)
         sdq: int | None = None
         sdq_reason = ""
         if la.SDQ_MIN_AGE <= age <= la.SDQ_MAX_AGE:
@@ -1585,7 +1577,7 @@ class Journeys:
         born = k.born
         days = [left + timedelta(days=rng.randint(20, 60))]
         for years in range(17, 22):
-            d = _birthday(born, years) + timedelta(days=rng.randint(-60, 20))
+            d = birthday(born, years) + timedelta(days=rng.randint(-60, 20))
             if d > left and all(abs((d - other).days) > 90 for other in days):
                 days.append(d)
         d = left + timedelta(days=rng.randint(150, 250))
@@ -1595,7 +1587,7 @@ class Journeys:
             d += timedelta(days=rng.randint(300, 420))
         activity, accommodation = _pick(rng, CL_ACTIVITY), _pick(rng, CL_ACCOMMODATION)
         for d in sorted(days):
-            if d > self.yesterday or _age(born, d) > 25:
+            if d > self.yesterday or age_on(born, d) > 25:
                 break
             if rng.random() < 0.9:
                 touch = "YES"
@@ -1604,7 +1596,7 @@ class Journeys:
                 if rng.random() < 0.25:
                     accommodation = _pick(rng, CL_ACCOMMODATION)
                 if accommodation.startswith(("T", "Z")) and (
-                    _age(born, d) < 18 or la.oc3_birthday(born, d) == 17
+                    age_on(born, d) < 18 or la.oc3_birthday(born, d) == 17
                 ):  # foyers from 18 (rule 347); not with former foster carers at 17 (rule 3001)
                     accommodation = "D1"
                 said = (activity, accommodation)
@@ -1752,7 +1744,7 @@ class Journeys:
         the child is allocated for good (counted in today's caseloads); otherwise to a worker until the closure.
         With `adoption`, a baby's care plan is adoption from the start."""
         rng = k.rng
-        age = _age(k.born, start)
+        age = age_on(k.born, start)
         home = k.person.current_postcode or self.placements.postcode(rng)
         via = rng.random()
         if via < 0.3 and (start - k.born).days > 200:
@@ -1810,7 +1802,7 @@ class Journeys:
     def care_leaver(self, k: Kid) -> None:
         rng = k.rng
         born = k.born
-        eighteen = _birthday(born, 18)
+        eighteen = birthday(born, 18)
         entered = rng.triangular(13.0, 17.3, 16.0)
         start = born + timedelta(days=round(entered * 365.25))
         reason = rng.choice(("E5", "E5", "E5", "E17", "E17", "E6", "E13", "E8"))
@@ -1823,7 +1815,7 @@ class Journeys:
         leaver."""
         rng = k.rng
         born = k.born
-        eighteen = _birthday(born, 18)
+        eighteen = birthday(born, 18)
         leaver = eighteen <= self.yesterday
         if leaver:
             arrival = born + timedelta(days=round(rng.uniform(15.5, 17.4) * 365.25))
@@ -1857,13 +1849,13 @@ class Journeys:
             return
         referral = _between(rng, earliest, latest)
         kind = rng.choices(("nfa", "cin", "cp", "lac"), (58, 27, 10, 5))[0]
-        if 3 <= _age(k.born, self.today) <= 8 and rng.random() < 0.15:
+        if 3 <= age_on(k.born, self.today) <= 8 and rng.random() < 0.15:
             # Adopted: referred as a baby, placed for adoption within about 15 months, adopted within two years.
             referral = _between(rng, max(earliest, k.born + timedelta(days=20)), k.born + timedelta(days=330))
             kind = "adopted" if (latest - referral).days >= 950 else kind
         if kind == "cp" and (latest - referral).days < 650:
             kind = "nfa"
-        if kind == "lac" and ((latest - referral).days < 300 or _age(k.born, referral) >= 14):
+        if kind == "lac" and ((latest - referral).days < 300 or age_on(k.born, referral) >= 14):
             kind = "cin"
         if kind == "nfa":
             ended = self.episode_nfa(k, referral)
@@ -1940,7 +1932,7 @@ class Journeys:
             self.story_protection(k, contact_on, s, end)
         else:
             born_by = k.cand.dob is not None and k.born < s.outcome_on
-            eighteen = _birthday(k.born, 18)
+            eighteen = birthday(k.born, 18)
             if not born_by or s.outcome_on >= eighteen:
                 self.story_protection(k, contact_on, s, end)
                 return
@@ -2020,7 +2012,7 @@ class Journeys:
         rng = k.rng
         ep = self.refer(k, contact_on, "N1", "Child at risk: strategy discussion and legal planning needed.")
         # A care leaver keeps their worker when the case closes at 18.
-        self.allocate_story(k, contact_on, until_closed=end is not None and end != _birthday(k.born, 18))
+        self.allocate_story(k, contact_on, until_closed=end is not None and end != birthday(k.born, 18))
         strategy = max(s.strategy_on or contact_on, contact_on)
         cs.strategy_discussion_record(
             actor=k.actor, episode=ep, held_on=strategy, agencies=rng.choice(AGENCIES), start_section_47=False
@@ -2190,7 +2182,7 @@ def _assign(
         s = cand.story
         if s is None:
             continue
-        eighteen = _birthday(cand.dob, 18) if cand.dob else None
+        eighteen = birthday(cand.dob, 18) if cand.dob else None
         if s.level in ("lac", "long") and cand.dob and s.outcome_on > cand.dob and eighteen and s.outcome_on < eighteen:
             if eighteen <= today and (s.closed_on is None or s.closed_on > eighteen):
                 cat = "care_leavers"
@@ -2209,11 +2201,11 @@ def _assign(
     rng.shuffle(pool)
     # Unborn babies due within 8 months: a referral can come up to 40 weeks before the expected birth (rule 8606).
     unborn = [c for c in pool if c.dob is None and c.edd is not None and (c.edd - today).days <= 240]
-    young_adults = [c for c in pool if c.dob is not None and 18 <= _age(c.dob, today) <= 21]
+    young_adults = [c for c in pool if c.dob is not None and 18 <= age_on(c.dob, today) <= 21]
     bands: dict[str, list[Candidate]] = {"0-4": [], "5-9": [], "10-15": [], "16-17": []}
     for c in pool:
-        if c.dob is not None and _age(c.dob, today) < 18:
-            a = _age(c.dob, today)
+        if c.dob is not None and age_on(c.dob, today) < 18:
+            a = age_on(c.dob, today)
             bands["0-4" if a < 5 else "5-9" if a < 10 else "10-15" if a < 16 else "16-17"].append(c)
 
     def take(weights: tuple[int, int, int, int], unborn_share: float) -> Candidate | None:

@@ -49,7 +49,7 @@ from cases.models_looked_after import (
     UnaccompaniedAsylumSeekingChild,
 )
 from cases.timescales import assessment_due, icpc_due
-from core.working_days import add_working_days
+from core.dates import add_working_days
 from people.demo import generate, journeys
 from people.demo.journeys import PROFILES, JourneyResult, generate_journeys, load_candidates, targets_for
 from people.models import Person
