@@ -8,21 +8,24 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from audit.models import AuditAction
 from audit.services import audit_record
 
 
 @receiver(user_logged_in)
 def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_record(actor=user, action="sign_in", object_type="user", object_id=str(user.pk))
+    audit_record(actor=user, action=AuditAction.SIGN_IN, object_type="user", object_id=str(user.pk))
 
 
 @receiver(user_logged_out)
 def _signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit_record(actor=user, action="sign_out", object_type="user", object_id=str(user.pk))
+        audit_record(actor=user, action=AuditAction.SIGN_OUT, object_type="user", object_id=str(user.pk))
 
 
 @receiver(user_login_failed)
 def _sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     login = str(credentials.get("email") or credentials.get("username") or "")[:200]
-    audit_record(actor=None, action="sign_in_failed", object_type="user", object_id="", context={"login": login})
+    audit_record(
+        actor=None, action=AuditAction.SIGN_IN_FAILED, object_type="user", object_id="", context={"login": login}
+    )

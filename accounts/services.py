@@ -6,6 +6,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import AuditAction
 from audit.services import audit_record
 from core.actors import Actor
 from core.errors import RuleError
@@ -22,7 +23,7 @@ def team_create(*, actor: Actor, name: str, service_area: str = "children") -> T
     team = Team.objects.create(name=name.strip(), service_area=service_area)
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="team",
         object_id=str(team.pk),
         changes={"new": {"name": name}},
@@ -59,7 +60,7 @@ def user_create(
         Membership.objects.create(user=user, team=team, role=role)
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="user",
         object_id=str(user.pk),
         changes={"new": {"email": email, "team": team.name if team else None, "role": role}},
@@ -75,7 +76,7 @@ def membership_add(*, actor: Actor, user: User, team: Team, role: str) -> Member
     if created:
         audit_record(
             actor=actor,
-            action="create",
+            action=AuditAction.CREATE,
             object_type="membership",
             object_id=str(membership.pk),
             changes={"new": {"user": user.pk, "team": team.name, "role": role}},
@@ -97,7 +98,7 @@ def user_disable(*, actor: Actor, user: User, reason: str) -> User:
             ended += 1
     audit_record(
         actor=actor,
-        action="update",
+        action=AuditAction.UPDATE,
         object_type="user",
         object_id=str(user.pk),
         changes={"is_active": {"old": True, "new": False}, "reason": reason, "sessions_ended": ended},

@@ -11,18 +11,23 @@ from django.conf import settings
 from django.db import models
 
 
+class AuditAction(models.TextChoices):
+    """What an audit event records. Every audit_record call names one of these."""
+
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    CLOSE = "close", "Closed"
+    SEARCH = "search", "Searched"
+    EXPORT = "export", "Exported"
+    IMPORT = "import", "Imported"
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_OUT = "sign_out", "Signed out"
+    SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+
+
 class AuditEvent(models.Model):
-    class Action(models.TextChoices):
-        VIEW = "view", "Viewed"
-        CREATE = "create", "Created"
-        UPDATE = "update", "Changed"
-        CLOSE = "close", "Closed"
-        SEARCH = "search", "Searched"
-        EXPORT = "export", "Exported"
-        IMPORT = "import", "Imported"
-        SIGN_IN = "sign_in", "Signed in"
-        SIGN_OUT = "sign_out", "Signed out"
-        SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+    Action = AuditAction  # the enumeration, as AuditEvent.Action too
 
     id = models.BigAutoField(primary_key=True)
     # Position in the hash chain (commit order), set by the insert trigger.
@@ -36,7 +41,7 @@ class AuditEvent(models.Model):
         related_name="+",
         db_index=False,
     )
-    action = models.CharField(max_length=30, choices=Action.choices)
+    action = models.CharField(max_length=30, choices=AuditAction.choices)
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=64, blank=True)
     # The person whose record this event concerns, for "who has viewed this child" and subject access requests.

@@ -13,7 +13,7 @@ from django.db.models import Model
 from core.actors import Actor
 
 from .context import current
-from .models import AuditEvent
+from .models import AuditAction, AuditEvent
 
 
 def _jsonable(value: Any) -> Any:
@@ -40,19 +40,41 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return {k: {"old": old.get(k), "new": new.get(k)} for k in new if old.get(k) != new.get(k)}
 
 
+# Events that record something seen or a sign-in, not a change: they may be written on their own.
+STANDALONE_ACTIONS = frozenset(
+    {
+        AuditAction.VIEW,
+        AuditAction.SEARCH,
+        AuditAction.EXPORT,
+        AuditAction.SIGN_IN,
+        AuditAction.SIGN_OUT,
+        AuditAction.SIGN_IN_FAILED,
+    }
+)
+
+
 def audit_record(
     *,
     actor: Actor,
-    action: str,
+    action: AuditAction,
     object_type: str,
     object_id: str = "",
     person_id: int | None = None,
     changes: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
 ) -> None:
-    """Append one event. Must run inside the transaction of the change it records (it checks)."""
+    """Append one event.
+
+    A change (create, update, close, import) is audited inside the transaction that makes it, so that the change
+    and its event commit or roll back together: outside one this raises RuntimeError rather than write an event
+    for a change that may never commit. A view, search, export or sign-in has no change to go with and may be
+    audited on its own (it gets a transaction of its own)."""
     if not connection.in_atomic_block:
-        # A read (a view of a record) may be audited outside a transaction: make it one.
+        if action not in STANDALONE_ACTIONS:
+            raise RuntimeError(
+                f"audit_record({action!r}) must run inside the transaction of the change it records "
+                "(wrap the service in transaction.atomic)"
+            )
         with transaction.atomic():
             audit_record(
                 actor=actor,

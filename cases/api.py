@@ -14,22 +14,18 @@ from ninja.errors import HttpError
 from accounts import access
 from accounts.models import Team
 from core.errors import RuleError
-from people.api import _person
+from people.api import CreatedOut, ErrorsOut, person_for_api
 
 from . import selectors, services
-from . import services_looked_after as lac
+from . import services as lac
 from .models import Assessment, ChildInNeedPlan, ChildProtectionPlan, CINEpisode, Contact, Section47Enquiry
 from .models_looked_after import AdoptionRecord, HealthRecord, MissingEpisode, UnaccompaniedAsylumSeekingChild
+from .rules import timescales
+from .rules.looked_after import ADOPTION_MILESTONES, Placement
 
 router = Router(tags=["children's journey"])
-
-
-class CreatedOut(Schema):
-    id: int
-
-
-class ErrorsOut(Schema):
-    errors: dict[str, str]
+# Visits stay under /api/v1/people/{id}/visits: recorded through cases, which completes the statutory visits.
+people_router = Router(tags=["people"])
 
 
 def _visible(request: HttpRequest, model: Any, pk: int, person_path: str = "person_id") -> Any:
@@ -65,7 +61,7 @@ class ContactIn(Schema):
 
 @router.post("/people/{int:person_id}/contacts", response=RESPONSES, summary="Record a contact (the front door)")
 def contact_create(request: HttpRequest, person_id: int, payload: ContactIn) -> Status[dict[str, object]]:
-    person = _person(request, person_id)  # business support records contacts: any role that sees the child
+    person = person_for_api(request, person_id)  # business support records contacts: any role that sees the child
     contact = services.contact_record(actor=request.user, person=person, **payload.dict())
     return Status(201, {"id": contact.pk})
 
@@ -379,7 +375,7 @@ class LookedAfterStartIn(PlacementIn):
 
 @router.post("/people/{int:person_id}/looked-after", response=RESPONSES, summary="Start a period of care (managers)")
 def looked_after_start(request: HttpRequest, person_id: int, payload: LookedAfterStartIn) -> Status[dict[str, object]]:
-    from . import services_looked_after as lac
+    from . import services as lac
 
     person = _child(request, person_id)
     episode = lac.looked_after_start(actor=request.user, person=person, **payload.dict())
@@ -400,11 +396,11 @@ class LookedAfterChangeIn(Schema):
 def looked_after_change(
     request: HttpRequest, person_id: int, payload: LookedAfterChangeIn
 ) -> Status[dict[str, object]]:
-    from . import services_looked_after as lac
+    from . import services as lac
 
     person = _child(request, person_id)
     p = payload.placement
-    placement = lac.Placement(p.placement_type, p.placement_provider, p.placement_postcode, p.urn) if p else None
+    placement = Placement(p.placement_type, p.placement_provider, p.placement_postcode, p.urn) if p else None
     episode = lac.looked_after_change(
         actor=request.user, person=person, changed_on=payload.changed_on, legal_status=payload.legal_status, placement=placement,
         reason_place_change=payload.reason_place_change, same_carers=payload.same_carers,
@@ -423,7 +419,7 @@ class LookedAfterEndIn(Schema):
     summary="End a period of care (managers)",
 )
 def looked_after_end(request: HttpRequest, person_id: int, payload: LookedAfterEndIn) -> dict[str, object]:
-    from . import services_looked_after as lac
+    from . import services as lac
 
     person = _child(request, person_id)
     return {"id": lac.looked_after_end(actor=request.user, person=person, **payload.dict()).pk}
@@ -438,7 +434,7 @@ class LookedAfterReviewIn(Schema):
 def looked_after_review(
     request: HttpRequest, person_id: int, payload: LookedAfterReviewIn
 ) -> Status[dict[str, object]]:
-    from . import services_looked_after as lac
+    from . import services as lac
 
     person = _child(request, person_id)
     return Status(201, {"id": lac.lac_review_record(actor=request.user, person=person, **payload.dict()).pk})
@@ -467,7 +463,7 @@ ACCESS_TEXT = (
 
 def _child(request: HttpRequest, person_id: int) -> Any:
     """The child, if this user may record for them: 403 for no role (or a role that only reads), 404 if not visible."""
-    person = _person(request, person_id)
+    person = person_for_api(request, person_id)
     if not access.can_record_for_person(request.user, person):
         raise HttpError(403, "Your role cannot record this")
     return person
@@ -601,7 +597,7 @@ class AdoptionMilestoneIn(Schema):
 )
 def adoption_milestone(request: HttpRequest, adoption_id: int, payload: AdoptionMilestoneIn) -> dict[str, object]:
     adoption = _record_of(request, AdoptionRecord, adoption_id)
-    date_fields = {field for field, _, _ in lac.ADOPTION_MILESTONES.values()}
+    date_fields = {field for field, _, _ in ADOPTION_MILESTONES.values()}
     try:
         lac.adoption_milestone_record(actor=request.user, adoption=adoption, milestone=payload.milestone, on=payload.on)
     except RuleError as e:
@@ -652,7 +648,7 @@ def adoption_reversed(request: HttpRequest, adoption_id: int, payload: AdoptionR
 class HealthRecordIn(Schema):
     year_ending: date | None = Field(None, description="31 March that ends the collection year")
     sdq_score: int | None = Field(
-        None, description=f"SDQ_SCORE 0-40, for ages {lac.SDQ_MIN_AGE} to {lac.SDQ_MAX_AGE} on 31 March"
+        None, description=f"SDQ_SCORE 0-40, for ages {timescales.SDQ_MIN_AGE} to {timescales.SDQ_MAX_AGE} on 31 March"
     )
     sdq_reason: str = Field("", description="SDQ_REASON (SDQ1-SDQ5) when there is no score")
     health_assessment: bool | None = Field(None, description="HEALTH_ASSESSMENT up to date")
@@ -723,3 +719,21 @@ def care_leaver_contact(
     person = _child(request, person_id)
     contact = lac.care_leaver_contact_record(actor=request.user, person=person, **payload.dict())
     return Status(201, {"id": contact.pk})
+
+
+class VisitIn(Schema):
+    occurred_at: datetime
+    visit_type: str
+    child_seen: bool
+    seen_alone: bool | None = None
+    not_seen_reason: str = ""
+    notes: str
+
+
+@people_router.post("/{int:person_id}/visits", response={201: CreatedOut, 422: ErrorsOut}, summary="Record a visit")
+def visit_create(request: HttpRequest, person_id: int, payload: VisitIn) -> Status[dict[str, object]]:
+    person = person_for_api(request, person_id)
+    if not access.can_record_for_person(request.user, person):
+        raise HttpError(403, "Your role cannot record visits")
+    visit = services.visit_record(actor=request.user, person=person, **payload.dict())
+    return Status(201, {"id": visit.pk})

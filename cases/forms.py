@@ -9,8 +9,9 @@ from accounts.models import Team
 from core import codes
 from core.forms import GovDateField, GovTimeField
 
-from . import services_looked_after as lac
 from .models import ContactDecision
+from .rules import timescales
+from .rules.dates import years_to_31_march
 
 
 def _codes(list_name: str, blank: str | None = None) -> list[tuple[str, str]]:
@@ -83,9 +84,8 @@ def _radios(label: str, list_name: str, hint: str = "") -> forms.ChoiceField:
 
 def health_years(today: date | None = None, count: int = 4) -> list[tuple[str, str]]:
     """The collection years whose outcomes can be recorded: those ending on a 31 March up to today, newest first."""
-    today = today or timezone.localdate()
-    latest = today.year if (today.month, today.day) >= (3, 31) else today.year - 1
-    return [(f"{y}-03-31", f"The year to 31 March {y}") for y in range(latest, latest - count, -1)]
+    ends = years_to_31_march(today or timezone.localdate(), count)
+    return [(end.isoformat(), f"The year to 31 March {end.year}") for end in ends]
 
 
 class MissingEpisodeForm(forms.Form):
@@ -180,7 +180,7 @@ class HealthRecordForm(forms.Form):
     )
     sdq_score = forms.IntegerField(
         label="Strengths and difficulties questionnaire (SDQ) score",
-        help_text=f"A whole number from 0 to 40, for a child aged {lac.SDQ_MIN_AGE} to {lac.SDQ_MAX_AGE} on 31 March",
+        help_text=f"A whole number from 0 to 40, for a child aged {timescales.SDQ_MIN_AGE} to {timescales.SDQ_MAX_AGE} on 31 March",
         required=False,
         error_messages={"invalid": "Enter the SDQ score as a whole number from 0 to 40"},
     )

@@ -339,6 +339,15 @@ class TaskKind(models.TextChoices):
     TRANSFER_IN_CONFERENCE = "transfer_in_conference", "Hold transfer-in child protection conference"
 
 
+# The tasks of a period of care: cancelled when it ends.
+LOOKED_AFTER_TASKS = (
+    TaskKind.LAC_REVIEW,
+    TaskKind.LAC_VISIT,
+    TaskKind.LAC_HEALTH_ASSESSMENT,
+    TaskKind.LAC_HEALTH_REVIEW,
+)
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
 class Task(models.Model):
     """Something due for a child by a date, made from a statutory or local timescale. Done or cancelled, never
@@ -380,7 +389,7 @@ class Task(models.Model):
 
 
 class TimescalePolicy(models.Model):
-    """Local-policy intervals an authority may change (statutory ones are constants in cases.timescales)."""
+    """Local-policy intervals an authority may change (statutory ones are constants in cases.rules.timescales)."""
 
     key = models.CharField(max_length=40, unique=True)
     value = models.PositiveIntegerField()

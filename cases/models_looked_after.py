@@ -2,9 +2,9 @@
 OC2), missing and away-from-placement periods, adoption (AD1 and PlacedAdoption), unaccompanied asylum-seeking
 children, previous permanence, and contact with care leavers (OC3).
 
-Statutory codes are checked by cases.services_looked_after against the code lists in core.Code (loaded by migration
+Statutory codes are checked by cases.services.looked_after against the code lists in core.Code (loaded by migration
 cases/0004); the database holds what it can on its own: date order, ranges, combinations that can never be valid
-and periods that must not overlap. Rows are written only by cases.services_looked_after.
+and periods that must not overlap. Rows are written only by cases.services.looked_after.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from .models import (
     LookedAfterEpisode,
     Task,
 )
-from .selectors_looked_after import LookedAfterSummary, looked_after_summary
+from .selectors_looked_after import LookedAfterSummary, looked_after_actions, looked_after_summary
 
 OPEN_TASK = Q(completed_on__isnull=True, cancelled_on__isnull=True)
 
@@ -202,8 +202,6 @@ def journey_summary(person: Any) -> JourneySummary:
     open referral); the looked-after records offered take 1 query for a child never looked after, up to 3 otherwise;
     the looked-after summary (cases.selectors_looked_after) 1 for a child never looked after, 11 while looked
     after, 4 or 5 (a care leaver) once they have left care."""
-    from .steps import looked_after_actions
-
     episode = CINEpisode.objects.filter(person=person, closure_date__isnull=True).select_related("team").first()
     assessment = None
     enquiry = None

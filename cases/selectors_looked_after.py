@@ -1,5 +1,5 @@
 """Reads for the looked-after summary on a child's record: where a looked-after child or a care leaver is now, at a
-glance, from the rows cases.services_looked_after writes.
+glance, from the rows cases.services.looked_after writes.
 
 `looked_after_summary` is a fixed number of queries whatever the history: 1 for a child never looked after, 11 for
 a child looked after now, 4 for a child who has left care (5 for a care leaver). Each thing is read with one query:
@@ -10,21 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, DateField, Max, Min, Q, Subquery, Value
+from django.db.models import Count, DateField, Exists, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.dates import age_on, birthday
 from core.models import Code
+from people.models import Person
 from recording.models import Visit
 
-from .models import LookedAfterEpisode, Task, TaskKind
+from .models import LOOKED_AFTER_TASKS, LookedAfterEpisode, Task, TaskKind
 from .models_looked_after import (
     AdoptionRecord,
     CareLeaverContact,
@@ -36,15 +37,14 @@ from .models_looked_after import (
     PreviousPermanence,
     UnaccompaniedAsylumSeekingChild,
 )
-from .services_looked_after import (
-    ADOPTED,
+from .rules.codes import ADOPTED, TEMPORARY_PLACEMENTS
+from .rules.dates import years_to_31_march
+from .rules.timescales import (
     CARE_LEAVER_MAX_AGE,
     CARE_LEAVER_MIN_AGE,
-    LOOKED_AFTER_TASKS,
     OC3_BIRTHDAYS,
     OC3_MONTHS_AFTER,
     OC3_MONTHS_BEFORE,
-    TEMPORARY_PLACEMENTS,
 )
 
 OPEN = Q(completed_on__isnull=True, cancelled_on__isnull=True)
@@ -410,3 +410,86 @@ def _looked_after_now(person: Any, period: list[LookedAfterEpisode], today: date
     summary.missing_kind = _label(labels, "missing_type", missing["open_kind"] or "")
     summary.previous_permanence = _label(labels, "prev_perm", permanence)
     return summary
+
+
+def looked_after_actions(person: Any, today: date | None = None) -> list[tuple[str, str]]:
+    """(step slug, label) of the looked-after record steps that make sense now, for the journey panel.
+    While looked after: missing episodes, UASC, previous permanence (until recorded for this period of care),
+    adoption and statutory health assessments. Whenever one is open: the return from being missing, the end of UASC
+    status. Health and outcomes once the child has been looked after for the whole of the last year to 31 March,
+    until it is recorded. Care leaver contacts for young people aged 17 to 21 who have left care.
+    One query for a child never looked after, at most three otherwise. The services still check every rule."""
+    today = today or timezone.localdate()
+    latest = (
+        LookedAfterEpisode.objects.filter(person=person).order_by("-started_on", "-id").only("started_on", "ended_on")
+    ).first()
+    if latest is None:
+        return []
+    year_ending = years_to_31_march(today, 1)[0]
+    year_start = year_ending - relativedelta(years=1) + timedelta(days=1)
+    # Every period of care starts with an RNE S episode; previous permanence belongs to the latest one.
+    period_start = LookedAfterEpisode.objects.filter(person=OuterRef("pk"), reason_new_episode="S").order_by(
+        "-started_on", "-id"
+    )[:1]
+    facts = (
+        Person.objects.filter(pk=person.pk)
+        .annotate(
+            missing_open=Exists(MissingEpisode.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)),
+            uasc_any=Exists(UnaccompaniedAsylumSeekingChild.objects.filter(person=OuterRef("pk"))),
+            uasc_open=Exists(UnaccompaniedAsylumSeekingChild.objects.filter(person=OuterRef("pk"), ceased_on=None)),
+            health_done=Exists(HealthRecord.objects.filter(person=OuterRef("pk"), year_ending=year_ending)),
+            period_started_on=Subquery(period_start.values("started_on")),
+        )
+        .annotate(
+            permanence_done=Exists(
+                PreviousPermanence.objects.filter(
+                    person=OuterRef("pk"), episode__started_on__gte=OuterRef("period_started_on")
+                )
+            )
+        )
+        .values("missing_open", "uasc_any", "uasc_open", "health_done", "permanence_done", "period_started_on")
+        .get()
+    )
+    looked_after = latest.ended_on is None
+    age = age_on(person.date_of_birth, today) if person.date_of_birth else None
+    out: list[tuple[str, str]] = []
+    if facts["missing_open"]:
+        out.append(("missing-return", "Record the child's return from being missing or away"))
+    elif looked_after:
+        out.append(("missing-start", "Record that the child is missing or away from placement"))
+    if facts["uasc_open"]:
+        out.append(("uasc-end", "Record the end of unaccompanied asylum-seeking child status"))
+    elif looked_after and not facts["uasc_any"] and age is not None and age < 18:
+        out.append(("uasc", "Record that the child is an unaccompanied asylum-seeking child"))
+    if looked_after and not facts["permanence_done"]:
+        out.append(("previous-permanence", "Record previous permanence"))
+    if looked_after:
+        adoption = (
+            AdoptionRecord.objects.filter(person=person, date_placed_ceased__isnull=True, adopted_on__isnull=True)
+            .order_by("-pk")
+            .first()
+        )
+        if adoption is None:
+            out.append(("adoption-decision", "Record the decision to place for adoption"))
+        else:
+            if not (adoption.placement_order_on or adoption.date_matched or adoption.placed_on):
+                out.append(("adoption-placement-order", "Record the placement order"))
+            if not adoption.date_matched:
+                out.append(("adoption-matched", "Record the match with the adopters"))
+            elif not adoption.placed_on:
+                out.append(("adoption-placed", "Record the placement with the adopters"))
+            out += [
+                ("adoption-adopters", "Record the adopters' details"),
+                ("adoption-reversed", "Record that the child should no longer be placed for adoption"),
+            ]
+    if looked_after:
+        out.append(("health-assessment", "Record a statutory health assessment"))
+    started = facts["period_started_on"]
+    in_care_all_year = (
+        started is not None and started <= year_start and (latest.ended_on is None or latest.ended_on >= year_ending)
+    )
+    if in_care_all_year and not facts["health_done"]:
+        out.append(("health", f"Record health and outcomes for the year to 31 March {year_ending.year}"))
+    if not looked_after and age in OC3_BIRTHDAYS:
+        out.append(("care-leaver-contact", "Record contact with the care leaver"))
+    return out

@@ -1,5 +1,5 @@
 """Reviews due: what an independent reviewing officer (and a manager) plans their diary from. Looked-after reviews
-and child protection review conferences come due as tasks (cases.services and services_looked_after make them); this
+and child protection review conferences come due as tasks (cases.services makes them); this
 reads the open ones, with the child's allocated worker and the last review held, in a fixed number of queries."""
 
 from __future__ import annotations

@@ -8,22 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Subquery
-from django.utils import timezone
 
 from accounts.models import Role, Team
-from core.dates import age_on
 from core.forms import GovDateField
 
 from . import forms as f
 from . import services
-from . import services_looked_after as lac
+from . import services as lac
 from .forms import _codes, flag
 from .models import (
     Assessment,
@@ -37,9 +33,7 @@ from .models import (
 )
 from .models_looked_after import (
     AdoptionRecord,
-    HealthRecord,
     MissingEpisode,
-    PreviousPermanence,
     UnaccompaniedAsylumSeekingChild,
 )
 
@@ -200,7 +194,7 @@ class LookedAfterReviewForm(forms.Form):
 
 
 def _placement(d: dict[str, Any]) -> Any:
-    from .services_looked_after import Placement
+    from .rules.looked_after import Placement
 
     if not d.get("placement_type"):
         return None
@@ -232,7 +226,7 @@ class EndForm(forms.Form):
 class Step:
     title: str
     form: type[forms.Form]
-    needs: str  # what must exist: "person", "episode", "assessment", "enquiry", "cp_plan", "cin_plan"
+    needs: Needs  # what the step acts on, and what to do first when it does not exist
     run: Callable[[Any, Any, dict[str, Any]], Any]
     manager_only: bool = False
     button: str = "Save"
@@ -245,92 +239,148 @@ def _open(model: Any, **filters: Any) -> Any:
     return model.objects.filter(**filters).order_by("-pk").first()
 
 
+# --- what a step acts on: each a named function of the person, and what to do first when it does not exist ----------
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a step acts on: `find(person)` returns it, or None when it does not exist yet, and the page then says
+    `missing` (what to do first)."""
+
+    find: Callable[[Any], Any]
+    missing: str = ""
+
+
+def the_person(person: Any) -> Any:
+    return person
+
+
+def open_referral(person: Any) -> CINEpisode | None:
+    return _open(CINEpisode, person=person, closure_date__isnull=True)
+
+
+def assessment_in_progress(person: Any) -> Assessment | None:
+    return _open(Assessment, episode__person=person, authorised_on__isnull=True)
+
+
+def open_enquiry(person: Any) -> Section47Enquiry | None:
+    return _open(Section47Enquiry, episode__person=person, episode__closure_date__isnull=True)
+
+
+def open_cp_plan(person: Any) -> ChildProtectionPlan | None:
+    return _open(ChildProtectionPlan, person=person, ended_on__isnull=True)
+
+
+def open_cin_plan(person: Any) -> ChildInNeedPlan | None:
+    return _open(ChildInNeedPlan, person=person, ended_on__isnull=True)
+
+
+def open_period_of_care(person: Any) -> LookedAfterEpisode | None:
+    return _open(LookedAfterEpisode, person=person, ended_on__isnull=True)
+
+
+def ever_looked_after(person: Any) -> Any:
+    return person if LookedAfterEpisode.objects.filter(person=person).exists() else None
+
+
+def open_missing_episode(person: Any) -> MissingEpisode | None:
+    return _open(MissingEpisode, person=person, ended_on__isnull=True)
+
+
+def uasc_status(person: Any) -> UnaccompaniedAsylumSeekingChild | None:
+    return UnaccompaniedAsylumSeekingChild.objects.filter(person=person).first()
+
+
+def open_adoption_decision(person: Any) -> AdoptionRecord | None:
+    return _open(AdoptionRecord, person=person, date_placed_ceased__isnull=True, adopted_on__isnull=True)
+
+
+def care_leaver(person: Any) -> Any:
+    episodes = LookedAfterEpisode.objects.filter(person=person)
+    left = episodes.exists() and not episodes.filter(ended_on__isnull=True).exists()
+    return person if left else None
+
+
+PERSON = Needs(the_person)
+REFERRAL = Needs(open_referral, "This child has no open referral: make a referral first.")
+ASSESSMENT = Needs(assessment_in_progress, "There is no assessment in progress: start one first.")
+ENQUIRY = Needs(open_enquiry, "There is no section 47 enquiry: record a strategy discussion that starts one first.")
+CP_PLAN = Needs(open_cp_plan, "This child is not on a child protection plan.")
+CIN_PLAN = Needs(open_cin_plan, "This child has no open child in need plan.")
+LOOKED_AFTER = Needs(open_period_of_care, "This child is not looked after.")
+BEEN_LOOKED_AFTER = Needs(
+    ever_looked_after, "This child has never been looked after: a manager starts a period of care first."
+)
+MISSING = Needs(open_missing_episode, "The child is not recorded as missing or away from placement now.")
+UASC = Needs(uasc_status, "This child is not recorded as an unaccompanied asylum-seeking child: record that first.")
+ADOPTION = Needs(
+    open_adoption_decision, "There is no open decision to place this child for adoption: record the decision first."
+)
+CARE_LEAVER = Needs(
+    care_leaver, "Only a young person who has left care is a care leaver: for a looked-after child record a visit."
+)
+
+
 def target(step: Step, person: Any) -> Any:
-    """The record a step acts on, or None when it does not exist (the page then says what to do first)."""
-    if step.needs == "person":
-        return person
-    if step.needs == "episode":
-        return _open(CINEpisode, person=person, closure_date__isnull=True)
-    if step.needs == "assessment":
-        return _open(Assessment, episode__person=person, authorised_on__isnull=True)
-    if step.needs == "enquiry":
-        return _open(Section47Enquiry, episode__person=person, episode__closure_date__isnull=True)
-    if step.needs == "cp_plan":
-        return _open(ChildProtectionPlan, person=person, ended_on__isnull=True)
-    if step.needs == "cin_plan":
-        return _open(ChildInNeedPlan, person=person, ended_on__isnull=True)
-    if step.needs == "looked_after":
-        return _open(LookedAfterEpisode, person=person, ended_on__isnull=True)
-    if step.needs == "been_looked_after":
-        return person if LookedAfterEpisode.objects.filter(person=person).exists() else None
-    if step.needs == "missing":
-        return _open(MissingEpisode, person=person, ended_on__isnull=True)
-    if step.needs == "uasc":
-        return UnaccompaniedAsylumSeekingChild.objects.filter(person=person).first()
-    if step.needs == "adoption":
-        return _open(AdoptionRecord, person=person, date_placed_ceased__isnull=True, adopted_on__isnull=True)
-    if step.needs == "care_leaver":
-        episodes = LookedAfterEpisode.objects.filter(person=person)
-        left = episodes.exists() and not episodes.filter(ended_on__isnull=True).exists()
-        return person if left else None
-    raise ValueError(step.needs)
+    """The record a step acts on, or None when it does not exist (the page then says `step.needs.missing`)."""
+    return step.needs.find(person)
 
 
 STEPS: dict[str, Step] = {
     "referral": Step(
-        "Make a referral", ReferralForm, "person",
+        "Make a referral", ReferralForm, PERSON,
         lambda a, p, d: services.referral_create(actor=a, person=p, referral_date=d["referral_date"], source=d["source"], primary_need=d["primary_need"], team=d["team"]),
     ),
     "transfer-in": Step(
-        "Record a transfer in from another authority", TransferInForm, "person",
+        "Record a transfer in from another authority", TransferInForm, PERSON,
         lambda a, p, d: services.transfer_in(
             actor=a, person=p, notified_on=d["notified_on"], from_la_code=d["from_la_code"].strip(), team=d["team"],
             primary_need=d["primary_need"], on_child_protection_plan=d["on_child_protection_plan"],
         ),
     ),
     "allocate": Step(
-        "Allocate to a worker", AllocateForm, "person",
+        "Allocate to a worker", AllocateForm, PERSON,
         lambda a, p, d: services.allocate(actor=a, person=p, worker=d["worker"], started_on=d["started_on"], reason=d["reason"], change_reason=d.get("change_reason") or ""),
         manager_only=True,
     ),
-    "assessment-start": Step("Start an assessment", StartForm, "episode", lambda a, e, d: services.assessment_start(actor=a, episode=e, started_on=d["started_on"])),
+    "assessment-start": Step("Start an assessment", StartForm, REFERRAL, lambda a, e, d: services.assessment_start(actor=a, episode=e, started_on=d["started_on"])),
     "assessment-record": Step(
-        "Record the assessment", AssessmentRecordForm, "assessment",
+        "Record the assessment", AssessmentRecordForm, ASSESSMENT,
         lambda a, x, d: services.assessment_record(actor=a, assessment=x, factors=d["factors"], summary=d["summary"], outcome=d["outcome"]),
     ),
-    "assessment-submit": Step("Submit the assessment", OnForm, "assessment", lambda a, x, d: services.assessment_submit(actor=a, assessment=x, submitted_on=d["on"]), button="Submit for authorisation"),
+    "assessment-submit": Step("Submit the assessment", OnForm, ASSESSMENT, lambda a, x, d: services.assessment_submit(actor=a, assessment=x, submitted_on=d["on"]), button="Submit for authorisation"),
     "assessment-authorise": Step(
-        "Authorise the assessment", OnForm, "assessment", lambda a, x, d: services.assessment_authorise(actor=a, assessment=x, authorised_on=d["on"]), manager_only=True, button="Authorise"
+        "Authorise the assessment", OnForm, ASSESSMENT, lambda a, x, d: services.assessment_authorise(actor=a, assessment=x, authorised_on=d["on"]), manager_only=True, button="Authorise"
     ),
     "strategy": Step(
-        "Record a strategy discussion", StrategyForm, "episode",
+        "Record a strategy discussion", StrategyForm, REFERRAL,
         lambda a, e, d: services.strategy_discussion_record(actor=a, episode=e, held_on=d["held_on"], agencies=d["agencies"], start_section_47=_yes(d["start_section_47"]), notes=d["notes"]),
     ),
     "section-47-complete": Step(
-        "Record the section 47 outcome", S47CompleteForm, "enquiry",
+        "Record the section 47 outcome", S47CompleteForm, ENQUIRY,
         lambda a, x, d: services.section47_complete(actor=a, enquiry=x, completed_on=d["completed_on"], outcome=d["outcome"]),
     ),
     "initial-conference": Step(
-        "Record the initial child protection conference", ICPCForm, "enquiry",
+        "Record the initial child protection conference", ICPCForm, ENQUIRY,
         lambda a, x, d: services.initial_conference_record(actor=a, enquiry=x, held_on=d["held_on"], plan_needed=_yes(d["plan_needed"]), category=d.get("category") or ""),
     ),
-    "core-group": Step("Record a core group meeting", EndForm, "cp_plan", lambda a, x, d: services.core_group_record(actor=a, plan=x, held_on=d["ended_on"])),
+    "core-group": Step("Record a core group meeting", EndForm, CP_PLAN, lambda a, x, d: services.core_group_record(actor=a, plan=x, held_on=d["ended_on"])),
     "review-conference": Step(
-        "Record a review conference", ReviewConferenceForm, "cp_plan",
+        "Record a review conference", ReviewConferenceForm, CP_PLAN,
         lambda a, x, d: services.review_conference_record(
             actor=a, plan=x, held_on=d["held_on"], plan_continues=_yes(d["plan_continues"]), category=d.get("category") or "", end_reason=d.get("end_reason") or ""
         ),
     ),
-    "cin-plan-start": Step("Start a child in need plan", StartForm, "episode", lambda a, e, d: services.cin_plan_start(actor=a, episode=e, started_on=d["started_on"])),
+    "cin-plan-start": Step("Start a child in need plan", StartForm, REFERRAL, lambda a, e, d: services.cin_plan_start(actor=a, episode=e, started_on=d["started_on"])),
     "cin-plan-review": Step(
-        "Record a child in need plan review", CinPlanReviewForm, "cin_plan",
+        "Record a child in need plan review", CinPlanReviewForm, CIN_PLAN,
         lambda a, x, d: services.cin_plan_review_record(
             actor=a, plan=x, held_on=d["held_on"], plan_continues=_yes(d["plan_continues"]), summary=d["summary"]
         ),
     ),
-    "cin-plan-end": Step("End the child in need plan", EndForm, "cin_plan", lambda a, x, d: services.cin_plan_end(actor=a, plan=x, ended_on=d["ended_on"])),
+    "cin-plan-end": Step("End the child in need plan", EndForm, CIN_PLAN, lambda a, x, d: services.cin_plan_end(actor=a, plan=x, ended_on=d["ended_on"])),
     "looked-after-start": Step(
-        "Start a period of care", LookedAfterStartForm, "person",
+        "Start a period of care", LookedAfterStartForm, PERSON,
         lambda a, p, d: lac.looked_after_start(
             actor=a, person=p, started_on=d["started_on"], legal_status=d["legal_status"], category_of_need=d["category_of_need"],
             placement_type=d["placement_type"], placement_provider=d.get("placement_provider") or "", placement_postcode=d["placement_postcode"],
@@ -339,39 +389,25 @@ STEPS: dict[str, Step] = {
         manager_only=True,
     ),
     "looked-after-change": Step(
-        "Record a change of legal status or placement", LookedAfterChangeForm, "looked_after",
+        "Record a change of legal status or placement", LookedAfterChangeForm, LOOKED_AFTER,
         lambda a, e, d: lac.looked_after_change(
             actor=a, person=e.person, changed_on=d["changed_on"], legal_status=d.get("legal_status") or None, placement=_placement(d),
             reason_place_change=d.get("reason_place_change") or "", same_carers=d.get("same_carers", False),
         ),
     ),
     "looked-after-end": Step(
-        "End the period of care", LookedAfterEndForm, "looked_after",
+        "End the period of care", LookedAfterEndForm, LOOKED_AFTER,
         lambda a, e, d: lac.looked_after_end(actor=a, person=e.person, ended_on=d["ended_on"], reason_ceased=d["reason_ceased"]),
         manager_only=True,
     ),
     "looked-after-review": Step(
-        "Record a looked-after review", LookedAfterReviewForm, "looked_after",
+        "Record a looked-after review", LookedAfterReviewForm, LOOKED_AFTER,
         lambda a, e, d: lac.lac_review_record(actor=a, person=e.person, held_on=d["held_on"], participation=d["participation"]),
     ),
     "close": Step(
-        "Close the case", CloseForm, "episode", lambda a, e, d: services.episode_close(actor=a, episode=e, closure_date=d["closure_date"], reason=d["reason"]), manager_only=True, button="Close the case"
+        "Close the case", CloseForm, REFERRAL, lambda a, e, d: services.episode_close(actor=a, episode=e, closure_date=d["closure_date"], reason=d["reason"]), manager_only=True, button="Close the case"
     ),
 }  # fmt: skip
-
-NEEDS_FIRST = {
-    "episode": "This child has no open referral: make a referral first.",
-    "assessment": "There is no assessment in progress: start one first.",
-    "enquiry": "There is no section 47 enquiry: record a strategy discussion that starts one first.",
-    "cp_plan": "This child is not on a child protection plan.",
-    "cin_plan": "This child has no open child in need plan.",
-    "looked_after": "This child is not looked after.",
-    "been_looked_after": "This child has never been looked after: a manager starts a period of care first.",
-    "missing": "The child is not recorded as missing or away from placement now.",
-    "uasc": "This child is not recorded as an unaccompanied asylum-seeking child: record that first.",
-    "adoption": "There is no open decision to place this child for adoption: record the decision first.",
-    "care_leaver": "Only a young person who has left care is a care leaver: for a looked-after child record a visit.",
-}
 
 
 # --- looked-after records -----------------------------------------------------------------------------------------
@@ -426,7 +462,7 @@ def _health(a: Any, p: Any, d: dict[str, Any]) -> Any:
 
 def _milestone(milestone: str, date_field: str, title: str, label: str) -> Step:
     return Step(
-        title, f.adoption_milestone_form(date_field, label), "adoption",
+        title, f.adoption_milestone_form(date_field, label), ADOPTION,
         lambda a, x, d: lac.adoption_milestone_record(actor=a, adoption=x, milestone=milestone, on=d[date_field]),
         about=_adoption_so_far,
     )  # fmt: skip
@@ -434,12 +470,12 @@ def _milestone(milestone: str, date_field: str, title: str, label: str) -> Step:
 
 STEPS.update({
     "missing-start": Step(
-        "Record that the child is missing or away from placement", f.MissingEpisodeForm, "been_looked_after",
+        "Record that the child is missing or away from placement", f.MissingEpisodeForm, BEEN_LOOKED_AFTER,
         lambda a, p, d: lac.missing_episode_record(actor=a, person=p, kind=d["kind"], started_on=d["started_on"]),
         hint="Away from placement means the child's whereabouts are known but they are not where they should be.",
     ),
     "missing-return": Step(
-        "Record the child's return", f.MissingReturnForm, "missing",
+        "Record the child's return", f.MissingReturnForm, MISSING,
         lambda a, m, d: lac.missing_episode_end(
             actor=a, episode=m, ended_on=d["ended_on"], return_interview_offered=flag(d["return_interview_offered"]),
             return_interview_accepted=flag(d["return_interview_accepted"]),
@@ -447,17 +483,17 @@ STEPS.update({
         about=lambda m: f"{m.get_kind_display()} since {_day(m.started_on)}.",
     ),
     "uasc": Step(
-        "Record unaccompanied asylum-seeking child status", f.UASCForm, "person",
+        "Record unaccompanied asylum-seeking child status", f.UASCForm, PERSON,
         lambda a, p, d: lac.uasc_record(actor=a, person=p, became_uasc_on=d["became_uasc_on"], ceased_on=d["ceased_on"]),
         initial=_uasc_initial,
     ),
     "uasc-end": Step(
-        "Record the end of unaccompanied asylum-seeking child status", f.UASCEndForm, "uasc",
+        "Record the end of unaccompanied asylum-seeking child status", f.UASCEndForm, UASC,
         lambda a, u, d: lac.uasc_record(actor=a, person=u.person, became_uasc_on=u.became_uasc_on, ceased_on=d["ceased_on"]),
         about=lambda u: f"An unaccompanied asylum-seeking child since {_day(u.became_uasc_on)}.",
     ),
     "previous-permanence": Step(
-        "Record previous permanence", f.PreviousPermanenceForm, "been_looked_after",
+        "Record previous permanence", f.PreviousPermanenceForm, BEEN_LOOKED_AFTER,
         lambda a, p, d: lac.previous_permanence_record(
             actor=a, person=p, arrangement=d["arrangement"], la_code=d["la_code"], order_date=d["order_date"]
         ),
@@ -465,7 +501,7 @@ STEPS.update({
         "this period of care.",
     ),
     "adoption-decision": Step(
-        "Record the decision to place for adoption", f.AdoptionDecisionForm, "been_looked_after",
+        "Record the decision to place for adoption", f.AdoptionDecisionForm, BEEN_LOOKED_AFTER,
         lambda a, p, d: lac.adoption_decision_record(actor=a, person=p, decided_on=d["decided_on"]),
         hint="The agency decision maker's decision that the child should be placed for adoption.",
     ),
@@ -479,7 +515,7 @@ STEPS.update({
         "placed", "placed_on", "Record the placement with the adopters", "Date the child went to live with the adopters"
     ),
     "adoption-adopters": Step(
-        "Record the adopters' details", f.AdoptersForm, "adoption",
+        "Record the adopters' details", f.AdoptersForm, ADOPTION,
         lambda a, x, d: lac.adoption_adopters_record(
             actor=a, adoption=x, foster_care=flag(d["foster_care"]), number_of_adopters=d["number_of_adopters"],
             sex_of_adopters=d["sex_of_adopters"], legal_status_of_adopters=d["legal_status_of_adopters"],
@@ -487,24 +523,24 @@ STEPS.update({
         initial=_adopters_initial, about=_adoption_so_far,
     ),
     "adoption-reversed": Step(
-        "Record that the child should no longer be placed for adoption", f.AdoptionReversedForm, "adoption",
+        "Record that the child should no longer be placed for adoption", f.AdoptionReversedForm, ADOPTION,
         lambda a, x, d: lac.adoption_decision_reversed(
             actor=a, adoption=x, ceased_on=d["date_placed_ceased"], reason=d["reason_placed_ceased"]
         ),
         about=_adoption_so_far,
     ),
     "health-assessment": Step(
-        "Record a statutory health assessment", f.HealthAssessmentForm, "been_looked_after",
+        "Record a statutory health assessment", f.HealthAssessmentForm, BEEN_LOOKED_AFTER,
         lambda a, p, d: lac.health_assessment_record(actor=a, person=p, assessed_on=d["assessed_on"], assessed_by=d["assessed_by"]),
         hint="The first in a period of care is the initial health assessment; later ones are reviews.",
     ),
     "health": Step(
-        "Record health and outcomes for the year", f.HealthRecordForm, "been_looked_after", _health,
+        "Record health and outcomes for the year", f.HealthRecordForm, BEEN_LOOKED_AFTER, _health,
         initial=lambda p: {"year_ending": f.health_years()[0][0]},
         hint="For a child looked after for the whole year to 31 March. Recording a year again corrects it.",
     ),
     "care-leaver-contact": Step(
-        "Record contact with a care leaver", f.CareLeaverContactForm, "care_leaver",
+        "Record contact with a care leaver", f.CareLeaverContactForm, CARE_LEAVER,
         lambda a, p, d: lac.care_leaver_contact_record(
             actor=a, person=p, contact_on=d["contact_on"], in_touch=d["in_touch"], activity=d["activity"],
             accommodation=d["accommodation"],
@@ -512,87 +548,3 @@ STEPS.update({
         hint="Contact from 3 months before to 1 month after the 17th to 21st birthdays counts for the return.",
     ),
 })  # fmt: skip
-
-
-CARE_LEAVER_CONTACT_AGES = range(17, 22)  # the OC3 birthdays; the service itself accepts 16 to 25
-
-
-def looked_after_actions(person: Any, today: date | None = None) -> list[tuple[str, str]]:
-    """(step slug, label) of the looked-after record steps that make sense now, for the journey panel.
-    While looked after: missing episodes, UASC, previous permanence (until recorded for this period of care),
-    adoption and statutory health assessments. Whenever one is open: the return from being missing, the end of UASC
-    status. Health and outcomes once the child has been looked after for the whole of the last year to 31 March,
-    until it is recorded. Care leaver contacts for young people aged 17 to 21 who have left care.
-    One query for a child never looked after, at most three otherwise. The services still check every rule."""
-    from people.models import Person
-
-    today = today or timezone.localdate()
-    latest = (
-        LookedAfterEpisode.objects.filter(person=person).order_by("-started_on", "-id").only("started_on", "ended_on")
-    ).first()
-    if latest is None:
-        return []
-    year_ending = date.fromisoformat(f.health_years(today, 1)[0][0])
-    year_start = year_ending - relativedelta(years=1) + timedelta(days=1)
-    # Every period of care starts with an RNE S episode; previous permanence belongs to the latest one.
-    period_start = LookedAfterEpisode.objects.filter(person=OuterRef("pk"), reason_new_episode="S").order_by(
-        "-started_on", "-id"
-    )[:1]
-    facts = (
-        Person.objects.filter(pk=person.pk)
-        .annotate(
-            missing_open=Exists(MissingEpisode.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)),
-            uasc_any=Exists(UnaccompaniedAsylumSeekingChild.objects.filter(person=OuterRef("pk"))),
-            uasc_open=Exists(UnaccompaniedAsylumSeekingChild.objects.filter(person=OuterRef("pk"), ceased_on=None)),
-            health_done=Exists(HealthRecord.objects.filter(person=OuterRef("pk"), year_ending=year_ending)),
-            period_started_on=Subquery(period_start.values("started_on")),
-        )
-        .annotate(
-            permanence_done=Exists(
-                PreviousPermanence.objects.filter(
-                    person=OuterRef("pk"), episode__started_on__gte=OuterRef("period_started_on")
-                )
-            )
-        )
-        .values("missing_open", "uasc_any", "uasc_open", "health_done", "permanence_done", "period_started_on")
-        .get()
-    )
-    looked_after = latest.ended_on is None
-    age = age_on(person.date_of_birth, today) if person.date_of_birth else None
-    out: list[tuple[str, str]] = []
-    if facts["missing_open"]:
-        out.append(("missing-return", "Record the child's return from being missing or away"))
-    elif looked_after:
-        out.append(("missing-start", "Record that the child is missing or away from placement"))
-    if facts["uasc_open"]:
-        out.append(("uasc-end", "Record the end of unaccompanied asylum-seeking child status"))
-    elif looked_after and not facts["uasc_any"] and age is not None and age < 18:
-        out.append(("uasc", "Record that the child is an unaccompanied asylum-seeking child"))
-    if looked_after and not facts["permanence_done"]:
-        out.append(("previous-permanence", "Record previous permanence"))
-    if looked_after:
-        adoption = _open(AdoptionRecord, person=person, date_placed_ceased__isnull=True, adopted_on__isnull=True)
-        if adoption is None:
-            out.append(("adoption-decision", "Record the decision to place for adoption"))
-        else:
-            if not (adoption.placement_order_on or adoption.date_matched or adoption.placed_on):
-                out.append(("adoption-placement-order", "Record the placement order"))
-            if not adoption.date_matched:
-                out.append(("adoption-matched", "Record the match with the adopters"))
-            elif not adoption.placed_on:
-                out.append(("adoption-placed", "Record the placement with the adopters"))
-            out += [
-                ("adoption-adopters", "Record the adopters' details"),
-                ("adoption-reversed", "Record that the child should no longer be placed for adoption"),
-            ]
-    if looked_after:
-        out.append(("health-assessment", "Record a statutory health assessment"))
-    started = facts["period_started_on"]
-    in_care_all_year = (
-        started is not None and started <= year_start and (latest.ended_on is None or latest.ended_on >= year_ending)
-    )
-    if in_care_all_year and not facts["health_done"]:
-        out.append(("health", f"Record health and outcomes for the year to 31 March {year_ending.year}"))
-    if not looked_after and age in CARE_LEAVER_CONTACT_AGES:
-        out.append(("care-leaver-contact", "Record contact with the care leaver"))
-    return out

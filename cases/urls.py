@@ -11,5 +11,6 @@ urlpatterns = [
     path("reviews", views.reviews_due, name="reviews_due"),
     path("contacts/<int:contact_id>/decide", views.contact_decide, name="contact_decide"),
     path("people/<int:pk>/contacts/new", views.contact_add, name="contact_add"),
+    path("people/<int:pk>/visits/new", views.visit_add, name="visit_add"),
     path("people/<int:pk>/<slug:step>", views.journey_step, name="step"),
 ]

@@ -13,10 +13,15 @@ from accounts import access
 from core.errors import RuleError
 from core.forms import apply_rule_errors, combine
 from people.views import person_for_user, require_role
+from recording.forms import VisitForm
 
 from . import selectors, selectors_reviews, services
 from .forms import ContactDecisionForm, ContactForm
 from .models import Contact
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
 
 
 @login_required
@@ -139,7 +144,7 @@ def contact_decide(request: HttpRequest, contact_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    from .steps import NEEDS_FIRST, STEPS, target
+    from .steps import STEPS, target
 
     person = person_for_user(request, pk)
     spec = STEPS.get(step)
@@ -151,7 +156,7 @@ def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise PermissionDenied("Your role cannot do this step")
     obj = target(spec, person)
     if obj is None:
-        messages.info(request, NEEDS_FIRST[spec.needs])
+        messages.info(request, spec.needs.missing)
         return redirect("people:detail", pk=person.pk)
     initial = spec.initial(obj) if spec.initial else None
     form = spec.form(request.POST if request.method == "POST" else None, initial=initial)
@@ -165,3 +170,31 @@ def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             return redirect("people:detail", pk=person.pk)
     about = spec.about(obj) if spec.about else ""
     return render(request, "cases/step_form.html", {"form": form, "person": person, "step": spec, "about": about})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_for_user(request, pk)
+    if not access.can_record_for_person(request.user, person):
+        raise PermissionDenied("Your role cannot record visits")
+    form = VisitForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.visit_record(
+                actor=request.user,
+                person=person,
+                occurred_at=combine(d["day"], d.get("at")),
+                visit_type=d["visit_type"],
+                child_seen=_yes_no(d["child_seen"]),
+                seen_alone=_yes_no(d.get("seen_alone")),
+                not_seen_reason=d.get("not_seen_reason", ""),
+                notes=d["notes"],
+            )
+        except RuleError as e:
+            apply_rule_errors(form, {("day" if k == "occurred_at" else k): v for k, v in e.errors.items()})
+        else:
+            messages.success(request, "Visit added to the chronology")
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "recording/visit_form.html", {"form": form, "person": person})

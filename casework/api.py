@@ -4,9 +4,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from cases.api import people_router as cases_people_router
 from cases.api import router as cases_router
 from core.errors import RuleError
 from people.api import router as people_router
+from recording.api import router as recording_router
 
 api = NinjaAPI(
     title="Casework API",
@@ -23,4 +25,6 @@ def _rule_error(request: HttpRequest, exc: RuleError) -> HttpResponse:
 
 
 api.add_router("/people", people_router)
+api.add_router("/people", recording_router)
+api.add_router("/people", cases_people_router)
 api.add_router("/cases", cases_router)

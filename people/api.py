@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from accounts import access
+from audit.models import AuditAction
 from audit.services import audit_record
-from recording import services as recording_services
-from recording.selectors import PAGE_SIZE, ChronologyFilter, chronology_page
 
 from . import selectors, services
 from .models import Person
@@ -20,13 +19,16 @@ from .search import SearchError, search_people
 router = Router(tags=["people"])
 
 
-def _require_role(request: HttpRequest) -> None:
+def require_role(request: HttpRequest) -> None:
+    """403 for a signed-in user with no role: the API's first check, as the pages'."""
     if not access.has_any_role(request.user):
         raise HttpError(403, "You do not have a role in Casework")
 
 
-def _person(request: HttpRequest, pk: int) -> Person:
-    _require_role(request)
+def person_for_api(request: HttpRequest, pk: int) -> Person:
+    """The person, if this user may see them; 404 otherwise (a record's existence does not leak). Every API module
+    fetches a person through this."""
+    require_role(request)
     person = access.visible_people(request.user).filter(pk=pk).first()
     if person is None:
         raise Http404("No person found")
@@ -57,14 +59,14 @@ class SearchIn(Schema):
 
 @router.get("/search", response=list[MatchOut], summary="Find people by name, allowing for misspellings")
 def search(request: HttpRequest, filters: Query[SearchIn]) -> list[dict[str, object]]:
-    _require_role(request)
+    require_role(request)
     try:
         matches = search_people(user=request.user, name=filters.name, date_of_birth=filters.dob, limit=filters.limit)
     except SearchError as e:
         raise HttpError(422, str(e)) from e
     audit_record(
         actor=request.user,
-        action="search",
+        action=AuditAction.SEARCH,
         object_type="person_search",
         context={"query": filters.name, "results": len(matches), "channel": "api"},
     )
@@ -114,7 +116,7 @@ class PersonOut(Schema):
 
 @router.get("/{int:person_id}", response=PersonOut, summary="A person's record (audited as a view)")
 def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
-    person = _person(request, person_id)
+    person = person_for_api(request, person_id)
     s = selectors.person_summary(person.pk)
     services.person_view_record(actor=request.user, person=person, section="api")
     p = s.person
@@ -153,88 +155,12 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
     }
 
 
-class EntryOut(Schema):
-    id: int
-    occurred_at: datetime
-    entry_type: str
-    title: str
-    summary: str
-    recorded_by_name: str
-
-
-class ChronologyOut(Schema):
-    count: int
-    page: int
-    pages: int
-    page_size: int
-    entries: list[EntryOut]
-
-
-@router.get("/{int:person_id}/chronology", response=ChronologyOut, summary="A page of the chronology, newest first")
-def chronology(
-    request: HttpRequest,
-    person_id: int,
-    page: int = 1,
-    type: list[str] = Query(default=[]),  # noqa: B008
-    date_from: date | None = None,
-    date_to: date | None = None,
-) -> dict[str, object]:
-    person = _person(request, person_id)
-    pg = chronology_page(person, ChronologyFilter(entry_types=type, date_from=date_from, date_to=date_to), page)
-    services.person_view_record(actor=request.user, person=person, section="chronology")
-    return {
-        "count": pg.paginator.count,
-        "page": pg.number,
-        "pages": pg.paginator.num_pages,
-        "page_size": PAGE_SIZE,
-        "entries": list(pg.object_list),
-    }
-
-
 class ErrorsOut(Schema):
     errors: dict[str, str]
 
 
-class CaseNoteIn(Schema):
-    occurred_at: datetime
-    subject: str = Field(..., max_length=200)
-    body: str
-    note_type: str = "case_note"
-
-
 class CreatedOut(Schema):
     id: int
-
-
-@router.post(
-    "/{int:person_id}/case-notes",
-    response={201: CreatedOut, 422: ErrorsOut},
-    summary="Record a case note; it appears in the chronology at once",
-)
-def case_note_create(request: HttpRequest, person_id: int, payload: CaseNoteIn) -> Status[dict[str, object]]:
-    person = _person(request, person_id)
-    if not access.can_record_for_person(request.user, person):
-        raise HttpError(403, "Your role cannot record case notes")
-    note = recording_services.case_note_create(actor=request.user, person=person, **payload.dict())
-    return Status(201, {"id": note.pk})
-
-
-class VisitIn(Schema):
-    occurred_at: datetime
-    visit_type: str
-    child_seen: bool
-    seen_alone: bool | None = None
-    not_seen_reason: str = ""
-    notes: str
-
-
-@router.post("/{int:person_id}/visits", response={201: CreatedOut, 422: ErrorsOut}, summary="Record a visit")
-def visit_create(request: HttpRequest, person_id: int, payload: VisitIn) -> Status[dict[str, object]]:
-    person = _person(request, person_id)
-    if not access.can_record_for_person(request.user, person):
-        raise HttpError(403, "Your role cannot record visits")
-    visit = recording_services.visit_record(actor=request.user, person=person, **payload.dict())
-    return Status(201, {"id": visit.pk})
 
 
 class AddressIn(Schema):
@@ -274,7 +200,7 @@ class DuplicatesOut(Schema):
 def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, object]]:
     from .views import DUPLICATE_WARNING_SCORE
 
-    _require_role(request)
+    require_role(request)
     data = payload.dict()
     confirm = data.pop("confirm_new")
     address = data.pop("address")

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from audit.models import AuditAction
 from audit.services import audit_bulk, audit_record
 from core.actors import Actor, actor_or_none
 
@@ -275,7 +276,7 @@ def _process_batch(batch: list[_Row], result: ImportResult, dry_run: bool, actor
             audits.append(
                 {
                     "actor_id": actor_id,
-                    "action": "create",
+                    "action": AuditAction.CREATE,
                     "object_type": "person",
                     "object_id": p.pk,
                     "person_id": p.pk,
@@ -298,7 +299,7 @@ def _process_batch(batch: list[_Row], result: ImportResult, dry_run: bool, actor
             audits.append(
                 {
                     "actor_id": actor_id,
-                    "action": "update",
+                    "action": AuditAction.UPDATE,
                     "object_type": "person_identifier",
                     "person_id": pid,
                     "changes": {"new": {"type": "source", "value": r.source_id, "matched_by": "nhs_number"}},
@@ -351,7 +352,7 @@ def import_people(
     if not dry_run:
         audit_record(
             actor=actor,
-            action="import",
+            action=AuditAction.IMPORT,
             object_type="people_import",
             object_id=path.name[:64],
             changes={

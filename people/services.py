@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.models import AuditAction
 from audit.services import audit_record, diff, snapshot
 from core.actors import Actor, actor_or_none
 from core.errors import RuleError
@@ -225,7 +226,7 @@ def person_create(
         _address_write(actor, person, address)
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="person",
         object_id=str(person.pk),
         person_id=person.pk,
@@ -278,7 +279,7 @@ def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
     if changed:
         audit_record(
             actor=actor,
-            action="update",
+            action=AuditAction.UPDATE,
             object_type="person",
             object_id=str(person.pk),
             person_id=person.pk,
@@ -299,7 +300,7 @@ def person_name_add(
     name = _write_name(person, kind, given_name.strip(), family_name.strip(), used_to=used_to)
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="person_name",
         object_id=str(name.pk),
         person_id=person.pk,
@@ -329,7 +330,7 @@ def identifier_add(*, actor: Actor, person: Person, type: str, value: str) -> Pe
         raise RuleError({"value": f"This {IdentifierType(type).label} already belongs to someone else"}) from exc
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="person_identifier",
         object_id=str(ident.pk),
         person_id=person.pk,
@@ -381,7 +382,7 @@ def address_add(*, actor: Actor, person: Person, address: AddressInput) -> Perso
     new = _address_write(actor, person, address)
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="person_address",
         object_id=str(new.pk),
         person_id=person.pk,
@@ -446,7 +447,7 @@ def relationship_create(
     for r in (rel, back):
         audit_record(
             actor=actor,
-            action="create",
+            action=AuditAction.CREATE,
             object_type="relationship",
             object_id=str(r.pk),
             person_id=r.person_id,
@@ -476,7 +477,7 @@ def warning_add(
     )
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="warning",
         object_id=str(warning.pk),
         person_id=person.pk,
@@ -497,7 +498,7 @@ def warning_end(*, actor: Actor, warning: Warning, reason: str) -> Warning:
     warning.save(update_fields=["ended_on", "end_reason", "modified_by", "modified_at"])
     audit_record(
         actor=actor,
-        action="close",
+        action=AuditAction.CLOSE,
         object_type="warning",
         object_id=str(warning.pk),
         person_id=warning.person_id,
@@ -513,7 +514,7 @@ def person_view_record(*, actor: Actor, person: Person, section: str = "summary"
     """Audit that `actor` viewed `person`'s record. Called by every page and endpoint that shows a record."""
     audit_record(
         actor=actor,
-        action="view",
+        action=AuditAction.VIEW,
         object_type="person",
         object_id=str(person.pk),
         person_id=person.pk,

@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
+from audit.models import AuditAction
 from audit.services import audit_record
 from core.errors import RuleError
 from core.forms import apply_rule_errors
-from recording.models import EntryType
-from recording.selectors import ChronologyFilter, chronology_page
 
-from . import selectors, services
+from . import record, selectors, services
 from .forms import PersonDetailsForm, PersonForm, RelationshipForm, SearchForm, WarningForm
 from .models import Person
 from .search import search_people
@@ -57,7 +56,7 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         audit_record(
             actor=request.user,
-            action="search",
+            action=AuditAction.SEARCH,
             object_type="person_search",
             context={"query": form.cleaned_data["q"], "results": len(results)},
         )
@@ -68,47 +67,20 @@ def search(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
     summary = selectors.person_summary(person.pk)
-    flt = ChronologyFilter(
-        entry_types=request.GET.getlist("type"),
-        date_from=_parse_date(request.GET.get("from")),
-        date_to=_parse_date(request.GET.get("to")),
-    )
-    page = chronology_page(person, flt, request.GET.get("page"))
     services.person_view_record(actor=request.user, person=person, section="summary")
-    from cases.selectors import journey_summary
-
-    journey = journey_summary(person)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "people/detail.html",
         {
             "s": summary,
             "person": summary.person,
-            "journey": journey,
             "today": timezone.localdate(),
-            "page": page,
-            "filter": flt,
-            "entry_types": EntryType.choices,
-            "filter_query": query.urlencode(),
+            "main_sections": record.render_sections(request, person, "main"),
+            "side_sections": record.render_sections(request, person, "side"),
             "can_record": access.can_record_for_person(request.user, person),
             "can_see_access_log": access.can_see_access_log(request.user),
-            "date_from": request.GET.get("from", ""),
-            "date_to": request.GET.get("to", ""),
         },
     )
-
-
-def _parse_date(value: str | None) -> Any:
-    from datetime import date
-
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @login_required

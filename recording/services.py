@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import AuditAction
 from audit.services import audit_record, snapshot
 from core.actors import Actor, actor_or_none
 from core.errors import RuleError
@@ -108,7 +109,7 @@ def case_note_create(
     )
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="case_note",
         object_id=str(note.pk),
         person_id=person.pk,
@@ -129,7 +130,9 @@ def visit_record(
     notes: str,
     not_seen_reason: str = "",
 ) -> Visit:
-    """Record a visit: when, what kind, whether the child was seen and seen alone, and what happened."""
+    """Record a visit: when, what kind, whether the child was seen and seen alone, and what happened. For a child,
+    call `cases.services.visit_record`, which records the visit through this and then the statutory visit tasks it
+    completes (a looked-after child's, a child protection plan's)."""
     errors = _check_when(occurred_at, person)
     if visit_type not in VisitType.values:
         errors["visit_type"] = "Select the type of visit"
@@ -170,24 +173,9 @@ def visit_record(
         actor=actor,
         significant=not visit.child_seen,
     )
-    if visit.child_seen:
-        # A visit in which the child was seen is the statutory visit of a looked-after child, and the visit of a child
-        # on a child protection plan: the next one becomes due.
-        from django.db.models import Q
-
-        from cases.models import LookedAfterEpisode
-        from cases.services import cp_visit_recorded
-        from cases.services_looked_after import statutory_visit_recorded
-
-        visited_on = timezone.localtime(occurred_at).date()
-        if LookedAfterEpisode.objects.filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=visited_on), person=person, started_on__lte=visited_on
-        ).exists():
-            statutory_visit_recorded(actor=actor, person=person, visited_on=visited_on)
-        cp_visit_recorded(actor=actor, person=person, visited_on=visited_on)
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="visit",
         object_id=str(visit.pk),
         person_id=person.pk,

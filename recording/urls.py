@@ -5,5 +5,4 @@ from . import views
 app_name = "recording"
 urlpatterns = [
     path("<int:pk>/case-notes/new", views.case_note_add, name="case_note_add"),
-    path("<int:pk>/visits/new", views.visit_add, name="visit_add"),
 ]

@@ -13,11 +13,7 @@ from core.forms import apply_rule_errors, combine
 from people.views import person_for_user
 
 from . import services
-from .forms import CaseNoteForm, VisitForm
-
-
-def _yes_no(value: str | None) -> bool | None:
-    return {"yes": True, "no": False}.get(value or "")
+from .forms import CaseNoteForm
 
 
 @login_required
@@ -44,31 +40,3 @@ def case_note_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Case note added to the chronology")
             return redirect("people:detail", pk=person.pk)
     return render(request, "recording/case_note_form.html", {"form": form, "person": person})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
-    person = person_for_user(request, pk)
-    if not access.can_record_for_person(request.user, person):
-        raise PermissionDenied("Your role cannot record visits")
-    form = VisitForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.visit_record(
-                actor=request.user,
-                person=person,
-                occurred_at=combine(d["day"], d.get("at")),
-                visit_type=d["visit_type"],
-                child_seen=_yes_no(d["child_seen"]),
-                seen_alone=_yes_no(d.get("seen_alone")),
-                not_seen_reason=d.get("not_seen_reason", ""),
-                notes=d["notes"],
-            )
-        except RuleError as e:
-            apply_rule_errors(form, {("day" if k == "occurred_at" else k): v for k, v in e.errors.items()})
-        else:
-            messages.success(request, "Visit added to the chronology")
-            return redirect("people:detail", pk=person.pk)
-    return render(request, "recording/visit_form.html", {"form": form, "person": person})

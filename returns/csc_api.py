@@ -84,6 +84,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from audit.models import AuditAction
 from audit.services import audit_bulk
 from cases.models import (
     Allocation,
@@ -841,7 +842,7 @@ def csc_api_record_sent(
         [
             {
                 "actor_id": who.pk if who is not None else None,
-                "action": "export",
+                "action": AuditAction.EXPORT,
                 "object_type": "csc_api_child",
                 "object_id": p.la_child_id,
                 "person_id": p.person_id,

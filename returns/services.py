@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.models import AuditAction
 from audit.services import audit_record
 from core.actors import Actor, actor_or_none
 from core.errors import RuleError
@@ -98,7 +99,7 @@ def return_run_request(*, actor: Actor, kind: str, year: int | None, with_previo
         raise RuleError(f"The {ReturnKind(kind).label} for {CollectionYear(year).label} is already being made") from e
     audit_record(
         actor=actor,
-        action="create",
+        action=AuditAction.CREATE,
         object_type="returnrun",
         object_id=str(run.pk),
         changes={"new": {"kind": kind, "year": year, "with_previous": with_previous}},
@@ -134,7 +135,7 @@ def return_run_start(*, run_id: int) -> ReturnRun | None:
     run.save(update_fields=["status", "started_at", "updated_at", "percent", "stage"])
     audit_record(
         actor=None,
-        action="update",
+        action=AuditAction.UPDATE,
         object_type="returnrun",
         object_id=str(run.pk),
         changes={"status": {"old": RunStatus.QUEUED, "new": RunStatus.RUNNING}},
@@ -186,7 +187,7 @@ def return_run_files_record(*, run: ReturnRun, files: list[WrittenFile], childre
     run.children = children
     audit_record(
         actor=None,
-        action="update",
+        action=AuditAction.UPDATE,
         object_type="returnrun",
         object_id=str(run.pk),
         changes={"children": {"new": children}, "files": {"new": {f.name: f.sha256 for f in files}}},
@@ -259,7 +260,7 @@ def return_run_validation_record(
     )
     audit_record(
         actor=None,
-        action="update",
+        action=AuditAction.UPDATE,
         object_type="returnrun",
         object_id=str(run.pk),
         changes={
@@ -282,7 +283,7 @@ def return_run_finish(*, run: ReturnRun) -> ReturnRun:
     run.status, run.percent, run.stage, run.finished_at, run.updated_at = RunStatus.DONE, 100, "Done", now, now
     audit_record(
         actor=None,
-        action="update",
+        action=AuditAction.UPDATE,
         object_type="returnrun",
         object_id=str(run.pk),
         changes={"status": {"old": RunStatus.RUNNING, "new": RunStatus.DONE}},
@@ -305,7 +306,7 @@ def _fail(run: ReturnRun, message: str) -> None:
     )
     audit_record(
         actor=None,
-        action="update",
+        action=AuditAction.UPDATE,
         object_type="returnrun",
         object_id=str(run.pk),
         changes={"status": {"old": old, "new": RunStatus.FAILED}, "error_message": {"new": message}},
@@ -323,7 +324,7 @@ def return_file_download(*, actor: Actor, file: ReturnFile) -> None:
     """Record a download of a return's file: an export of children's records, audited with the file's hash."""
     audit_record(
         actor=actor,
-        action="export",
+        action=AuditAction.EXPORT,
         object_type="returnfile",
         object_id=str(file.pk),
         changes={},

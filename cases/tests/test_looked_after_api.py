@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
-from cases import services_looked_after as lac
+from cases import services as lac
 from cases.forms import health_years
 from cases.models_looked_after import (
     AdoptionRecord,

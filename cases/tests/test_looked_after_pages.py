@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
-from cases import services_looked_after as lac
+from cases import services as lac
 from cases.forms import health_years
 from cases.models import Task, TaskKind
 from cases.models_looked_after import (
@@ -31,7 +31,7 @@ from cases.models_looked_after import (
     PreviousPermanence,
     UnaccompaniedAsylumSeekingChild,
 )
-from cases.steps import looked_after_actions
+from cases.selectors_looked_after import looked_after_actions
 from casework.tests.browser import assert_accessible, fill_date, sign_in
 from conftest import client_for
 from people.models import Person

@@ -18,17 +18,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from cases import services_looked_after as lac
+from cases import services as lac
 from cases.forms import health_years
 from cases.models_looked_after import MissingEpisode
+from cases.rules import timescales
+from cases.rules.looked_after import Placement
+from cases.rules.timescales import oc3_birthday
 from cases.selectors_looked_after import looked_after_summary
-from cases.services_looked_after import Placement, oc3_birthday
+from cases.services import visit_record
 from casework.tests.browser import assert_accessible, sign_in
 from conftest import client_for
 from people.models import Person
 from people.tests.factories import person
 from recording.models import VisitType
-from recording.services import visit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -149,9 +151,9 @@ def test_child_in_foster_care_with_a_visit_a_review_and_a_health_assessment(
     # A visit in the first year of the new placement: the next within 6 weeks (reg 28).
     assert rows["Statutory visits"] == f"Last visit: {day(visited)} Next due: {day(visited + timedelta(weeks=6))}"
     # The first review of the period: the next within 3 months.
-    next_review = lac.lac_review_due(reviewed, first=True)
+    next_review = timescales.lac_review_due(reviewed, first=True)
     assert rows["Looked-after reviews"] == f"Last review: {day(reviewed)} Next due: {day(next_review)}"
-    next_health = lac.review_health_assessment_due(child.date_of_birth, review)  # yearly from 5
+    next_health = timescales.review_health_assessment_due(child.date_of_birth, review)  # yearly from 5
     assert next_health == review + relativedelta(years=1)
     assert rows["Health assessments"] == (
         f"Last: Review health assessment, {day(review)} Next due: Review health assessment, {day(next_health)}"
@@ -172,14 +174,14 @@ def test_what_is_overdue_is_marked(manager: User, alice: User) -> None:
     started = TODAY - timedelta(days=60)
     child = looked_after(manager, person("Amelia", "Hughes", date(2015, 3, 27)), started)
     _, rows = card(record(client_for(alice), child))
-    first_visit = lac.first_placement_visit_due(started)
+    first_visit = timescales.first_placement_visit_due(started)
     assert rows["Statutory visits"] == (
         f"No visit recorded in this period of care Next due: {day(first_visit)} Overdue"
     )
-    assert rows["Looked-after reviews"].endswith(f"Next due: {day(lac.first_lac_review_due(started))} Overdue")
+    assert rows["Looked-after reviews"].endswith(f"Next due: {day(timescales.first_lac_review_due(started))} Overdue")
     assert rows["Health assessments"] == (
         "No health assessment recorded in this period of care Next due: Initial health assessment, "
-        f"{day(lac.initial_health_assessment_due(started))} Overdue"
+        f"{day(timescales.initial_health_assessment_due(started))} Overdue"
     )
     assert rows["Strengths and difficulties (SDQ) score"] == "No score recorded"
     assert "Previous permanence" not in rows and "Unaccompanied asylum-seeking child" not in rows

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role, Team, User
 from cases import services
-from cases import services_looked_after as lac
+from cases import services as lac
 from casework.tests.browser import assert_accessible, sign_in
 from conftest import client_for, make_user
 from people.models import Person

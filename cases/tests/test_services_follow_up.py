@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases import services
-from cases import services_looked_after as la
+from cases import services as la
 from cases.models import (
     Allocation,
     ChildInNeedPlanReview,
@@ -18,10 +18,12 @@ from cases.models import (
     Task,
     TaskKind,
 )
+from cases.rules import timescales
+from cases.services import visit_record
+from cases.services.kernel import ordinal
 from core.errors import RuleError
 from people.tests.factories import person
 from recording.models import ChronologyEntry, VisitType
-from recording.services import visit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -171,8 +173,8 @@ def test_initial_then_review_health_assessments(manager, alice):
 
 
 def test_review_health_assessments_are_yearly_from_five():
-    assert la.review_health_assessment_due(date(2015, 3, 27), date(2026, 2, 1)) == date(2027, 2, 1)
-    assert la.review_health_assessment_due(date(2021, 3, 27), date(2026, 2, 1)) == date(2026, 8, 1)
+    assert timescales.review_health_assessment_due(date(2015, 3, 27), date(2026, 2, 1)) == date(2027, 2, 1)
+    assert timescales.review_health_assessment_due(date(2021, 3, 27), date(2026, 2, 1)) == date(2026, 8, 1)
 
 
 # --- decisions and closures -------------------------------------------------------------------------------------
@@ -238,7 +240,7 @@ def test_first_contact_is_not_a_reason_to_change_worker(child, alice, bob, manag
 
 
 def test_care_leaver_contact_titles_use_ordinals():
-    assert [la._ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 17, 21, 22, 23)] == [
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 17, 21, 22, 23)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "17th", "21st", "22nd", "23rd",
     ]  # fmt: skip
 

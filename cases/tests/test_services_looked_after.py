@@ -9,10 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from cases import services_looked_after as svc
+from cases import services as svc
 from cases.models import LookedAfterEpisode, Task, TaskKind
 from cases.models_looked_after import AdoptionRecord, CareLeaverContact, HealthRecord, MissingEpisode
-from cases.services_looked_after import Placement
+from cases.rules import timescales
+from cases.rules.looked_after import Placement
+from cases.services.looked_after.episodes_read import next_statutory_visit_due
 from core.errors import RuleError
 from people.tests.factories import person
 from recording.models import ChronologyEntry, EntryType
@@ -60,7 +62,7 @@ def test_start_over_christmas_makes_review_and_visit_tasks(child, manager):
 
 
 def test_health_assessment_timescale_is_twenty_working_days(child):
-    assert svc.initial_health_assessment_due(date(2025, 12, 24)) == date(2026, 1, 26)
+    assert timescales.initial_health_assessment_due(date(2025, 12, 24)) == date(2026, 1, 26)
 
 
 def test_only_a_manager_starts_or_ends_a_period_of_care(child, alice, manager):
@@ -402,12 +404,12 @@ def test_visits_every_six_weeks_in_the_first_year(child, manager, alice):
 def test_after_a_year_long_term_placements_are_visited_every_three_months(manager, alice):
     long_term = person("Mia", "Shah", date(2012, 9, 9))
     start(manager, long_term, date(2024, 1, 10), placement_type="U4")
-    assert svc.next_statutory_visit_due(long_term, date(2024, 12, 1)) == date(2025, 1, 12)  # first year: 6 weeks
-    assert svc.next_statutory_visit_due(long_term, date(2025, 3, 1)) == date(2025, 6, 1)  # then 3 months
+    assert next_statutory_visit_due(long_term, date(2024, 12, 1)) == date(2025, 1, 12)  # first year: 6 weeks
+    assert next_statutory_visit_due(long_term, date(2025, 3, 1)) == date(2025, 6, 1)  # then 3 months
     short_term = person("Jack", "Wood", date(2012, 9, 9))
     start(manager, short_term, date(2024, 1, 10), placement_type="U6")
-    assert svc.next_statutory_visit_due(short_term, date(2025, 3, 1)) == date(2025, 4, 12)  # otherwise 6 weeks
-    assert svc.next_statutory_visit_due(short_term, date(2023, 3, 1)) is None  # not looked after then
+    assert next_statutory_visit_due(short_term, date(2025, 3, 1)) == date(2025, 4, 12)  # otherwise 6 weeks
+    assert next_statutory_visit_due(short_term, date(2023, 3, 1)) is None  # not looked after then
 
 
 def test_a_new_placement_starts_the_visiting_clock_again_but_same_carers_do_not(manager, alice):
@@ -419,13 +421,13 @@ def test_a_new_placement_starts_the_visiting_clock_again_but_same_carers_do_not(
         same_carers=True,
     )  # fmt: skip
     assert open_tasks(young, TaskKind.LAC_VISIT).get().due_on == date(2024, 1, 17)  # unchanged: same carers
-    assert svc.next_statutory_visit_due(young, date(2025, 3, 1)) == date(2025, 6, 1)  # placement began in 2024
+    assert next_statutory_visit_due(young, date(2025, 3, 1)) == date(2025, 6, 1)  # placement began in 2024
     moved = Placement(type="U4", provider="PR4", postcode="M1 1AE", urn="SC654321")
     svc.looked_after_change(
         actor=alice, person=young, changed_on=date(2025, 4, 7), placement=moved, reason_place_change="CREQB"
     )
     assert open_tasks(young, TaskKind.LAC_VISIT).get().due_on == date(2025, 4, 14)  # within a week of the new one
-    assert svc.next_statutory_visit_due(young, date(2025, 5, 1)) == date(2025, 6, 12)  # its first year: 6 weeks
+    assert next_statutory_visit_due(young, date(2025, 5, 1)) == date(2025, 6, 12)  # its first year: 6 weeks
 
 
 def test_statutory_visit_refused_when_not_looked_after(child, alice, manager):

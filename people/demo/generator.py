@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from audit.models import AuditAction
 from people.matching import NameKeys, name_keys
 from people.models import (
     RECIPROCAL,
@@ -1743,7 +1744,7 @@ def _audit_stage(name: str, label: str, counts: dict[str, int], seconds: float) 
     audit_bulk(
         [
             {
-                "action": "import",
+                "action": AuditAction.IMPORT,
                 "object_type": "seed",
                 "object_id": label,
                 "changes": {"stage": name, "rows": counts, "seconds": round(seconds, 1)},

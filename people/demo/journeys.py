@@ -1,7 +1,7 @@
 """Children's social care histories for the generated authority, made only through the real services.
 
 `generate_journeys` picks children from the people already loaded (`load_candidates`) and walks each one through
-cases.services, cases.services_looked_after and recording.services exactly as users would: contacts and the duty
+cases.services and recording.services exactly as users would: contacts and the duty
 manager's decision, referrals (and now and then a transfer in from another authority), allocation, assessments
 submitted and authorised, strategy discussions, section 47 enquiries, conferences, child protection and child in need
 plans, periods of care with their moves and changes of legal status, reviews, statutory visits, missing episodes,
@@ -61,7 +61,7 @@ from accounts.models import Role, Team, User
 from accounts.services import membership_add, team_create, user_create
 from audit.context import current as audit_context
 from cases import services as cs
-from cases import services_looked_after as la
+from cases import services as la
 from cases.models import (
     Allocation,
     Assessment,
@@ -70,15 +70,17 @@ from cases.models import (
     Contact,
     LookedAfterEpisode,
     Task,
-    TaskKind,
 )
-from cases.services_looked_after import AGENCY_URN, Placement
+from cases.rules import codes, timescales
+from cases.rules.codes import AGENCY_URN
+from cases.rules.looked_after import Placement
+from cases.rules.timescales import PRE_BIRTH_DAYS
+from cases.services import visit_record
 from core.dates import add_working_days, age_on, birthday, next_working_day
 from core.errors import RuleError
 from people.models import Person, Relationship, Sex
 from people.services import person_create, person_update
 from recording.models import CaseNote, VisitType
-from recording.services import visit_record
 
 from .places import county_postcodes
 
@@ -797,7 +799,6 @@ class Journeys:
         self.la_code = str(getattr(settings, "CASEWORK_LA_CODE", "999"))
         if not (len(self.la_code) == 3 and self.la_code.isdigit()):
             self.la_code = "855"
-        self.visit_hook: bool | None = None  # does recording.services.visit_record record statutory visits itself?
         self.follow_authors = False  # allocate children with case notes to the worker who wrote them (demo)
 
     # -- bookkeeping -------------------------------------------------------------------------------------------
@@ -879,7 +880,7 @@ class Journeys:
     @staticmethod
     def pre_birth_limit(k: Kid) -> date:
         """The earliest a referral can be about a child: 40 weeks before their (expected) birth, with a margin."""
-        return k.born - timedelta(days=cs.PRE_BIRTH_DAYS - 10)
+        return k.born - timedelta(days=PRE_BIRTH_DAYS - 10)
 
     def working_day(self, day: date, *, floor: date) -> date:
         """`day`, or the nearest working day to it not before `floor` nor after yesterday (conferences are held on
@@ -1196,13 +1197,6 @@ class Journeys:
             not_seen_reason="" if seen else rng.choice(_NOT_SEEN),
         )
         self._log(k, "visit", day, kind + ("+" if seen else "-"))
-        if lac and seen:
-            if self.visit_hook is None:
-                self.visit_hook = Task.objects.filter(
-                    person=k.person, kind=TaskKind.LAC_VISIT, completed_on=day
-                ).exists()
-            if not self.visit_hook:
-                la.statutory_visit_recorded(actor=k.actor, person=k.person, visited_on=day)
 
     # -- periods of care -------------------------------------------------------------------------------------
 
@@ -1346,9 +1340,9 @@ class Journeys:
             reason = "E4A"
         if reason in ("E5", "E6") and age_on(born, end) < 16:
             reason = "E4A"
-        if reason in la.STAYING_PUT:
+        if reason in codes.STAYING_PUT:
             last = LookedAfterEpisode.objects.filter(person=k.person).order_by("-started_on", "-id").first()
-            if last is None or last.placement_type not in la.FOSTER_PLACEMENTS:
+            if last is None or last.placement_type not in codes.FOSTER_PLACEMENTS:
                 reason = "E4A"  # not with foster carers, so not staying put: home to parents
         la.looked_after_end(actor=k.crew.manager, person=k.person, ended_on=end, reason_ceased=reason)
         self._log(k, "looked after ended", end, reason)
@@ -1546,7 +1540,7 @@ class Journeys:
         age = age_on(k.born, year_ending)
         sdq: int | None = None
         sdq_reason = ""
-        if la.SDQ_MIN_AGE <= age <= la.SDQ_MAX_AGE:
+        if timescales.SDQ_MIN_AGE <= age <= timescales.SDQ_MAX_AGE:
             if rng.random() < 0.85:
                 sdq = max(0, min(40, round(rng.gauss(15, 7))))
             else:
@@ -1596,7 +1590,7 @@ class Journeys:
                 if rng.random() < 0.25:
                     accommodation = _pick(rng, CL_ACCOMMODATION)
                 if accommodation.startswith(("T", "Z")) and (
-                    age_on(born, d) < 18 or la.oc3_birthday(born, d) == 17
+                    age_on(born, d) < 18 or timescales.oc3_birthday(born, d) == 17
                 ):  # foyers from 18 (rule 347); not with former foster carers at 17 (rule 3001)
                     accommodation = "D1"
                 said = (activity, accommodation)

@@ -48,7 +48,7 @@ from cases.models_looked_after import (
     PreviousPermanence,
     UnaccompaniedAsylumSeekingChild,
 )
-from cases.timescales import assessment_due, icpc_due
+from cases.rules.timescales import assessment_due, icpc_due
 from core.dates import add_working_days
 from people.demo import generate, journeys
 from people.demo.journeys import PROFILES, JourneyResult, generate_journeys, load_candidates, targets_for

@@ -36,7 +36,7 @@ def urls(child):
         reverse("people:detail", args=[child.pk]),
         reverse("people:create"),
         reverse("recording:case_note_add", args=[child.pk]),
-        reverse("recording:visit_add", args=[child.pk]),
+        reverse("cases:visit_add", args=[child.pk]),
         reverse("people:access_log", args=[child.pk]),
     ]
 

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -99,37 +99,7 @@ def test_a_child_not_seen_needs_a_reason_and_is_marked_significant(alice):
     assert entry.significant and entry.title == "Home visit: child not seen"
 
 
-def test_seeing_a_looked_after_child_makes_the_next_statutory_visit_due(alice, manager):
-    from datetime import date
-
-    from cases import services_looked_after as lac
-    from cases.models import Task, TaskKind
-
-    child = person("Amelia", "Hughes", date(2015, 3, 27))
-    start = timezone.localdate() - timedelta(days=20)
-    lac.looked_after_start(
-        actor=manager, person=child, started_on=start, legal_status="C1", category_of_need="N1", home_postcode="LS1 4AP",
-        placement_type="U6", placement_provider="PR1", placement_postcode="LS6 2AA", urn="SC123456",
-    )  # fmt: skip
-    first = Task.objects.get(person=child, kind=TaskKind.LAC_VISIT)
-    services.visit_record(
-        actor=alice, person=child, occurred_at=timezone.now() - timedelta(days=1), visit_type="placement",
-        child_seen=True, seen_alone=True, notes="Settling in well",
-    )  # fmt: skip
-    first.refresh_from_db()
-    assert first.completed_on is not None
-    nxt = Task.objects.get(person=child, kind=TaskKind.LAC_VISIT, completed_on__isnull=True)
-    assert nxt.due_on > timezone.localdate()
-    # A visit from before the child was looked after is recorded as usual and makes no statutory visit task.
-    services.visit_record(
-        actor=alice, person=child, occurred_at=timezone.now() - timedelta(days=200), visit_type="home",
-        child_seen=True, seen_alone=False, notes="Earlier visit",
-    )  # fmt: skip
-    assert Task.objects.filter(person=child, kind=TaskKind.LAC_VISIT, completed_on__isnull=True).count() == 1
-
-
 def test_a_child_born_on_29_february_can_have_notes(alice):
-    from datetime import date
 
     p = person("Leap", "Day", date(2016, 2, 29))
     services.case_note_create(

@@ -38,7 +38,7 @@ from cases.models import (
     Task,
     TaskKind,
 )
-from cases.services_looked_after import SHORT_BREAKS
+from cases.rules.codes import SHORT_BREAKS
 
 NO_TEAM = "No team recorded"
 NOT_ALLOCATED = "Not allocated"
@@ -175,7 +175,7 @@ def assessments_on_time(start: date, end: date, team: Team | None = None) -> Sha
 
     Counts every assessment authorised by a manager in the period (`authorised_on`, the CIN census
     AssessmentAuthorisationDate, decides the period). On time: authorised on or before the due date recorded on the
-    assessment when it started, 45 working days after the referral date (cases.timescales.assessment_due). Assessments
+    assessment when it started, 45 working days after the referral date (cases.rules.timescales.assessment_due). Assessments
     still in progress or awaiting authorisation are not counted. Team: the referral's. One query.
     """
     qs = _team_filter(Assessment.objects.filter(authorised_on__range=(start, end)), "episode__team", team)
@@ -193,7 +193,7 @@ def initial_conferences_on_time(start: date, end: date, team: Team | None = None
 
     Counts every initial conference held in the period (`held_on` decides), whether or not it made a plan. On time:
     held on or before the enquiry's `icpc_due_on`, 15 working days after that strategy discussion
-    (cases.timescales.icpc_due). Team: the referral's. One query.
+    (cases.rules.timescales.icpc_due). Team: the referral's. One query.
     """
     qs = ChildProtectionConference.objects.filter(
         kind=ConferenceKind.INITIAL, held_on__range=(start, end), enquiry__isnull=False
@@ -237,7 +237,7 @@ def protection_reviews_on_time(
     initial conference, then at most every 6 months).
 
     Counts each review that fell due in the period: the due date in force is the one on the review task the journey
-    made (cases.timescales.cp_review_due, from the initial or the last review conference); the due date decides the
+    made (cases.rules.timescales.cp_review_due, from the initial or the last review conference); the due date decides the
     period. On time: the review conference that completed the task was held on or before that date. A review still
     not held once its date has passed counts as late; one that stopped being due before its date (never happens for
     these: a plan ends at a review conference) is not counted. See _tasks_on_time. Team: the task's (the referral's).
@@ -266,7 +266,7 @@ def protection_visits_on_time(start: date, end: date, team: Team | None = None, 
     cp_visit_interval: 10 working days unless the authority sets another).
 
     The first visit is due an interval after the initial conference, each next one an interval after the last visit
-    in which the child was seen (cases.services.cp_visit_recorded, called by recording.services.visit_record): each
+    in which the child was seen (cases.services.cp_visit_recorded, called by cases.services.visit_record): each
     is a visit task. Counts the visits that fell due in the period (the task's due date decides); on time when the
     child was seen on or before it. A visit not made once its date has passed counts as late, including one whose
     plan ended after that date; a visit that stopped being due because the plan ended first is not counted. A visit
@@ -284,7 +284,7 @@ def looked_after_visits_on_time(
     placement and every 6 weeks otherwise).
 
     Each statutory visit is a task the journey makes when the placement starts and after every visit in which the
-    child was seen (cases.services_looked_after.statutory_visit_recorded). Counts the visits that fell due in the
+    child was seen (cases.services.statutory_visit_recorded). Counts the visits that fell due in the
     period (the due date decides); on time when the child was seen on or before it. A visit not made once its date
     has passed counts as late, including one cancelled later by a move or the end of care; one cancelled before its
     date is not counted. See _tasks_on_time. Team: the task's (the allocated worker's when it was made). One query.

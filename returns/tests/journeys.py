@@ -32,9 +32,9 @@ from typing import Any
 from accounts.models import Role, Team, User
 from accounts.services import membership_add
 from cases import services as cin
-from cases import services_looked_after as lac
+from cases import services as lac
 from cases.models import CINEpisode
-from cases.services_looked_after import Placement
+from cases.rules.looked_after import Placement
 from people.models import Person
 from people.services import relationship_create
 from people.tests.factories import person

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases import services as cin
-from cases import services_looked_after as lac
+from cases import services as lac
 from cases.models import (
     Assessment,
     ChildInNeedPlan,

@@ -34,14 +34,14 @@ from django.utils import timezone
 
 from accounts.models import Role, Team, User
 from cases import services as cin
-from cases import services_looked_after as lac
+from cases import services as lac
 from cases.models import CINEpisode, Task, TaskKind
+from cases.services import visit_record
 from casework.tests.browser import assert_accessible, fill_date, sign_in
 from conftest import client_for, make_user
 from people.models import Person
 from people.tests.factories import person
 from recording.models import VisitType
-from recording.services import visit_record
 from returns.dashboards import selectors
 from returns.tests.journeys import FOSTER, assess, start_care
 

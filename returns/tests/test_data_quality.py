@@ -287,7 +287,7 @@ def test_child_not_in_the_record_is_kept_without_a_link(performance):
 
 
 def test_an_error_the_record_shows_to_be_a_tool_false_positive_is_marked_not_counted(pat, performance):
-    from cases import services_looked_after as lac
+    from cases import services as lac
 
     from .journeys import FOSTER, start_care
 

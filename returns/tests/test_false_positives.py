@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from cases import services as cin
-from cases import services_looked_after as lac
+from cases import services as lac
 from people.models import Person
 from people.tests.factories import person
 from returns.false_positives import explain

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from cases import services as cin
-from cases import services_looked_after as lac
+from cases import services as lac
 from people.tests.factories import person
 from returns.cin_census import build_cin_census
 from returns.common import CollectionYear, NoDataError, ReturnError, current_collection_year

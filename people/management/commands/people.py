@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.models import AuditAction
 from audit.services import audit_record
 from people.importer import ImportFileError, import_people
 from people.search import SearchError, search_people
@@ -71,7 +72,7 @@ class Command(BaseCommand):
             raise CommandError(str(e)) from e
         audit_record(
             actor=None,
-            action="search",
+            action=AuditAction.SEARCH,
             object_type="person_search",
             context={"channel": "command line", "query": opts["name"], "results": len(matches)},
         )
@@ -116,7 +117,7 @@ class Command(BaseCommand):
             count += 1
         audit_record(
             actor=None,
-            action="search",
+            action=AuditAction.SEARCH,
             object_type="person_search",
             context={"channel": "command line", "bulk_file": path.name, "queries": count},
         )

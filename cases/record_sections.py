@@ -1,0 +1,43 @@
+"""What cases adds to the person's record page (people.record): the journey panel (with the looked-after card) in the
+main column, "Record a contact" in the side column, and the "Record a visit" button. Registered in CasesConfig.ready."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts import access
+from people import record
+from people.models import Person
+
+from .selectors import journey_summary
+
+
+def journey_section(request: HttpRequest, person: Person) -> SafeString:
+    html = render_to_string(
+        "cases/journey_panel.html",
+        {
+            "person": person,
+            "journey": journey_summary(person),
+            "today": timezone.localdate(),
+            "can_record": can_record(request, person),
+        },
+        request=request,
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by Django's template engine, which escapes
+
+
+def contact_link_section(request: HttpRequest, person: Person) -> SafeString:
+    return mark_safe(render_to_string("cases/record_contact_link.html", {"person": person}, request=request))  # noqa: S308
+
+
+def can_record(request: HttpRequest, person: Person) -> bool:
+    return access.can_record_for_person(request.user, person)
+
+
+def register() -> None:
+    record.register_section(record.RecordSection("journey", "main", 10, journey_section))
+    record.register_section(record.RecordSection("contact_link", "side", 10, contact_link_section))
+    record.register_action(record.RecordAction("visit", "Record a visit", "cases:visit_add", 20, can_record))

@@ -1,0 +1,95 @@
+"""Rules of a looked-after child's placement and legal status that need no database: the SSDA903 validation rules
+DfE checks, refused at the door. Each message names what to do; the rule number is kept for the developer in a
+comment or, where it helps the data team, in brackets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from cases.rules.codes import (
+    AGENCY_URN,
+    AGENCY_URN_PLACEMENTS,
+    NO_PROVIDER_PLACEMENTS,
+    NO_URN_PLACEMENTS,
+    OUTSIDE_ENGLAND_AREAS,
+    PROVIDER_NOT_FOR,
+    SHORT_BREAKS,
+    URN_RE,
+)
+from core.dates import age_on
+from people.validators import normalise_postcode, postcode_error
+
+IsCode = Callable[[str, str], bool]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a child lives while looked after: SSDA903 PLACE, PLACE_PROVIDER, PL_POST and URN."""
+
+    type: str
+    provider: str
+    postcode: str
+    urn: str = ""
+
+    def normalised(self) -> Placement:
+        return Placement(
+            type=self.type.strip().upper(),
+            provider=self.provider.strip().upper(),
+            postcode=normalise_postcode(self.postcode) if self.postcode.strip() else "",
+            urn=self.urn.strip().upper(),
+        )
+
+
+def outside_england(postcode: str) -> bool:
+    area = re.match(r"^[A-Z]+", normalise_postcode(postcode))
+    return area is not None and area.group(0) in OUTSIDE_ENGLAND_AREAS
+
+
+def placement_errors(
+    placement: Placement, *, legal_status: str, born: date | None, on: date | None, is_code: IsCode
+) -> dict[str, str]:
+    """The SSDA903 rules for one placement. Keys: placement_type, placement_provider, placement_postcode, urn.
+    `is_code(list_name, value)` says whether a value is in an official code list (the caller reads the lists)."""
+    errors: dict[str, str] = {}
+    if legal_status not in SHORT_BREAKS or placement.postcode:
+        message = postcode_error(placement.postcode)
+        if message:
+            errors["placement_postcode"] = message
+    if not is_code("placement_type", placement.type):
+        return {**errors, "placement_type": "Select the placement type"}
+    kind = placement.type
+    if kind in NO_PROVIDER_PLACEMENTS:
+        if placement.provider:
+            errors["placement_provider"] = f"Leave the placement provider empty for a {kind} placement (rule 213)"
+    elif not placement.provider or not is_code("placement_provider", placement.provider):
+        errors["placement_provider"] = "Select who provides the placement"
+    elif placement.provider == "PR0" and kind != "P1":
+        errors["placement_provider"] = "PR0 (parent) is only for a placement with parents (P1) (rule 550)"
+    elif kind in PROVIDER_NOT_FOR.get(placement.provider, set()):
+        errors["placement_provider"] = (
+            f"A {placement.provider} provider cannot provide a {kind} placement: check the provider or the type"
+        )
+    if kind in NO_URN_PLACEMENTS:
+        if placement.urn:
+            errors["urn"] = f"Leave the URN empty: {kind} placements are not registered with Ofsted (rule 222)"
+    elif not placement.urn:
+        if "placement_postcode" not in errors and placement.postcode and not outside_england(placement.postcode):
+            errors["urn"] = "Enter the Ofsted unique reference number (URN) of the placement or its provider (rule 218)"
+    elif not URN_RE.match(placement.urn):
+        errors["urn"] = "Enter the URN as Ofsted shows it, like SC123456 or 1234567"
+    elif placement.urn == AGENCY_URN and kind not in AGENCY_URN_PLACEMENTS:
+        errors["urn"] = "XXXXXXX is only for adoption and foster placements made by a regional adoption agency"
+    if kind == "K3" and born and on and age_on(born, on) < 16:
+        errors["placement_type"] = "Supported accommodation (K3) is only for young people aged 16 or over (rule 371)"
+    return errors
+
+
+ADOPTION_MILESTONES = {
+    # milestone: (field, words, the milestones that must come before it)
+    "placement_order": ("placement_order_on", "the placement order", ()),
+    "matched": ("date_matched", "the match with the adopters", ("placement_order",)),
+    "placed": ("placed_on", "the placement with the adopters", ("placement_order", "matched")),
+}

@@ -1,0 +1,158 @@
+"""The child and family assessment: start, record what it found, submit, authorise."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from audit.models import AuditAction
+from audit.services import audit_record, snapshot
+from cases.codes import check_codes
+from cases.models import (
+    Assessment,
+    AssessmentOutcome,
+    CINEpisode,
+    TaskKind,
+)
+from cases.rules import timescales
+from cases.services.kernel import audit_step, noon, not_future, require_manager, today
+from cases.services.tasks import task_open, tasks_complete
+from core.actors import Actor, actor_or_none
+from core.errors import RuleError
+from recording.models import EntryType
+from recording.services import chronology_add
+
+
+@transaction.atomic
+def assessment_start(*, actor: Actor, episode: CINEpisode, started_on: date | None) -> Assessment:
+    """Start the child and family assessment, due 45 working days from the referral."""
+    errors = not_future(started_on, "started_on", "start date")
+    if errors:
+        raise RuleError(errors)
+    assert started_on is not None
+    if not episode.is_open:
+        raise RuleError("This referral is closed: make a new referral to assess again")
+    if started_on < episode.referral_date:
+        raise RuleError(
+            {"started_on": f"An assessment cannot start before the referral ({episode.referral_date:%d %B %Y})"}
+        )
+    if episode.assessments.filter(authorised_on__isnull=True).exists():
+        raise RuleError("An assessment is already in progress for this referral: complete that one")
+    assessment = Assessment.objects.create(
+        episode=episode,
+        started_on=started_on,
+        due_on=timescales.assessment_due(episode.referral_date),
+        created_by=actor_or_none(actor),
+    )
+    chronology_add(
+        person=episode.person,
+        occurred_at=noon(started_on),
+        entry_type=EntryType.ASSESSMENT,
+        title="Child and family assessment started",
+        summary=f"Due by {assessment.due_on:%d %B %Y}.",
+        source_type="assessment",
+        source_id=assessment.pk,
+        actor=actor,
+    )
+    audit_step(actor, AuditAction.CREATE, assessment, episode.person_id, ["started_on", "due_on"])
+    return assessment
+
+
+@transaction.atomic
+def assessment_record(
+    *, actor: Actor, assessment: Assessment, factors: list[str], summary: str, outcome: str
+) -> Assessment:
+    """Record what the assessment found: the factors (CIN census codes; 21 "no factors" stands alone), a summary
+    and the recommended outcome. Refused once the assessment is submitted."""
+    if assessment.submitted_on:
+        raise RuleError("This assessment has been submitted: ask your manager to return it before changing it")
+    errors = check_codes(
+        "assessment_factor", factors, "factors", "Select at least one factor, or 21 if none were identified"
+    )
+    if "21" in factors and len(factors) > 1:
+        errors["factors"] = "Factor 21 (no factors identified) cannot be chosen with other factors"
+    if outcome and outcome not in AssessmentOutcome.values:
+        errors["outcome"] = "Select the outcome of the assessment"
+    if errors:
+        raise RuleError(errors)
+    old = snapshot(assessment, ["factors", "summary", "outcome"])
+    assessment.factors = sorted(set(factors))
+    assessment.summary = summary.strip()
+    assessment.outcome = outcome
+    assessment.save(update_fields=["factors", "summary", "outcome", "modified_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="assessment",
+        object_id=str(assessment.pk),
+        person_id=assessment.episode.person_id,
+        changes={"old": old, "new": snapshot(assessment, ["factors", "summary", "outcome"])},
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_submit(*, actor: Actor, assessment: Assessment, submitted_on: date | None = None) -> Assessment:
+    submitted_on = submitted_on or today()
+    if assessment.submitted_on:
+        raise RuleError("This assessment has already been submitted")
+    if not assessment.factors:
+        raise RuleError({"factors": "Record the factors identified before submitting"})
+    if not assessment.outcome:
+        raise RuleError({"outcome": "Record the outcome before submitting"})
+    if submitted_on < assessment.started_on:
+        raise RuleError({"submitted_on": "An assessment cannot be submitted before it started"})
+    assessment.submitted_on = submitted_on
+    assessment.submitted_by = actor_or_none(actor)
+    assessment.save(update_fields=["submitted_on", "submitted_by", "modified_at"])
+    task_open(assessment.episode.person, TaskKind.ASSESSMENT_AUTHORISATION, submitted_on, assessment, actor=actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="assessment",
+        object_id=str(assessment.pk),
+        person_id=assessment.episode.person_id,
+        changes={"submitted_on": {"old": None, "new": submitted_on.isoformat()}},
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_authorise(*, actor: Actor, assessment: Assessment, authorised_on: date | None = None) -> Assessment:
+    """A manager authorises a submitted assessment (not their own). Completes the assessment task."""
+    require_manager(actor, "authorise an assessment")
+    authorised_on = authorised_on or today()
+    if not assessment.submitted_on:
+        raise RuleError("The assessment must be submitted before it can be authorised")
+    if assessment.authorised_on:
+        raise RuleError("This assessment is already authorised")
+    if actor is not None and assessment.submitted_by_id == getattr(actor, "pk", None):
+        raise RuleError("You submitted this assessment: another manager must authorise it")
+    if authorised_on < assessment.submitted_on:
+        raise RuleError({"authorised_on": "Authorisation cannot be before the assessment was submitted"})
+    assessment.authorised_on = authorised_on
+    assessment.authorised_by = actor_or_none(actor)
+    assessment.save(update_fields=["authorised_on", "authorised_by", "modified_at"])
+    tasks_complete(TaskKind.ASSESSMENT, assessment.episode, authorised_on)
+    tasks_complete(TaskKind.ASSESSMENT_AUTHORISATION, assessment, authorised_on)
+    chronology_add(
+        person=assessment.episode.person,
+        occurred_at=noon(authorised_on),
+        entry_type=EntryType.ASSESSMENT,
+        title=f"Assessment authorised: {assessment.get_outcome_display().lower()}",
+        summary=assessment.summary,
+        source_type="assessment",
+        source_id=assessment.pk,
+        actor=actor,
+        significant=True,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="assessment",
+        object_id=str(assessment.pk),
+        person_id=assessment.episode.person_id,
+        changes={"authorised_on": {"old": None, "new": authorised_on.isoformat()}},
+    )
+    return assessment

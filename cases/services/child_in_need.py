@@ -1,0 +1,140 @@
+"""Child in need plans and their reviews."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from audit.models import AuditAction
+from cases.models import (
+    AssessmentOutcome,
+    ChildInNeedPlan,
+    ChildInNeedPlanReview,
+    CINEpisode,
+    Task,
+    TaskKind,
+)
+from cases.rules import timescales
+from cases.services.kernel import audit_step, noon, not_future
+from cases.services.tasks import local_policy, task_open, tasks_complete
+from core.actors import Actor, actor_or_none
+from core.errors import RuleError
+from recording.models import EntryType
+from recording.services import chronology_add
+
+
+def authorised_outcome(episode: CINEpisode, outcome: str) -> bool:
+    return episode.assessments.filter(authorised_on__isnull=False, outcome=outcome).exists()
+
+
+@transaction.atomic
+def cin_plan_start(*, actor: Actor, episode: CINEpisode, started_on: date | None) -> ChildInNeedPlan:
+    """A child in need plan, after an assessment authorised with that outcome. Reviews at the local interval."""
+    errors = not_future(started_on, "started_on", "start date")
+    if errors:
+        raise RuleError(errors)
+    assert started_on is not None
+    if not authorised_outcome(episode, AssessmentOutcome.CIN_PLAN):
+        raise RuleError("A child in need plan follows an authorised assessment that recommends one")
+    if ChildInNeedPlan.objects.filter(person=episode.person, ended_on__isnull=True).exists():
+        raise RuleError("This child already has an open child in need plan")
+    if started_on < episode.referral_date:
+        raise RuleError({"started_on": "The plan cannot start before the referral"})
+    plan = ChildInNeedPlan.objects.create(
+        episode=episode,
+        person=episode.person,
+        started_on=started_on,
+        created_by=actor_or_none(actor),
+    )
+    task_open(
+        episode.person,
+        TaskKind.CIN_REVIEW,
+        timescales.cin_review_due(started_on, local_policy("cin_review_interval")),
+        plan,
+        actor=actor,
+        statutory=False,
+    )
+    chronology_add(
+        person=episode.person,
+        occurred_at=noon(started_on),
+        entry_type=EntryType.PLAN,
+        title="Child in need plan started",
+        summary="",
+        source_type="childinneedplan",
+        source_id=plan.pk,
+        actor=actor,
+        significant=True,
+    )
+    audit_step(actor, AuditAction.CREATE, plan, episode.person_id, ["started_on"])
+    return plan
+
+
+@transaction.atomic
+def cin_plan_end(*, actor: Actor, plan: ChildInNeedPlan, ended_on: date | None) -> ChildInNeedPlan:
+    errors = not_future(ended_on, "ended_on", "end date")
+    if errors:
+        raise RuleError(errors)
+    assert ended_on is not None
+    if plan.ended_on:
+        raise RuleError("This plan has already ended")
+    if ended_on < plan.started_on:
+        raise RuleError({"ended_on": "The plan cannot end before it started"})
+    plan.ended_on = ended_on
+    plan.save(update_fields=["ended_on", "modified_at"])
+    Task.objects.filter(
+        source_type="childinneedplan", source_id=plan.pk, completed_on__isnull=True, cancelled_on__isnull=True
+    ).update(cancelled_on=ended_on)
+    audit_step(actor, AuditAction.CLOSE, plan, plan.person_id, ["ended_on"])
+    return plan
+
+
+@transaction.atomic
+def cin_plan_review_record(
+    *, actor: Actor, plan: ChildInNeedPlan, held_on: date | None, plan_continues: bool = True, summary: str = ""
+) -> ChildInNeedPlanReview:
+    """A child in need plan review: completes the review that was due and makes the next at the authority's
+    interval; a review deciding the plan is no longer needed ends it that day."""
+    errors = not_future(held_on, "held_on", "review date")
+    if errors:
+        raise RuleError(errors)
+    assert held_on is not None
+    if plan.ended_on is not None:
+        raise RuleError(f"This plan ended on {plan.ended_on:%d %B %Y}: start a new plan to review one")
+    if held_on < plan.started_on:
+        raise RuleError({"held_on": f"The review cannot be before the plan started ({plan.started_on:%d %B %Y})"})
+    last = plan.reviews.order_by("-held_on").first()
+    if last is not None and held_on <= last.held_on:
+        raise RuleError({"held_on": f"The review must be after the last one ({last.held_on:%d %B %Y})"})
+    review = ChildInNeedPlanReview.objects.create(
+        plan=plan,
+        person=plan.person,
+        held_on=held_on,
+        plan_continues=plan_continues,
+        summary=summary.strip(),
+        created_by=actor_or_none(actor),
+    )
+    tasks_complete(TaskKind.CIN_REVIEW, plan, held_on)
+    if plan_continues:
+        task_open(
+            plan.person,
+            TaskKind.CIN_REVIEW,
+            timescales.cin_review_due(held_on, local_policy("cin_review_interval")),
+            plan,
+            actor=actor,
+            statutory=False,
+        )
+    chronology_add(
+        person=plan.person,
+        occurred_at=noon(held_on),
+        entry_type=EntryType.PLAN,
+        title="Child in need plan review: " + ("plan continues" if plan_continues else "plan no longer needed"),
+        summary=review.summary,
+        source_type="childinneedplanreview",
+        source_id=review.pk,
+        actor=actor,
+    )
+    audit_step(actor, AuditAction.CREATE, review, plan.person_id, ["held_on", "plan_continues", "summary"])
+    if not plan_continues:
+        cin_plan_end(actor=actor, plan=plan, ended_on=held_on)
+    return review

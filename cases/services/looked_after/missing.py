@@ -1,0 +1,123 @@
+"""Missing and away from placement episodes, with the return interview."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from audit.models import AuditAction
+from cases.codes import check_code
+from cases.models_looked_after import (
+    MissingEpisode,
+)
+from cases.services.kernel import audit_step, date_errors, noon
+from cases.services.looked_after.episodes_read import episode_on
+from core.actors import Actor, actor_or_none
+from core.errors import RuleError
+from people.models import Person
+from recording.models import EntryType
+from recording.services import chronology_add
+
+
+@transaction.atomic
+def missing_episode_record(*, actor: Actor, person: Person, kind: str, started_on: date | None) -> MissingEpisode:
+    """A looked-after child goes missing (M) or is away from placement without authorisation (A)."""
+    errors = date_errors(started_on, "started_on", "date the child went missing", person)
+    errors.update(check_code("missing_type", kind, "kind", "Select missing or away from placement"))
+    if errors:
+        raise RuleError(errors)
+    assert started_on is not None
+    if episode_on(person, started_on) is None:
+        raise RuleError(
+            {"started_on": f"{person.full_name} was not looked after on {started_on:%d %B %Y} (rules 578, 581)"}
+        )
+    if MissingEpisode.objects.filter(person=person, ended_on__isnull=True).exists():
+        raise RuleError("The child is already recorded as missing or away: record their return first (rule 574)")
+    last = MissingEpisode.objects.filter(person=person).order_by("-ended_on").first()
+    if last and last.ended_on and started_on < last.ended_on:
+        raise RuleError(
+            {"started_on": f"This overlaps the last time the child was missing, which ended {last.ended_on:%d %B %Y}"}
+        )
+    episode = MissingEpisode.objects.create(
+        person=person,
+        kind=kind,
+        started_on=started_on,
+        created_by=actor_or_none(actor),
+        modified_by=actor_or_none(actor),
+    )
+    chronology_add(
+        person=person,
+        occurred_at=noon(started_on),
+        entry_type=EntryType.LOOKED_AFTER,
+        title=episode.get_kind_display(),
+        summary="",
+        source_type="missingepisode",
+        source_id=episode.pk,
+        actor=actor,
+        significant=True,
+    )
+    audit_step(actor, AuditAction.CREATE, episode, person.pk, ["kind", "started_on"])
+    return episode
+
+
+@transaction.atomic
+def missing_episode_end(
+    *,
+    actor: Actor,
+    episode: MissingEpisode,
+    ended_on: date | None,
+    return_interview_offered: bool | None,
+    return_interview_accepted: bool | None = None,
+) -> MissingEpisode:
+    """The child is back: when, and whether a return interview was offered and, if so, accepted."""
+    episode = MissingEpisode.objects.select_for_update().get(pk=episode.pk)
+    person = episode.person
+    errors = date_errors(ended_on, "ended_on", "date the child came back", person)
+    if return_interview_offered is None:
+        errors["return_interview_offered"] = "Select whether a return interview was offered"
+    elif return_interview_offered and return_interview_accepted is None:
+        errors["return_interview_accepted"] = "Select whether the child accepted the return interview"
+    elif not return_interview_offered and return_interview_accepted:
+        errors["return_interview_accepted"] = "A return interview that was not offered cannot have been accepted"
+    if errors:
+        raise RuleError(errors)
+    assert ended_on is not None
+    if episode.ended_on:
+        raise RuleError(f"The child's return was already recorded ({episode.ended_on:%d %B %Y})")
+    if ended_on < episode.started_on:
+        raise RuleError({"ended_on": "The child cannot have come back before they went missing (rule 567)"})
+    episode.ended_on = ended_on
+    episode.return_interview_offered = return_interview_offered
+    episode.return_interview_accepted = return_interview_accepted if return_interview_offered else None
+    episode.modified_by = actor_or_none(actor)
+    episode.save(
+        update_fields=[
+            "ended_on",
+            "return_interview_offered",
+            "return_interview_accepted",
+            "modified_by",
+            "modified_at",
+        ]
+    )
+    interview = "not offered"
+    if return_interview_offered:
+        interview = "accepted" if return_interview_accepted else "offered, not accepted"
+    chronology_add(
+        person=person,
+        occurred_at=noon(ended_on),
+        entry_type=EntryType.LOOKED_AFTER,
+        title=f"Returned after being {'missing' if episode.kind == 'M' else 'away from placement'}",
+        summary=f"Return interview {interview}.",
+        source_type="missingepisode",
+        source_id=episode.pk,
+        actor=actor,
+    )
+    audit_step(
+        actor,
+        AuditAction.UPDATE,
+        episode,
+        person.pk,
+        ["ended_on", "return_interview_offered", "return_interview_accepted"],
+    )
+    return episode

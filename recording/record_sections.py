@@ -1,0 +1,64 @@
+"""What recording adds to the person's record page (people.record): the chronology, and the "Add a case note" button.
+Registered in RecordingConfig.ready."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts import access
+from people import record
+from people.models import Person
+
+from .models import EntryType
+from .selectors import ChronologyFilter, chronology_page
+
+
+def _parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def chronology_section(request: HttpRequest, person: Person) -> SafeString:
+    """The chronology, newest first, filtered by type and dates from the query string, one page at a time: 2 queries."""
+    flt = ChronologyFilter(
+        entry_types=request.GET.getlist("type"),
+        date_from=_parse_date(request.GET.get("from")),
+        date_to=_parse_date(request.GET.get("to")),
+    )
+    page = chronology_page(person, flt, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    html = render_to_string(
+        "recording/chronology_section.html",
+        {
+            "person": person,
+            "page": page,
+            "filter": flt,
+            "entry_types": EntryType.choices,
+            "filter_query": query.urlencode(),
+            "date_from": request.GET.get("from", ""),
+            "date_to": request.GET.get("to", ""),
+            "actions": record.actions_for(request, person),
+        },
+        request=request,
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by Django's template engine, which escapes
+
+
+def can_record(request: HttpRequest, person: Person) -> bool:
+    return access.can_record_for_person(request.user, person)
+
+
+def register() -> None:
+    record.register_section(record.RecordSection("chronology", "main", 50, chronology_section))
+    record.register_action(
+        record.RecordAction("case_note", "Add a case note", "recording:case_note_add", 10, can_record)
+    )
