@@ -25,7 +25,7 @@ from returns.models import DataQualityIssue, ReturnKind, ReturnRun, ValidationOu
 from returns.validate import Issue, ValidationReport, validators_installed, where_to_fix
 
 from .journeys import YEAR, cp_plan, make_staff
-from .test_returns_pages import finished_run, run_queued_tasks, start
+from .test_views import finished_run, run_queued_tasks, start
 
 pytestmark = pytest.mark.django_db
 
