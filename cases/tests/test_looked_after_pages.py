@@ -10,9 +10,7 @@ from typing import Any
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,6 +32,7 @@ from cases.models_looked_after import (
 from cases.selectors_looked_after import looked_after_actions
 from casework.tests.browser import assert_accessible, fill_date, sign_in
 from conftest import client_for
+from core.testing import assert_query_count
 from people.models import Person
 from people.tests.factories import person
 
@@ -391,9 +390,8 @@ def test_care_leaver_contact_is_not_for_a_child_still_in_care(child: Person, ali
 
 
 def offered(child: Person, most_queries: int) -> list[str]:
-    with CaptureQueriesContext(connection) as ctx:
+    with assert_query_count(most_queries, at_most=True):
         slugs = [slug for slug, _ in looked_after_actions(child)]
-    assert len(ctx.captured_queries) <= most_queries
     return slugs
 
 

@@ -11,9 +11,7 @@ from typing import Any
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +26,7 @@ from cases.selectors_looked_after import looked_after_summary
 from cases.services import visit_record
 from casework.tests.browser import assert_accessible, sign_in
 from conftest import client_for
+from core.testing import Queries, assert_query_count, assert_same_query_count, count_queries
 from people.models import Person
 from people.tests.factories import person
 from recording.models import VisitType
@@ -89,10 +88,10 @@ def journey_status(page: str) -> str:
     return text(page[start : page.find("</dd>", start)])
 
 
-def page_queries(client: Client, child: Person) -> int:
-    with CaptureQueriesContext(connection) as ctx:
+def page_queries(client: Client, child: Person) -> Queries:
+    with count_queries() as queries:
         record(client, child)
-    return len(ctx.captured_queries)
+    return queries
 
 
 def latest_year() -> date:
@@ -362,15 +361,13 @@ def test_child_never_looked_after_has_no_card(alice: User) -> None:
 # --- a fixed number of queries ------------------------------------------------------------------------------------
 
 
-def test_summary_queries_are_fixed(
-    foster_child: Person, care_leaver: Person, alice: User, django_assert_num_queries: Any
-) -> None:
+def test_summary_queries_are_fixed(foster_child: Person, care_leaver: Person, alice: User) -> None:
     never = person("Noah", "Price", date(2016, 1, 4))
-    with django_assert_num_queries(1):
+    with assert_query_count(1):
         assert looked_after_summary(never) is None
-    with django_assert_num_queries(11):
+    with assert_query_count(11):
         looked_after_summary(foster_child)
-    with django_assert_num_queries(5):
+    with assert_query_count(5):
         looked_after_summary(care_leaver)
 
 
@@ -400,7 +397,7 @@ def test_record_page_queries_do_not_grow_with_the_history(foster_child: Person, 
     _, rows = card(record(c, child))
     assert rows["Missing or away from placement"].startswith("Away from placement without authorisation since")
     assert rows["Legal status"] == f"Full care order Since {day(TODAY - timedelta(days=4))}"
-    assert after == before
+    assert_same_query_count(before, after)
 
 
 def test_care_leaver_page_queries_do_not_grow_with_contacts(care_leaver: Person, alice: User) -> None:
@@ -415,7 +412,7 @@ def test_care_leaver_page_queries_do_not_grow_with_contacts(care_leaver: Person,
             actor=alice, person=care_leaver, contact_on=TODAY - timedelta(days=days), in_touch="YES", activity="F5",
             accommodation="U1",
         )  # fmt: skip
-    assert page_queries(c, care_leaver) == before
+    assert_same_query_count(before, page_queries(c, care_leaver))
     assert card(record(c, care_leaver))[1]["Latest contact"].startswith(f"{day(TODAY - timedelta(days=1))} In touch")
 
 

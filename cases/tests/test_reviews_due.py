@@ -7,8 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role, Team, User
@@ -16,6 +14,7 @@ from cases import services
 from cases import services as lac
 from casework.tests.browser import assert_accessible, sign_in
 from conftest import client_for, make_user
+from core.testing import assert_same_query_count, count_queries
 from people.models import Person
 from people.tests.factories import person
 
@@ -85,14 +84,14 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_reviews(iro, manager):
     in_care(manager, "Olly", TODAY - timedelta(days=60))
     c = client_for(iro)
     c.get("/cases/reviews")
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         c.get("/cases/reviews")
     for i in range(5):
         in_care(manager, f"Child{i}", TODAY - timedelta(days=40 + i))
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         html = c.get("/cases/reviews").content.decode()
     assert html.count("Reviewed</a>") == 6
-    assert len(many) == len(few)
+    assert_same_query_count(few, many)
 
 
 @pytest.mark.browser

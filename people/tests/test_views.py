@@ -3,14 +3,13 @@
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from conftest import client_for
+from core.testing import assert_same_query_count, count_queries
 from people import services
 from people.models import Person
 from people.tests.factories import person
@@ -126,9 +125,9 @@ def test_chronology_is_newest_first_filterable_and_paginated(child, alice, alice
 
 
 def _queries_for_record(client, pk):
-    with CaptureQueriesContext(connection) as ctx:
+    with count_queries() as queries:
         assert client.get(reverse("people:detail", args=[pk])).status_code == 200
-    return len(ctx.captured_queries)
+    return queries
 
 
 def test_record_page_queries_do_not_grow_with_history(child, alice, alice_client):
@@ -142,7 +141,7 @@ def test_record_page_queries_do_not_grow_with_history(child, alice, alice_client
     sib = person("Leo", "Hughes", date(2017, 1, 1))
     services.relationship_create(actor=alice, person=sib, other=child, type="sibling", lives_with=True)
     services.warning_add(actor=alice, person=child, type="lone_worker")
-    assert _queries_for_record(alice_client, child.pk) == base
+    assert_same_query_count(base, _queries_for_record(alice_client, child.pk))
 
 
 def test_search_page_finds_misspelt_names(child, alice_client):

@@ -27,9 +27,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role, Team, User
@@ -39,6 +38,7 @@ from cases.models import CINEpisode, Task, TaskKind
 from cases.services import visit_record
 from casework.tests.browser import assert_accessible, fill_date, sign_in
 from conftest import client_for, make_user
+from core.testing import assert_query_count, assert_same_query_count, count_queries
 from people.models import Person
 from people.tests.factories import person
 from recording.models import VisitType
@@ -341,16 +341,11 @@ class TestDashboard:
         ]
 
     def test_the_overview_takes_nine_queries_however_many_children(self, a: Authority) -> None:
-        def count() -> tuple[int, selectors.Overview]:
-            with CaptureQueriesContext(connection) as q:
-                o = selectors.overview(START, END, date(2025, 10, 1))
-            return len(q.captured_queries), o
-
-        queries, o = count()
-        assert queries == 9
+        with assert_query_count(9):
+            o = selectors.overview(START, END, date(2025, 10, 1))
         more_children(a, 3)
-        queries_after, bigger = count()
-        assert queries_after == 9
+        with assert_query_count(9):
+            bigger = selectors.overview(START, END, date(2025, 10, 1))
         # The new children really are counted: three more plans, visits and reviews.
         assert bigger.initial_conferences.total.total == o.initial_conferences.total.total + 3
         assert bigger.protection_visits.total.total > o.protection_visits.total.total
@@ -472,12 +467,12 @@ class TestDashboard:
         client = client_for(a.performance)
         params = {**YEAR, "team": "", "on_0": "1", "on_1": "10", "on_2": "2025"}
         client.get("/performance/", params)
-        with CaptureQueriesContext(connection) as before:
+        with count_queries() as before:
             assert client.get("/performance/", params).status_code == 200
         more_children(a, 4)
-        with CaptureQueriesContext(connection) as after:
+        with count_queries() as after:
             html = client.get("/performance/", params).content.decode()
-        assert len(after.captured_queries) == len(before.captured_queries)
+        assert_same_query_count(before, after)
         assert "5 of 6 within 15 working days (83.3%)" in html  # the four new conferences were on time
 
     # --- access and bad filters ----------------------------------------------------------------------------------

@@ -12,13 +12,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from cases import services as cin
 from cases.models import ChildProtectionPlan
 from conftest import client_for
+from core.testing import Queries, assert_same_query_count, count_queries
 from people.models import Person, RestrictedAccessGrant
 from people.tests.factories import person
 from returns import services
@@ -26,7 +25,7 @@ from returns.models import DataQualityIssue, ReturnKind, ReturnRun, ValidationOu
 from returns.validate import Issue, ValidationReport, validators_installed, where_to_fix
 
 from .journeys import YEAR, cp_plan, make_staff
-from .test_returns_pages import finished_run, run_queued_tasks, start
+from .test_views import finished_run, run_queued_tasks, start
 
 pytestmark = pytest.mark.django_db
 
@@ -179,14 +178,14 @@ def test_restricted_child_is_not_named_to_a_user_without_a_grant(pat, performanc
 
 
 def test_page_reads_a_fixed_number_of_queries_whatever_the_number_of_issues(pat, performance):
-    def count(n: int) -> int:
+    def count(n: int) -> Queries:
         people = [person("Child", f"Many{n}x{i}", date(2015, 1, 1)) for i in range(n)]
         checked_run(performance, *[plan_issue(p.pk) for p in people])
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries() as queries:
             assert pat.get(f"/returns/data-quality?year={YEAR}").status_code == 200
-        return len(queries)
+        return queries
 
-    assert count(2) == count(30)
+    assert_same_query_count(count(2), count(30), labels=("with 2 issues", "with 30 issues"))
 
 
 def test_social_worker_and_outsider_are_refused(alice, charlie):

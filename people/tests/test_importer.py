@@ -1,8 +1,6 @@
-"""`casework people import`: bad rows reported by line, idempotent re-loads, NHS matches, duplicates flagged."""
+"""Importing people from a CSV file: bad rows reported by line, idempotent re-loads, NHS matches, duplicates flagged."""
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from audit.models import AuditEvent
 from people.importer import ImportFileError, import_people
@@ -96,53 +94,3 @@ def test_a_wrong_header_is_refused_whole(tmp_path):
             write(tmp_path, "S1,A,B,,,,\n", header="source_id,given_name,family_name,date_of_birth,sex,postcode,nhs\n")
         )
     assert Person.objects.count() == 0
-
-
-def test_command_prints_counts_and_errors(tmp_path, capsys):
-    call_command("people", "import", str(write(tmp_path, GOOD + "S9,,,,,,\n")))
-    out, err = capsys.readouterr()
-    assert "Rows read: 4. Loaded: 3." in out and "Rejected: 1." in out
-    assert "Line 5 (source_id S9)" in err
-
-
-def test_command_refuses_a_missing_file(tmp_path):
-    with pytest.raises(CommandError, match="Cannot open"):
-        call_command("people", "import", str(tmp_path / "nope.csv"))
-
-
-def test_search_command_json(capsys):
-    import json
-    from datetime import date
-
-    p = person("Amelia", "Hughes", date(2015, 3, 27), nhs_number="9434765919")
-    call_command("people", "search", "Amelia Hewes", "--dob", "2015-03-27", "--json")
-    rows = json.loads(capsys.readouterr().out)
-    assert rows[0]["id"] == p.pk
-    assert set(rows[0]) == {
-        "id",
-        "given_name",
-        "family_name",
-        "date_of_birth",
-        "nhs_number",
-        "postcode",
-        "identifiers",
-        "score",
-    }
-    assert rows[0]["date_of_birth"] == "2015-03-27"
-
-
-def test_search_command_bulk_queries(tmp_path, capsys):
-    import json
-    from datetime import date
-
-    p = person("Amelia", "Hughes", date(2015, 3, 27))
-    q = tmp_path / "q.jsonl"
-    q.write_text('{"name": "Amelia Hughes", "dob": "2015-03-27"}\n{"name": "Nobody Atall", "dob": null}\n')
-    call_command("people", "search", "--queries", str(q), "--json")
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 2 and json.loads(lines[0])[0]["id"] == p.pk and json.loads(lines[1]) == []
-
-
-def test_search_command_refuses_an_empty_name():
-    with pytest.raises(CommandError, match="Enter a name"):
-        call_command("people", "search", "  ")

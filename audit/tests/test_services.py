@@ -1,0 +1,27 @@
+"""Recording an audit event: each is chained to the one before, and a change that fails leaves none."""
+
+import pytest
+
+from audit.models import AuditEvent
+from audit.tests.factories import make_events
+from audit.verify import verify_chain
+from core.errors import RuleError
+from people import services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_events_are_chained_in_order():
+    events = make_events(3)
+    assert [e.sequence for e in events] == [1, 2, 3]
+    assert events[0].prev_hash == "0" * 64
+    assert events[1].prev_hash == events[0].hash
+    assert len({e.hash for e in events}) == 3
+    assert verify_chain().ok
+
+
+def test_a_failed_change_leaves_no_audit_event(alice):
+    before = AuditEvent.objects.count()
+    with pytest.raises(RuleError):
+        services.person_create(actor=alice, given_name="A", family_name="B", nhs_number="123")
+    assert AuditEvent.objects.count() == before
