@@ -64,10 +64,6 @@ def can_record_for_person(user: Any, person: Person) -> bool:
     return bool(roles(user) & RECORDING_ROLES) and can_view_person(user, person)
 
 
-def can_add_people(user: Any) -> bool:
-    return has_any_role(user)
-
-
 def can_see_access_log(user: Any) -> bool:
     return is_manager(user)
 

@@ -17,7 +17,6 @@ from core.errors import RuleError
 from people.api import CreatedOut, ErrorsOut, person_for_api
 
 from . import selectors, services
-from . import services as lac
 from .models import Assessment, ChildInNeedPlan, ChildProtectionPlan, CINEpisode, Contact, Section47Enquiry
 from .models_looked_after import AdoptionRecord, HealthRecord, MissingEpisode, UnaccompaniedAsylumSeekingChild
 from .rules import timescales
@@ -375,10 +374,8 @@ class LookedAfterStartIn(PlacementIn):
 
 @router.post("/people/{int:person_id}/looked-after", response=RESPONSES, summary="Start a period of care (managers)")
 def looked_after_start(request: HttpRequest, person_id: int, payload: LookedAfterStartIn) -> Status[dict[str, object]]:
-    from . import services as lac
-
     person = _child(request, person_id)
-    episode = lac.looked_after_start(actor=request.user, person=person, **payload.dict())
+    episode = services.looked_after_start(actor=request.user, person=person, **payload.dict())
     return Status(201, {"id": episode.pk})
 
 
@@ -396,12 +393,10 @@ class LookedAfterChangeIn(Schema):
 def looked_after_change(
     request: HttpRequest, person_id: int, payload: LookedAfterChangeIn
 ) -> Status[dict[str, object]]:
-    from . import services as lac
-
     person = _child(request, person_id)
     p = payload.placement
     placement = Placement(p.placement_type, p.placement_provider, p.placement_postcode, p.urn) if p else None
-    episode = lac.looked_after_change(
+    episode = services.looked_after_change(
         actor=request.user, person=person, changed_on=payload.changed_on, legal_status=payload.legal_status, placement=placement,
         reason_place_change=payload.reason_place_change, same_carers=payload.same_carers,
     )  # fmt: skip
@@ -419,10 +414,8 @@ class LookedAfterEndIn(Schema):
     summary="End a period of care (managers)",
 )
 def looked_after_end(request: HttpRequest, person_id: int, payload: LookedAfterEndIn) -> dict[str, object]:
-    from . import services as lac
-
     person = _child(request, person_id)
-    return {"id": lac.looked_after_end(actor=request.user, person=person, **payload.dict()).pk}
+    return {"id": services.looked_after_end(actor=request.user, person=person, **payload.dict()).pk}
 
 
 class LookedAfterReviewIn(Schema):
@@ -434,10 +427,8 @@ class LookedAfterReviewIn(Schema):
 def looked_after_review(
     request: HttpRequest, person_id: int, payload: LookedAfterReviewIn
 ) -> Status[dict[str, object]]:
-    from . import services as lac
-
     person = _child(request, person_id)
-    return Status(201, {"id": lac.lac_review_record(actor=request.user, person=person, **payload.dict()).pk})
+    return Status(201, {"id": services.lac_review_record(actor=request.user, person=person, **payload.dict()).pk})
 
 
 # --- looked-after records: missing, UASC, previous permanence, adoption, health (OC2), care leavers (OC3) ---------
@@ -494,7 +485,7 @@ def missing_episode_create(
     request: HttpRequest, person_id: int, payload: MissingEpisodeIn
 ) -> Status[dict[str, object]]:
     person = _child(request, person_id)
-    episode = lac.missing_episode_record(
+    episode = services.missing_episode_record(
         actor=request.user, person=person, kind=payload.kind, started_on=payload.started_on
     )
     return Status(201, {"id": episode.pk})
@@ -515,7 +506,7 @@ class MissingReturnIn(Schema):
 )
 def missing_episode_return(request: HttpRequest, episode_id: int, payload: MissingReturnIn) -> dict[str, object]:
     episode = _record_of(request, MissingEpisode, episode_id)
-    lac.missing_episode_end(actor=request.user, episode=episode, **payload.dict())
+    services.missing_episode_end(actor=request.user, episode=episode, **payload.dict())
     return {"id": episode.pk}
 
 
@@ -534,7 +525,7 @@ class UASCIn(Schema):
 def uasc_set(request: HttpRequest, person_id: int, payload: UASCIn) -> Status[dict[str, object]]:
     person = _child(request, person_id)
     existed = UnaccompaniedAsylumSeekingChild.objects.filter(person=person).exists()
-    row = lac.uasc_record(actor=request.user, person=person, **payload.dict())
+    row = services.uasc_record(actor=request.user, person=person, **payload.dict())
     return Status(200 if existed else 201, {"id": row.pk})
 
 
@@ -557,7 +548,7 @@ def previous_permanence_create(
     request: HttpRequest, person_id: int, payload: PreviousPermanenceIn
 ) -> Status[dict[str, object]]:
     person = _child(request, person_id)
-    row = lac.previous_permanence_record(actor=request.user, person=person, **payload.dict())
+    row = services.previous_permanence_record(actor=request.user, person=person, **payload.dict())
     return Status(201, {"id": row.pk})
 
 
@@ -577,7 +568,7 @@ def adoption_decision_create(
     request: HttpRequest, person_id: int, payload: AdoptionDecisionIn
 ) -> Status[dict[str, object]]:
     person = _child(request, person_id)
-    record = lac.adoption_decision_record(actor=request.user, person=person, decided_on=payload.decided_on)
+    record = services.adoption_decision_record(actor=request.user, person=person, decided_on=payload.decided_on)
     return Status(201, {"id": record.pk})
 
 
@@ -599,7 +590,9 @@ def adoption_milestone(request: HttpRequest, adoption_id: int, payload: Adoption
     adoption = _record_of(request, AdoptionRecord, adoption_id)
     date_fields = {field for field, _, _ in ADOPTION_MILESTONES.values()}
     try:
-        lac.adoption_milestone_record(actor=request.user, adoption=adoption, milestone=payload.milestone, on=payload.on)
+        services.adoption_milestone_record(
+            actor=request.user, adoption=adoption, milestone=payload.milestone, on=payload.on
+        )
     except RuleError as e:
         raise RuleError({("on" if k in date_fields else k): v for k, v in e.errors.items()}) from e
     return {"id": adoption.pk}
@@ -621,7 +614,7 @@ class AdoptersIn(Schema):
 )
 def adoption_adopters(request: HttpRequest, adoption_id: int, payload: AdoptersIn) -> dict[str, object]:
     adoption = _record_of(request, AdoptionRecord, adoption_id)
-    lac.adoption_adopters_record(actor=request.user, adoption=adoption, **payload.dict())
+    services.adoption_adopters_record(actor=request.user, adoption=adoption, **payload.dict())
     return {"id": adoption.pk}
 
 
@@ -639,7 +632,7 @@ class AdoptionReversedIn(Schema):
 )
 def adoption_reversed(request: HttpRequest, adoption_id: int, payload: AdoptionReversedIn) -> dict[str, object]:
     adoption = _record_of(request, AdoptionRecord, adoption_id)
-    lac.adoption_decision_reversed(
+    services.adoption_decision_reversed(
         actor=request.user, adoption=adoption, ceased_on=payload.date_placed_ceased, reason=payload.reason_placed_ceased
     )
     return {"id": adoption.pk}
@@ -674,7 +667,7 @@ def health_record(request: HttpRequest, person_id: int, payload: HealthRecordIn)
     person = _child(request, person_id)
     year = payload.year_ending
     existed = year is not None and HealthRecord.objects.filter(person=person, year_ending=year).exists()
-    row = lac.health_record_for_year(actor=request.user, person=person, **payload.dict())
+    row = services.health_record_for_year(actor=request.user, person=person, **payload.dict())
     return Status(200 if existed else 201, {"id": row.pk})
 
 
@@ -694,7 +687,7 @@ class HealthAssessmentIn(Schema):
 )
 def health_assessment(request: HttpRequest, person_id: int, payload: HealthAssessmentIn) -> Status[dict[str, object]]:
     person = _child(request, person_id)
-    row = lac.health_assessment_record(actor=request.user, person=person, **payload.dict())
+    row = services.health_assessment_record(actor=request.user, person=person, **payload.dict())
     return Status(201, {"id": row.pk})
 
 
@@ -717,7 +710,7 @@ def care_leaver_contact(
     request: HttpRequest, person_id: int, payload: CareLeaverContactIn
 ) -> Status[dict[str, object]]:
     person = _child(request, person_id)
-    contact = lac.care_leaver_contact_record(actor=request.user, person=person, **payload.dict())
+    contact = services.care_leaver_contact_record(actor=request.user, person=person, **payload.dict())
     return Status(201, {"id": contact.pk})
 
 

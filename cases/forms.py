@@ -14,7 +14,8 @@ from .rules import timescales
 from .rules.dates import years_to_31_march
 
 
-def _codes(list_name: str, blank: str | None = None) -> list[tuple[str, str]]:
+def code_choices(list_name: str, blank: str | None = None) -> list[tuple[str, str]]:
+    """(code, words) choices of an official code list for a form field, after an optional blank choice."""
     options = [(c, f"{label}") for c, label in codes.choices(list_name)]
     return [("", blank), *options] if blank else options
 
@@ -24,7 +25,7 @@ class ContactForm(forms.Form):
     at = GovTimeField(label="Time received", required=False, help_text="For example, 09:30")
     source = forms.ChoiceField(
         label="Who is the contact from?",
-        choices=lambda: _codes("referral_source", "Select a source"),
+        choices=lambda: code_choices("referral_source", "Select a source"),
         error_messages={"required": "Select who the contact came from"},
     )
     referrer_name = forms.CharField(
@@ -51,7 +52,7 @@ class ContactDecisionForm(forms.Form):
     )
     primary_need = forms.ChoiceField(
         label="Primary need (for a referral)",
-        choices=lambda: _codes("primary_need", "Select the primary need"),
+        choices=lambda: code_choices("primary_need", "Select the primary need"),
         required=False,
     )
 
@@ -78,7 +79,7 @@ def _yes_no(label: str, hint: str = "") -> forms.ChoiceField:
 
 def _radios(label: str, list_name: str, hint: str = "") -> forms.ChoiceField:
     return forms.ChoiceField(
-        label=label, choices=lambda: _codes(list_name), widget=forms.RadioSelect, required=False, help_text=hint
+        label=label, choices=lambda: code_choices(list_name), widget=forms.RadioSelect, required=False, help_text=hint
     )
 
 
@@ -186,7 +187,7 @@ class HealthRecordForm(forms.Form):
     )
     sdq_reason = forms.ChoiceField(
         label="If there is no SDQ score, why not?",
-        choices=lambda: _codes("sdq_reason", "Not needed: there is a score, or no SDQ is due at the child's age"),
+        choices=lambda: code_choices("sdq_reason", "Not needed: there is a score, or no SDQ is due at the child's age"),
         required=False,
     )
     convicted = _yes_no("Was the child convicted of an offence during the year?", "Only for a child aged 10 or over")
@@ -204,13 +205,13 @@ class CareLeaverContactForm(forms.Form):
     in_touch = _radios("Are you in touch with the young person?", "oc3_in_touch")
     activity = forms.ChoiceField(
         label="Their main activity",
-        choices=lambda: _codes("oc3_activity", "Select their activity"),
+        choices=lambda: code_choices("oc3_activity", "Select their activity"),
         required=False,
         help_text="Not applicable only if they have died or returned home",
     )
     accommodation = forms.ChoiceField(
         label="Where they live, and whether it is suitable",
-        choices=lambda: _codes("oc3_accommodation", "Select their accommodation"),
+        choices=lambda: code_choices("oc3_accommodation", "Select their accommodation"),
         required=False,
         help_text="Not applicable only if they have died or returned home",
     )

@@ -19,8 +19,7 @@ from core.forms import GovDateField
 
 from . import forms as f
 from . import services
-from . import services as lac
-from .forms import _codes, flag
+from .forms import code_choices, flag
 from .models import (
     Assessment,
     AssessmentOutcome,
@@ -50,9 +49,11 @@ def _date(label: str, **kw: Any) -> GovDateField:
 
 class ReferralForm(forms.Form):
     referral_date = _date("Referral date")
-    source = forms.ChoiceField(label="Referral source", choices=lambda: _codes("referral_source", "Select a source"))
+    source = forms.ChoiceField(
+        label="Referral source", choices=lambda: code_choices("referral_source", "Select a source")
+    )
     primary_need = forms.ChoiceField(
-        label="Primary need", choices=lambda: _codes("primary_need", "Select the primary need")
+        label="Primary need", choices=lambda: code_choices("primary_need", "Select the primary need")
     )
     team = forms.ModelChoiceField(label="Team", queryset=Team.objects.all(), empty_label="Select a team")
 
@@ -70,7 +71,7 @@ class AllocateForm(forms.Form):
     change_reason = forms.ChoiceField(
         label="If the child had a worker, why is it changing?",
         # FCONTA (first contact) marks a first worker, never a change: the service refuses it here.
-        choices=lambda: [c for c in _codes("sw_change_reason", "Not a change of worker") if c[0] != "FCONTA"],
+        choices=lambda: [c for c in code_choices("sw_change_reason", "Not a change of worker") if c[0] != "FCONTA"],
         required=False,
     )
 
@@ -81,7 +82,9 @@ class StartForm(forms.Form):
 
 class AssessmentRecordForm(forms.Form):
     factors = forms.MultipleChoiceField(
-        label="Factors identified", choices=lambda: _codes("assessment_factor"), widget=forms.CheckboxSelectMultiple
+        label="Factors identified",
+        choices=lambda: code_choices("assessment_factor"),
+        widget=forms.CheckboxSelectMultiple,
     )
     summary = forms.CharField(label="Summary of the assessment", widget=forms.Textarea, required=False)
     outcome = forms.ChoiceField(label="Outcome", choices=AssessmentOutcome.choices, widget=forms.RadioSelect)
@@ -109,7 +112,7 @@ class ICPCForm(forms.Form):
         label="Does the child need a child protection plan?", choices=YES_NO, widget=forms.RadioSelect
     )
     category = forms.ChoiceField(
-        label="Category of abuse", choices=lambda: _codes("abuse_category", "Select a category"), required=False
+        label="Category of abuse", choices=lambda: code_choices("abuse_category", "Select a category"), required=False
     )
 
 
@@ -126,7 +129,7 @@ class ReviewConferenceForm(forms.Form):
     plan_continues = forms.ChoiceField(label="Does the plan continue?", choices=YES_NO, widget=forms.RadioSelect)
     category = forms.ChoiceField(
         label="Latest category of abuse (if it changed)",
-        choices=lambda: _codes("abuse_category", "No change"),
+        choices=lambda: code_choices("abuse_category", "No change"),
         required=False,
     )
     end_reason = forms.CharField(label="If the plan ends, why?", required=False, max_length=200)
@@ -135,17 +138,17 @@ class ReviewConferenceForm(forms.Form):
 class LookedAfterStartForm(forms.Form):
     started_on = _date("Date the child became looked after")
     legal_status = forms.ChoiceField(
-        label="Legal status", choices=lambda: _codes("legal_status", "Select the legal status")
+        label="Legal status", choices=lambda: code_choices("legal_status", "Select the legal status")
     )
     category_of_need = forms.ChoiceField(
-        label="Category of need", choices=lambda: _codes("la_category_of_need", "Select the category of need")
+        label="Category of need", choices=lambda: code_choices("la_category_of_need", "Select the category of need")
     )
     placement_type = forms.ChoiceField(
-        label="Placement type", choices=lambda: _codes("placement_type", "Select the placement type")
+        label="Placement type", choices=lambda: code_choices("placement_type", "Select the placement type")
     )
     placement_provider = forms.ChoiceField(
         label="Placement provider",
-        choices=lambda: _codes("placement_provider", "None (temporary placement)"),
+        choices=lambda: code_choices("placement_provider", "None (temporary placement)"),
         required=False,
     )
     placement_postcode = forms.CharField(label="Placement postcode", max_length=10)
@@ -156,23 +159,25 @@ class LookedAfterStartForm(forms.Form):
 class LookedAfterChangeForm(forms.Form):
     changed_on = _date("Date of the change")
     legal_status = forms.ChoiceField(
-        label="New legal status (if it changed)", choices=lambda: _codes("legal_status", "No change"), required=False
+        label="New legal status (if it changed)",
+        choices=lambda: code_choices("legal_status", "No change"),
+        required=False,
     )
     placement_type = forms.ChoiceField(
         label="New placement type (if the placement changed)",
-        choices=lambda: _codes("placement_type", "No change"),
+        choices=lambda: code_choices("placement_type", "No change"),
         required=False,
     )
     placement_provider = forms.ChoiceField(
         label="New placement provider",
-        choices=lambda: _codes("placement_provider", "None or no change"),
+        choices=lambda: code_choices("placement_provider", "None or no change"),
         required=False,
     )
     placement_postcode = forms.CharField(label="New placement postcode", max_length=10, required=False)
     urn = forms.CharField(label="Ofsted URN of the new placement", max_length=10, required=False)
     reason_place_change = forms.ChoiceField(
         label="Reason the placement changed",
-        choices=lambda: _codes("reason_place_change", "Not a placement change"),
+        choices=lambda: code_choices("reason_place_change", "Not a placement change"),
         required=False,
     )
     same_carers = forms.BooleanField(label="The child stays with the same carers", required=False)
@@ -181,7 +186,7 @@ class LookedAfterChangeForm(forms.Form):
 class LookedAfterEndForm(forms.Form):
     ended_on = _date("Date the child stopped being looked after")
     reason_ceased = forms.ChoiceField(
-        label="Reason", choices=lambda: _codes("reason_episode_ceased", "Select the reason")
+        label="Reason", choices=lambda: code_choices("reason_episode_ceased", "Select the reason")
     )
 
 
@@ -189,7 +194,7 @@ class LookedAfterReviewForm(forms.Form):
     held_on = _date("Date of the review")
     participation = forms.ChoiceField(
         label="How the child took part",
-        choices=lambda: _codes("review_participation", "Select how the child took part"),
+        choices=lambda: code_choices("review_participation", "Select how the child took part"),
     )
 
 
@@ -208,14 +213,16 @@ class TransferInForm(forms.Form):
     from_la_code = forms.CharField(label="The authority the child moved from (3-digit code)", max_length=3)
     team = forms.ModelChoiceField(label="Team", queryset=Team.objects.all(), empty_label="Select a team")
     primary_need = forms.ChoiceField(
-        label="Primary need", choices=lambda: _codes("primary_need", "Select the primary need")
+        label="Primary need", choices=lambda: code_choices("primary_need", "Select the primary need")
     )
     on_child_protection_plan = forms.BooleanField(label="The child is on a child protection plan there", required=False)
 
 
 class CloseForm(forms.Form):
     closure_date = _date("Closure date")
-    reason = forms.ChoiceField(label="Reason for closing", choices=lambda: _codes("closure_reason", "Select a reason"))
+    reason = forms.ChoiceField(
+        label="Reason for closing", choices=lambda: code_choices("closure_reason", "Select a reason")
+    )
 
 
 class EndForm(forms.Form):
@@ -381,7 +388,7 @@ STEPS: dict[str, Step] = {
     "cin-plan-end": Step("End the child in need plan", EndForm, CIN_PLAN, lambda a, x, d: services.cin_plan_end(actor=a, plan=x, ended_on=d["ended_on"])),
     "looked-after-start": Step(
         "Start a period of care", LookedAfterStartForm, PERSON,
-        lambda a, p, d: lac.looked_after_start(
+        lambda a, p, d: services.looked_after_start(
             actor=a, person=p, started_on=d["started_on"], legal_status=d["legal_status"], category_of_need=d["category_of_need"],
             placement_type=d["placement_type"], placement_provider=d.get("placement_provider") or "", placement_postcode=d["placement_postcode"],
             home_postcode=d["home_postcode"], urn=d.get("urn") or "",
@@ -390,19 +397,19 @@ STEPS: dict[str, Step] = {
     ),
     "looked-after-change": Step(
         "Record a change of legal status or placement", LookedAfterChangeForm, LOOKED_AFTER,
-        lambda a, e, d: lac.looked_after_change(
+        lambda a, e, d: services.looked_after_change(
             actor=a, person=e.person, changed_on=d["changed_on"], legal_status=d.get("legal_status") or None, placement=_placement(d),
             reason_place_change=d.get("reason_place_change") or "", same_carers=d.get("same_carers", False),
         ),
     ),
     "looked-after-end": Step(
         "End the period of care", LookedAfterEndForm, LOOKED_AFTER,
-        lambda a, e, d: lac.looked_after_end(actor=a, person=e.person, ended_on=d["ended_on"], reason_ceased=d["reason_ceased"]),
+        lambda a, e, d: services.looked_after_end(actor=a, person=e.person, ended_on=d["ended_on"], reason_ceased=d["reason_ceased"]),
         manager_only=True,
     ),
     "looked-after-review": Step(
         "Record a looked-after review", LookedAfterReviewForm, LOOKED_AFTER,
-        lambda a, e, d: lac.lac_review_record(actor=a, person=e.person, held_on=d["held_on"], participation=d["participation"]),
+        lambda a, e, d: services.lac_review_record(actor=a, person=e.person, held_on=d["held_on"], participation=d["participation"]),
     ),
     "close": Step(
         "Close the case", CloseForm, REFERRAL, lambda a, e, d: services.episode_close(actor=a, episode=e, closure_date=d["closure_date"], reason=d["reason"]), manager_only=True, button="Close the case"
@@ -454,7 +461,7 @@ def _health(a: Any, p: Any, d: dict[str, Any]) -> Any:
         "convicted", "health_check", "immunisations", "teeth_check", "health_assessment", "substance_misuse",
         "intervention_received", "intervention_offered",
     )  # fmt: skip
-    return lac.health_record_for_year(
+    return services.health_record_for_year(
         actor=a, person=p, year_ending=d["year_ending"], sdq_score=d["sdq_score"], sdq_reason=d["sdq_reason"],
         **{name: flag(d[name]) for name in flags},
     )  # fmt: skip
@@ -463,7 +470,7 @@ def _health(a: Any, p: Any, d: dict[str, Any]) -> Any:
 def _milestone(milestone: str, date_field: str, title: str, label: str) -> Step:
     return Step(
         title, f.adoption_milestone_form(date_field, label), ADOPTION,
-        lambda a, x, d: lac.adoption_milestone_record(actor=a, adoption=x, milestone=milestone, on=d[date_field]),
+        lambda a, x, d: services.adoption_milestone_record(actor=a, adoption=x, milestone=milestone, on=d[date_field]),
         about=_adoption_so_far,
     )  # fmt: skip
 
@@ -471,12 +478,12 @@ def _milestone(milestone: str, date_field: str, title: str, label: str) -> Step:
 STEPS.update({
     "missing-start": Step(
         "Record that the child is missing or away from placement", f.MissingEpisodeForm, BEEN_LOOKED_AFTER,
-        lambda a, p, d: lac.missing_episode_record(actor=a, person=p, kind=d["kind"], started_on=d["started_on"]),
+        lambda a, p, d: services.missing_episode_record(actor=a, person=p, kind=d["kind"], started_on=d["started_on"]),
         hint="Away from placement means the child's whereabouts are known but they are not where they should be.",
     ),
     "missing-return": Step(
         "Record the child's return", f.MissingReturnForm, MISSING,
-        lambda a, m, d: lac.missing_episode_end(
+        lambda a, m, d: services.missing_episode_end(
             actor=a, episode=m, ended_on=d["ended_on"], return_interview_offered=flag(d["return_interview_offered"]),
             return_interview_accepted=flag(d["return_interview_accepted"]),
         ),
@@ -484,17 +491,17 @@ STEPS.update({
     ),
     "uasc": Step(
         "Record unaccompanied asylum-seeking child status", f.UASCForm, PERSON,
-        lambda a, p, d: lac.uasc_record(actor=a, person=p, became_uasc_on=d["became_uasc_on"], ceased_on=d["ceased_on"]),
+        lambda a, p, d: services.uasc_record(actor=a, person=p, became_uasc_on=d["became_uasc_on"], ceased_on=d["ceased_on"]),
         initial=_uasc_initial,
     ),
     "uasc-end": Step(
         "Record the end of unaccompanied asylum-seeking child status", f.UASCEndForm, UASC,
-        lambda a, u, d: lac.uasc_record(actor=a, person=u.person, became_uasc_on=u.became_uasc_on, ceased_on=d["ceased_on"]),
+        lambda a, u, d: services.uasc_record(actor=a, person=u.person, became_uasc_on=u.became_uasc_on, ceased_on=d["ceased_on"]),
         about=lambda u: f"An unaccompanied asylum-seeking child since {_day(u.became_uasc_on)}.",
     ),
     "previous-permanence": Step(
         "Record previous permanence", f.PreviousPermanenceForm, BEEN_LOOKED_AFTER,
-        lambda a, p, d: lac.previous_permanence_record(
+        lambda a, p, d: services.previous_permanence_record(
             actor=a, person=p, arrangement=d["arrangement"], la_code=d["la_code"], order_date=d["order_date"]
         ),
         hint="Whether the child was adopted, or under a special guardianship or child arrangements order, before "
@@ -502,7 +509,7 @@ STEPS.update({
     ),
     "adoption-decision": Step(
         "Record the decision to place for adoption", f.AdoptionDecisionForm, BEEN_LOOKED_AFTER,
-        lambda a, p, d: lac.adoption_decision_record(actor=a, person=p, decided_on=d["decided_on"]),
+        lambda a, p, d: services.adoption_decision_record(actor=a, person=p, decided_on=d["decided_on"]),
         hint="The agency decision maker's decision that the child should be placed for adoption.",
     ),
     "adoption-placement-order": _milestone(
@@ -516,7 +523,7 @@ STEPS.update({
     ),
     "adoption-adopters": Step(
         "Record the adopters' details", f.AdoptersForm, ADOPTION,
-        lambda a, x, d: lac.adoption_adopters_record(
+        lambda a, x, d: services.adoption_adopters_record(
             actor=a, adoption=x, foster_care=flag(d["foster_care"]), number_of_adopters=d["number_of_adopters"],
             sex_of_adopters=d["sex_of_adopters"], legal_status_of_adopters=d["legal_status_of_adopters"],
         ),
@@ -524,14 +531,14 @@ STEPS.update({
     ),
     "adoption-reversed": Step(
         "Record that the child should no longer be placed for adoption", f.AdoptionReversedForm, ADOPTION,
-        lambda a, x, d: lac.adoption_decision_reversed(
+        lambda a, x, d: services.adoption_decision_reversed(
             actor=a, adoption=x, ceased_on=d["date_placed_ceased"], reason=d["reason_placed_ceased"]
         ),
         about=_adoption_so_far,
     ),
     "health-assessment": Step(
         "Record a statutory health assessment", f.HealthAssessmentForm, BEEN_LOOKED_AFTER,
-        lambda a, p, d: lac.health_assessment_record(actor=a, person=p, assessed_on=d["assessed_on"], assessed_by=d["assessed_by"]),
+        lambda a, p, d: services.health_assessment_record(actor=a, person=p, assessed_on=d["assessed_on"], assessed_by=d["assessed_by"]),
         hint="The first in a period of care is the initial health assessment; later ones are reviews.",
     ),
     "health": Step(
@@ -541,7 +548,7 @@ STEPS.update({
     ),
     "care-leaver-contact": Step(
         "Record contact with a care leaver", f.CareLeaverContactForm, CARE_LEAVER,
-        lambda a, p, d: lac.care_leaver_contact_record(
+        lambda a, p, d: services.care_leaver_contact_record(
             actor=a, person=p, contact_on=d["contact_on"], in_touch=d["in_touch"], activity=d["activity"],
             accommodation=d["accommodation"],
         ),

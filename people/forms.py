@@ -5,7 +5,7 @@ from django import forms
 from core import codes
 from core.forms import GovDateField
 
-from .models import IdentifierType, RelationshipType, Sex, WarningType
+from .models import RelationshipType, Sex, WarningType
 
 
 def ethnicity_choices() -> list[tuple[str, str]]:
@@ -118,8 +118,3 @@ class WarningForm(forms.Form):
         required=False,
         help_text="Leave empty for 6 months from today",
     )
-
-
-class IdentifierForm(forms.Form):
-    type = forms.ChoiceField(label="Type", choices=IdentifierType.choices, widget=forms.Select)
-    value = forms.CharField(label="Identifier", max_length=40)

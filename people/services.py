@@ -289,27 +289,6 @@ def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
 
 
 @transaction.atomic
-def person_name_add(
-    *, actor: Actor, person: Person, kind: str, given_name: str, family_name: str, used_to: date | None = None
-) -> PersonName:
-    """Record a previous name or an alias (also known as)."""
-    if kind not in (PersonName.Kind.PREVIOUS, PersonName.Kind.ALIAS, PersonName.Kind.BIRTH):
-        raise RuleError({"kind": "Select previous name, also known as, or name at birth"})
-    if not given_name.strip() and not family_name.strip():
-        raise RuleError({"family_name": "Enter a first name or last name"})
-    name = _write_name(person, kind, given_name.strip(), family_name.strip(), used_to=used_to)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        object_type="person_name",
-        object_id=str(name.pk),
-        person_id=person.pk,
-        changes={"new": {"kind": kind, "given_name": name.given_name, "family_name": name.family_name}},
-    )
-    return name
-
-
-@transaction.atomic
 def identifier_add(*, actor: Actor, person: Person, type: str, value: str) -> PersonIdentifier:
     if type not in IdentifierType.values:
         raise RuleError({"type": "Select the type of identifier"})

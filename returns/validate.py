@@ -378,7 +378,8 @@ def _run(args: list[str]) -> dict[str, Any]:
     return result
 
 
-def _report(result: dict[str, Any]) -> ValidationReport:
+def report(result: dict[str, Any]) -> ValidationReport:
+    """A ValidationReport from the validator runner's JSON result (issues with rule, message, child and field)."""
     issues = [
         Issue(
             rule=str(i["rule"]),
@@ -410,7 +411,7 @@ def validate_cin(path: Path, year: int) -> ValidationReport:
     path = Path(path)
     if not path.is_file():
         raise ReturnError(f"There is no file {path}")
-    return _report(_run(["cin", str(path.resolve()), "--year", str(year)]))
+    return report(_run(["cin", str(path.resolve()), "--year", str(year)]))
 
 
 def validate_ssda903(directory: Path, year: int, *, la_code: str | None = None) -> ValidationReport:
@@ -427,7 +428,7 @@ def validate_ssda903(directory: Path, year: int, *, la_code: str | None = None) 
     code = la_code or la_ons_code()
     if code:
         args += ["--la", code]
-    return _report(_run(args))
+    return report(_run(args))
 
 
 __all__ = [

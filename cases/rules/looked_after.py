@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from cases.rules.codes import (
     AGENCY_URN,
@@ -19,6 +19,7 @@ from cases.rules.codes import (
     SHORT_BREAKS,
     URN_RE,
 )
+from cases.rules.timescales import POLICE_PROTECTION_MAX_DAYS
 from core.dates import age_on
 from people.validators import normalise_postcode, postcode_error
 
@@ -93,3 +94,15 @@ ADOPTION_MILESTONES = {
     "matched": ("date_matched", "the match with the adopters", ("placement_order",)),
     "placed": ("placed_on", "the placement with the adopters", ("placement_order", "matched")),
 }
+
+
+def police_protection_errors(began_on: date, until: date, field: str) -> dict[str, str]:
+    """Police protection (L1) ends within 72 hours (Children Act 1989 s.46(6); SSDA903 rule 361): `until` (the day
+    it changes, or the day care ends) may be at most 3 days after it began, counting every L1 episode in a row."""
+    last_day = began_on + timedelta(days=POLICE_PROTECTION_MAX_DAYS)
+    if until <= last_day:
+        return {}
+    return {
+        field: f"Police protection lasts at most 72 hours. It began on {began_on.day} {began_on:%B %Y}, so the "
+        f"legal status changed by {last_day.day} {last_day:%B %Y}: record that change first, on the day it happened"
+    }

@@ -62,6 +62,9 @@ def cin_review_due(last: date, interval_months: int) -> date:
 
 # --- looked after (Care Planning, Placement and Case Review (England) Regulations 2010) --------------------
 
+# Children Act 1989 s.46(6): no child may be kept in police protection (legal status L1) for more than 72 hours
+# (SSDA903 rule 361 counts the days from its start to the change that ends it).
+POLICE_PROTECTION_MAX_DAYS = 3
 FIRST_VISIT_DAYS = 7  # reg 28(2)(a): within one week of the start of a placement
 FIRST_YEAR_VISIT_WEEKS = 6  # reg 28(2)(b): then at most every six weeks in the placement's first year
 LONG_TERM_VISIT_MONTHS = 3  # reg 28(2)(c)(i): then at most every three months if the placement is to last until 18

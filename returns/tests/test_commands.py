@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from returns.ssda903 import FILE_NAMES, PREVIOUS_FOLDER, TABLES
-from returns.validate import Issue, ValidationReport, _report
+from returns.validate import Issue, ValidationReport
+from returns.validate import report as validation_report
 
 from .journeys import YEAR
 
@@ -95,7 +96,7 @@ def test_bad_arguments(db):
 
 
 def test_validator_output_becomes_issues_linked_to_children():
-    report = _report(
+    report = validation_report(
         {
             "validator": "csc-validator-be-903",
             "version": "0.1.17",

@@ -40,7 +40,7 @@ from cases.rules.codes import (
     TEMPORARY_PLACEMENTS,
     WITH_CURRENT_FOSTER_CARERS,
 )
-from cases.rules.looked_after import Placement, placement_errors
+from cases.rules.looked_after import Placement, placement_errors, police_protection_errors
 from cases.rules.timescales import first_lac_review_due, first_placement_visit_due, initial_health_assessment_due
 from cases.services.kernel import audit_step, date_errors, noon, require_born, require_manager
 from cases.services.looked_after.episodes_read import (
@@ -49,6 +49,7 @@ from cases.services.looked_after.episodes_read import (
     legal_status_errors,
     open_episode,
     placement_of,
+    police_protection_began,
     usual_placement,
 )
 from cases.services.tasks import task_open, tasks_cancel
@@ -174,6 +175,9 @@ def looked_after_change(
         raise RuleError(
             {"changed_on": f"The change cannot be before the current episode started ({current.started_on:%d %B %Y})"}
         )
+    began = police_protection_began(person, current)
+    if began is not None:
+        errors.update(police_protection_errors(began, changed_on, "changed_on"))
     new_status = legal_status if legal_status is not None else current.legal_status
     old_place = placement_of(current)
     new_place = placement.normalised() if placement is not None else old_place
@@ -342,6 +346,9 @@ def looked_after_end(*, actor: Actor, person: Person, ended_on: date | None, rea
         raise RuleError(
             {"ended_on": f"The end cannot be before the current episode started ({current.started_on:%d %B %Y})"}
         )
+    began = police_protection_began(person, current)
+    if began is not None and (errors := police_protection_errors(began, ended_on, "ended_on")):
+        raise RuleError(errors)
     if reason_ceased in STAYING_PUT and current.placement_type not in FOSTER_PLACEMENTS:
         raise RuleError(
             {

@@ -127,3 +127,15 @@ EPISODE_FIELDS = [
     "home_postcode",
     "urn",
 ]
+
+
+def police_protection_began(person: Person, episode: LookedAfterEpisode) -> date | None:
+    """When the run of police protection (L1) episodes that `episode` ends began, or None if it is not L1."""
+    if episode.legal_status != "L1":
+        return None
+    began = episode.started_on
+    for ep in reversed(period_of(person, episode)):
+        if ep.legal_status != "L1":
+            break
+        began = ep.started_on
+    return began

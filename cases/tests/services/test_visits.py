@@ -6,11 +6,32 @@ import pytest
 from django.utils import timezone
 
 from cases import services
-from cases.models import Task, TaskKind
+from cases.models import ChildProtectionPlan, Task, TaskKind
+from cases.services import visit_record
+from cases.tests.services.helpers import at, open_tasks
 from people.tests.factories import person
-from recording.models import Visit
+from recording.models import Visit, VisitType
 
 pytestmark = pytest.mark.django_db
+
+
+def cp_plan(episode, worker):
+    services.strategy_discussion_record(
+        actor=worker, episode=episode, held_on=date(2026, 1, 7), agencies="Police", start_section_47=True
+    )
+    enquiry = episode.section47_enquiries.get()
+    services.section47_complete(actor=worker, enquiry=enquiry, completed_on=date(2026, 1, 14), outcome="icpc")
+    services.initial_conference_record(
+        actor=worker, enquiry=enquiry, held_on=date(2026, 1, 26), plan_needed=True, category="NEG"
+    )
+    return ChildProtectionPlan.objects.get(person=episode.person)
+
+
+def visit(worker, child, day, seen=True):
+    return visit_record(
+        actor=worker, person=child, occurred_at=at(day), visit_type=VisitType.HOME, child_seen=seen,
+        seen_alone=seen, notes="Home visit", not_seen_reason="" if seen else "Nobody answered",
+    )  # fmt: skip
 
 
 def test_seeing_a_looked_after_child_makes_the_next_statutory_visit_due(alice, manager):
@@ -51,3 +72,25 @@ def test_a_visit_in_which_the_child_was_not_seen_completes_nothing(alice, manage
     )  # fmt: skip
     assert Visit.objects.filter(pk=visit.pk).exists()
     assert Task.objects.get(person=child, kind=TaskKind.LAC_VISIT).completed_on is None
+
+
+def test_visit_to_a_child_on_a_plan_completes_the_due_visit_and_makes_the_next(episode, alice):
+    child = episode.person
+    cp_plan(episode, alice)
+    assert open_tasks(child, TaskKind.CP_VISIT).get().due_on == date(2026, 2, 9)  # 10 working days
+    visit(alice, child, date(2026, 2, 3), seen=False)  # the child was not seen: it does not count
+    assert open_tasks(child, TaskKind.CP_VISIT).get().due_on == date(2026, 2, 9)
+    visit(alice, child, date(2026, 2, 5))
+    done = Task.objects.filter(kind=TaskKind.CP_VISIT).order_by("due_on")
+    assert [(t.due_on, t.completed_on) for t in done] == [
+        (date(2026, 2, 9), date(2026, 2, 5)),
+        (date(2026, 2, 19), None),  # 10 working days after Thursday 5 February
+    ]
+    visit(alice, child, date(2026, 2, 4))  # an earlier visit written up late: the next due date stays
+    assert open_tasks(child, TaskKind.CP_VISIT).get().due_on == date(2026, 2, 19)
+
+
+def test_visit_before_or_without_a_plan_makes_no_plan_visit_task(episode, alice):
+    child = episode.person
+    visit(alice, child, date(2026, 1, 10))
+    assert not Task.objects.filter(kind=TaskKind.CP_VISIT).exists()

@@ -1,31 +1,38 @@
-"""Strategy discussion to child protection plan and back out, and child in need plans."""
+"""Strategy discussion to child protection plan and back out (cases.services.protection)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
 
 from cases import services
-from cases.models import ChildProtectionPlan, Task, TaskKind
+from cases.models import (
+    ChildProtectionPlan,
+    Task,
+    TaskKind,
+)
+from cases.tests.services.helpers import open_enquiry
 from core.errors import RuleError
-from people.tests.factories import person
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def episode(manager, team_a):
-    child = person("Amelia", "Hughes", date(2015, 3, 27))
-    return services.referral_create(
-        actor=manager, person=child, referral_date=date(2026, 3, 2), source="6", primary_need="N1", team=team_a
-    )
-
-
-def open_enquiry(episode, worker, held_on=date(2026, 3, 3)):
+def test_initial_conference_on_a_weekend_or_bank_holiday_is_refused(episode, alice):
     services.strategy_discussion_record(
-        actor=worker, episode=episode, held_on=held_on, agencies="Police, health, school", start_section_47=True
+        actor=alice, episode=episode, held_on=date(2026, 1, 7), agencies="Police", start_section_47=True
     )
-    return episode.section47_enquiries.get()
+    enquiry = episode.section47_enquiries.get()
+    services.section47_complete(actor=alice, enquiry=enquiry, completed_on=date(2026, 1, 14), outcome="icpc")
+    for day in (date(2026, 1, 24), date(2026, 4, 6)):  # a Saturday; Easter Monday
+        with pytest.raises(RuleError) as e:
+            services.initial_conference_record(
+                actor=alice, enquiry=enquiry, held_on=day, plan_needed=True, category="NEG"
+            )
+        assert "not a working day" in e.value.errors["held_on"]
+    assert not ChildProtectionPlan.objects.exists()
+    services.initial_conference_record(
+        actor=alice, enquiry=enquiry, held_on=date(2026, 1, 26), plan_needed=True, category="NEG"
+    )
 
 
 def test_initial_conference_due_fifteen_working_days_from_strategy_across_easter(episode, alice):
@@ -37,7 +44,11 @@ def test_initial_conference_due_fifteen_working_days_from_strategy_across_easter
 def test_strategy_discussion_before_referral_is_refused(episode, alice):
     with pytest.raises(RuleError, match="before the referral"):
         services.strategy_discussion_record(
-            actor=alice, episode=episode, held_on=date(2026, 3, 1), agencies="Police", start_section_47=True
+            actor=alice,
+            episode=episode,
+            held_on=episode.referral_date - timedelta(days=1),
+            agencies="Police",
+            start_section_47=True,
         )
 
 
@@ -121,29 +132,3 @@ def test_review_conferences_then_plan_ends_and_case_closes(episode, alice, manag
     services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 3, 3))
     with pytest.raises(RuleError, match="complete and authorise the assessment"):
         services.episode_close(actor=manager, episode=episode, closure_date=date(2026, 9, 2), reason="RC7")
-
-
-def test_closure_refused_while_a_plan_is_open(episode, alice, manager):
-    enquiry = open_enquiry(episode, alice)
-    services.section47_complete(actor=alice, enquiry=enquiry, completed_on=date(2026, 3, 10), outcome="icpc")
-    services.initial_conference_record(
-        actor=alice, enquiry=enquiry, held_on=date(2026, 3, 20), plan_needed=True, category="NEG"
-    )
-    with pytest.raises(RuleError, match="end the child protection plan"):
-        services.episode_close(actor=manager, episode=episode, closure_date=date(2026, 4, 1), reason="RC7")
-
-
-def test_cin_plan_needs_an_authorised_assessment_recommending_it(episode, alice, manager):
-    with pytest.raises(RuleError, match="authorised assessment"):
-        services.cin_plan_start(actor=alice, episode=episode, started_on=date(2026, 3, 20))
-    a = services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 3, 3))
-    services.assessment_record(actor=alice, assessment=a, factors=["3A"], summary="", outcome="cin_plan")
-    services.assessment_submit(actor=alice, assessment=a, submitted_on=date(2026, 3, 16))
-    services.assessment_authorise(actor=manager, assessment=a, authorised_on=date(2026, 3, 17))
-    plan = services.cin_plan_start(actor=alice, episode=episode, started_on=date(2026, 3, 20))
-    assert Task.objects.get(kind=TaskKind.CIN_REVIEW).due_on == date(2026, 6, 20)
-    with pytest.raises(RuleError, match="already has an open child in need plan"):
-        services.cin_plan_start(actor=alice, episode=episode, started_on=date(2026, 3, 21))
-    services.cin_plan_end(actor=alice, plan=plan, ended_on=date(2026, 9, 1))
-    closed = services.episode_close(actor=manager, episode=episode, closure_date=date(2026, 9, 1), reason="RC7")
-    assert closed.closure_date == date(2026, 9, 1)

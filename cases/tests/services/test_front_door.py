@@ -1,13 +1,19 @@
-"""The front door to assessment: contacts, decisions, referrals, allocation, assessment and closure."""
+"""Contacts, decisions, referrals and transfers in (cases.services.front_door)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases import services
-from cases.models import CINEpisode, Contact, Task, TaskKind
+from cases.models import (
+    CINEpisode,
+    Contact,
+    Task,
+    TaskKind,
+)
+from cases.tests.services.helpers import at
 from core.errors import RuleError
 from people.tests.factories import person
 from recording.models import ChronologyEntry
@@ -15,13 +21,50 @@ from recording.models import ChronologyEntry
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def child(db):
-    return person("Amelia", "Hughes", date(2015, 3, 27))
+def close_after_nfa(episode, worker, manager, day):
+    a = services.assessment_start(actor=worker, episode=episode, started_on=day)
+    services.assessment_record(actor=worker, assessment=a, factors=["21"], summary="No concerns found", outcome="nfa")
+    services.assessment_submit(actor=worker, assessment=a, submitted_on=day)
+    services.assessment_authorise(actor=manager, assessment=a, authorised_on=day)
+    return services.episode_close(actor=manager, episode=episode, closure_date=day, reason="RC8")
 
 
-def at(day: date, hour: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.get_current_timezone())
+def test_a_decision_made_earlier_is_recorded_with_its_time(child, support, manager, team_a):
+    c = services.contact_record(
+        actor=support, person=child, received_at=at(date(2026, 1, 5), 9), source="6", concern="Police call-out"
+    )
+    with pytest.raises(RuleError, match="before the contact came in"):
+        services.contact_decide(
+            actor=manager, contact=c, decision="nfa", reason="Advice given", decided_at=at(date(2026, 1, 5), 8)
+        )
+    with pytest.raises(RuleError, match="now or in the past"):
+        services.contact_decide(
+            actor=manager, contact=c, decision="nfa", reason="Advice given", decided_at=at(date(2099, 1, 1))
+        )
+    services.contact_decide(
+        actor=manager, contact=c, decision="nfa", reason="Advice given", decided_at=at(date(2026, 1, 6), 16)
+    )
+    c.refresh_from_db()
+    assert timezone.localtime(c.decided_at) == at(date(2026, 1, 6), 16)
+    assert Task.objects.get(kind=TaskKind.CONTACT_DECISION).completed_on == date(2026, 1, 6)
+
+
+def test_referral_more_than_40_weeks_before_the_expected_birth_is_refused(manager, team_a):
+    from datetime import timedelta
+
+    today = timezone.localdate()
+    unborn = person("Baby", "Cole", None, expected_date_of_birth=today + timedelta(days=100))
+    with pytest.raises(RuleError) as e:
+        services.referral_create(
+            actor=manager, person=unborn, referral_date=today - timedelta(days=200), source="3E", primary_need="N1",
+            team=team_a,
+        )  # fmt: skip
+    assert "rule 8606" in e.value.errors["referral_date"]
+    episode = services.referral_create(
+        actor=manager, person=unborn, referral_date=today - timedelta(days=30), source="3E", primary_need="N1",
+        team=team_a,
+    )  # fmt: skip
+    assert episode.referral_date == today - timedelta(days=30)
 
 
 def test_contact_is_due_for_decision_next_working_day(child, support):
@@ -91,14 +134,6 @@ def test_future_referral_is_refused(child, manager, team_a):
     assert "today or in the past" in e.value.errors["referral_date"]
 
 
-def close_after_nfa(episode, worker, manager, day):
-    a = services.assessment_start(actor=worker, episode=episode, started_on=day)
-    services.assessment_record(actor=worker, assessment=a, factors=["21"], summary="No concerns found", outcome="nfa")
-    services.assessment_submit(actor=worker, assessment=a, submitted_on=day)
-    services.assessment_authorise(actor=manager, assessment=a, authorised_on=day)
-    return services.episode_close(actor=manager, episode=episode, closure_date=day, reason="RC8")
-
-
 def test_re_referral_within_twelve_months_is_flagged(child, alice, manager, team_a):
     first = services.referral_create(
         actor=manager, person=child, referral_date=date(2025, 2, 3), source="2A", primary_need="N1", team=team_a
@@ -111,86 +146,6 @@ def test_re_referral_within_twelve_months_is_flagged(child, alice, manager, team
     assert second.is_re_referral
     close_after_nfa(second, alice, manager, date(2026, 2, 10))
     assert CINEpisode.objects.get(pk=second.pk).closure_reason == "RC8"
-
-
-def test_assessment_order_dates_and_authorisation(child, alice, manager, team_a):
-    episode = services.referral_create(
-        actor=manager, person=child, referral_date=date(2026, 1, 5), source="2A", primary_need="N1", team=team_a
-    )
-    with pytest.raises(RuleError, match="before the referral"):
-        services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 1, 2))
-    a = services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 1, 6))
-    assert a.due_on == date(2026, 3, 9)
-    with pytest.raises(RuleError, match="already in progress"):
-        services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 1, 7))
-    with pytest.raises(RuleError, match="Factor 21"):
-        services.assessment_record(actor=alice, assessment=a, factors=["21", "3A"], summary="", outcome="cin_plan")
-    with pytest.raises(RuleError):
-        services.assessment_record(actor=alice, assessment=a, factors=["99Z"], summary="", outcome="cin_plan")
-    with pytest.raises(RuleError, match="must be submitted"):
-        services.assessment_authorise(actor=manager, assessment=a)
-    services.assessment_record(
-        actor=alice, assessment=a, factors=["3A", "4B"], summary="Domestic abuse at home", outcome="cin_plan"
-    )
-    services.assessment_submit(actor=alice, assessment=a, submitted_on=date(2026, 2, 2))
-    with pytest.raises(RuleError, match="submitted"):
-        services.assessment_record(actor=alice, assessment=a, factors=["3A"], summary="", outcome="nfa")
-    with pytest.raises(RuleError, match="Only a team manager"):
-        services.assessment_authorise(actor=alice, assessment=a)
-    services.assessment_authorise(actor=manager, assessment=a, authorised_on=date(2026, 2, 3))
-    assert Task.objects.get(kind=TaskKind.ASSESSMENT).completed_on == date(2026, 2, 3)
-    assert Task.objects.get(kind=TaskKind.ASSESSMENT_AUTHORISATION).completed_on == date(2026, 2, 3)
-
-
-def test_manager_cannot_authorise_their_own_assessment(child, manager, team_a):
-    episode = services.referral_create(
-        actor=manager, person=child, referral_date=date(2026, 1, 5), source="2A", primary_need="N1", team=team_a
-    )
-    a = services.assessment_start(actor=manager, episode=episode, started_on=date(2026, 1, 5))
-    services.assessment_record(actor=manager, assessment=a, factors=["21"], summary="", outcome="nfa")
-    services.assessment_submit(actor=manager, assessment=a, submitted_on=date(2026, 1, 6))
-    with pytest.raises(RuleError, match="another manager"):
-        services.assessment_authorise(actor=manager, assessment=a)
-
-
-def test_closure_is_refused_while_work_is_open(child, alice, manager, team_a):
-    episode = services.referral_create(
-        actor=manager, person=child, referral_date=date(2026, 1, 5), source="2A", primary_need="N1", team=team_a
-    )
-    services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 1, 6))
-    with pytest.raises(RuleError, match="complete and authorise the assessment"):
-        services.episode_close(actor=manager, episode=episode, closure_date=date(2026, 1, 20), reason="RC8")
-    with pytest.raises(RuleError) as e:
-        services.episode_close(actor=manager, episode=episode, closure_date=date(2026, 1, 20), reason="RC99")
-    assert "reason" in e.value.errors
-
-
-def test_allocation_keeps_every_social_worker_episode(child, alice, bob, manager):
-    first = services.allocate(
-        actor=manager, person=child, worker=alice, started_on=date(2026, 1, 5), reason="New referral"
-    )
-    with pytest.raises(RuleError, match="Only a team manager"):
-        services.allocate(
-            actor=alice, person=child, worker=bob, started_on=date(2026, 2, 1), reason="x", change_reason="LEFTRL"
-        )
-    with pytest.raises(RuleError) as e:
-        services.allocate(actor=manager, person=child, worker=bob, started_on=date(2026, 2, 1), reason="Alice left")
-    assert "change_reason" in e.value.errors
-    services.allocate(
-        actor=manager,
-        person=child,
-        worker=bob,
-        started_on=date(2026, 2, 1),
-        reason="Alice left",
-        change_reason="LEFTRL",
-    )
-    first.refresh_from_db()
-    assert (first.ended_on, first.end_reason) == (date(2026, 1, 31), "LEFTRL")
-    assert child.allocations.count() == 2
-    with pytest.raises(RuleError, match="already allocated"):
-        services.allocate(
-            actor=manager, person=child, worker=bob, started_on=date(2026, 3, 1), reason="x", change_reason="MANAGE"
-        )
 
 
 def test_transfer_in_of_a_child_on_a_plan(child, manager, team_a):

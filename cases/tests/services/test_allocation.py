@@ -1,0 +1,47 @@
+"""Allocating a child to a worker (cases.services.allocation)."""
+
+from datetime import date
+
+import pytest
+
+from cases import services
+from core.errors import RuleError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_first_contact_is_not_a_reason_to_change_worker(child, alice, bob, manager):
+    services.allocate(actor=manager, person=child, worker=alice, started_on=date(2026, 1, 5), reason="Referral")
+    with pytest.raises(RuleError) as e:
+        services.allocate(
+            actor=manager, person=child, worker=bob, started_on=date(2026, 2, 1), reason="x", change_reason="FCONTA"
+        )
+    assert "not a change of worker" in e.value.errors["change_reason"]
+
+
+def test_allocation_keeps_every_social_worker_episode(child, alice, bob, manager):
+    first = services.allocate(
+        actor=manager, person=child, worker=alice, started_on=date(2026, 1, 5), reason="New referral"
+    )
+    with pytest.raises(RuleError, match="Only a team manager"):
+        services.allocate(
+            actor=alice, person=child, worker=bob, started_on=date(2026, 2, 1), reason="x", change_reason="LEFTRL"
+        )
+    with pytest.raises(RuleError) as e:
+        services.allocate(actor=manager, person=child, worker=bob, started_on=date(2026, 2, 1), reason="Alice left")
+    assert "change_reason" in e.value.errors
+    services.allocate(
+        actor=manager,
+        person=child,
+        worker=bob,
+        started_on=date(2026, 2, 1),
+        reason="Alice left",
+        change_reason="LEFTRL",
+    )
+    first.refresh_from_db()
+    assert (first.ended_on, first.end_reason) == (date(2026, 1, 31), "LEFTRL")
+    assert child.allocations.count() == 2
+    with pytest.raises(RuleError, match="already allocated"):
+        services.allocate(
+            actor=manager, person=child, worker=bob, started_on=date(2026, 3, 1), reason="x", change_reason="MANAGE"
+        )
