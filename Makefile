@@ -6,8 +6,8 @@ CASEWORK := $(VENV)/bin/casework
 
 .PHONY: run test setup assets lint typecheck security migrations-check pytest returns-check
 
-DATA_DIR := $(or $(CASEWORK_DATA_DIR),var)
-VALIDATORS := $(DATA_DIR)/validators/venv/.installed
+# One install of the validators per checkout, found from any data folder (settings.CASEWORK_VALIDATORS_DIR).
+VALIDATORS := $(or $(CASEWORK_VALIDATORS_DIR),.validators)/venv/.installed
 
 setup: $(VENV)/.installed web/node_modules/.installed assets $(VALIDATORS)
 
