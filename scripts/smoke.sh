@@ -55,7 +55,12 @@ run() {
     fail "casework $*: $problem"
   else
     local gist
-    gist="$(grep -v '^[[:space:]]*$' "$last" | tail -n 1 | cut -c 1-110)"
+    # The line a user reads: a help's usage line, otherwise the last line (most commands end with their result).
+    if [[ " $* " == *" --help "* || "$1 $2" == "manage help" ]]; then
+      gist="$(grep -v '^[[:space:]]*$' "$last" | head -n 1 | cut -c 1-110)"
+    else
+      gist="$(grep -v '^[[:space:]]*$' "$last" | tail -n 1 | cut -c 1-110)"
+    fi
     echo "    ok in ${took} s${gist:+: $gist}"
   fi
   local words="$*"
