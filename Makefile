@@ -4,10 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CASEWORK := $(VENV)/bin/casework
 
-.PHONY: run test setup assets lint typecheck security migrations-check pytest returns-check
+.PHONY: run test setup assets lint typecheck security migrations-check pytest smoke
 
-DATA_DIR := $(or $(CASEWORK_DATA_DIR),var)
-VALIDATORS := $(DATA_DIR)/validators/venv/.installed
+# One install of the validators per checkout, found from any data folder (settings.CASEWORK_VALIDATORS_DIR).
+VALIDATORS := $(or $(CASEWORK_VALIDATORS_DIR),.validators)/venv/.installed
 
 setup: $(VENV)/.installed web/node_modules/.installed assets $(VALIDATORS)
 
@@ -50,8 +50,9 @@ migrations-check: $(VENV)/.installed
 pytest: setup
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
-# The demo authority's CIN census and SSDA903, made from a fresh seed and checked with DfE's validators.
-returns-check: setup
-	bash scripts/check-demo-returns.sh
+# Every `casework` command from the shell, once, on a freshly seeded demo authority (seeded once), outside any test
+# transaction; includes the demo authority's CIN census and SSDA903, checked with DfE's validators.
+smoke: setup
+	bash scripts/smoke.sh
 
-test: setup lint typecheck security migrations-check pytest returns-check
+test: setup lint typecheck security migrations-check pytest smoke

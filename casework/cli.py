@@ -1,8 +1,9 @@
 """The `casework` command: Django's management commands with Casework's database started first.
 
-`casework serve`, `casework seed`, `casework audit verify`, `casework people search|import` are management commands;
-`casework worker` runs the background task worker (returns and other long jobs; `casework serve` starts one itself);
-`casework manage ARGS` runs any other Django command (`casework manage migrate`).
+`casework serve`, `casework seed`, `casework audit verify`, `casework people search|import`, `casework returns ...`
+are management commands; `casework worker` runs the background task worker (returns and other long jobs; `casework
+serve` starts one itself); `casework manage ARGS` runs any other Django command (`casework manage migrate`).
+`casework`, `casework --help` and `casework help` list the commands; help never starts the database.
 """
 
 from __future__ import annotations
@@ -12,21 +13,79 @@ import sys
 
 # `casework worker [OPTIONS]`: the database task backend's worker, on every queue, quiet unless something happens.
 WORKER_COMMAND = ["db_worker", "--queue-name", "*"]
+HELP_FLAGS = {"-h", "--help"}
+
+USAGE = """\
+usage: casework COMMAND [OPTIONS]     (casework COMMAND --help for a command's options)
+
+Running Casework
+  serve [--port N] [--prepare-only] [--no-worker]
+                     migrate, load the demo authority into an empty database, serve with one task worker
+                     (--prepare-only: everything before serving, then exit)
+  worker [--batch]   run background tasks (returns made from the Returns page); --batch: until none is left
+  seed --size demo|large [--seed N]
+                     load a made-up authority into an empty database
+
+The record
+  people search "NAME" [--dob YYYY-MM-DD] [--postcode PC] [--limit N] [--json]
+                     ranked matches for a name, allowing for misspellings
+  people import FILE.csv [--dry-run]
+                     load people from CSV; bad rows are listed and not loaded
+  audit verify       check that no audit event has been altered, removed or reordered
+
+Statutory returns
+  returns cin --year YEAR --out FILE.xml            the CIN census
+  returns ssda903 --year YEAR --out DIR [--with-previous]
+                                                    the SSDA903 tables
+  returns validate cin|ssda903 PATH --year YEAR     check a return with DfE's validators
+  returns csc-api --out DIR [--all] [--post]        DfE children's social care API payloads
+
+Anything else
+  manage ARGS        any Django command, e.g. casework manage createsuperuser (casework manage help lists them)
+
+The database is $DATABASE_URL, or PostgreSQL embedded in $CASEWORK_DATA_DIR (default var/ of the checkout).
+"""
+
+
+def wants_help(args: list[str]) -> bool:
+    """Only help is asked for (no command, `help`, or -h/--help anywhere): no database is needed for that."""
+    if args[:1] == ["manage"]:
+        args = args[1:]
+    return not args or args[0] == "help" or any(a in HELP_FLAGS for a in args)
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    args = argv[1:]
+    if not args or args in (["help"], ["-h"], ["--help"]):
+        sys.stdout.write(USAGE)
+        return
+    if args[:2] == ["help", "worker"]:
+        args = ["worker", "--help"]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.settings.dev")
+    if wants_help(args):
+        os.environ.setdefault("CASEWORK_NO_DATABASE", "1")
     from casework.db import ensure_database_url
 
     ensure_database_url()
     from django.core.management import execute_from_command_line
 
-    if len(argv) > 1 and argv[1] == "manage":
-        argv = [argv[0], *argv[2:]]
-    elif len(argv) > 1 and argv[1] == "worker":
-        argv = [argv[0], *WORKER_COMMAND, *argv[2:]]
-    execute_from_command_line(argv)
+    if args[0] == "manage":
+        execute_from_command_line([argv[0], *args[1:]])
+    elif args[0] == "worker":
+        run_worker(argv[0], args[1:])
+    else:
+        execute_from_command_line([argv[0], *args])
+
+
+def run_worker(prog: str, options: list[str]) -> None:
+    """django-tasks' db_worker, introduced as `casework worker` in its usage and errors."""
+    import django
+    from django.core.management import get_commands, load_command_class
+
+    django.setup()
+    command = load_command_class(get_commands()[WORKER_COMMAND[0]], WORKER_COMMAND[0])
+    command.run_from_argv([prog, "worker", *WORKER_COMMAND[1:], *options])
 
 
 if __name__ == "__main__":

@@ -20,8 +20,6 @@ from typing import Any
 
 from django.conf import settings
 
-from casework.db import data_dir
-
 from .common import ReturnError, check_year
 from .ssda903 import PREVIOUS_FOLDER
 
@@ -331,7 +329,9 @@ def where_to_fix(issue: Issue) -> Fix:
 
 
 def validators_venv() -> Path:
-    return data_dir() / "validators" / "venv"
+    """The validators' virtual environment: one per checkout (settings.CASEWORK_VALIDATORS_DIR, default .validators
+    at the repository root, or $CASEWORK_VALIDATORS_DIR), whatever data folder Casework runs on."""
+    return Path(settings.CASEWORK_VALIDATORS_DIR) / "venv"
 
 
 def validators_python() -> Path:

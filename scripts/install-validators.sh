@@ -5,7 +5,9 @@
 #   csc-validator-be-cin  the CIN census rules (cin_validator)
 #   csc-validator-be-903  the SSDA903 rules (lac_validator)
 #
-# The venv is $CASEWORK_DATA_DIR/validators/venv (default var/validators/venv); returns/validate.py runs its python.
+# The venv is $CASEWORK_VALIDATORS_DIR/venv (default .validators/venv at the repository root, gitignored): one per
+# checkout, whatever data folder ($CASEWORK_DATA_DIR) Casework runs on. returns/validate.py runs its python (it reads
+# the same folder from settings.CASEWORK_VALIDATORS_DIR, which takes the same environment variable and default).
 # Versions are pinned: a new release can add or change rules, so upgrade deliberately (bump the pins, re-run the
 # validator tests: .venv/bin/pytest -q -m validators returns). Re-running the script is safe.
 #
@@ -19,8 +21,8 @@ LAC_VERSION=0.1.17
 PANDAS_VERSION=1.5.3
 NUMPY_VERSION=1.24.4
 
-data_dir="${CASEWORK_DATA_DIR:-$PWD/var}"
-venv="$data_dir/validators/venv"
+validators_dir="${CASEWORK_VALIDATORS_DIR:-$PWD/.validators}"
+venv="$validators_dir/venv"
 
 supported() {  # prints the version of the python given if it runs and is 3.9 to 3.11
   "$1" -c 'import sys; v = sys.version_info[:2]; print("%d.%d" % v); sys.exit(0 if (3, 9) <= v <= (3, 11) else 1)' \

@@ -64,12 +64,13 @@ def test_output_that_cannot_be_written(db, tmp_path, monkeypatch):
         run("ssda903", "--year", "2026", "--out", str(tmp_path / "903"))
 
 
-def test_validators_not_installed(db, tmp_path, monkeypatch):
+def test_validators_not_installed(db, tmp_path, settings):
     (tmp_path / "cin.xml").write_text("<Message/>")
     (tmp_path / "903").mkdir()
     (tmp_path / "903" / "header.csv").write_text(",".join(TABLES["Header"]) + "\r\n")
-    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
-    with pytest.raises(CommandError, match=r"not installed in .*: run scripts/install-validators.sh"):
+    settings.CASEWORK_VALIDATORS_DIR = tmp_path / "validators"  # as $CASEWORK_VALIDATORS_DIR does
+    venv = tmp_path / "validators" / "venv"
+    with pytest.raises(CommandError, match=rf"not installed in {venv}: run scripts/install-validators.sh"):
         run("validate", "cin", str(tmp_path / "cin.xml"), "--year", "2026")
     with pytest.raises(CommandError, match=r"run scripts/install-validators.sh"):
         run("validate", "ssda903", str(tmp_path / "903"), "--year", "2026")

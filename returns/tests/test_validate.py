@@ -77,6 +77,15 @@ def test_ssda903_passes_dfe_rules(returns_folder, world):
     assert [(i.rule, i.person_id, i.table) for i in report.issues] == [("SW12STG2", world.leo.pk, "Episodes")]
 
 
+def test_validators_are_found_from_any_data_folder(returns_folder, tmp_path, monkeypatch):
+    """One install per checkout (.validators, or $CASEWORK_VALIDATORS_DIR): a data folder that never had the
+    validators installed in it still has its returns checked."""
+    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "another-data-folder"))
+    out = StringIO()
+    call_command("returns", "validate", "cin", str(returns_folder / "cin.xml"), "--year", str(YEAR), stdout=out)
+    assert "csc-validator-be-cin" in out.getvalue() and "0 errors, 2 queries" in out.getvalue()
+
+
 def test_authority_inferred_from_home_postcodes(returns_folder):
     report = validate_ssda903(returns_folder / "903", YEAR)
     assert (report.la_code, report.la_code_inferred) == (LA_ONS, True)
