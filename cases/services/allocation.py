@@ -8,18 +8,16 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import Membership, Role
-from audit.models import AuditAction
 from cases.codes import check_code
 from cases.models import (
     Allocation,
 )
 from cases.rules.codes import FIRST_CONTACT
-from cases.services.kernel import audit_step, noon, not_future, require_manager
+from cases.services.kernel import Entry, not_future, record_step, require_manager
 from core.actors import Actor, actor_or_none
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
-from recording.services import chronology_add
 
 
 @transaction.atomic
@@ -77,22 +75,13 @@ def allocate(
         reason=reason.strip(),
         created_by=actor_or_none(actor),
     )
-    chronology_add(
-        person=person,
-        occurred_at=noon(started_on),
-        entry_type=EntryType.ALLOCATION,
-        title=f"Allocated to {worker.display_name} ({membership.team.name})",
-        summary=reason,
-        source_type="allocation",
-        source_id=allocation.pk,
+    record_step(
         actor=actor,
-    )
-    audit_step(
-        actor,
-        AuditAction.CREATE,
-        allocation,
-        person.pk,
-        ["worker", "team", "started_on", "reason"],
-        {"previous_ended": bool(current)},
+        obj=allocation,
+        person=person,
+        on=started_on,
+        entry=Entry(EntryType.ALLOCATION, f"Allocated to {worker.display_name} ({membership.team.name})", reason),
+        fields=["worker", "team", "started_on", "reason"],
+        extra={"previous_ended": bool(current)},
     )
     return allocation

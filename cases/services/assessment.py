@@ -16,7 +16,7 @@ from cases.models import (
     TaskKind,
 )
 from cases.rules import timescales
-from cases.services.kernel import audit_step, noon, not_future, require_manager, today
+from cases.services.kernel import Entry, noon, not_future, record_step, require_manager, today
 from cases.services.tasks import task_open, tasks_complete
 from core.actors import Actor, actor_or_none
 from core.errors import RuleError
@@ -45,17 +45,16 @@ def assessment_start(*, actor: Actor, episode: CINEpisode, started_on: date | No
         due_on=timescales.assessment_due(episode.referral_date),
         created_by=actor_or_none(actor),
     )
-    chronology_add(
-        person=episode.person,
-        occurred_at=noon(started_on),
-        entry_type=EntryType.ASSESSMENT,
-        title="Child and family assessment started",
-        summary=f"Due by {assessment.due_on:%d %B %Y}.",
-        source_type="assessment",
-        source_id=assessment.pk,
+    record_step(
         actor=actor,
+        obj=assessment,
+        person=episode.person,
+        on=started_on,
+        entry=Entry(
+            EntryType.ASSESSMENT, "Child and family assessment started", f"Due by {assessment.due_on:%d %B %Y}."
+        ),
+        fields=["started_on", "due_on"],
     )
-    audit_step(actor, AuditAction.CREATE, assessment, episode.person_id, ["started_on", "due_on"])
     return assessment
 
 

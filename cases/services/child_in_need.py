@@ -12,16 +12,14 @@ from cases.models import (
     ChildInNeedPlan,
     ChildInNeedPlanReview,
     CINEpisode,
-    Task,
     TaskKind,
 )
 from cases.rules import timescales
-from cases.services.kernel import audit_step, noon, not_future
-from cases.services.tasks import local_policy, task_open, tasks_complete
+from cases.services.kernel import Entry, audit_step, not_future, record_step
+from cases.services.tasks import local_policy, task_open, tasks_cancel_for, tasks_complete
 from core.actors import Actor, actor_or_none
 from core.errors import RuleError
 from recording.models import EntryType
-from recording.services import chronology_add
 
 
 def authorised_outcome(episode: CINEpisode, outcome: str) -> bool:
@@ -55,18 +53,14 @@ def cin_plan_start(*, actor: Actor, episode: CINEpisode, started_on: date | None
         actor=actor,
         statutory=False,
     )
-    chronology_add(
-        person=episode.person,
-        occurred_at=noon(started_on),
-        entry_type=EntryType.PLAN,
-        title="Child in need plan started",
-        summary="",
-        source_type="childinneedplan",
-        source_id=plan.pk,
+    record_step(
         actor=actor,
-        significant=True,
+        obj=plan,
+        person=episode.person,
+        on=started_on,
+        entry=Entry(EntryType.PLAN, "Child in need plan started", "", significant=True),
+        fields=["started_on"],
     )
-    audit_step(actor, AuditAction.CREATE, plan, episode.person_id, ["started_on"])
     return plan
 
 
@@ -82,9 +76,7 @@ def cin_plan_end(*, actor: Actor, plan: ChildInNeedPlan, ended_on: date | None) 
         raise RuleError({"ended_on": "The plan cannot end before it started"})
     plan.ended_on = ended_on
     plan.save(update_fields=["ended_on", "modified_at"])
-    Task.objects.filter(
-        source_type="childinneedplan", source_id=plan.pk, completed_on__isnull=True, cancelled_on__isnull=True
-    ).update(cancelled_on=ended_on)
+    tasks_cancel_for(plan, ended_on)
     audit_step(actor, AuditAction.CLOSE, plan, plan.person_id, ["ended_on"])
     return plan
 
@@ -124,17 +116,18 @@ def cin_plan_review_record(
             actor=actor,
             statutory=False,
         )
-    chronology_add(
-        person=plan.person,
-        occurred_at=noon(held_on),
-        entry_type=EntryType.PLAN,
-        title="Child in need plan review: " + ("plan continues" if plan_continues else "plan no longer needed"),
-        summary=review.summary,
-        source_type="childinneedplanreview",
-        source_id=review.pk,
+    record_step(
         actor=actor,
+        obj=review,
+        person=plan.person,
+        on=held_on,
+        entry=Entry(
+            EntryType.PLAN,
+            "Child in need plan review: " + ("plan continues" if plan_continues else "plan no longer needed"),
+            review.summary,
+        ),
+        fields=["held_on", "plan_continues", "summary"],
     )
-    audit_step(actor, AuditAction.CREATE, review, plan.person_id, ["held_on", "plan_continues", "summary"])
     if not plan_continues:
         cin_plan_end(actor=actor, plan=plan, ended_on=held_on)
     return review

@@ -16,9 +16,9 @@ from cases.models import (
     ChildProtectionPlan,
     CINEpisode,
     LookedAfterEpisode,
-    Task,
 )
 from cases.services.kernel import noon, not_future, require_manager
+from cases.services.tasks import tasks_cancel
 from core.actors import Actor
 from core.errors import RuleError
 from people.models import Person
@@ -58,9 +58,7 @@ def episode_close(*, actor: Actor, episode: CINEpisode, closure_date: date | Non
         reason in ("RC8", "RC9") and not episode.assessments.exclude(outcome__in=["nfa", "early_help"]).exists()
     )
     episode.save(update_fields=["closure_date", "closure_reason", "referral_nfa", "modified_at"])
-    Task.objects.filter(person=person, completed_on__isnull=True, cancelled_on__isnull=True).update(
-        cancelled_on=closure_date
-    )
+    tasks_cancel(person, None, closure_date)
     # The allocation ends with the case, except for a young person who left care at 16 or over: a care leaver keeps
     # their worker (personal adviser) after the children-in-need episode closes.
     allocation = Allocation.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()

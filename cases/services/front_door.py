@@ -22,14 +22,13 @@ from cases.models import (
 )
 from cases.rules import timescales
 from cases.rules.timescales import PRE_BIRTH_DAYS, RE_REFERRAL_MONTHS, TRANSFER_IN_CONFERENCE_WORKING_DAYS
-from cases.services.kernel import audit_step, noon, not_future, require_manager
+from cases.services.kernel import Entry, not_future, record_step, require_manager
 from cases.services.tasks import task_open, tasks_complete
 from core.actors import Actor, actor_or_none
 from core.dates import add_working_days
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
-from recording.services import chronology_add
 
 
 @transaction.atomic
@@ -66,22 +65,17 @@ def contact_record(
         created_by=actor_or_none(actor),
     )
     task_open(person, TaskKind.CONTACT_DECISION, contact.decision_due_on, contact, actor=actor)
-    chronology_add(
-        person=person,
-        occurred_at=received_at,
-        entry_type=EntryType.CONTACT,
-        title=f"Contact from {referrer_organisation or referrer_name or 'a member of the public'}",
-        summary=concern,
-        source_type="contact",
-        source_id=contact.pk,
+    record_step(
         actor=actor,
-    )
-    audit_step(
-        actor,
-        AuditAction.CREATE,
-        contact,
-        person.pk,
-        ["received_at", "source", "referrer_name", "referrer_organisation", "concern"],
+        obj=contact,
+        person=person,
+        on=received_at,
+        entry=Entry(
+            EntryType.CONTACT,
+            f"Contact from {referrer_organisation or referrer_name or 'a member of the public'}",
+            concern,
+        ),
+        fields=["received_at", "source", "referrer_name", "referrer_organisation", "concern"],
     )
     return contact
 
@@ -203,23 +197,18 @@ def referral_create(
         created_by=actor_or_none(actor),
     )
     task_open(person, TaskKind.ASSESSMENT, timescales.assessment_due(referral_date), episode, actor=actor)
-    chronology_add(
-        person=person,
-        occurred_at=noon(referral_date),
-        entry_type=EntryType.REFERRAL,
-        title="Referral" + (" (re-referral within 12 months)" if episode.is_re_referral else ""),
-        summary=f"Referred to {team.name}. Primary need: {primary_need}.",
-        source_type="cinepisode",
-        source_id=episode.pk,
+    record_step(
         actor=actor,
-        significant=True,
-    )
-    audit_step(
-        actor,
-        AuditAction.CREATE,
-        episode,
-        person.pk,
-        ["referral_date", "referral_source", "primary_need", "team", "is_re_referral"],
+        obj=episode,
+        person=person,
+        on=referral_date,
+        entry=Entry(
+            EntryType.REFERRAL,
+            "Referral" + (" (re-referral within 12 months)" if episode.is_re_referral else ""),
+            f"Referred to {team.name}. Primary need: {primary_need}.",
+            significant=True,
+        ),
+        fields=["referral_date", "referral_source", "primary_need", "team", "is_re_referral"],
     )
     return episode
 

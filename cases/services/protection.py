@@ -23,8 +23,8 @@ from cases.models import (
     TaskKind,
 )
 from cases.rules import timescales
-from cases.services.kernel import audit_step, noon, not_future
-from cases.services.tasks import local_policy, task_open, tasks_complete
+from cases.services.kernel import Entry, audit_step, noon, not_future, record_step
+from cases.services.tasks import local_policy, task_open, tasks_cancel_for, tasks_complete
 from core.actors import Actor, actor_or_none
 from core.dates import is_working_day
 from core.errors import RuleError
@@ -104,21 +104,21 @@ def section47_complete(
     enquiry.outcome = outcome
     enquiry.save(update_fields=["completed_on", "outcome", "modified_at"])
     if outcome != Section47Outcome.ICPC_REQUIRED:
-        Task.objects.filter(
-            kind=TaskKind.ICPC, source_type="section47enquiry", source_id=enquiry.pk, completed_on__isnull=True
-        ).update(cancelled_on=completed_on)
-    chronology_add(
-        person=enquiry.episode.person,
-        occurred_at=noon(completed_on),
-        entry_type=EntryType.SECTION_47,
-        title=f"Section 47 enquiry completed: {enquiry.get_outcome_display().lower()}",
-        summary="",
-        source_type="section47enquiry",
-        source_id=enquiry.pk,
+        tasks_cancel_for(enquiry, completed_on, kind=TaskKind.ICPC)
+    record_step(
         actor=actor,
-        significant=True,
+        obj=enquiry,
+        person=enquiry.episode.person,
+        on=completed_on,
+        entry=Entry(
+            EntryType.SECTION_47,
+            f"Section 47 enquiry completed: {enquiry.get_outcome_display().lower()}",
+            "",
+            significant=True,
+        ),
+        fields=["completed_on", "outcome"],
+        action=AuditAction.UPDATE,
     )
-    audit_step(actor, AuditAction.UPDATE, enquiry, enquiry.episode.person_id, ["completed_on", "outcome"])
     return enquiry
 
 
@@ -264,23 +264,20 @@ def review_conference_record(
     else:
         plan.ended_on = held_on
         plan.end_reason = end_reason.strip()
-        Task.objects.filter(
-            source_type="childprotectionplan", source_id=plan.pk, completed_on__isnull=True, cancelled_on__isnull=True
-        ).update(cancelled_on=held_on)
+        tasks_cancel_for(plan, held_on)
     plan.save(update_fields=["latest_category", "ended_on", "end_reason", "modified_at"])
-    chronology_add(
-        person=plan.person,
-        occurred_at=noon(held_on),
-        entry_type=EntryType.CONFERENCE,
-        title="Review child protection conference: " + ("plan continues" if plan_continues else "plan ended"),
-        summary=end_reason,
-        source_type="childprotectionconference",
-        source_id=conference.pk,
+    record_step(
         actor=actor,
-        significant=not plan_continues,
-    )
-    audit_step(
-        actor, AuditAction.CREATE, conference, plan.person_id, ["held_on", "child_protection_plan_decided", "category"]
+        obj=conference,
+        person=plan.person,
+        on=held_on,
+        entry=Entry(
+            EntryType.CONFERENCE,
+            "Review child protection conference: " + ("plan continues" if plan_continues else "plan ended"),
+            end_reason,
+            significant=not plan_continues,
+        ),
+        fields=["held_on", "child_protection_plan_decided", "category"],
     )
     return conference
 

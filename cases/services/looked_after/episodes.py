@@ -42,7 +42,7 @@ from cases.rules.codes import (
 )
 from cases.rules.looked_after import Placement, placement_errors, police_protection_errors
 from cases.rules.timescales import first_lac_review_due, first_placement_visit_due, initial_health_assessment_due
-from cases.services.kernel import audit_step, date_errors, noon, require_born, require_manager
+from cases.services.kernel import Entry, audit_step, date_errors, noon, record_step, require_born, require_manager
 from cases.services.looked_after.episodes_read import (
     EPISODE_FIELDS,
     describe_episode,
@@ -132,18 +132,16 @@ def looked_after_start(
     task_open(person, TaskKind.LAC_REVIEW, first_lac_review_due(started_on), episode, actor=actor)
     task_open(person, TaskKind.LAC_VISIT, first_placement_visit_due(started_on), episode, actor=actor)
     task_open(person, TaskKind.LAC_HEALTH_ASSESSMENT, initial_health_assessment_due(started_on), episode, actor=actor)
-    chronology_add(
-        person=person,
-        occurred_at=noon(started_on),
-        entry_type=EntryType.LOOKED_AFTER,
-        title=f"Became looked after ({legal_status})",
-        summary=describe_episode(episode),
-        source_type="lookedafterepisode",
-        source_id=episode.pk,
+    record_step(
         actor=actor,
-        significant=True,
+        obj=episode,
+        person=person,
+        on=started_on,
+        entry=Entry(
+            EntryType.LOOKED_AFTER, f"Became looked after ({legal_status})", describe_episode(episode), significant=True
+        ),
+        fields=EPISODE_FIELDS,
     )
-    audit_step(actor, AuditAction.CREATE, episode, person.pk, EPISODE_FIELDS)
     return episode
 
 

@@ -20,7 +20,7 @@ from cases.models_looked_after import (
     HealthRecord,
 )
 from cases.rules.timescales import SDQ_MAX_AGE, SDQ_MAX_SCORE, SDQ_MIN_AGE, review_health_assessment_due
-from cases.services.kernel import audit_step, date_errors, noon, require_born, today
+from cases.services.kernel import Entry, audit_step, date_errors, noon, record_step, require_born, today
 from cases.services.looked_after.episodes_read import (
     episode_on,
     looked_after_continuously_since,
@@ -215,15 +215,14 @@ def health_assessment_record(
         task_open(
             person, TaskKind.LAC_HEALTH_REVIEW, review_health_assessment_due(born, assessed_on), current, actor=actor
         )
-    chronology_add(
-        person=person,
-        occurred_at=noon(assessed_on),
-        entry_type=EntryType.LOOKED_AFTER,
-        title=row.get_kind_display(),
-        summary=f"By {row.assessed_by}." if row.assessed_by else "",
-        source_type="healthassessment",
-        source_id=row.pk,
+    record_step(
         actor=actor,
+        obj=row,
+        person=person,
+        on=assessed_on,
+        entry=Entry(
+            EntryType.LOOKED_AFTER, row.get_kind_display(), f"By {row.assessed_by}." if row.assessed_by else ""
+        ),
+        fields=["kind", "assessed_on", "assessed_by"],
     )
-    audit_step(actor, AuditAction.CREATE, row, person.pk, ["kind", "assessed_on", "assessed_by"])
     return row

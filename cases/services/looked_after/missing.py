@@ -11,13 +11,12 @@ from cases.codes import check_code
 from cases.models_looked_after import (
     MissingEpisode,
 )
-from cases.services.kernel import audit_step, date_errors, noon
+from cases.services.kernel import Entry, date_errors, record_step
 from cases.services.looked_after.episodes_read import episode_on
 from core.actors import Actor, actor_or_none
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
-from recording.services import chronology_add
 
 
 @transaction.atomic
@@ -46,18 +45,14 @@ def missing_episode_record(*, actor: Actor, person: Person, kind: str, started_o
         created_by=actor_or_none(actor),
         modified_by=actor_or_none(actor),
     )
-    chronology_add(
-        person=person,
-        occurred_at=noon(started_on),
-        entry_type=EntryType.LOOKED_AFTER,
-        title=episode.get_kind_display(),
-        summary="",
-        source_type="missingepisode",
-        source_id=episode.pk,
+    record_step(
         actor=actor,
-        significant=True,
+        obj=episode,
+        person=person,
+        on=started_on,
+        entry=Entry(EntryType.LOOKED_AFTER, episode.get_kind_display(), "", significant=True),
+        fields=["kind", "started_on"],
     )
-    audit_step(actor, AuditAction.CREATE, episode, person.pk, ["kind", "started_on"])
     return episode
 
 
@@ -103,21 +98,17 @@ def missing_episode_end(
     interview = "not offered"
     if return_interview_offered:
         interview = "accepted" if return_interview_accepted else "offered, not accepted"
-    chronology_add(
-        person=person,
-        occurred_at=noon(ended_on),
-        entry_type=EntryType.LOOKED_AFTER,
-        title=f"Returned after being {'missing' if episode.kind == 'M' else 'away from placement'}",
-        summary=f"Return interview {interview}.",
-        source_type="missingepisode",
-        source_id=episode.pk,
+    record_step(
         actor=actor,
-    )
-    audit_step(
-        actor,
-        AuditAction.UPDATE,
-        episode,
-        person.pk,
-        ["ended_on", "return_interview_offered", "return_interview_accepted"],
+        obj=episode,
+        person=person,
+        on=ended_on,
+        entry=Entry(
+            EntryType.LOOKED_AFTER,
+            f"Returned after being {'missing' if episode.kind == 'M' else 'away from placement'}",
+            f"Return interview {interview}.",
+        ),
+        fields=["ended_on", "return_interview_offered", "return_interview_accepted"],
+        action=AuditAction.UPDATE,
     )
     return episode

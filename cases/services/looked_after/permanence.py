@@ -18,7 +18,7 @@ from cases.models_looked_after import (
 )
 from cases.rules.codes import ADOPTER_SEX_FOR_STATUS, LA_PERM_RE
 from cases.rules.looked_after import ADOPTION_MILESTONES
-from cases.services.kernel import audit_step, date_errors, noon, today
+from cases.services.kernel import Entry, audit_step, date_errors, noon, record_step, today
 from cases.services.looked_after.episodes_read import episode_on, open_episode, period_of
 from core.actors import Actor, actor_or_none
 from core.codes import label
@@ -115,18 +115,14 @@ def adoption_decision_record(*, actor: Actor, person: Person, decided_on: date |
         created_by=actor_or_none(actor),
         modified_by=actor_or_none(actor),
     )
-    chronology_add(
-        person=person,
-        occurred_at=noon(decided_on),
-        entry_type=EntryType.LOOKED_AFTER,
-        title="Decision: should be placed for adoption",
-        summary="",
-        source_type="adoptionrecord",
-        source_id=record.pk,
+    record_step(
         actor=actor,
-        significant=True,
+        obj=record,
+        person=person,
+        on=decided_on,
+        entry=Entry(EntryType.LOOKED_AFTER, "Decision: should be placed for adoption", "", significant=True),
+        fields=["date_should_be_placed"],
     )
-    audit_step(actor, AuditAction.CREATE, record, person.pk, ["date_should_be_placed"])
     return record
 
 
@@ -288,16 +284,18 @@ def adoption_decision_reversed(
     adoption.reason_placed_ceased = reason
     adoption.modified_by = actor_or_none(actor)
     adoption.save(update_fields=["date_placed_ceased", "reason_placed_ceased", "modified_by", "modified_at"])
-    chronology_add(
-        person=adoption.person,
-        occurred_at=noon(ceased_on),
-        entry_type=EntryType.LOOKED_AFTER,
-        title="Decision: should no longer be placed for adoption",
-        summary=label("reason_placed_ceased", reason),
-        source_type="adoptionrecord",
-        source_id=adoption.pk,
+    record_step(
         actor=actor,
-        significant=True,
+        obj=adoption,
+        person=adoption.person,
+        on=ceased_on,
+        entry=Entry(
+            EntryType.LOOKED_AFTER,
+            "Decision: should no longer be placed for adoption",
+            label("reason_placed_ceased", reason),
+            significant=True,
+        ),
+        fields=["date_placed_ceased", "reason_placed_ceased"],
+        action=AuditAction.UPDATE,
     )
-    audit_step(actor, AuditAction.UPDATE, adoption, adoption.person_id, ["date_placed_ceased", "reason_placed_ceased"])
     return adoption

@@ -18,7 +18,7 @@ from cases.models_looked_after import (
 )
 from cases.rules.codes import SHORT_BREAKS
 from cases.rules.timescales import lac_review_due
-from cases.services.kernel import audit_step, date_errors, noon, require_born
+from cases.services.kernel import Entry, date_errors, record_step, require_born
 from cases.services.looked_after.episodes_read import episode_on, next_statutory_visit_due, open_episode, period_of
 from cases.services.tasks import task_open, tasks_complete_open
 from core.actors import Actor, actor_or_none
@@ -27,7 +27,6 @@ from core.dates import age_on
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
-from recording.services import chronology_add
 
 
 @transaction.atomic
@@ -67,17 +66,18 @@ def lac_review_record(*, actor: Actor, person: Person, held_on: date | None, par
     current = open_episode(person)
     if current is not None and period_of(person, current)[0].pk == period_start.pk:
         task_open(person, TaskKind.LAC_REVIEW, lac_review_due(held_on, first=first), period_start, actor=actor)
-    chronology_add(
-        person=person,
-        occurred_at=noon(held_on),
-        entry_type=EntryType.LOOKED_AFTER,
-        title="Looked-after review" + (" (first)" if first else ""),
-        summary=f"Participation: {label('review_participation', participation)}.",
-        source_type="lookedafterreview",
-        source_id=review.pk,
+    record_step(
         actor=actor,
+        obj=review,
+        person=person,
+        on=held_on,
+        entry=Entry(
+            EntryType.LOOKED_AFTER,
+            "Looked-after review" + (" (first)" if first else ""),
+            f"Participation: {label('review_participation', participation)}.",
+        ),
+        fields=["held_on", "participation"],
     )
-    audit_step(actor, AuditAction.CREATE, review, person.pk, ["held_on", "participation"])
     return review
 
 
