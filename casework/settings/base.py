@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "pgtrigger",
     "pghistory",
-    "govuk_frontend_django",
     "django_tasks",
     "django_tasks_db",
     "core",
