@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import access
 from cases.models import Allocation
 from core.errors import RuleError
-from core.forms import apply_rule_errors
+from core.forms import GovForm, apply_rule_errors
 
 from . import services, tasks
 from .common import FIRST_YEAR, CollectionYear, current_collection_year
@@ -57,7 +57,7 @@ def year_choices() -> list[tuple[int, str]]:
     return out
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(GovForm):
     kind = forms.ChoiceField(
         label="Which return?",
         choices=ReturnKind.choices,
