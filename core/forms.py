@@ -93,7 +93,7 @@ def combine(day: date | None, at: time | None) -> datetime | None:
     return datetime.combine(day, at or time(12, 0), tzinfo=timezone.get_current_timezone())
 
 
-def apply_rule_errors(form: forms.Form, errors: dict[str, str]) -> None:
+def apply_rule_errors(form: forms.BaseForm, errors: dict[str, str]) -> None:
     """Put a service's RuleError messages onto the form, on the field when it has one."""
     for field_name, message in errors.items():
         form.add_error(field_name if field_name in form.fields else None, message)
