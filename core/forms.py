@@ -13,11 +13,8 @@ from django import forms
 from django.forms.utils import pretty_name
 from django.utils import timezone
 
-# Words kept as written when a label starts a sentence in the middle of a message (and in headings: see
-# core/tests/test_sentence_case.py).
-PROPER_NOUNS = frozenset(
-    {"Casework", "GOV.UK", "NHS", "UPN", "URN", "Ofsted", "SDQ", "DfE", "CIN", "SSDA903", "UASC", "API", "England"}
-)
+from core.text import PROPER_NOUNS
+
 _NO_ARTICLE = frozenset(
     {
         *("the", "a", "an", "their", "your", "his", "her", "its", "our", "any", "each", "every", "one"),
