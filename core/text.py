@@ -10,7 +10,7 @@ PROPER_NOUNS = frozenset(
         *("Casework", "GOV.UK", "England", "English", "Ofsted", "DfE", "NHS", "UPN", "URN", "SDQ", "CIN", "SSDA903"),
         *("UASC", "API", "CSC", "IRO", "TOTP", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"),
         *("Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September"),
-        *("October", "November", "December", "Team", "Error:"),
+        *("October", "November", "December"),
     }
 )
 
