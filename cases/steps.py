@@ -110,7 +110,6 @@ class S47CompleteForm(GovForm):
 
 
 class ICPCForm(GovForm):
-    reveal = {"plan_needed": {"yes": ["category"]}}
     held_on = _date("Date of the conference")
     plan_needed = forms.ChoiceField(
         label="Does the child need a child protection plan?", choices=YES_NO, widget=forms.RadioSelect

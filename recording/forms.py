@@ -24,7 +24,6 @@ class CaseNoteForm(GovForm):
 
 
 class VisitForm(GovForm):
-    reveal = {"child_seen": {"yes": ["seen_alone"], "no": ["not_seen_reason"]}}
     visit_type = forms.ChoiceField(
         label="Type of visit",
         choices=VisitType.choices,
