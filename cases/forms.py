@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Team
 from core import codes
-from core.forms import GovDateField, GovTimeField
+from core.forms import GovDateField, GovForm, GovTimeField
 
 from .models import ContactDecision
 from .rules import timescales
@@ -20,7 +20,7 @@ def code_choices(list_name: str, blank: str | None = None) -> list[tuple[str, st
     return [("", blank), *options] if blank else options
 
 
-class ContactForm(forms.Form):
+class ContactForm(GovForm):
     day = GovDateField(label="Date received", label_text="Date received")
     at = GovTimeField(label="Time received", required=False, help_text="For example, 09:30")
     source = forms.ChoiceField(
@@ -37,7 +37,7 @@ class ContactForm(forms.Form):
     )
 
 
-class ContactDecisionForm(forms.Form):
+class ContactDecisionForm(GovForm):
     decision = forms.ChoiceField(
         label="Decision",
         choices=ContactDecision.choices,
@@ -89,12 +89,12 @@ def health_years(today: date | None = None, count: int = 4) -> list[tuple[str, s
     return [(end.isoformat(), f"The year to 31 March {end.year}") for end in ends]
 
 
-class MissingEpisodeForm(forms.Form):
+class MissingEpisodeForm(GovForm):
     kind = _radios("Was the child missing or away from placement?", "missing_type")
     started_on = _date("Date the child went missing")
 
 
-class MissingReturnForm(forms.Form):
+class MissingReturnForm(GovForm):
     ended_on = _date("Date the child came back")
     return_interview_offered = _yes_no("Was the child offered a return interview?")
     return_interview_accepted = _yes_no(
@@ -102,7 +102,7 @@ class MissingReturnForm(forms.Form):
     )
 
 
-class UASCForm(forms.Form):
+class UASCForm(GovForm):
     became_uasc_on = _date("Date the child became an unaccompanied asylum-seeking child")
     ceased_on = _date(
         "Date the status ended (if it has)",
@@ -110,11 +110,11 @@ class UASCForm(forms.Form):
     )
 
 
-class UASCEndForm(forms.Form):
+class UASCEndForm(GovForm):
     ceased_on = _date("Date the status ended", "At the latest, the child's 18th birthday", required=True)
 
 
-class PreviousPermanenceForm(forms.Form):
+class PreviousPermanenceForm(GovForm):
     arrangement = _radios("Before this period of care, did the child have a permanence arrangement?", "prev_perm")
     la_code = forms.CharField(
         label="Authority that arranged it",
@@ -125,17 +125,17 @@ class PreviousPermanenceForm(forms.Form):
     order_date = _date("Date of the order", "Leave empty if there was no arrangement")
 
 
-class AdoptionDecisionForm(forms.Form):
+class AdoptionDecisionForm(GovForm):
     decided_on = _date("Date of the decision that the child should be placed for adoption")
 
 
 def adoption_milestone_form(field: str, label: str) -> type[forms.Form]:
     """A form with one date, named as the service names it (placement_order_on, date_matched, placed_on), so the
     service's message lands on the field."""
-    return type(f"AdoptionMilestoneForm_{field}", (forms.Form,), {field: _date(label)})
+    return type(f"AdoptionMilestoneForm_{field}", (GovForm,), {field: _date(label)})
 
 
-class AdoptersForm(forms.Form):
+class AdoptersForm(GovForm):
     foster_care = _yes_no("Are the adopters the child's foster carers?")
     number_of_adopters = forms.TypedChoiceField(
         label="How many adopters are there?",
@@ -149,12 +149,12 @@ class AdoptersForm(forms.Form):
     legal_status_of_adopters = _radios("Adopters' legal status", "adopter_legal_status")
 
 
-class AdoptionReversedForm(forms.Form):
+class AdoptionReversedForm(GovForm):
     date_placed_ceased = _date("Date of the decision that the child should no longer be placed for adoption")
     reason_placed_ceased = _radios("Why did the plan change?", "reason_placed_ceased")
 
 
-class HealthAssessmentForm(forms.Form):
+class HealthAssessmentForm(GovForm):
     assessed_on = _date("Date of the health assessment")
     assessed_by = forms.CharField(
         label="Who carried it out (optional)",
@@ -164,7 +164,7 @@ class HealthAssessmentForm(forms.Form):
     )
 
 
-class HealthRecordForm(forms.Form):
+class HealthRecordForm(GovForm):
     year_ending = forms.TypedChoiceField(
         label="Year",
         choices=lambda: [("", "Select the year"), *health_years()],
@@ -200,7 +200,7 @@ class HealthRecordForm(forms.Form):
     )
 
 
-class CareLeaverContactForm(forms.Form):
+class CareLeaverContactForm(GovForm):
     contact_on = _date("Date of the contact")
     in_touch = _radios("Are you in touch with the young person?", "oc3_in_touch")
     activity = forms.ChoiceField(

@@ -15,7 +15,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from accounts.models import Role, Team
-from core.forms import GovDateField
+from core.forms import GovDateField, GovForm
 
 from . import forms as f
 from . import services
@@ -47,7 +47,7 @@ def _date(label: str, **kw: Any) -> GovDateField:
     return GovDateField(label=label, label_text=label, **kw)
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(GovForm):
     referral_date = _date("Referral date")
     source = forms.ChoiceField(
         label="Referral source", choices=lambda: code_choices("referral_source", "Select a source")
@@ -58,7 +58,7 @@ class ReferralForm(forms.Form):
     team = forms.ModelChoiceField(label="Team", queryset=Team.objects.all(), empty_label="Select a team")
 
 
-class AllocateForm(forms.Form):
+class AllocateForm(GovForm):
     worker = forms.ModelChoiceField(
         label="Worker",
         queryset=get_user_model()
@@ -66,7 +66,7 @@ class AllocateForm(forms.Form):
         .distinct(),
         empty_label="Select a worker",
     )
-    started_on = _date("Allocated from")
+    started_on = _date("Allocated from", error_messages={"required": "Enter the date the allocation starts"})
     reason = forms.CharField(label="Reason for allocation", max_length=300)
     change_reason = forms.ChoiceField(
         label="If the child had a worker, why is it changing?",
@@ -76,11 +76,11 @@ class AllocateForm(forms.Form):
     )
 
 
-class StartForm(forms.Form):
+class StartForm(GovForm):
     started_on = _date("Start date")
 
 
-class AssessmentRecordForm(forms.Form):
+class AssessmentRecordForm(GovForm):
     factors = forms.MultipleChoiceField(
         label="Factors identified",
         choices=lambda: code_choices("assessment_factor"),
@@ -90,23 +90,23 @@ class AssessmentRecordForm(forms.Form):
     outcome = forms.ChoiceField(label="Outcome", choices=AssessmentOutcome.choices, widget=forms.RadioSelect)
 
 
-class OnForm(forms.Form):
+class OnForm(GovForm):
     on = _date("Date")
 
 
-class StrategyForm(forms.Form):
+class StrategyForm(GovForm):
     held_on = _date("Date of the strategy discussion")
     agencies = forms.CharField(label="Agencies that took part", max_length=300)
     start_section_47 = forms.ChoiceField(label="Start a section 47 enquiry?", choices=YES_NO, widget=forms.RadioSelect)
     notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
 
 
-class S47CompleteForm(forms.Form):
+class S47CompleteForm(GovForm):
     completed_on = _date("Date the enquiry finished")
     outcome = forms.ChoiceField(label="Outcome", choices=Section47Outcome.choices, widget=forms.RadioSelect)
 
 
-class ICPCForm(forms.Form):
+class ICPCForm(GovForm):
     held_on = _date("Date of the conference")
     plan_needed = forms.ChoiceField(
         label="Does the child need a child protection plan?", choices=YES_NO, widget=forms.RadioSelect
@@ -116,7 +116,7 @@ class ICPCForm(forms.Form):
     )
 
 
-class CinPlanReviewForm(forms.Form):
+class CinPlanReviewForm(GovForm):
     held_on = _date("Date of the review")
     plan_continues = forms.ChoiceField(
         label="Is the child in need plan still needed?", choices=YES_NO, widget=forms.RadioSelect
@@ -124,7 +124,7 @@ class CinPlanReviewForm(forms.Form):
     summary = forms.CharField(label="What the review found and decided", widget=forms.Textarea, required=False)
 
 
-class ReviewConferenceForm(forms.Form):
+class ReviewConferenceForm(GovForm):
     held_on = _date("Date of the review conference")
     plan_continues = forms.ChoiceField(label="Does the plan continue?", choices=YES_NO, widget=forms.RadioSelect)
     category = forms.ChoiceField(
@@ -135,7 +135,7 @@ class ReviewConferenceForm(forms.Form):
     end_reason = forms.CharField(label="If the plan ends, why?", required=False, max_length=200)
 
 
-class LookedAfterStartForm(forms.Form):
+class LookedAfterStartForm(GovForm):
     started_on = _date("Date the child became looked after")
     legal_status = forms.ChoiceField(
         label="Legal status", choices=lambda: code_choices("legal_status", "Select the legal status")
@@ -156,7 +156,7 @@ class LookedAfterStartForm(forms.Form):
     home_postcode = forms.CharField(label="Home postcode", max_length=10)
 
 
-class LookedAfterChangeForm(forms.Form):
+class LookedAfterChangeForm(GovForm):
     changed_on = _date("Date of the change")
     legal_status = forms.ChoiceField(
         label="New legal status (if it changed)",
@@ -183,14 +183,14 @@ class LookedAfterChangeForm(forms.Form):
     same_carers = forms.BooleanField(label="The child stays with the same carers", required=False)
 
 
-class LookedAfterEndForm(forms.Form):
+class LookedAfterEndForm(GovForm):
     ended_on = _date("Date the child stopped being looked after")
     reason_ceased = forms.ChoiceField(
         label="Reason", choices=lambda: code_choices("reason_episode_ceased", "Select the reason")
     )
 
 
-class LookedAfterReviewForm(forms.Form):
+class LookedAfterReviewForm(GovForm):
     held_on = _date("Date of the review")
     participation = forms.ChoiceField(
         label="How the child took part",
@@ -208,7 +208,7 @@ def _placement(d: dict[str, Any]) -> Any:
     )
 
 
-class TransferInForm(forms.Form):
+class TransferInForm(GovForm):
     notified_on = _date("Date we were told")
     from_la_code = forms.CharField(label="The authority the child moved from (3-digit code)", max_length=3)
     team = forms.ModelChoiceField(label="Team", queryset=Team.objects.all(), empty_label="Select a team")
@@ -218,14 +218,14 @@ class TransferInForm(forms.Form):
     on_child_protection_plan = forms.BooleanField(label="The child is on a child protection plan there", required=False)
 
 
-class CloseForm(forms.Form):
+class CloseForm(GovForm):
     closure_date = _date("Closure date")
     reason = forms.ChoiceField(
         label="Reason for closing", choices=lambda: code_choices("closure_reason", "Select a reason")
     )
 
 
-class EndForm(forms.Form):
+class EndForm(GovForm):
     ended_on = _date("End date")
 
 
@@ -354,6 +354,7 @@ STEPS: dict[str, Step] = {
     "assessment-record": Step(
         "Record the assessment", AssessmentRecordForm, ASSESSMENT,
         lambda a, x, d: services.assessment_record(actor=a, assessment=x, factors=d["factors"], summary=d["summary"], outcome=d["outcome"]),
+        initial=lambda x: {"factors": x.factors, "summary": x.summary, "outcome": x.outcome},  # what is recorded so far
     ),
     "assessment-submit": Step("Submit the assessment", OnForm, ASSESSMENT, lambda a, x, d: services.assessment_submit(actor=a, assessment=x, submitted_on=d["on"]), button="Submit for authorisation"),
     "assessment-authorise": Step(

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from core.errors import RuleError
-from core.forms import apply_rule_errors, combine
+from core.forms import combine
+from core.views import handle_form, saved_then
 from people.views import person_for_user, require_role
 from recording.forms import VisitForm
 
@@ -84,24 +84,27 @@ def my_team(request: HttpRequest) -> HttpResponse:
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
     form = ContactForm(request.POST if request.method == "POST" else None, initial={"day": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.contact_record(
-                actor=request.user,
-                person=person,
-                received_at=combine(d["day"], d.get("at")),
-                source=d["source"],
-                concern=d["concern"],
-                referrer_name=d["referrer_name"],
-                referrer_organisation=d["referrer_organisation"],
-            )
-        except RuleError as e:
-            apply_rule_errors(form, {("day" if k == "received_at" else k): v for k, v in e.errors.items()})
-        else:
-            messages.success(request, "Contact recorded. A manager will decide what happens next within 1 working day.")
-            return redirect("people:detail", pk=person.pk)
-    return render(request, "cases/contact_form.html", {"form": form, "person": person})
+    return handle_form(
+        request,
+        form,
+        lambda d: services.contact_record(
+            actor=request.user,
+            person=person,
+            received_at=combine(d["day"], d.get("at")),
+            source=d["source"],
+            concern=d["concern"],
+            referrer_name=d["referrer_name"],
+            referrer_organisation=d["referrer_organisation"],
+        ),
+        rename={"received_at": "day"},
+        done=lambda _: saved_then(
+            request,
+            "Contact recorded. A manager will decide what happens next within 1 working day.",
+            "people:detail",
+            pk=person.pk,
+        ),
+        page=lambda: render(request, "cases/contact_form.html", {"form": form, "person": person}),
+    )
 
 
 @login_required
@@ -122,23 +125,20 @@ def contact_decide(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.select_related("person"), pk=contact_id)
     person_for_user(request, contact.person_id)
     form = ContactDecisionForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.contact_decide(
-                actor=request.user,
-                contact=contact,
-                decision=d["decision"],
-                reason=d["decision_reason"],
-                team=d.get("team"),
-                primary_need=d.get("primary_need") or "",
-            )
-        except RuleError as e:
-            apply_rule_errors(form, e.errors)
-        else:
-            messages.success(request, f"Decision recorded for {contact.person.full_name}")
-            return redirect("cases:contact_queue")
-    return render(request, "cases/contact_decide.html", {"form": form, "contact": contact})
+    return handle_form(
+        request,
+        form,
+        lambda d: services.contact_decide(
+            actor=request.user,
+            contact=contact,
+            decision=d["decision"],
+            reason=d["decision_reason"],
+            team=d.get("team"),
+            primary_need=d.get("primary_need") or "",
+        ),
+        done=lambda _: saved_then(request, f"Decision recorded for {contact.person.full_name}", "cases:contact_queue"),
+        page=lambda: render(request, "cases/contact_decide.html", {"form": form, "contact": contact}),
+    )
 
 
 @login_required
@@ -160,41 +160,42 @@ def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return redirect("people:detail", pk=person.pk)
     initial = spec.initial(obj) if spec.initial else None
     form = spec.form(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            spec.run(request.user, obj, form.cleaned_data)
-        except RuleError as e:
-            apply_rule_errors(form, e.errors)
-        else:
-            messages.success(request, f"{spec.title}: saved")
-            return redirect("people:detail", pk=person.pk)
-    about = spec.about(obj) if spec.about else ""
-    return render(request, "cases/step_form.html", {"form": form, "person": person, "step": spec, "about": about})
+
+    def page() -> HttpResponse:
+        about = spec.about(obj) if spec.about else ""
+        return render(request, "cases/step_form.html", {"form": form, "person": person, "step": spec, "about": about})
+
+    return handle_form(
+        request,
+        form,
+        lambda d: spec.run(request.user, obj, d),
+        done=lambda _: saved_then(request, f"{spec.title}: saved", "people:detail", pk=person.pk),
+        page=page,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a visit: through cases, so that a visit in which the child was seen completes the statutory visit."""
     person = person_for_user(request, pk)
     if not access.can_record_for_person(request.user, person):
         raise PermissionDenied("Your role cannot record visits")
     form = VisitForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.visit_record(
-                actor=request.user,
-                person=person,
-                occurred_at=combine(d["day"], d.get("at")),
-                visit_type=d["visit_type"],
-                child_seen=_yes_no(d["child_seen"]),
-                seen_alone=_yes_no(d.get("seen_alone")),
-                not_seen_reason=d.get("not_seen_reason", ""),
-                notes=d["notes"],
-            )
-        except RuleError as e:
-            apply_rule_errors(form, {("day" if k == "occurred_at" else k): v for k, v in e.errors.items()})
-        else:
-            messages.success(request, "Visit added to the chronology")
-            return redirect("people:detail", pk=person.pk)
-    return render(request, "recording/visit_form.html", {"form": form, "person": person})
+    return handle_form(
+        request,
+        form,
+        lambda d: services.visit_record(
+            actor=request.user,
+            person=person,
+            occurred_at=combine(d["day"], d.get("at")),
+            visit_type=d["visit_type"],
+            child_seen=_yes_no(d["child_seen"]),
+            seen_alone=_yes_no(d.get("seen_alone")),
+            not_seen_reason=d.get("not_seen_reason", ""),
+            notes=d["notes"],
+        ),
+        rename={"occurred_at": "day"},
+        done=lambda _: saved_then(request, "Visit added to the chronology", "people:detail", pk=person.pk),
+        page=lambda: render(request, "recording/visit_form.html", {"form": form, "person": person}),
+    )

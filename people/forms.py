@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from core import codes
-from core.forms import GovDateField
+from core.forms import GovDateField, GovForm
 
 from .models import RelationshipType, Sex, WarningType
 
@@ -12,7 +12,7 @@ def ethnicity_choices() -> list[tuple[str, str]]:
     return [("", "Not recorded"), *codes.choices("ethnicity")]
 
 
-class SearchForm(forms.Form):
+class SearchForm(GovForm):
     q = forms.CharField(label="Name", required=False, max_length=200)
     dob = GovDateField(label="Date of birth (optional)", label_text="Date of birth", required=False)
 
@@ -25,7 +25,7 @@ class SearchForm(forms.Form):
         return q
 
 
-class PersonForm(forms.Form):
+class PersonForm(GovForm):
     given_name = forms.CharField(label="First name", required=False, max_length=100)
     middle_names = forms.CharField(label="Middle names", required=False, max_length=100)
     family_name = forms.CharField(label="Last name", required=False, max_length=100)
@@ -57,7 +57,7 @@ class PersonForm(forms.Form):
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
 
 
-class PersonDetailsForm(forms.Form):
+class PersonDetailsForm(GovForm):
     """Changing who someone is: names, dates, sex, gender, ethnicity and language (not identifiers or address)."""
 
     given_name = forms.CharField(label="First name", required=False, max_length=100)
@@ -84,7 +84,7 @@ class PersonDetailsForm(forms.Form):
     interpreter_needed = forms.BooleanField(label="Needs an interpreter", required=False)
 
 
-class RelationshipForm(forms.Form):
+class RelationshipForm(GovForm):
     other = forms.IntegerField(
         label="Record number of the other person",
         min_value=1,
@@ -104,7 +104,7 @@ class RelationshipForm(forms.Form):
     lives_with = forms.BooleanField(label="They live together", required=False)
 
 
-class WarningForm(forms.Form):
+class WarningForm(GovForm):
     type = forms.ChoiceField(
         label="Type of warning",
         choices=WarningType.choices,

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -16,7 +16,7 @@ from accounts import access
 from audit.models import AuditAction
 from audit.services import audit_record
 from core.errors import RuleError
-from core.forms import apply_rule_errors
+from core.views import handle_form, saved_then
 
 from . import record, selectors, services
 from .forms import PersonDetailsForm, PersonForm, RelationshipForm, SearchForm, WarningForm
@@ -89,11 +89,12 @@ def person_create(request: HttpRequest) -> HttpResponse:
     require_role(request)
     form = PersonForm(request.POST if request.method == "POST" else None)
     candidates: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def save(d: dict[str, Any]) -> Person | None:
+        """The new person, or None when people who may be them are shown first (nothing saved yet)."""
         confirmed = request.POST.get("confirm_new") == "1"
         if not confirmed and (d["given_name"] or d["family_name"]):
-            candidates = [
+            candidates.extend(
                 m
                 for m in search_people(
                     user=request.user,
@@ -103,36 +104,43 @@ def person_create(request: HttpRequest) -> HttpResponse:
                     limit=5,
                 )
                 if m.score >= DUPLICATE_WARNING_SCORE
-            ]
-        if not candidates:
-            address = None
-            if d["line1"] or d["postcode"]:
-                address = services.AddressInput(
-                    line1=d["line1"], line2=d["line2"], town=d["town"], postcode=d["postcode"]
-                )
-            considered = [int(x) for x in request.POST.getlist("considered") if x.isdigit()]
-            try:
-                person = services.person_create(
-                    actor=request.user,
-                    given_name=d["given_name"],
-                    family_name=d["family_name"],
-                    middle_names=d["middle_names"],
-                    date_of_birth=d.get("date_of_birth"),
-                    expected_date_of_birth=d.get("expected_date_of_birth"),
-                    sex=d["sex"],
-                    ethnicity=d["ethnicity"],
-                    first_language=d["first_language"],
-                    nhs_number=d["nhs_number"],
-                    upn=d["upn"],
-                    address=address,
-                    possible_duplicates_considered=considered,
-                )
-            except RuleError as e:
-                apply_rule_errors(form, e.errors)
-            else:
-                messages.success(request, f"{person.full_name} has been added")
-                return redirect("people:detail", pk=person.pk)
-    return render(request, "people/create.html", {"form": form, "candidates": candidates})
+            )
+        if candidates:
+            return None
+        address = None
+        if d["line1"] or d["postcode"]:
+            address = services.AddressInput(line1=d["line1"], line2=d["line2"], town=d["town"], postcode=d["postcode"])
+        considered = [int(x) for x in request.POST.getlist("considered") if x.isdigit()]
+        return services.person_create(
+            actor=request.user,
+            given_name=d["given_name"],
+            family_name=d["family_name"],
+            middle_names=d["middle_names"],
+            date_of_birth=d.get("date_of_birth"),
+            expected_date_of_birth=d.get("expected_date_of_birth"),
+            sex=d["sex"],
+            ethnicity=d["ethnicity"],
+            first_language=d["first_language"],
+            nhs_number=d["nhs_number"],
+            upn=d["upn"],
+            address=address,
+            possible_duplicates_considered=considered,
+        )
+
+    def page() -> HttpResponse:
+        return render(request, "people/create.html", {"form": form, "candidates": candidates})
+
+    return handle_form(
+        request,
+        form,
+        save,
+        done=lambda person: (
+            page()
+            if person is None
+            else saved_then(request, f"{person.full_name} has been added", "people:detail", pk=person.pk)
+        ),
+        page=page,
+    )
 
 
 EDITABLE = list(PersonDetailsForm.base_fields)
@@ -146,19 +154,24 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Your role cannot change people's details")
     initial = {name: getattr(person, name) for name in EDITABLE}
     form = PersonDetailsForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}
-        if not changes:
-            messages.info(request, "Nothing was changed")
-            return redirect("people:detail", pk=person.pk)
-        try:
+
+    def save(d: dict[str, Any]) -> dict[str, Any]:
+        changes = {k: v for k, v in d.items() if v != initial[k]}
+        if changes:
             services.person_update(actor=request.user, person=person, **changes)
-        except RuleError as e:
-            apply_rule_errors(form, e.errors)
-        else:
-            messages.success(request, f"{person.full_name}'s details have been updated")
-            return redirect("people:detail", pk=person.pk)
-    return render(request, "people/edit.html", {"form": form, "person": person})
+        return changes
+
+    return handle_form(
+        request,
+        form,
+        save,
+        done=lambda changes: (
+            saved_then(request, f"{person.full_name}'s details have been updated", "people:detail", pk=person.pk)
+            if changes
+            else saved_then(request, "Nothing was changed", "people:detail", pk=person.pk, level=messages.INFO)
+        ),
+        page=lambda: render(request, "people/edit.html", {"form": form, "person": person}),
+    )
 
 
 @login_required
@@ -168,21 +181,15 @@ def warning_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_record_for_person(request.user, person):
         raise PermissionDenied
     form = WarningForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.warning_add(
-                actor=request.user,
-                person=person,
-                type=form.cleaned_data["type"],
-                details=form.cleaned_data["details"],
-                review_on=form.cleaned_data.get("review_on"),
-            )
-        except RuleError as e:
-            apply_rule_errors(form, e.errors)
-        else:
-            messages.success(request, "Warning added")
-            return redirect("people:detail", pk=person.pk)
-    return render(request, "people/warning_form.html", {"form": form, "person": person})
+    return handle_form(
+        request,
+        form,
+        lambda d: services.warning_add(
+            actor=request.user, person=person, type=d["type"], details=d["details"], review_on=d.get("review_on")
+        ),
+        done=lambda _: saved_then(request, "Warning added", "people:detail", pk=person.pk),
+        page=lambda: render(request, "people/warning_form.html", {"form": form, "person": person}),
+    )
 
 
 @login_required
@@ -192,26 +199,30 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_record_for_person(request.user, person):
         raise PermissionDenied
     form = RelationshipForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        other = access.visible_people(request.user).filter(pk=form.cleaned_data["other"]).first()
+
+    def save(d: dict[str, Any]) -> Person:
+        other = access.visible_people(request.user).filter(pk=d["other"]).first()
         if other is None:
-            form.add_error("other", "There is no person with that record number")
-        else:
-            try:
-                services.relationship_create(
-                    actor=request.user,
-                    person=person,
-                    other=other,
-                    type=form.cleaned_data["type"],
-                    parental_responsibility=form.cleaned_data["parental_responsibility"],
-                    lives_with=form.cleaned_data["lives_with"],
-                )
-            except RuleError as e:
-                apply_rule_errors(form, e.errors)
-            else:
-                messages.success(request, f"Relationship with {other.full_name} added")
-                return redirect("people:detail", pk=person.pk)
-    return render(request, "people/relationship_form.html", {"form": form, "person": person})
+            raise RuleError({"other": "There is no person with that record number"})
+        services.relationship_create(
+            actor=request.user,
+            person=person,
+            other=other,
+            type=d["type"],
+            parental_responsibility=d["parental_responsibility"],
+            lives_with=d["lives_with"],
+        )
+        return other
+
+    return handle_form(
+        request,
+        form,
+        save,
+        done=lambda other: saved_then(
+            request, f"Relationship with {other.full_name} added", "people:detail", pk=person.pk
+        ),
+        page=lambda: render(request, "people/relationship_form.html", {"form": form, "person": person}),
+    )
 
 
 @login_required

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from django import forms
 
-from core.forms import GovDateField, GovTimeField
+from core.forms import GovDateField, GovForm, GovTimeField
 
 from .models import CaseNoteType, VisitType
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class CaseNoteForm(forms.Form):
+class CaseNoteForm(GovForm):
     note_type = forms.ChoiceField(
         label="Type of note",
         choices=CaseNoteType.choices,
@@ -23,7 +23,7 @@ class CaseNoteForm(forms.Form):
     body = forms.CharField(label="Note", widget=forms.Textarea, error_messages={"required": "Enter the note"})
 
 
-class VisitForm(forms.Form):
+class VisitForm(GovForm):
     visit_type = forms.ChoiceField(
         label="Type of visit",
         choices=VisitType.choices,

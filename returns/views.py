@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import access
 from cases.models import Allocation
-from core.errors import RuleError
-from core.forms import apply_rule_errors
+from core.forms import GovForm
+from core.views import handle_form
 
 from . import services, tasks
 from .common import FIRST_YEAR, CollectionYear, current_collection_year
@@ -57,7 +57,7 @@ def year_choices() -> list[tuple[int, str]]:
     return out
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(GovForm):
     kind = forms.ChoiceField(
         label="Which return?",
         choices=ReturnKind.choices,
@@ -87,30 +87,32 @@ def _run_for(request: HttpRequest, run_id: int) -> ReturnRun:
 def index(request: HttpRequest) -> HttpResponse:
     require_returns_role(request)
     form = ReturnForm(request.POST if request.method == "POST" else None, initial={"year": default_year()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            run = services.return_run_request(
-                actor=request.user, kind=d["kind"], year=d["year"], with_previous=d["with_previous"]
-            )
-        except RuleError as e:
-            apply_rule_errors(form, e.errors)
-        else:
-            return redirect("returns:run", run_id=run.pk)
-    runs = list(ReturnRun.objects.select_related("requested_by").order_by("-requested_at", "-id")[:RECENT_RUNS])
-    kind = form["kind"].value() or ""
-    return render(
+
+    def page() -> HttpResponse:
+        runs = list(ReturnRun.objects.select_related("requested_by").order_by("-requested_at", "-id")[:RECENT_RUNS])
+        kind = form["kind"].value() or ""
+        return render(
+            request,
+            "returns/index.html",
+            {
+                "form": form,
+                "runs": runs,
+                "selected_kind": str(kind),
+                "selected_year": str(form["year"].value() or ""),
+                "years": year_choices(),
+                "with_previous": bool(form["with_previous"].value()),
+            },
+            status=400 if form.errors else 200,
+        )
+
+    return handle_form(
         request,
-        "returns/index.html",
-        {
-            "form": form,
-            "runs": runs,
-            "selected_kind": str(kind),
-            "selected_year": str(form["year"].value() or ""),
-            "years": year_choices(),
-            "with_previous": bool(form["with_previous"].value()),
-        },
-        status=400 if form.errors else 200,
+        form,
+        lambda d: services.return_run_request(
+            actor=request.user, kind=d["kind"], year=d["year"], with_previous=d["with_previous"]
+        ),
+        done=lambda run: redirect("returns:run", run_id=run.pk),
+        page=page,
     )
 
 

@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "pgtrigger",
     "pghistory",
-    "govuk_frontend_django",
     "django_tasks",
     "django_tasks_db",
     "core",
@@ -141,6 +140,13 @@ ACCOUNT_RATE_LIMITS = {
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+# Sign-in and two-factor forms with GOV.UK error messages (never Django's "This field is required.")
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Casework"
 MFA_PASSKEY_LOGIN_ENABLED = False

@@ -55,10 +55,10 @@ def sign_in(page: Any, base: str, email: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url("**/2fa/authenticate/**")
     page.get_by_label("Code").fill(pyotp.TOTP(TOTP_SECRET).now())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{base}/")
 
 

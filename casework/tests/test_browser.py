@@ -31,12 +31,12 @@ def test_sign_in_search_open_record_add_case_note(allow_audit_flush, live_server
     assert_accessible(page)
     page.get_by_label("Email").fill(alice.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     page.wait_for_url("**/2fa/authenticate/**")
     assert_accessible(page)
     page.get_by_label("Code").fill(pyotp.TOTP(TOTP_SECRET).now())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
     page.wait_for_url(f"{live_server.url}/")
     assert_accessible(page)

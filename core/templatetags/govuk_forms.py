@@ -1,4 +1,9 @@
-"""Render a Django form field as a GOV.UK form group: label or legend, hint, error message, then the control."""
+"""Render a Django form field as a GOV.UK form group: label or legend, hint, error message, then the control.
+
+One tag for every field type, chosen from the widget (see docs/decisions/0003): text input, textarea, date (day,
+month and year), radios, checkboxes (a multiple choice), a single checkbox and select. A form's `reveal` names the
+follow-up questions a radio or checkbox reveals (conditional reveal); they are rendered inside it, once.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +12,22 @@ from typing import Any
 from django import forms, template
 from django.forms import BoundField
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from core.forms import GovDateWidget
 
 register = template.Library()
 
 
-def _kind(field: BoundField) -> str:
+def field_kind(field: BoundField) -> str:
     w = field.field.widget
     if isinstance(w, GovDateWidget):
         return "date"
-    if isinstance(w, forms.RadioSelect):
-        return "radios"
+    # CheckboxSelectMultiple is a subclass of RadioSelect: test it first, or a multiple choice renders as radios.
     if isinstance(w, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(w, forms.RadioSelect):
+        return "radios"
     if isinstance(w, forms.CheckboxInput):
         return "checkbox"
     if isinstance(w, forms.Select):
@@ -31,32 +37,72 @@ def _kind(field: BoundField) -> str:
     return "input"
 
 
+def _reveal(form: forms.BaseForm) -> dict[str, dict[str, list[str]]]:
+    return getattr(form, "reveal", None) or {}
+
+
+def _revealed(form: forms.BaseForm) -> set[str]:
+    return {name for by_value in _reveal(form).values() for names in by_value.values() for name in names}
+
+
+def _selected(field: BoundField, kind: str) -> set[str]:
+    value = field.value()
+    if kind == "checkboxes":
+        if value in (None, ""):
+            return set()
+        values = value if isinstance(value, (list, tuple, set)) else [value]
+        return {str(v) for v in values}
+    return {str(value)} if value not in (None, "") else set()
+
+
 @register.simple_tag
-def gov_field(field: BoundField, **options: Any) -> SafeString:
-    """{% gov_field form.name width="govuk-input--width-10" heading=True %}"""
-    kind = _kind(field)
+def gov_field(field: BoundField, nested: bool = False, **options: Any) -> SafeString:
+    """{% gov_field form.name width="govuk-input--width-10" heading=True %}
+
+    A follow-up question revealed by another field renders nothing on its own (nested=False): the field that
+    reveals it renders it."""
+    if not nested and field.name in _revealed(field.form):
+        return SafeString("")
+    kind = field_kind(field)
     if kind == "date" and field.errors:
         field.field.widget.attrs["has_error"] = True
     value = field.value()
-    if kind == "checkboxes":
-        selected = {str(v) for v in (value or [])}
-    else:
-        selected = {str(value)} if value not in (None, "") else set()
+    selected = _selected(field, kind)
+    follow_ups = _reveal(field.form).get(field.name, {})
+    choices = []
+    for index, (val, text) in enumerate(getattr(field.field, "choices", None) or []):
+        key = str(val)
+        revealed = follow_ups.get(key, [])
+        choices.append(
+            {
+                "value": key,
+                "text": text,
+                "id": f"{field.auto_id}_{index}",
+                "checked": key in selected,
+                "conditional_id": f"conditional-{field.auto_id}_{index}" if revealed else "",
+                "conditional": mark_safe("".join(gov_field(field.form[n], nested=True) for n in revealed)),  # noqa: S308
+            }
+        )
     return render_to_string(
         "includes/field.html",
         {
             "field": field,
             "kind": kind,
             "options": options,
-            "selected": selected,
             "value": "" if value is None or kind in ("radios", "select", "checkboxes") else value,
-            "choices": list(getattr(field.field, "choices", []) or []),
+            "choices": choices,
+            "described_by": " ".join(
+                ([f"{field.auto_id}-hint"] if field.help_text else [])
+                + ([f"{field.auto_id}-error"] if field.errors else [])
+            ),
         },
     )
 
 
 @register.simple_tag
-def error_summary(form: forms.Form) -> SafeString:
+def error_summary(form: forms.BaseForm) -> SafeString:
+    """GOV.UK's error summary: each message links to its field (the first box of a date, the first option of a
+    group)."""
     if not form.errors:
         return SafeString("")
     items = []
@@ -66,7 +112,7 @@ def error_summary(form: forms.Form) -> SafeString:
         else:
             bf = form[name]
             target = bf.id_for_label or bf.auto_id
-            if _kind(bf) == "date" or _kind(bf) in ("radios", "checkboxes"):
+            if field_kind(bf) in ("date", "radios", "checkboxes"):
                 target = f"{bf.auto_id}_0"
         for e in errors:
             items.append({"target": target, "message": e})

@@ -10,7 +10,7 @@ from django import forms
 from django.http import QueryDict
 
 from accounts.models import Team
-from core.forms import GovDateField
+from core.forms import GovDateField, GovForm
 from returns.common import CollectionYear, current_collection_year
 
 from .tables import Filters
@@ -24,7 +24,7 @@ def defaults(today: date) -> dict[str, date]:
     return {"start": CollectionYear(current_collection_year(today)).start, "end": today, "on": today}
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(GovForm):
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(),
         required=False,

@@ -1,0 +1,38 @@
+"""allauth's sign-in and two-factor forms with GOV.UK error messages (settings: ACCOUNT_FORMS, MFA_FORMS)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account import forms as account_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
+
+from core.forms import GovFormMixin
+
+CODE_REQUIRED = "Enter the 6-digit code from your authenticator app"
+
+
+class LoginForm(GovFormMixin, account_forms.LoginForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].error_messages["required"] = "Enter your email address"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class AuthenticateForm(GovFormMixin, mfa_forms.AuthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].error_messages["required"] = CODE_REQUIRED
+
+
+class ReauthenticateForm(GovFormMixin, mfa_forms.ReauthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].error_messages["required"] = CODE_REQUIRED
+
+
+class ActivateTOTPForm(GovFormMixin, totp_forms.ActivateTOTPForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].error_messages["required"] = CODE_REQUIRED
