@@ -5,10 +5,14 @@ Pages, the API, search results, exports and reports all ask here. The rule (secu
 - a restricted record (adoption, staff as clients, high-profile people) needs an explicit, unexpired grant;
 - a user with no role sees nothing, and a signed-out visitor sees nothing.
 Allocations (the children's journey) will add to this rule here, not in views.
+
+What each role may *do* is one table, `PERMISSIONS` (role -> what it may do), asked through `may(user, Can.X)` and
+`may_for_person(user, Can.X, person)`; the README shows the same table. A user holds the union of their roles.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -18,6 +22,43 @@ from .models import Membership, Role
 
 if TYPE_CHECKING:
     from people.models import Person
+
+
+class Can(StrEnum):
+    """Something a role may do. The value is how the README and error pages say it."""
+
+    SEE_RECORDS = "see people's records"
+    ADD_PEOPLE = "add people and change their details, relationships and warnings"
+    RECORD_CONTACTS = "record contacts"
+    RECORD_CASE_NOTES = "record case notes, letters and calls"
+    RECORD_VISITS = "record visits"
+    RECORD_JOURNEY = "record the steps of a child's journey"
+    MANAGE_CASES = "decide contacts, allocate, authorise assessments, close cases, start and end care"
+    SEE_ACCESS_LOG = "see who has viewed a record"
+    SEE_REVIEWS_DUE = "see the reviews coming due across the authority"
+    SEE_PERFORMANCE = "see the performance dashboards"
+    RUN_RETURNS = "produce statutory returns and work through their data quality list"
+
+
+_PRACTICE = frozenset(
+    {Can.SEE_RECORDS, Can.ADD_PEOPLE, Can.RECORD_CONTACTS, Can.RECORD_CASE_NOTES, Can.RECORD_VISITS, Can.RECORD_JOURNEY}
+)
+
+PERMISSIONS: dict[str, frozenset[Can]] = {
+    Role.SOCIAL_WORKER: _PRACTICE,
+    Role.TEAM_MANAGER: _PRACTICE | {Can.MANAGE_CASES, Can.SEE_ACCESS_LOG, Can.SEE_REVIEWS_DUE, Can.SEE_PERFORMANCE},
+    # Business support: the front door's contacts, new people, and the letters and calls they handle.
+    Role.BUSINESS_SUPPORT: frozenset({Can.SEE_RECORDS, Can.ADD_PEOPLE, Can.RECORD_CONTACTS, Can.RECORD_CASE_NOTES}),
+    # Independent reviewing officers record the reviews they chair (journey steps), notes and visits; they read
+    # the dashboards that time their reviews.
+    Role.INDEPENDENT_REVIEWING_OFFICER: frozenset(
+        {Can.SEE_RECORDS, Can.RECORD_CASE_NOTES, Can.RECORD_VISITS, Can.RECORD_JOURNEY}
+        | {Can.SEE_REVIEWS_DUE, Can.SEE_PERFORMANCE}
+    ),
+    # The performance team reads: records (to put data right through the people who own it), dashboards, returns.
+    Role.PERFORMANCE: frozenset({Can.SEE_RECORDS, Can.SEE_PERFORMANCE, Can.RUN_RETURNS}),
+    Role.ADMINISTRATOR: frozenset(Can),
+}
 
 
 def roles(user: Any) -> set[str]:
@@ -34,8 +75,19 @@ def has_any_role(user: Any) -> bool:
     return bool(roles(user))
 
 
+def may(user: Any, what: Can) -> bool:
+    """Whether any of the user's roles may do `what` (PERMISSIONS)."""
+    return any(what in PERMISSIONS.get(role, frozenset()) for role in roles(user))
+
+
+def may_for_person(user: Any, what: Can, person: Person) -> bool:
+    """`may`, for a record this user may see."""
+    return may(user, what) and can_view_person(user, person)
+
+
 def is_manager(user: Any) -> bool:
-    return bool(roles(user) & {Role.TEAM_MANAGER, Role.ADMINISTRATOR})
+    """Manager-only steps of the journey: team managers and administrators."""
+    return may(user, Can.MANAGE_CASES)
 
 
 def visible_people(user: Any, queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
@@ -55,34 +107,49 @@ def can_view_person(user: Any, person: Person) -> bool:
     return visible_people(user).filter(pk=person.pk).exists()
 
 
-RECORDING_ROLES = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.ADMINISTRATOR, Role.INDEPENDENT_REVIEWING_OFFICER}
-
-
 def can_record_for_person(user: Any, person: Person) -> bool:
-    """Recording case notes, visits and journey steps: practitioners, managers and independent reviewing officers
-    (who record the reviews they chair); business support records contacts only; the performance team reads."""
-    return bool(roles(user) & RECORDING_ROLES) and can_view_person(user, person)
+    """Recording the steps of a child's journey for this person (the journey panel's steps)."""
+    return may_for_person(user, Can.RECORD_JOURNEY, person)
 
 
 def can_see_access_log(user: Any) -> bool:
-    return is_manager(user)
+    return may(user, Can.SEE_ACCESS_LOG)
 
 
 def can_see_performance(user: Any) -> bool:
     """Dashboards of timeliness and caseloads: managers, the performance team and independent reviewing officers
     (who chair the reviews the dashboards time)."""
-    return bool(
-        roles(user) & {Role.TEAM_MANAGER, Role.ADMINISTRATOR, Role.PERFORMANCE, Role.INDEPENDENT_REVIEWING_OFFICER}
-    )
+    return may(user, Can.SEE_PERFORMANCE)
 
 
 def can_see_reviews_due(user: Any) -> bool:
     """The list of looked-after reviews and child protection review conferences coming due, across the authority:
     independent reviewing officers, who chair them, and managers."""
-    return bool(roles(user) & {Role.INDEPENDENT_REVIEWING_OFFICER, Role.TEAM_MANAGER, Role.ADMINISTRATOR})
+    return may(user, Can.SEE_REVIEWS_DUE)
 
 
 def can_run_returns(user: Any) -> bool:
     """Producing and downloading statutory returns (whole-authority extracts of children's records) and working
     through their data quality list: the performance team and administrators only."""
-    return bool(roles(user) & {Role.PERFORMANCE, Role.ADMINISTRATOR})
+    return may(user, Can.RUN_RETURNS)
+
+
+def permissions_table() -> str:
+    """PERMISSIONS as the Markdown table the README shows (a test keeps the two the same)."""
+    order = [
+        Role.SOCIAL_WORKER,
+        Role.TEAM_MANAGER,
+        Role.BUSINESS_SUPPORT,
+        Role.INDEPENDENT_REVIEWING_OFFICER,
+        Role.PERFORMANCE,
+        Role.ADMINISTRATOR,
+    ]
+    header = "| may | " + " | ".join(Role(r).label for r in order) + " |"
+    rule = "| --- |" + " --- |" * len(order)
+    rows = [
+        f"| {what.value[0].upper()}{what.value[1:]} | "
+        + " | ".join("yes" if what in PERMISSIONS[r] else "" for r in order)
+        + " |"
+        for what in Can
+    ]
+    return "\n".join([header, rule, *rows])

@@ -60,7 +60,9 @@ class ContactIn(Schema):
 
 @router.post("/people/{int:person_id}/contacts", response=RESPONSES, summary="Record a contact (the front door)")
 def contact_create(request: HttpRequest, person_id: int, payload: ContactIn) -> Status[dict[str, object]]:
-    person = person_for_api(request, person_id)  # business support records contacts: any role that sees the child
+    person = person_for_api(request, person_id)
+    if not access.may(request.user, access.Can.RECORD_CONTACTS):
+        raise HttpError(403, "Your role cannot record contacts")
     contact = services.contact_record(actor=request.user, person=person, **payload.dict())
     return Status(201, {"id": contact.pk})
 
@@ -726,7 +728,7 @@ class VisitIn(Schema):
 @people_router.post("/{int:person_id}/visits", response={201: CreatedOut, 422: ErrorsOut}, summary="Record a visit")
 def visit_create(request: HttpRequest, person_id: int, payload: VisitIn) -> Status[dict[str, object]]:
     person = person_for_api(request, person_id)
-    if not access.can_record_for_person(request.user, person):
+    if not access.may_for_person(request.user, access.Can.RECORD_VISITS, person):
         raise HttpError(403, "Your role cannot record visits")
     visit = services.visit_record(actor=request.user, person=person, **payload.dict())
     return Status(201, {"id": visit.pk})

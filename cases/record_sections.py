@@ -30,6 +30,8 @@ def journey_section(request: HttpRequest, person: Person) -> SafeString:
 
 
 def contact_link_section(request: HttpRequest, person: Person) -> SafeString:
+    if not can_record_contacts(request, person):
+        return mark_safe("")
     return mark_safe(render_to_string("cases/record_contact_link.html", {"person": person}, request=request))  # noqa: S308
 
 
@@ -37,7 +39,15 @@ def can_record(request: HttpRequest, person: Person) -> bool:
     return access.can_record_for_person(request.user, person)
 
 
+def can_record_visits(request: HttpRequest, person: Person) -> bool:
+    return access.may_for_person(request.user, access.Can.RECORD_VISITS, person)
+
+
+def can_record_contacts(request: HttpRequest, person: Person) -> bool:
+    return access.may(request.user, access.Can.RECORD_CONTACTS)
+
+
 def register() -> None:
     record.register_section(record.RecordSection("journey", "main", 10, journey_section))
     record.register_section(record.RecordSection("contact_link", "side", 10, contact_link_section))
-    record.register_action(record.RecordAction("visit", "Record a visit", "cases:visit_add", 20, can_record))
+    record.register_action(record.RecordAction("visit", "Record a visit", "cases:visit_add", 20, can_record_visits))

@@ -83,6 +83,8 @@ def my_team(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
+    if not access.may(request.user, access.Can.RECORD_CONTACTS):
+        raise PermissionDenied("Your role cannot record contacts")
     form = ContactForm(request.POST if request.method == "POST" else None, initial={"day": timezone.localdate()})
     return handle_form(
         request,
@@ -179,7 +181,7 @@ def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a visit: through cases, so that a visit in which the child was seen completes the statutory visit."""
     person = person_for_user(request, pk)
-    if not access.can_record_for_person(request.user, person):
+    if not access.may_for_person(request.user, access.Can.RECORD_VISITS, person):
         raise PermissionDenied("Your role cannot record visits")
     form = VisitForm(request.POST if request.method == "POST" else None)
     return handle_form(

@@ -201,6 +201,8 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, o
     from .views import DUPLICATE_WARNING_SCORE
 
     require_role(request)
+    if not access.may(request.user, access.Can.ADD_PEOPLE):
+        raise HttpError(403, "Your role cannot add people")
     data = payload.dict()
     confirm = data.pop("confirm_new")
     address = data.pop("address")

@@ -77,7 +77,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
             "main_sections": record.render_sections(request, person, "main"),
             "side_sections": record.render_sections(request, person, "side"),
-            "can_record": access.can_record_for_person(request.user, person),
+            "can_record": access.may_for_person(request.user, access.Can.ADD_PEOPLE, person),
             "can_see_access_log": access.can_see_access_log(request.user),
         },
     )
@@ -87,6 +87,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
     require_role(request)
+    if not access.may(request.user, access.Can.ADD_PEOPLE):
+        raise PermissionDenied("Your role cannot add people")
     form = PersonForm(request.POST if request.method == "POST" else None)
     candidates: list[Any] = []
 
@@ -150,7 +152,7 @@ EDITABLE = list(PersonDetailsForm.base_fields)
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
-    if not access.can_record_for_person(request.user, person):
+    if not access.may_for_person(request.user, access.Can.ADD_PEOPLE, person):
         raise PermissionDenied("Your role cannot change people's details")
     initial = {name: getattr(person, name) for name in EDITABLE}
     form = PersonDetailsForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -178,8 +180,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def warning_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
-    if not access.can_record_for_person(request.user, person):
-        raise PermissionDenied
+    if not access.may_for_person(request.user, access.Can.ADD_PEOPLE, person):
+        raise PermissionDenied("Your role cannot add warnings")
     form = WarningForm(request.POST if request.method == "POST" else None)
     return handle_form(
         request,
@@ -196,8 +198,8 @@ def warning_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
-    if not access.can_record_for_person(request.user, person):
-        raise PermissionDenied
+    if not access.may_for_person(request.user, access.Can.ADD_PEOPLE, person):
+        raise PermissionDenied("Your role cannot add relationships")
     form = RelationshipForm(request.POST if request.method == "POST" else None)
 
     def save(d: dict[str, Any]) -> Person:

@@ -71,7 +71,7 @@ class CaseNoteIn(Schema):
 )
 def case_note_create(request: HttpRequest, person_id: int, payload: CaseNoteIn) -> Status[dict[str, object]]:
     person = person_for_api(request, person_id)
-    if not access.can_record_for_person(request.user, person):
+    if not access.may_for_person(request.user, access.Can.RECORD_CASE_NOTES, person):
         raise HttpError(403, "Your role cannot record case notes")
     note = services.case_note_create(actor=request.user, person=person, **payload.dict())
     return Status(201, {"id": note.pk})

@@ -54,7 +54,7 @@ def chronology_section(request: HttpRequest, person: Person) -> SafeString:
 
 
 def can_record(request: HttpRequest, person: Person) -> bool:
-    return access.can_record_for_person(request.user, person)
+    return access.may_for_person(request.user, access.Can.RECORD_CASE_NOTES, person)
 
 
 def register() -> None:

@@ -19,7 +19,7 @@ from .forms import CaseNoteForm
 @require_http_methods(["GET", "POST"])
 def case_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
-    if not access.can_record_for_person(request.user, person):
+    if not access.may_for_person(request.user, access.Can.RECORD_CASE_NOTES, person):
         raise PermissionDenied("Your role cannot record case notes")
     form = CaseNoteForm(request.POST if request.method == "POST" else None)
     return handle_form(
