@@ -30,11 +30,7 @@ from .models import (
     Section47Enquiry,
     Section47Outcome,
 )
-from .models_looked_after import (
-    AdoptionRecord,
-    MissingEpisode,
-    UnaccompaniedAsylumSeekingChild,
-)
+from .models_looked_after import AdoptionRecord, MissingEpisode, UnaccompaniedAsylumSeekingChild
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

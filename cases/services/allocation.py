@@ -9,9 +9,7 @@ from django.db import transaction
 
 from accounts.models import Membership, Role
 from cases.codes import check_code
-from cases.models import (
-    Allocation,
-)
+from cases.models import Allocation
 from cases.rules.codes import FIRST_CONTACT
 from cases.services.kernel import Entry, not_future, record_step, require_manager
 from core.actors import Actor, actor_or_none

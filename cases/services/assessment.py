@@ -9,12 +9,7 @@ from django.db import transaction
 from audit.models import AuditAction
 from audit.services import audit_record, snapshot
 from cases.codes import check_codes
-from cases.models import (
-    Assessment,
-    AssessmentOutcome,
-    CINEpisode,
-    TaskKind,
-)
+from cases.models import Assessment, AssessmentOutcome, CINEpisode, TaskKind
 from cases.rules import timescales
 from cases.services.kernel import Entry, noon, not_future, record_step, require_manager, today
 from cases.services.tasks import task_open, tasks_complete

@@ -7,13 +7,7 @@ from datetime import date
 from django.db import transaction
 
 from audit.models import AuditAction
-from cases.models import (
-    AssessmentOutcome,
-    ChildInNeedPlan,
-    ChildInNeedPlanReview,
-    CINEpisode,
-    TaskKind,
-)
+from cases.models import AssessmentOutcome, ChildInNeedPlan, ChildInNeedPlanReview, CINEpisode, TaskKind
 from cases.rules import timescales
 from cases.services.kernel import Entry, audit_step, not_future, record_step
 from cases.services.tasks import local_policy, task_open, tasks_cancel_for, tasks_complete

@@ -10,13 +10,7 @@ from django.db import transaction
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.codes import check_code
-from cases.models import (
-    Allocation,
-    ChildInNeedPlan,
-    ChildProtectionPlan,
-    CINEpisode,
-    LookedAfterEpisode,
-)
+from cases.models import Allocation, ChildInNeedPlan, ChildProtectionPlan, CINEpisode, LookedAfterEpisode
 from cases.services.kernel import noon, not_future, require_manager
 from cases.services.tasks import tasks_cancel
 from core.actors import Actor

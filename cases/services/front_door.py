@@ -14,12 +14,7 @@ from accounts.models import Team
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.codes import check_code
-from cases.models import (
-    CINEpisode,
-    Contact,
-    ContactDecision,
-    TaskKind,
-)
+from cases.models import CINEpisode, Contact, ContactDecision, TaskKind
 from cases.rules import timescales
 from cases.rules.timescales import PRE_BIRTH_DAYS, RE_REFERRAL_MONTHS, TRANSFER_IN_CONFERENCE_WORKING_DAYS
 from cases.services.kernel import Entry, not_future, record_step, require_manager

@@ -5,9 +5,7 @@ from datetime import date
 import pytest
 
 from cases import services
-from cases.models import (
-    ChildInNeedPlanReview,
-)
+from cases.models import ChildInNeedPlanReview
 from cases.tests.services.helpers import assess
 
 pytestmark = pytest.mark.django_db

@@ -8,12 +8,8 @@ from django.db import transaction
 
 from audit.models import AuditAction
 from cases.codes import check_code
-from cases.models import (
-    LookedAfterEpisode,
-)
-from cases.models_looked_after import (
-    CareLeaverContact,
-)
+from cases.models import LookedAfterEpisode
+from cases.models_looked_after import CareLeaverContact
 from cases.rules.timescales import CARE_LEAVER_MAX_AGE, CARE_LEAVER_MIN_AGE, oc3_birthday
 from cases.services.kernel import audit_step, date_errors, noon, ordinal, require_born
 from cases.services.looked_after.episodes_read import episode_on

@@ -19,16 +19,8 @@ from django.db import transaction
 from audit.models import AuditAction
 from audit.services import audit_record, snapshot
 from cases.codes import check_code, is_code
-from cases.models import (
-    LOOKED_AFTER_TASKS,
-    LookedAfterEpisode,
-    TaskKind,
-)
-from cases.models_looked_after import (
-    AdoptionRecord,
-    MissingEpisode,
-    UnaccompaniedAsylumSeekingChild,
-)
+from cases.models import LOOKED_AFTER_TASKS, LookedAfterEpisode, TaskKind
+from cases.models_looked_after import AdoptionRecord, MissingEpisode, UnaccompaniedAsylumSeekingChild
 from cases.rules.codes import (
     ADOPTED,
     ADOPTION_PLACEMENTS,

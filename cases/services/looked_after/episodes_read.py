@@ -8,9 +8,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from cases.codes import check_code
-from cases.models import (
-    LookedAfterEpisode,
-)
+from cases.models import LookedAfterEpisode
 from cases.rules.codes import LONG_TERM_FOSTERING, TEMPORARY_PLACEMENTS
 from cases.rules.looked_after import Placement
 from cases.rules.timescales import FIRST_YEAR_VISIT_WEEKS, LONG_TERM_VISIT_MONTHS, OTHER_VISIT_WEEKS

@@ -11,14 +11,8 @@ from django.db import transaction
 from audit.models import AuditAction
 from audit.services import audit_record, snapshot
 from cases.codes import check_code
-from cases.models import (
-    TaskKind,
-)
-from cases.models_looked_after import (
-    HealthAssessment,
-    HealthAssessmentKind,
-    HealthRecord,
-)
+from cases.models import TaskKind
+from cases.models_looked_after import HealthAssessment, HealthAssessmentKind, HealthRecord
 from cases.rules.timescales import SDQ_MAX_AGE, SDQ_MAX_SCORE, SDQ_MIN_AGE, review_health_assessment_due
 from cases.services.kernel import Entry, audit_step, date_errors, noon, record_step, require_born, today
 from cases.services.looked_after.episodes_read import (

@@ -8,9 +8,7 @@ from django.db import transaction
 
 from audit.models import AuditAction
 from cases.codes import check_code
-from cases.models_looked_after import (
-    MissingEpisode,
-)
+from cases.models_looked_after import MissingEpisode
 from cases.services.kernel import Entry, date_errors, record_step
 from cases.services.looked_after.episodes_read import episode_on
 from core.actors import Actor, actor_or_none

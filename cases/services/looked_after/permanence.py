@@ -9,13 +9,8 @@ from django.db import transaction
 from audit.models import AuditAction
 from audit.services import audit_record, snapshot
 from cases.codes import check_code
-from cases.models import (
-    LookedAfterEpisode,
-)
-from cases.models_looked_after import (
-    AdoptionRecord,
-    PreviousPermanence,
-)
+from cases.models import LookedAfterEpisode
+from cases.models_looked_after import AdoptionRecord, PreviousPermanence
 from cases.rules.codes import ADOPTER_SEX_FOR_STATUS, LA_PERM_RE
 from cases.rules.looked_after import ADOPTION_MILESTONES
 from cases.services.kernel import Entry, audit_step, date_errors, noon, record_step, today

@@ -9,13 +9,8 @@ from django.db import transaction
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.codes import check_code
-from cases.models import (
-    Task,
-    TaskKind,
-)
-from cases.models_looked_after import (
-    LookedAfterReview,
-)
+from cases.models import Task, TaskKind
+from cases.models_looked_after import LookedAfterReview
 from cases.rules.codes import SHORT_BREAKS
 from cases.rules.timescales import lac_review_due
 from cases.services.kernel import Entry, date_errors, record_step, require_born

@@ -8,9 +8,7 @@ from django.db import transaction
 
 from audit.models import AuditAction
 from audit.services import audit_record, snapshot
-from cases.models_looked_after import (
-    UnaccompaniedAsylumSeekingChild,
-)
+from cases.models_looked_after import UnaccompaniedAsylumSeekingChild
 from cases.services.kernel import audit_step, date_errors, noon, require_born
 from core.actors import Actor, actor_or_none
 from core.dates import birthday

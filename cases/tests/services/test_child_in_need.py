@@ -6,11 +6,7 @@ import pytest
 
 from audit.models import AuditEvent
 from cases import services
-from cases.models import (
-    ChildInNeedPlanReview,
-    Task,
-    TaskKind,
-)
+from cases.models import ChildInNeedPlanReview, Task, TaskKind
 from cases.tests.services.helpers import assess, open_tasks
 from core.errors import RuleError
 from recording.models import ChronologyEntry

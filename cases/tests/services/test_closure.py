@@ -7,9 +7,7 @@ import pytest
 from audit.models import AuditEvent
 from cases import services
 from cases import services as la
-from cases.models import (
-    Allocation,
-)
+from cases.models import Allocation
 from cases.tests.services.helpers import FOSTER, assess, open_enquiry
 from core.errors import RuleError
 from people.tests.factories import person

@@ -7,12 +7,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from cases import services
-from cases.models import (
-    CINEpisode,
-    Contact,
-    Task,
-    TaskKind,
-)
+from cases.models import CINEpisode, Contact, Task, TaskKind
 from cases.tests.services.helpers import at
 from core.errors import RuleError
 from people.tests.factories import person

@@ -6,11 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from cases import services
-from cases.models import (
-    ChildProtectionPlan,
-    Task,
-    TaskKind,
-)
+from cases.models import ChildProtectionPlan, Task, TaskKind
 from cases.tests.services.helpers import open_enquiry
 from core.errors import RuleError
 

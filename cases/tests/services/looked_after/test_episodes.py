@@ -10,11 +10,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from cases import services as la
 from cases import services as svc
-from cases.models import (
-    LookedAfterEpisode,
-    Task,
-    TaskKind,
-)
+from cases.models import LookedAfterEpisode, Task, TaskKind
 from cases.models_looked_after import MissingEpisode
 from cases.rules import timescales
 from cases.rules.looked_after import Placement

@@ -9,12 +9,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from cases import services as la
 from cases import services as svc
-from cases.models import (
-    HealthAssessment,
-    LookedAfterEpisode,
-    Task,
-    TaskKind,
-)
+from cases.models import HealthAssessment, LookedAfterEpisode, Task, TaskKind
 from cases.models_looked_after import HealthRecord
 from cases.rules import timescales
 from cases.tests.services.helpers import FOSTER, open_tasks, start
