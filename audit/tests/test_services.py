@@ -25,3 +25,18 @@ def test_a_failed_change_leaves_no_audit_event(alice):
     with pytest.raises(RuleError):
         services.person_create(actor=alice, given_name="A", family_name="B", nhs_number="123")
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_is_never_audited_outside_its_transaction(allow_audit_flush):
+    """A change's event commits with the change or not at all: outside a transaction audit_record refuses."""
+    from audit.models import AuditAction
+    from audit.services import audit_record
+
+    before = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        audit_record(actor=None, action=AuditAction.CREATE, object_type="person", object_id="1")
+    assert AuditEvent.objects.count() == before
+    # A view has no change to go with: it is written in a transaction of its own.
+    audit_record(actor=None, action=AuditAction.VIEW, object_type="person", object_id="1")
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW).count() == 1

@@ -353,3 +353,30 @@ def test_staying_put_needs_a_foster_placement(manager):
     assert "rule 516" in e.value.errors["reason_ceased"]
     ended = la.looked_after_end(actor=manager, person=young, ended_on=date(2026, 1, 15), reason_ceased="E5")
     assert ended.reason_ceased == "E5"
+
+
+# --- police protection (Children Act 1989 s.46(6); SSDA903 rule 361) --------------------------------------------
+
+
+def test_police_protection_must_change_within_72_hours(child, manager, alice):
+    start(manager, child, date(2025, 12, 1), legal_status="L1")
+    with pytest.raises(RuleError) as e:
+        svc.looked_after_change(actor=alice, person=child, changed_on=date(2025, 12, 5), legal_status="C2")
+    assert "72 hours" in e.value.errors["changed_on"]
+    assert chain(child)[-1].legal_status == "L1"  # nothing changed
+    svc.looked_after_change(actor=alice, person=child, changed_on=date(2025, 12, 4), legal_status="C2")
+    assert [ep.legal_status for ep in chain(child)] == ["L1", "C2"]
+
+
+def test_police_protection_counts_every_l1_episode_in_a_row(child, manager, alice):
+    start(manager, child, date(2025, 12, 1), legal_status="L1")
+    # A move of placement on day 2 keeps police protection: the 72 hours run from the first day.
+    svc.looked_after_change(
+        actor=alice, person=child, changed_on=date(2025, 12, 2), reason_place_change="CARPL",
+        placement=Placement("U3", "PR1", "LS7 3AB", "SC654321"),
+    )  # fmt: skip
+    with pytest.raises(RuleError, match="72 hours"):
+        svc.looked_after_change(actor=alice, person=child, changed_on=date(2025, 12, 5), legal_status="C2")
+    with pytest.raises(RuleError, match="72 hours"):
+        svc.looked_after_end(actor=manager, person=child, ended_on=date(2025, 12, 6), reason_ceased="E13")
+    svc.looked_after_end(actor=manager, person=child, ended_on=date(2025, 12, 3), reason_ceased="E13")
