@@ -31,6 +31,7 @@ from .models import (
     Section47Outcome,
 )
 from .models_looked_after import AdoptionRecord, MissingEpisode, UnaccompaniedAsylumSeekingChild
+from .rules.codes import FIRST_CONTACT
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -67,7 +68,9 @@ class AllocateForm(GovForm):
     change_reason = forms.ChoiceField(
         label="If the child had a worker, why is it changing?",
         # FCONTA (first contact) marks a first worker, never a change: the service refuses it here.
-        choices=lambda: [c for c in code_choices("sw_change_reason", "Not a change of worker") if c[0] != "FCONTA"],
+        choices=lambda: [
+            c for c in code_choices("sw_change_reason", "Not a change of worker") if c[0] != FIRST_CONTACT
+        ],
         required=False,
     )
 

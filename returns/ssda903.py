@@ -53,6 +53,8 @@ from cases.models_looked_after import (
     PreviousPermanence,
     UnaccompaniedAsylumSeekingChild,
 )
+from cases.rules.codes import ADOPTED, FIRST_CONTACT, SHORT_BREAKS
+from cases.rules.timescales import OC3_BIRTHDAYS
 from core.dates import birthday
 from people.models import Person, Relationship, RelationshipType, Sex
 
@@ -129,11 +131,8 @@ FILE_NAMES = {
 }
 PREVIOUS_FOLDER = "previous"
 
-SHORT_BREAKS = frozenset({"V3", "V4"})
-ADOPTED = frozenset({"E11", "E12"})
-OC3_BIRTHDAYS = range(17, 22)
 CARE_LEAVER_WEEKS_FROM_14 = 13
-FIRST_WORKER_REASON = "FCONTA"  # "first contact": the first worker of an involvement
+FIRST_WORKER_REASON = FIRST_CONTACT  # "first contact": the first worker of an involvement
 OTHER_REASON = "OTHERS"
 
 Row = dict[str, str]
