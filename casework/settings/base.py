@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "recording",
     "cases",
     "returns",
+    "demo",
 ]
 
 MIDDLEWARE = [

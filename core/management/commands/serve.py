@@ -36,8 +36,8 @@ class Command(BaseCommand):
             if not Person.objects.exists():
                 self.stdout.write("Loading the demo authority (first run only)…")
                 call_command("seed", size="demo", stdout=self.stdout)  # prints the demo sign-ins
-            else:
-                self._print_sign_ins()
+            else:  # the demo app's command (by name: core does not import demo)
+                call_command("demo_sign_ins", stdout=self.stdout)
         if opts["prepare_only"]:
             return
         worker = None if opts["no_worker"] else self._start_worker()
@@ -67,12 +67,3 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
-
-    def _print_sign_ins(self) -> None:
-        from accounts.demo import DEMO_PASSWORD, ensure_demo_users
-
-        users = ensure_demo_users()
-        self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
-        self.stdout.write("Add the TOTP secret to any authenticator app, then enter its 6-digit code when asked.\n")
-        for u in users:
-            self.stdout.write(f"  {u.role:<30} {u.team:<32} {u.email:<40} TOTP secret {u.totp_secret}")

@@ -18,7 +18,7 @@ What the authority holds at the end (volumes.md, "large"; the demo's few thousan
 - closed histories over several years: referrals closed after assessment or before it, ended plans, ended periods
   of care (home, special guardianship, adoption), re-referrals within 12 months (about a fifth of referrals);
 - contacts decided without a referral, and some waiting for the duty manager's decision.
-Children whose case notes (written by people.demo.generator) tell a story get the journey the notes describe, on the
+Children whose case notes (written by demo.generator) tell a story get the journey the notes describe, on the
 notes' dates; in the demo, by the worker who wrote them.
 
 Dates are backdated from `today`; services refuse future dates, so everything happens up to yesterday. Overdue tasks
@@ -404,7 +404,7 @@ def _no_leap_day(d: date) -> date:
 
 @dataclass(slots=True)
 class Story:
-    """What the case notes already on a child's record say happened (people.demo.generator wrote them)."""
+    """What the case notes already on a child's record say happened (demo.generator wrote them)."""
 
     contact_on: date
     level: str  # assessment, cin, cp, lac, long
@@ -475,7 +475,7 @@ def load_candidates(today: date) -> list[Candidate]:
 
 
 def _stories(ids: set[int]) -> dict[int, Story]:
-    """The contact, strategy, outcome and closure notes of the families people.demo.generator gave case histories."""
+    """The contact, strategy, outcome and closure notes of the families demo.generator gave case histories."""
     if not ids:
         return {}
     seen: dict[int, dict[str, Any]] = {}
@@ -634,9 +634,9 @@ class Crew:
 
 
 def ensure_staff(size: str, allocated: int, rng: random.Random, progress: Progress | None = None) -> list[Crew]:
-    """The demo teams (accounts.demo) and, when the caseloads need them, more social workers and teams, made through
+    """The demo teams (demo.users) and, when the caseloads need them, more social workers and teams, made through
     accounts.services. Demo: the two demo teams grow to share the children; large: about 16 workers a team."""
-    from accounts.demo import DEMO_USERS, TEAMS, ensure_demo_users
+    from demo.users import DEMO_USERS, TEAMS, ensure_demo_users
 
     emails = [u[0] for u in DEMO_USERS]
     if User.objects.filter(email__in=emails).count() < len(emails):

@@ -50,9 +50,9 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=None, help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from accounts.demo import DEMO_PASSWORD, ensure_demo_users
         from casework.db import data_dir
-        from people.demo.generator import SIZES, generate
+        from demo.generator import SIZES, generate
+        from demo.users import DEMO_PASSWORD, ensure_demo_users
 
         size, seed = options["size"], options["seed"]
         self._migrate_if_needed()
@@ -90,10 +90,10 @@ class Command(BaseCommand):
             truth_path=truth_path,
             queries_path=queries_path,
         )
-        # Children's social care histories, walked through the real services (people.demo.journeys).
+        # Children's social care histories, walked through the real services (demo.journeys).
         from django.utils import timezone
 
-        from people.demo.journeys import generate_journeys, load_candidates
+        from demo.journeys import generate_journeys, load_candidates
 
         self.stdout.write("Children's journeys: contacts, referrals, plans, periods of care, care leavers…")
         today = timezone.localdate()

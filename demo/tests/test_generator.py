@@ -8,13 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.utils import timezone
 from rapidfuzz.distance import Levenshtein
 
-from people.demo import generate, plan_digest
-from people.demo.generator import Planner, SeedResult, plan_people
+from demo.generator import Planner, SeedResult, generate, plan_digest, plan_people
 from people.matching import is_nickname_pair, name_keys, normalise
 from people.models import (
     RECIPROCAL,
@@ -304,23 +302,3 @@ def test_warnings_and_restricted_records(authority: SeedResult) -> None:
     assert warnings
     assert all(w.review_on > today for w in warnings if w.ended_on is None)
     assert all(w.end_reason for w in warnings if w.ended_on is not None)
-
-
-def test_seed_refuses_a_database_that_already_has_people(db: Any) -> None:
-    person_create(actor=None, given_name="Already", family_name="Here")
-    with pytest.raises(CommandError, match=r"already holds 1 people; seed a fresh database \(set CASEWORK_DATA_DIR"):
-        call_command("seed", "--size", "demo")
-    assert Person.objects.count() == 1
-
-
-def test_seed_command_loads_a_small_authority(db: Any, tmp_path: Path, capsys: Any) -> None:
-    call_command("seed", "--size", "demo", "--seed", "3", "--people", "150", "--truth-file", str(tmp_path / "t.jsonl"))
-    out = capsys.readouterr().out
-    assert "Seeded the demo authority (seed 3)" in out and "people:" in out and "case histories:" in out
-    assert (tmp_path / "t.jsonl").exists() and (tmp_path / "demo-seed3-queries.jsonl").exists()
-    assert 120 <= Person.objects.count() <= 190
-    from audit.models import AuditEvent
-
-    stages = list(AuditEvent.objects.filter(action="import", object_type="seed").values_list("changes", flat=True))
-    assert [s["stage"] for s in stages] == ["people", "case histories"]
-    assert stages[0]["rows"]["people"] == Person.objects.count()

@@ -1714,9 +1714,9 @@ class Loader:
 
 
 def _teams(seed: int) -> list[Team]:
-    """The demo teams' workers (accounts.demo), for who wrote each note. Falls back to names without accounts."""
-    from accounts.demo import DEMO_USERS
+    """The demo teams' workers (demo.users), for who wrote each note. Falls back to names without accounts."""
     from accounts.models import Role, User
+    from demo.users import DEMO_USERS
 
     users = {u.email: u for u in User.objects.filter(email__in=[d[0] for d in DEMO_USERS])}
     teams: list[Team] = []

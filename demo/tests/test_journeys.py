@@ -1,4 +1,4 @@
-"""The children's journeys of the generated authority (people.demo.journeys): made only through the services, in
+"""The children's journeys of the generated authority (demo.journeys): made only through the services, in
 order, allocated, and as many as the profile says.
 
 One small authority (400 people) is generated per module inside a transaction that is rolled back at the end; its
@@ -50,8 +50,9 @@ from cases.models_looked_after import (
 )
 from cases.timescales import assessment_due, icpc_due
 from core.dates import add_working_days
-from people.demo import generate, journeys
-from people.demo.journeys import PROFILES, JourneyResult, generate_journeys, load_candidates, targets_for
+from demo import journeys
+from demo.generator import generate
+from demo.journeys import PROFILES, JourneyResult, generate_journeys, load_candidates, targets_for
 from people.models import Person
 from recording.models import ChronologyEntry, EntryType
 
