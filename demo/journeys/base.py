@@ -41,11 +41,6 @@ def between(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, (end - start).days))
 
 
-def no_leap_day(d: date) -> date:
-    # referral_create compares with last.referral_date.replace(year + 1), which fails for 29 February.
-    return d + timedelta(days=1) if (d.month, d.day) == (2, 29) else d
-
-
 @dataclass
 class Kid:
     cand: Candidate

@@ -12,7 +12,7 @@ from cases.models import (
     Contact,
 )
 
-from .base import JourneyBase, Kid, between, no_leap_day, pick
+from .base import JourneyBase, Kid, between, pick
 from .vocabulary import CHANGE_REASONS, CONCERNS, OTHER_AUTHORITIES, REFERRER_ORGANISATIONS, REFERRER_PEOPLE, SOURCES
 
 
@@ -53,10 +53,9 @@ class FrontDoor(JourneyBase):
 
     def refer(self, k: Kid, on: date, need: str, why: str = "", *, earlier_contact: bool = True) -> CINEpisode:
         """A contact the duty manager accepts as a referral: opens the episode on the contact's date."""
-        on = no_leap_day(on)
         if earlier_contact and k.rng.random() < 0.12 and (on - k.born).days > 200:
             # An earlier contact about the same worry, decided without a referral.
-            self.contact(k, no_leap_day(on - timedelta(days=k.rng.randint(20, 150))), need, "nfa")
+            self.contact(k, on - timedelta(days=k.rng.randint(20, 150)), need, "nfa")
         c = self.contact(k, on, need, None)
         episode = cs.contact_decide(
             actor=k.crew.manager,
@@ -75,7 +74,6 @@ class FrontDoor(JourneyBase):
         """Most referrals come through the front door; now and then a child known elsewhere moves here."""
         if k.rng.random() >= 0.05:
             return self.refer(k, on, need)
-        on = no_leap_day(on)
         ep = cs.transfer_in(
             actor=k.crew.manager,
             person=k.person,

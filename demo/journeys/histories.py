@@ -9,7 +9,7 @@ from cases import services as cs
 from cases.models import LookedAfterEpisode
 from core.dates import add_working_days, age_on, birthday
 
-from .base import Kid, between, no_leap_day, pick
+from .base import Kid, between, pick
 from .looked_after import LookedAfter
 from .protection import Protection
 from .vocabulary import AGENCIES, NEEDS, PLAN_END_REASONS
@@ -42,7 +42,7 @@ class Histories(Protection, LookedAfter):
 
     def open_assessment(self, k: Kid) -> None:
         rng = k.rng
-        referral = no_leap_day(add_working_days(self.today, -rng.randint(1, 62)))
+        referral = add_working_days(self.today, -rng.randint(1, 62))
         referral = max(referral, k.born + timedelta(days=1)) if k.cand.dob else max(referral, self.pre_birth_limit(k))
         self.earlier_episode(k, referral)
         need = pick(rng, NEEDS)
@@ -62,7 +62,7 @@ class Histories(Protection, LookedAfter):
 
     def open_enquiry(self, k: Kid) -> None:
         rng = k.rng
-        referral = no_leap_day(add_working_days(self.today, -rng.randint(2, 24)))
+        referral = add_working_days(self.today, -rng.randint(2, 24))
         self.earlier_episode(k, referral)
         ep = self.refer(k, referral, "N1", "Significant harm suspected: strategy discussion today.")
         self.allocate_for_good(k, referral, self.yesterday)
@@ -92,9 +92,9 @@ class Histories(Protection, LookedAfter):
         if rng.random() < 0.15:
             # Stepped down from a child protection plan.
             icpc_back = rng.randint(240, 520)
-            referral = no_leap_day(self.today - timedelta(days=icpc_back))
+            referral = self.today - timedelta(days=icpc_back)
             if k.cand.dob and referral <= k.born - timedelta(days=100):
-                referral = no_leap_day(k.born - timedelta(days=rng.randint(30, 100)))
+                referral = k.born - timedelta(days=rng.randint(30, 100))
             self.earlier_episode(k, referral)
             end = max(self.today - timedelta(days=rng.randint(30, 150)), referral + timedelta(days=150))
             ep, _, ended = self.protection(
@@ -104,17 +104,17 @@ class Histories(Protection, LookedAfter):
             self.step_down(k, ep, ended, end=False)
             return
         back = int(rng.triangular(60, 420, 120))
-        referral = no_leap_day(self.today - timedelta(days=back))
+        referral = self.today - timedelta(days=back)
         if k.cand.dob and referral <= k.born + timedelta(days=10):
             # A baby: referred before birth.
-            referral = no_leap_day(k.born - timedelta(days=rng.randint(40, 120)))
+            referral = k.born - timedelta(days=rng.randint(40, 120))
         self.earlier_episode(k, referral)
         self.episode_cin(k, referral, None, allocate=True)
 
     def open_cp_plan(self, k: Kid) -> None:
         rng = k.rng
         back = int(rng.triangular(25, 560, 150))
-        referral = no_leap_day(self.today - timedelta(days=back))
+        referral = self.today - timedelta(days=back)
         if k.cand.dob is None:
             referral = max(min(referral, self.yesterday - timedelta(days=25)), self.pre_birth_limit(k))
         elif referral <= k.born - timedelta(days=100):
@@ -152,10 +152,10 @@ class Histories(Protection, LookedAfter):
         via = rng.random()
         if via < 0.3 and (start - k.born).days > 200:
             # A child protection plan first, ended the day the child came into care.
-            referral = no_leap_day(start - timedelta(days=rng.randint(120, 420)))
+            referral = start - timedelta(days=rng.randint(120, 420))
             referral = max(referral, k.born + timedelta(days=10))
             if (start - referral).days < 60:
-                referral = no_leap_day(start - timedelta(days=60))
+                referral = start - timedelta(days=60)
             self.earlier_episode(k, referral)
             ep, _, _ = self.protection(
                 k, referral, end=start, close=False, allocate=allocate, end_reason="Child became looked after"
@@ -163,7 +163,7 @@ class Histories(Protection, LookedAfter):
             route = "adoption" if adoption or (age < 2 and rng.random() < 0.6) else "proceedings"
         else:
             emergency = via < 0.45
-            referral = no_leap_day(start - timedelta(days=rng.randint(0, 2) if emergency else rng.randint(25, 70)))
+            referral = start - timedelta(days=rng.randint(0, 2) if emergency else rng.randint(25, 70))
             referral = max(referral, k.born)
             self.earlier_episode(k, referral)
             need = "N1" if rng.random() < 0.7 else pick(rng, NEEDS)

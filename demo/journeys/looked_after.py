@@ -20,7 +20,7 @@ from recording.models import VisitType
 
 from .adoption import Adoption
 from .assessment import Assessments
-from .base import Kid, between, no_leap_day, pick
+from .base import Kid, between, pick
 from .care_leavers import CareLeavers
 from .placements import placement_on
 from .visits import Visits
@@ -408,7 +408,7 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
             arrival = max(
                 born + timedelta(days=round(14.5 * 365.25)), self.today - timedelta(days=rng.randint(20, 700))
             )
-        arrival = no_leap_day(min(arrival, self.yesterday - timedelta(days=5)))
+        arrival = min(arrival, self.yesterday - timedelta(days=5))
         la.uasc_record(actor=k.actor, person=k.person, became_uasc_on=arrival)
         self.log(k, "uasc", arrival)
         ep = self.refer(
