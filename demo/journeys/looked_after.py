@@ -240,7 +240,17 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
         born = k.born
         plan: list[tuple[date, str, Any]] = []  # (day, kind, argument)
         day = start
-        if status in ("L1", "L2"):
+        if status == "L1":
+            # Police protection lasts at most 72 hours (Children Act 1989 s.46(6); DfE rule 361 fails an L1 stretch
+            # whose last day is more than 3 days after its first): within 1 to 3 days an emergency protection order
+            # (L2, then an interim care order within 3 to 8 days) or an interim care order straight away (C1).
+            day = start + timedelta(days=rng.randint(1, 3))
+            if rng.random() < 0.5:
+                plan.append((day, "status", "L2"))
+                day += timedelta(days=rng.randint(3, 8))
+            plan.append((day, "status", "C1"))
+            status_next = "C1"
+        elif status == "L2":
             day = start + timedelta(days=rng.randint(3, 8))
             plan.append((day, "status", "C1"))
             status_next = "C1"
