@@ -230,16 +230,13 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
         kind = "U3" if rng.random() < 0.2 else ("U5" if route == "adoption" and rng.random() < 0.25 else "U6")
         return status, self.placements.foster(rng, kind, home)
 
-    def _plan_care(
-        self, k: Kid, start: date, last_day: date, status: str, place: Placement, route: str, home: str
-    ) -> tuple[list[tuple[date, str, Placement]], list[tuple[date, tuple[Any, ...]]], dict[str, date]]:
-        """The changes of legal status and placement of a period of care, in date order, each made from the state
-        the child is in that day. Returns the chain of (from, legal status, placement), the changes
-        (day, (legal status or None, placement or None, reason for the move, same carers)) and adoption dates."""
-        rng = k.rng
-        born = k.born
-        plan: list[tuple[date, str, Any]] = []  # (day, kind, argument)
-        day = start
+    @staticmethod
+    def _early_statuses(
+        rng: random.Random, start: date, status: str, route: str, plan: list[tuple[date, str, Any]]
+    ) -> tuple[date, str]:
+        """The changes of legal status soon after coming into care, added to `plan`: from police protection or an
+        emergency protection order, or from section 20 to an interim care order. Returns the day of the last one (or
+        `start`) and the legal status from then on."""
         if status == "L1":
             # Police protection lasts at most 72 hours (Children Act 1989 s.46(6); DfE rule 361 fails an L1 stretch
             # whose last day is more than 3 days after its first): within 1 to 3 days an emergency protection order
@@ -249,17 +246,27 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
                 plan.append((day, "status", "L2"))
                 day += timedelta(days=rng.randint(3, 8))
             plan.append((day, "status", "C1"))
-            status_next = "C1"
-        elif status == "L2":
+            return day, "C1"
+        if status == "L2":
             day = start + timedelta(days=rng.randint(3, 8))
             plan.append((day, "status", "C1"))
-            status_next = "C1"
-        elif status == "V2" and route not in ("s20", "uasc") and rng.random() < 0.6:
+            return day, "C1"
+        if status == "V2" and route not in ("s20", "uasc") and rng.random() < 0.6:
             day = start + timedelta(days=rng.randint(30, 150))
             plan.append((day, "status", "C1"))
-            status_next = "C1"
-        else:
-            status_next = status
+            return day, "C1"
+        return start, status
+
+    def _plan_care(
+        self, k: Kid, start: date, last_day: date, status: str, place: Placement, route: str, home: str
+    ) -> tuple[list[tuple[date, str, Placement]], list[tuple[date, tuple[Any, ...]]], dict[str, date]]:
+        """The changes of legal status and placement of a period of care, in date order, each made from the state
+        the child is in that day. Returns the chain of (from, legal status, placement), the changes
+        (day, (legal status or None, placement or None, reason for the move, same carers)) and adoption dates."""
+        rng = k.rng
+        born = k.born
+        plan: list[tuple[date, str, Any]] = []  # (day, kind, argument)
+        day, status_next = self._early_statuses(rng, start, status, route, plan)
         adoption: dict[str, date] = {}
         if status_next == "C1":
             order = day + timedelta(days=rng.randint(180, 300))

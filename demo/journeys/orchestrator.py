@@ -30,7 +30,7 @@ from cases.models import (
 from core.dates import age_on, birthday
 from people.models import Sex
 
-from .candidates import Candidate
+from .candidates import Candidate, Story
 from .histories import Histories
 from .profiles import PROFILES, Targets, targets_for
 from .staff import Crew, Progress, ensure_staff
@@ -167,19 +167,9 @@ def assign(
 
     used: set[int] = set()
     for cand in children:
-        s = cand.story
-        if s is None:
+        if cand.story is None:
             continue
-        eighteen = birthday(cand.dob, 18) if cand.dob else None
-        if s.level in ("lac", "long") and cand.dob and s.outcome_on > cand.dob and eighteen and s.outcome_on < eighteen:
-            if eighteen <= today and (s.closed_on is None or s.closed_on > eighteen):
-                cat = "care_leavers"
-            else:
-                cat = "looked_after" if s.closed_on is None else "closed_only"
-        elif s.closed_on is not None:
-            cat = "closed_only"
-        else:
-            cat = {"assessment": "in_assessment", "cin": "cin_plans"}.get(s.level, "cp_plans")
+        cat = _story_kind(cand, cand.story, today)
         if counts[cat] >= target[cat] * (story_room if cat == "closed_only" else 1.0):
             continue
         work.append(("story", cand, crew_for(cand, cat != "closed_only"), "from_story"))
@@ -240,6 +230,18 @@ def assign(
         for i in mine[len(mine) - n :]:
             work[i] = (cat, _uasc_candidate(rng, today, leaver), work[i][2], "uasc")
     return work
+
+
+def _story_kind(cand: Candidate, s: Story, today: date) -> str:
+    """Which kind of history (a key of `assign`'s targets) the story in a child's case notes makes of them today."""
+    eighteen = birthday(cand.dob, 18) if cand.dob else None
+    if s.level in ("lac", "long") and cand.dob and s.outcome_on > cand.dob and eighteen and s.outcome_on < eighteen:
+        if eighteen <= today and (s.closed_on is None or s.closed_on > eighteen):
+            return "care_leavers"
+        return "looked_after" if s.closed_on is None else "closed_only"
+    if s.closed_on is not None:
+        return "closed_only"
+    return {"assessment": "in_assessment", "cin": "cin_plans"}.get(s.level, "cp_plans")
 
 
 def _uasc_candidate(rng: random.Random, today: date, leaver: bool) -> Candidate:

@@ -27,27 +27,25 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from audit.models import AuditEvent
 from cases.models import (
+    AdoptionRecord,
     Allocation,
     Assessment,
+    CareLeaverContact,
     ChildInNeedPlan,
     ChildProtectionConference,
     ChildProtectionPlan,
     CINEpisode,
     Contact,
     CoreGroupMeeting,
+    HealthRecord,
     LookedAfterEpisode,
+    LookedAfterReview,
+    MissingEpisode,
+    PreviousPermanence,
     Section47Enquiry,
     StrategyDiscussion,
     Task,
     TaskKind,
-)
-from cases.models_looked_after import (
-    AdoptionRecord,
-    CareLeaverContact,
-    HealthRecord,
-    LookedAfterReview,
-    MissingEpisode,
-    PreviousPermanence,
     UnaccompaniedAsylumSeekingChild,
 )
 from cases.timescales import assessment_due, icpc_due
