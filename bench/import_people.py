@@ -33,7 +33,7 @@ def _name_pools() -> tuple:
     import django
 
     django.setup()
-    from people.demo.names import origin_for, pick_ethnicity
+    from demo.names import origin_for, pick_ethnicity
 
     return origin_for, pick_ethnicity
 

@@ -41,15 +41,22 @@ def phonetic_key(norm: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def nickname_rows() -> list[tuple[str, tuple[str, ...]]]:
+    """The rows of people/data/nicknames.csv in file order: (canonical name, its nicknames), lower case as stored.
+    Search groups them (`name_variants`); the demo generator picks nicknames from them."""
+    path = Path(__file__).parent / "data" / "nicknames.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [(row["canonical"], tuple(row["nicknames"].split())) for row in csv.DictReader(fh)]
+
+
+@lru_cache(maxsize=1)
 def _nickname_groups() -> dict[str, frozenset[str]]:
     """Each known name -> every name in the groups it belongs to (the canonical form and its nicknames)."""
     groups: dict[str, set[str]] = {}
-    path = Path(__file__).parent / "data" / "nicknames.csv"
-    with path.open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            members = {row["canonical"], *row["nicknames"].split()}
-            for m in members:
-                groups.setdefault(m, set()).update(members)
+    for canonical, nicknames in nickname_rows():
+        members = {canonical, *nicknames}
+        for m in members:
+            groups.setdefault(m, set()).update(members)
     return {k: frozenset(v) for k, v in groups.items()}
 
 

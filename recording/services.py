@@ -19,7 +19,9 @@ from .models import CaseNote, CaseNoteType, ChronologyEntry, EntryType, Visit, V
 SUMMARY_CHARS = 300
 
 
-def _summary(text: str) -> str:
+def chronology_summary(text: str) -> str:
+    """The summary a chronology entry shows for `text`: its whitespace collapsed and, past SUMMARY_CHARS, cut with an
+    ellipsis. `chronology_add` stores it; the demo generator, which bulk-loads entries, computes the same."""
     text = " ".join(text.split())
     return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1].rstrip() + "…"
 
@@ -57,7 +59,7 @@ def chronology_add(
         occurred_at=occurred_at,
         entry_type=entry_type,
         title=title[:200],
-        summary=_summary(summary),
+        summary=chronology_summary(summary),
         source_type=source_type,
         source_id=source_id,
         recorded_by_name=_actor_name(actor),

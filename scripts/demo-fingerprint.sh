@@ -19,6 +19,8 @@ year="$(.venv/bin/python -c 'import datetime; d = datetime.date.today(); print(d
 "$casework" seed --size demo --seed "$seed" > "$dir/seed.log" 2>&1
 # (returns are made for the collection year that has ended, on the day the script runs)
 "$casework" returns cin --year "$year" --out "$dir/cin.xml" > /dev/null
+# The census header says when the file was made (<DateTime>): the one value that differs between two runs.
+sed -i 's#<DateTime>[^<]*</DateTime>#<DateTime>(when made)</DateTime>#' "$dir/cin.xml"
 "$casework" returns ssda903 --year "$year" --out "$dir/ssda903" --with-previous > /dev/null
 echo "day $(date +%F) seed $seed year $year"
 grep -iE "digest" "$dir/seed.log" || true

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "recording",
     "cases",
     "returns",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -30,14 +30,10 @@ class Command(BaseCommand):
         self.stdout.write("Migrating the database…")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
-        from people.models import Person
-
         if settings.CASEWORK_DEMO_MODE and not opts["no_demo"]:
-            if not Person.objects.exists():
-                self.stdout.write("Loading the demo authority (first run only)…")
-                call_command("seed", size="demo", stdout=self.stdout)  # prints the demo sign-ins
-            else:
-                self._print_sign_ins()
+            # The demo app's command, by name (core imports neither demo nor people): it loads the demo authority
+            # into an empty database, or prints the demo sign-ins for one already loaded.
+            call_command("seed", size="demo", if_empty=True, stdout=self.stdout)
         if opts["prepare_only"]:
             return
         worker = None if opts["no_worker"] else self._start_worker()
@@ -67,12 +63,3 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
-
-    def _print_sign_ins(self) -> None:
-        from accounts.demo import DEMO_PASSWORD, ensure_demo_users
-
-        users = ensure_demo_users()
-        self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
-        self.stdout.write("Add the TOTP secret to any authenticator app, then enter its 6-digit code when asked.\n")
-        for u in users:
-            self.stdout.write(f"  {u.role:<30} {u.team:<32} {u.email:<40} TOTP secret {u.totp_secret}")

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 
-from .models import Role, Team, User
-from .services import membership_add, team_create, user_create
+from accounts.models import Role, Team, User
+from accounts.services import membership_add, team_create, user_create
 
 DEMO_PASSWORD = "casework-demo-2026"  # noqa: S105  (demo authority only; printed on start)
 TEAMS = ["Assessment Team North", "Assessment Team South"]  # practice teams (the journeys generator staffs these)

@@ -7,15 +7,15 @@ Everything here is deterministic: callers pass their own `random.Random`.
 from __future__ import annotations
 
 import bisect
-import csv
 import importlib
 import itertools
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
+
+from people.matching import nickname_rows
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -545,14 +545,6 @@ def origin_for(rng: random.Random, ethnicity: str) -> Origin:
 
 
 # --- nicknames ------------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def nickname_rows() -> list[tuple[str, tuple[str, ...]]]:
-    """(canonical, nicknames) from people/data/nicknames.csv, lower case as stored."""
-    path = Path(__file__).resolve().parent.parent / "data" / "nicknames.csv"
-    with path.open(newline="", encoding="utf-8") as fh:
-        return [(row["canonical"], tuple(row["nicknames"].split())) for row in csv.DictReader(fh)]
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""The children's journeys of the generated authority (people.demo.journeys): made only through the services, in
+"""The children's journeys of the generated authority (demo.journeys): made only through the services, in
 order, allocated, and as many as the profile says.
 
 One small authority (400 people) is generated per module inside a transaction that is rolled back at the end; its
@@ -6,7 +6,9 @@ journeys are made twice from the same seed (the first run rolled back to a savep
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 import random
 import re
 from collections import defaultdict
@@ -25,33 +27,32 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from audit.models import AuditEvent
 from cases.models import (
+    AdoptionRecord,
     Allocation,
     Assessment,
+    CareLeaverContact,
     ChildInNeedPlan,
     ChildProtectionConference,
     ChildProtectionPlan,
     CINEpisode,
     Contact,
     CoreGroupMeeting,
+    HealthRecord,
     LookedAfterEpisode,
+    LookedAfterReview,
+    MissingEpisode,
+    PreviousPermanence,
     Section47Enquiry,
     StrategyDiscussion,
     Task,
     TaskKind,
-)
-from cases.models_looked_after import (
-    AdoptionRecord,
-    CareLeaverContact,
-    HealthRecord,
-    LookedAfterReview,
-    MissingEpisode,
-    PreviousPermanence,
     UnaccompaniedAsylumSeekingChild,
 )
 from cases.rules.timescales import assessment_due, icpc_due
 from core.dates import add_working_days
-from people.demo import generate, journeys
-from people.demo.journeys import PROFILES, JourneyResult, generate_journeys, load_candidates, targets_for
+from demo import journeys
+from demo.generator import generate
+from demo.journeys import PROFILES, JourneyResult, generate_journeys, load_candidates, targets_for
 from people.models import Person
 from recording.models import ChronologyEntry, EntryType
 
@@ -99,9 +100,9 @@ def test_another_seed_gives_other_journeys(authority: JourneyResult) -> None:
     children = load_candidates(today)
     crews = [journeys.Crew(team=None, manager=None, workers=[SimpleNamespace(pk=1)], recorders=[])]  # type: ignore[list-item]
     t = targets_for("demo", PEOPLE)
-    plan_a = [(tag, c.id) for tag, c, _, _ in journeys._assign(random.Random(1), children, t, today, crews, 1.5)]
-    plan_b = [(tag, c.id) for tag, c, _, _ in journeys._assign(random.Random(1), children, t, today, crews, 1.5)]
-    plan_c = [(tag, c.id) for tag, c, _, _ in journeys._assign(random.Random(2), children, t, today, crews, 1.5)]
+    plan_a = [(tag, c.id) for tag, c, _, _ in journeys.assign(random.Random(1), children, t, today, crews, 1.5)]
+    plan_b = [(tag, c.id) for tag, c, _, _ in journeys.assign(random.Random(1), children, t, today, crews, 1.5)]
+    plan_c = [(tag, c.id) for tag, c, _, _ in journeys.assign(random.Random(2), children, t, today, crews, 1.5)]
     assert plan_a == plan_b
     assert plan_a != plan_c
 
@@ -342,7 +343,9 @@ def test_unaccompanied_asylum_seeking_children_are_new_records_looked_after_from
 
 
 def test_the_generator_writes_no_journey_rows_itself() -> None:
-    source = inspect.getsource(journeys)
+    modules = [importlib.import_module(f"demo.journeys.{m.name}") for m in pkgutil.iter_modules(journeys.__path__)]
+    assert len(modules) > 10
+    source = "".join(inspect.getsource(m) for m in [journeys, *modules])
     for forbidden in (
         ".objects.create(",
         "get_or_create(",

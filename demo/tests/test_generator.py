@@ -8,13 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.utils import timezone
 from rapidfuzz.distance import Levenshtein
 
-from people.demo import generate, plan_digest
-from people.demo.generator import Planner, SeedResult, plan_people
+from demo.generator import Planner, SeedResult, generate, plan_digest, plan_people
 from people.matching import is_nickname_pair, name_keys, normalise
 from people.models import (
     RECIPROCAL,
@@ -30,7 +28,7 @@ from people.models import (
 from people.services import PERSON_FIELDS, person_create, relationship_create, validate_person_fields
 from people.validators import nhs_number_error, upn_error
 from recording.models import CaseNote, ChronologyEntry, Visit
-from recording.services import _summary
+from recording.services import chronology_summary
 
 SMALL = {"people": 400, "seed": 7, "known_child_rate": 0.3, "queries": 40}
 
@@ -274,13 +272,13 @@ def test_every_case_note_and_visit_has_its_chronology_entry(authority: SeedResul
             n.note_type,
             n.subject,
         )
-        assert e.summary == _summary(n.body) and not e.significant
+        assert e.summary == chronology_summary(n.body) and not e.significant
         _assert_when_ok(n.person, n.occurred_at, now)
     for v in visits:
         e = entries[("visit", v.pk)]
         seen = "seen alone" if v.seen_alone else ("seen, not alone" if v.child_seen else "not seen")
         assert e.title == f"{v.get_visit_type_display()}: child {seen}"
-        assert e.summary == _summary(v.notes) and e.significant == (not v.child_seen)
+        assert e.summary == chronology_summary(v.notes) and e.significant == (not v.child_seen)
         assert v.child_seen or (not v.seen_alone and v.not_seen_reason)
         assert not v.child_seen or not v.not_seen_reason
         _assert_when_ok(v.person, v.occurred_at, now)
@@ -304,23 +302,3 @@ def test_warnings_and_restricted_records(authority: SeedResult) -> None:
     assert warnings
     assert all(w.review_on > today for w in warnings if w.ended_on is None)
     assert all(w.end_reason for w in warnings if w.ended_on is not None)
-
-
-def test_seed_refuses_a_database_that_already_has_people(db: Any) -> None:
-    person_create(actor=None, given_name="Already", family_name="Here")
-    with pytest.raises(CommandError, match=r"already holds 1 people; seed a fresh database \(set CASEWORK_DATA_DIR"):
-        call_command("seed", "--size", "demo")
-    assert Person.objects.count() == 1
-
-
-def test_seed_command_loads_a_small_authority(db: Any, tmp_path: Path, capsys: Any) -> None:
-    call_command("seed", "--size", "demo", "--seed", "3", "--people", "150", "--truth-file", str(tmp_path / "t.jsonl"))
-    out = capsys.readouterr().out
-    assert "Seeded the demo authority (seed 3)" in out and "people:" in out and "case histories:" in out
-    assert (tmp_path / "t.jsonl").exists() and (tmp_path / "demo-seed3-queries.jsonl").exists()
-    assert 120 <= Person.objects.count() <= 190
-    from audit.models import AuditEvent
-
-    stages = list(AuditEvent.objects.filter(action="import", object_type="seed").values_list("changes", flat=True))
-    assert [s["stage"] for s in stages] == ["people", "case histories"]
-    assert stages[0]["rows"]["people"] == Person.objects.count()

@@ -46,18 +46,28 @@ class Command(BaseCommand):
             default=None,
             help="Where to write the planted duplicates (default $CASEWORK_DATA_DIR/seed/<size>-seed<N>-truth.jsonl)",
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Seed only an empty database; on one already loaded, print the demo sign-ins instead (casework serve)",
+        )
         # For tests and experiments: override the number of people.
         parser.add_argument("--people", type=int, default=None, help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from accounts.demo import DEMO_PASSWORD, ensure_demo_users
         from casework.db import data_dir
-        from people.demo.generator import SIZES, generate
+        from demo.generator import SIZES, generate
+        from demo.users import DEMO_PASSWORD, ensure_demo_users
 
         size, seed = options["size"], options["seed"]
         self._migrate_if_needed()
         started = time.monotonic()
         existing = Person.objects.count()
+        if existing and options["if_empty"]:
+            call_command("demo_sign_ins", stdout=self.stdout)
+            return
+        if options["if_empty"]:
+            self.stdout.write("Loading the demo authority (first run only)…")
         if existing:
             raise CommandError(
                 f"The database already holds {existing:,} people; seed a fresh database "
@@ -90,10 +100,10 @@ class Command(BaseCommand):
             truth_path=truth_path,
             queries_path=queries_path,
         )
-        # Children's social care histories, walked through the real services (people.demo.journeys).
+        # Children's social care histories, walked through the real services (demo.journeys).
         from django.utils import timezone
 
-        from people.demo.journeys import generate_journeys, load_candidates
+        from demo.journeys import generate_journeys, load_candidates
 
         self.stdout.write("Children's journeys: contacts, referrals, plans, periods of care, care leavers…")
         today = timezone.localdate()

@@ -51,7 +51,7 @@ from people.models import (
 )
 from people.validators import nhs_check_digit, upn_check_letter
 from recording.models import CaseNote, ChronologyEntry, EntryType, Visit, VisitType
-from recording.services import _summary
+from recording.services import chronology_summary
 
 from . import names as N
 from .places import Address, Places
@@ -592,28 +592,9 @@ class Planner:
         unborn: PersonPlan | None = None
         if edd is not None:
             unborn_family = partner.family if (partner is not None and main_sex == Sex.FEMALE) else kids_family
-            unborn = self._person(
-                main_origin,
-                k_eth,
-                Sex.UNKNOWN if rng.random() < 0.7 else self._sex(),
-                None,
-                unborn_family,
-                edd=edd,
-                given_origin=kid_given_origin,
-            )
-            if unborn.sex == Sex.UNKNOWN:
-                unborn.given = "Baby"
-                unborn.middle = ""
-            unborn.preferred = ""
-        # Marriage: the mother takes her husband's name (keeping her maiden name as a previous name).
+            unborn = self._unborn(main_origin, k_eth, edd, unborn_family, kid_given_origin)
         if partner is not None and partner.dob is not None and main.dob is not None:
-            wife, husband = (main, partner) if main.sex == Sex.FEMALE else (partner, main)
-            earliest = max(_add_years(wife.dob or today, 18), _add_years(husband.dob or today, 18))
-            if step_family and join is not None:
-                earliest = max(earliest, join)
-            married = _between(rng, earliest, today - timedelta(days=30))
-            if rng.random() < 0.55 and married < today - timedelta(days=29):
-                self._marry(wife, husband, main_origin if wife is main else other_origin, married)
+            self._maybe_marry(main, partner, (main_origin, other_origin), join if step_family else None)
             household_earliest = max(household_earliest, _add_years(partner.dob, 18))
         h = self._household(household_earliest)
         main_kids = first_kids + later_kids + ([unborn] if unborn else [])
@@ -634,8 +615,67 @@ class Planner:
                 if k.family != partner.family:
                     k.names.append(NamePlan(PersonName.Kind.PREVIOUS, k.given, k.family, k.dob, changed))
                     k.family = partner.family
-        # Relationships, as relationship_create writes them.
         born_kids = first_kids + later_kids
+        self._family_links(rels, main, partner, bio_other, first_kids, later_kids, unborn, step_family, join, h)
+        # Grandparents, at home or elsewhere.
+        if rng.random() < 0.2:
+            self._grandparents(people, rels, main, main_origin, main_eth, born_kids + ([unborn] if unborn else []), h)
+        # An adopted child: a restricted record with their name at birth.
+        if two_parents and not step_family and partner is not None and born_kids and rng.random() < 0.015:
+            self._adopted(born_kids[-1])
+        self._warnings([main, partner] if partner else [main], people, h)
+        for p in people:
+            self._identifiers(p)
+        known = self._maybe_known(main, partner, born_kids, unborn, step_family, two_parents, h)
+        return people, rels, known
+
+    def _unborn(self, origin: N.Origin, ethnicity: str, edd: date, family: str, given_origin: N.Origin) -> PersonPlan:
+        """An unborn baby due on `edd`: "Baby" until the sex is known, no preferred name."""
+        unborn = self._person(
+            origin,
+            ethnicity,
+            Sex.UNKNOWN if self.rng.random() < 0.7 else self._sex(),
+            None,
+            family,
+            edd=edd,
+            given_origin=given_origin,
+        )
+        if unborn.sex == Sex.UNKNOWN:
+            unborn.given = "Baby"
+            unborn.middle = ""
+        unborn.preferred = ""
+        return unborn
+
+    def _maybe_marry(
+        self, main: PersonPlan, partner: PersonPlan, origins: tuple[N.Origin, N.Origin], joined: date | None
+    ) -> None:
+        """Marriage, now and then: the mother takes her husband's name (keeping her maiden name as a previous name).
+        `origins`: the main parent's and the other parent's; `joined`: when a step-parent moved in."""
+        rng, today = self.rng, self.today
+        wife, husband = (main, partner) if main.sex == Sex.FEMALE else (partner, main)
+        earliest = max(_add_years(wife.dob or today, 18), _add_years(husband.dob or today, 18))
+        if joined is not None:
+            earliest = max(earliest, joined)
+        married = _between(rng, earliest, today - timedelta(days=30))
+        if rng.random() < 0.55 and married < today - timedelta(days=29):
+            self._marry(wife, husband, origins[0] if wife is main else origins[1], married)
+
+    def _family_links(
+        self,
+        rels: list[RelPlan],
+        main: PersonPlan,
+        partner: PersonPlan | None,
+        bio_other: PersonPlan | None,
+        first_kids: list[PersonPlan],
+        later_kids: list[PersonPlan],
+        unborn: PersonPlan | None,
+        step_family: bool,
+        join: date | None,
+        h: Household,
+    ) -> None:
+        """A family's relationships, as relationship_create writes them: parents (and a step-parent) to children,
+        partners, siblings and half-siblings."""
+        main_kids = first_kids + later_kids + ([unborn] if unborn else [])
         self._parent_links(rels, main, main_kids, pr=1.0 if main.sex == Sex.FEMALE else 0.95, together=True)
         if partner is not None and bio_other is partner:
             self._parent_links(rels, partner, main_kids, pr=0.93, together=True)
@@ -656,17 +696,6 @@ class Planner:
                 for b in later_kids + ([unborn] if unborn else []):
                     self._rel(rels, a, b, RelationshipType.HALF_SIBLING, lives_with=True)
             self._sibling_links(rels, later_kids + ([unborn] if unborn else []), RelationshipType.SIBLING)
-        # Grandparents, at home or elsewhere.
-        if rng.random() < 0.2:
-            self._grandparents(people, rels, main, main_origin, main_eth, born_kids + ([unborn] if unborn else []), h)
-        # An adopted child: a restricted record with their name at birth.
-        if two_parents and not step_family and partner is not None and born_kids and rng.random() < 0.015:
-            self._adopted(born_kids[-1])
-        self._warnings([main, partner] if partner else [main], people, h)
-        for p in people:
-            self._identifiers(p)
-        known = self._maybe_known(main, partner, born_kids, unborn, step_family, two_parents, h)
-        return people, rels, known
 
     def _grandparents(
         self,
@@ -1295,7 +1324,7 @@ def _sequence(table: str) -> str:
     return str(row[0])
 
 
-def _begin_load(context_id: str, metadata: dict[str, Any], ignore: tuple[str, ...] = ()) -> None:
+def begin_load(context_id: str, metadata: dict[str, Any], ignore: tuple[str, ...] = ()) -> None:
     """Set, for the current transaction, what the history triggers read: the pghistory context (as
     pghistory.context() does for Django statements, which COPY bypasses) and pgtrigger's ignore list.
 
@@ -1643,7 +1672,7 @@ class Loader:
                                 when,
                                 entry.note_type,
                                 entry.subject[:200],
-                                _summary(entry.body),
+                                chronology_summary(entry.body),
                                 "case_note",
                                 len(notes) - 1,
                                 by.name,
@@ -1680,7 +1709,7 @@ class Loader:
                                 when,
                                 EntryType.VISIT,
                                 title[:200],
-                                _summary(entry.notes),
+                                chronology_summary(entry.notes),
                                 "visit",
                                 len(visits) - 1,
                                 by.name,
@@ -1715,9 +1744,9 @@ class Loader:
 
 
 def _teams(seed: int) -> list[Team]:
-    """The demo teams' workers (accounts.demo), for who wrote each note. Falls back to names without accounts."""
-    from accounts.demo import DEMO_USERS
+    """The demo teams' workers (demo.users), for who wrote each note. Falls back to names without accounts."""
     from accounts.models import Role, User
+    from demo.users import DEMO_USERS
 
     users = {u.email: u for u in User.objects.filter(email__in=[d[0] for d in DEMO_USERS])}
     teams: list[Team] = []
@@ -1805,7 +1834,7 @@ def generate(
     for ch in plan_people(planner):
         keep = {c.key for fam in ch.known for c in fam.story.children}
         with transaction.atomic():
-            _begin_load(context_id, context_meta, skip_history_of)
+            begin_load(context_id, context_meta, skip_history_of)
             ids = loader.people(ch, stage, keep)
         by_key = {p.key: p for p in ch.people}
         for p in ch.people:
@@ -1851,7 +1880,7 @@ def generate(
         batch.append(fam)
         if len(batch) >= 500 or i == len(known):
             with transaction.atomic():
-                _begin_load(context_id, context_meta, skip_history_of)
+                begin_load(context_id, context_meta, skip_history_of)
                 loader.histories(batch, teams, seed, hstage)
             hstage.counts["families"] += len(batch)
             batch = []

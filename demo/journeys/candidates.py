@@ -1,0 +1,123 @@
+"""Who the children are: candidates from the person index, with what their case notes (written by
+demo.generator) already say happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from core.dates import age_on
+from people.models import Person, Relationship
+from recording.models import CaseNote
+
+
+@dataclass(slots=True)
+class Story:
+    """What the case notes already on a child's record say happened (demo.generator wrote them)."""
+
+    contact_on: date
+    level: str  # assessment, cin, cp, lac, long
+    outcome_on: date
+    strategy_on: date | None
+    closed_on: date | None
+    author_id: int | None  # the social worker who wrote the notes
+
+
+@dataclass(slots=True)
+class Candidate:
+    id: int
+    given: str
+    family: str
+    dob: date | None
+    edd: date | None
+    postcode: str
+    story: Story | None = None
+    new: dict[str, Any] | None = None  # someone not yet on the index, created through people.services
+
+    @property
+    def key(self) -> str:
+        return f"{self.given}|{self.family}|{self.dob or self.edd}"
+
+
+_OUTCOME_LEVELS = (
+    ("child in need plan under section 17", "cin"),
+    ("subject to a child protection plan", "cp"),
+    ("looked after under section 20", "lac"),
+    ("care proceedings were issued", "long"),
+    ("No further action by children's social care", "assessment"),
+)
+
+
+def load_candidates(today: date) -> list[Candidate]:
+    """Children (and unborn babies) and young adults under 25 from the person index, oldest record first, with what
+    their case notes already say. Restricted records, the dead, and children with no family on the index (most
+    likely a second record of someone) are left out."""
+    family = Relationship.objects.filter(person=OuterRef("pk"))
+    rows = (
+        Person.objects.filter(is_restricted=False, date_of_death__isnull=True)
+        .filter(
+            Q(date_of_birth__gt=today - relativedelta(years=25))
+            | Q(date_of_birth__isnull=True, expected_date_of_birth__isnull=False)
+        )
+        .annotate(has_family=Exists(family))
+        .order_by("id")
+        .values_list(
+            "id",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "expected_date_of_birth",
+            "current_postcode",
+            "has_family",
+        )
+    )
+    out = []
+    for pid, given, fam, dob, edd, postcode, has_family in rows.iterator(chunk_size=20000):
+        adult = dob is not None and age_on(dob, today) >= 18
+        if not adult and not has_family:
+            continue
+        out.append(Candidate(pid, given, fam, dob, edd, postcode))
+    stories = _stories({c.id for c in out if c.dob is None or age_on(c.dob, today) < 18})
+    for c in out:
+        c.story = stories.get(c.id)
+    return out
+
+
+def _stories(ids: set[int]) -> dict[int, Story]:
+    """The contact, strategy, outcome and closure notes of the families demo.generator gave case histories."""
+    if not ids:
+        return {}
+    seen: dict[int, dict[str, Any]] = {}
+    notes = (
+        CaseNote.objects.filter(
+            Q(subject__startswith="Contact from ")
+            | Q(subject__in=["Strategy discussion", "Assessment outcome", "Case closure summary"])
+        )
+        .order_by("occurred_at", "id")
+        .values_list("person_id", "subject", "occurred_at", "body", "created_by_id")
+    )
+    for pid, subject, when, body, author in notes.iterator(chunk_size=20000):
+        if pid not in ids:
+            continue
+        s = seen.setdefault(pid, {})
+        day = timezone.localtime(when).date()
+        if subject.startswith("Contact from "):
+            s.setdefault("contact", day)
+        elif subject == "Strategy discussion":
+            s.setdefault("strategy", day)
+        elif subject == "Assessment outcome":
+            s.setdefault("outcome", day)
+            s["author"] = author
+            s["level"] = next((lv for words, lv in _OUTCOME_LEVELS if words in body), "assessment")
+        else:
+            s.setdefault("closed", day)
+    out = {}
+    for pid, s in seen.items():
+        if "contact" in s and "outcome" in s:
+            out[pid] = Story(s["contact"], s["level"], s["outcome"], s.get("strategy"), s.get("closed"), s["author"])
+    return out

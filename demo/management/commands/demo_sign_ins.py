@@ -1,0 +1,26 @@
+"""`casework demo_sign_ins [--seed N]`: make sure the demo teams and users exist and print how to sign in as each.
+
+`casework serve` calls it by name (`call_command("demo_sign_ins")`) when it starts on a demo database that is already
+loaded, so core never imports the demo app: the command is found through INSTALLED_APPS like any other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Create the demo teams and users if missing and print their sign-ins (password and TOTP secrets)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=1, help="The seed the TOTP secrets are derived from")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from demo.users import DEMO_PASSWORD, ensure_demo_users
+
+        users = ensure_demo_users(options["seed"])
+        self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
+        self.stdout.write("Add the TOTP secret to any authenticator app, then enter its 6-digit code when asked.\n")
+        for u in users:
+            self.stdout.write(f"  {u.role:<30} {u.team:<32} {u.email:<40} TOTP secret {u.totp_secret}")
