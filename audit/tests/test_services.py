@@ -27,7 +27,7 @@ def test_a_failed_change_leaves_no_audit_event(alice):
     assert AuditEvent.objects.count() == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_change_is_never_audited_outside_its_transaction(allow_audit_flush):
     """A change's event commits with the change or not at all: outside a transaction audit_record refuses."""
     from audit.models import AuditAction
