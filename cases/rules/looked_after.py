@@ -106,3 +106,14 @@ def police_protection_errors(began_on: date, until: date, field: str) -> dict[st
         field: f"Police protection lasts at most 72 hours. It began on {began_on.day} {began_on:%B %Y}, so the "
         f"legal status changed by {last_day.day} {last_day:%B %Y}: record that change first, on the day it happened"
     }
+
+
+def reason_new_episode(*, status_changed: bool, placement_changed: bool, same_carers: bool) -> str:
+    """The SSDA903 reason for a new episode (RNE) after a change in a period of care (rules 217, 380, 434-436):
+    L legal status only; P placement, new carers; T placement, same carers; B both, new carers; U both, same
+    carers. A change of legal status alone keeps the carers, so `same_carers` matters only with a move."""
+    if not placement_changed:
+        return "L"
+    if not status_changed:
+        return "T" if same_carers else "P"
+    return "U" if same_carers else "B"

@@ -32,7 +32,7 @@ from cases.rules.codes import (
     TEMPORARY_PLACEMENTS,
     WITH_CURRENT_FOSTER_CARERS,
 )
-from cases.rules.looked_after import Placement, placement_errors, police_protection_errors
+from cases.rules.looked_after import Placement, placement_errors, police_protection_errors, reason_new_episode
 from cases.rules.timescales import first_lac_review_due, first_placement_visit_due, initial_health_assessment_due
 from cases.services.kernel import Entry, audit_step, date_errors, noon, record_step, require_born, require_manager
 from cases.services.looked_after.episodes_read import (
@@ -244,12 +244,9 @@ def looked_after_change(
         errors["same_carers"] = "A4 and A6 are placements with new carers: use A3 or A5 for the current foster carers"
     if errors:
         raise RuleError(errors)
-    if status_changed and placement_changed:
-        rne = "U" if same_carers else "B"
-    elif status_changed:
-        rne = "L"
-    else:
-        rne = "T" if same_carers else "P"
+    rne = reason_new_episode(
+        status_changed=status_changed, placement_changed=placement_changed, same_carers=same_carers
+    )
     old = snapshot(current, ["ended_on", "reason_ceased", "reason_place_change"])
     current.ended_on = changed_on
     current.reason_ceased = "X1"

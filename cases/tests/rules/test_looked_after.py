@@ -39,3 +39,16 @@ def test_placement_rules_need_no_database():
         too_young, legal_status="C1", born=date(2015, 3, 27), on=date(2026, 1, 5), is_code=known(CODES)
     )
     assert "16 or over" in errors["placement_type"]
+
+
+def test_the_reason_for_a_new_episode_follows_what_changed():
+    from cases.rules.looked_after import reason_new_episode
+
+    def rne(status, place, same):
+        return reason_new_episode(status_changed=status, placement_changed=place, same_carers=same)
+
+    assert rne(True, False, False) == "L"
+    assert rne(False, True, False) == "P"
+    assert rne(False, True, True) == "T"
+    assert rne(True, True, False) == "B"
+    assert rne(True, True, True) == "U"
