@@ -122,7 +122,7 @@ class RelationshipForm(GovForm):
         super().__init__(*args, **kwargs)
         if person_name and other_name:
             self.fields["type"].label = f"What is {other_name} to {person_name}?"
-            self.fields["type"].help_text = f"{other_name} is {person_name}'s parent, sibling, carer..."
+            self.fields["type"].help_text = f"For example, {other_name} is {person_name}'s parent, sister or carer"
             self.fields["parental_responsibility"].label = f"{other_name} has parental responsibility for {person_name}"
 
 
