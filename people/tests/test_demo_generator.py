@@ -324,3 +324,24 @@ def test_seed_command_loads_a_small_authority(db: Any, tmp_path: Path, capsys: A
     stages = list(AuditEvent.objects.filter(action="import", object_type="seed").values_list("changes", flat=True))
     assert [s["stage"] for s in stages] == ["people", "case histories"]
     assert stages[0]["rows"]["people"] == Person.objects.count()
+
+
+def test_no_demo_relationship_is_one_the_plausibility_rules_refuse(authority: SeedResult) -> None:
+    from people import rules
+
+    people = {p.pk: p for p in Person.objects.all()}
+
+    def someone(p: Person) -> rules.Someone:
+        return rules.Someone(p.full_name, p.date_of_birth, p.expected_date_of_birth)
+
+    refused = []
+    for r in Relationship.objects.all():  # "other is `type` of person", as the record reads it
+        found = rules.relationship_plausibility(
+            first=someone(people[r.other_id]),
+            type=r.type,
+            second=someone(people[r.person_id]),
+            today=timezone.localdate(),
+        )
+        if found.refusals:
+            refused.append((r.pk, found.refusals))
+    assert refused == []
