@@ -104,7 +104,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "main_sections": record.render_sections(request, person, "main"),
             "side_sections": record.render_sections(request, person, "side"),
             "can_record": access.may_for_person(request.user, access.Can.ADD_PEOPLE, person),
-            "can_change_identifiers": access.may_for_person(request.user, access.Can.CHANGE_IDENTIFIERS, person),
+            # person_for_user has already found the record visible: no second visibility query.
+            "can_change_identifiers": access.may(request.user, access.Can.CHANGE_IDENTIFIERS),
             "can_see_access_log": access.can_see_access_log(request.user),
         },
     )
