@@ -28,7 +28,8 @@ class Can(StrEnum):
     """Something a role may do. The value is how the README and error pages say it."""
 
     SEE_RECORDS = "see people's records"
-    ADD_PEOPLE = "add people and change their details, relationships and warnings"
+    ADD_PEOPLE = "add people and change their details, addresses, relationships and warnings"
+    CHANGE_IDENTIFIERS = "add, correct and end identifiers (NHS number, UPN)"
     RECORD_CONTACTS = "record contacts"
     RECORD_CASE_NOTES = "record case notes, letters and calls"
     RECORD_VISITS = "record visits"
@@ -41,22 +42,26 @@ class Can(StrEnum):
 
 
 _PRACTICE = frozenset(
-    {Can.SEE_RECORDS, Can.ADD_PEOPLE, Can.RECORD_CONTACTS, Can.RECORD_CASE_NOTES, Can.RECORD_VISITS, Can.RECORD_JOURNEY}
+    {Can.SEE_RECORDS, Can.ADD_PEOPLE, Can.CHANGE_IDENTIFIERS}
+    | {Can.RECORD_CONTACTS, Can.RECORD_CASE_NOTES, Can.RECORD_VISITS, Can.RECORD_JOURNEY}
 )
 
 PERMISSIONS: dict[str, frozenset[Can]] = {
     Role.SOCIAL_WORKER: _PRACTICE,
     Role.TEAM_MANAGER: _PRACTICE | {Can.MANAGE_CASES, Can.SEE_ACCESS_LOG, Can.SEE_REVIEWS_DUE, Can.SEE_PERFORMANCE},
     # Business support: the front door's contacts, new people, and the letters and calls they handle.
-    Role.BUSINESS_SUPPORT: frozenset({Can.SEE_RECORDS, Can.ADD_PEOPLE, Can.RECORD_CONTACTS, Can.RECORD_CASE_NOTES}),
+    Role.BUSINESS_SUPPORT: frozenset(
+        {Can.SEE_RECORDS, Can.ADD_PEOPLE, Can.CHANGE_IDENTIFIERS, Can.RECORD_CONTACTS, Can.RECORD_CASE_NOTES}
+    ),
     # Independent reviewing officers record the reviews they chair (journey steps), notes and visits; they read
     # the dashboards that time their reviews.
     Role.INDEPENDENT_REVIEWING_OFFICER: frozenset(
         {Can.SEE_RECORDS, Can.RECORD_CASE_NOTES, Can.RECORD_VISITS, Can.RECORD_JOURNEY}
         | {Can.SEE_REVIEWS_DUE, Can.SEE_PERFORMANCE}
     ),
-    # The performance team reads: records (to put data right through the people who own it), dashboards, returns.
-    Role.PERFORMANCE: frozenset({Can.SEE_RECORDS, Can.SEE_PERFORMANCE, Can.RUN_RETURNS}),
+    # The performance team reads records (to put data right through the people who own it), dashboards and returns,
+    # and puts identifiers right themselves: a missing or wrong UPN is the commonest issue on the data quality list.
+    Role.PERFORMANCE: frozenset({Can.SEE_RECORDS, Can.CHANGE_IDENTIFIERS, Can.SEE_PERFORMANCE, Can.RUN_RETURNS}),
     Role.ADMINISTRATOR: frozenset(Can),
 }
 

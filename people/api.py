@@ -14,7 +14,7 @@ from audit.services import audit_record
 
 from . import selectors, services
 from .models import Person
-from .search import SearchError, search_people
+from .search import SearchError, find_people, search_people
 
 router = Router(tags=["people"])
 
@@ -52,25 +52,33 @@ class MatchOut(Schema):
 
 
 class SearchIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
+    q: str | None = Field(
+        None, max_length=200, description="A name, an NHS number (spaces allowed), a UPN, a record number or a postcode"
+    )
+    name: str | None = Field(None, max_length=200, description="The same as q (the earlier name of the parameter)")
     dob: date | None = None
     limit: int = Field(20, ge=1, le=100)
 
 
-@router.get("/search", response=list[MatchOut], summary="Find people by name, allowing for misspellings")
+@router.get(
+    "/search",
+    response=list[MatchOut],
+    summary="Find people by name (allowing for misspellings), NHS number, UPN, record number or postcode",
+)
 def search(request: HttpRequest, filters: Query[SearchIn]) -> list[dict[str, object]]:
     require_role(request)
+    text = filters.q if filters.q is not None else (filters.name or "")
     try:
-        matches = search_people(user=request.user, name=filters.name, date_of_birth=filters.dob, limit=filters.limit)
+        found = find_people(user=request.user, text=text, date_of_birth=filters.dob, limit=filters.limit)
     except SearchError as e:
         raise HttpError(422, str(e)) from e
     audit_record(
         actor=request.user,
         action=AuditAction.SEARCH,
         object_type="person_search",
-        context={"query": filters.name, "results": len(matches), "channel": "api"},
+        context={"query": text, "kind": found.query.kind.value, "results": len(found.matches), "channel": "api"},
     )
-    return [m.as_json() for m in matches]
+    return [m.as_json() for m in found.matches]
 
 
 class AddressOut(Schema):

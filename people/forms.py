@@ -5,7 +5,7 @@ from django import forms
 from core import codes
 from core.forms import GovDateField, GovForm
 
-from .models import RelationshipType, Sex, WarningType
+from .models import IdentifierType, RelationshipType, Sex, WarningType
 
 
 def ethnicity_choices() -> list[tuple[str, str]]:
@@ -13,15 +13,35 @@ def ethnicity_choices() -> list[tuple[str, str]]:
 
 
 class SearchForm(GovForm):
-    q = forms.CharField(label="Name", required=False, max_length=200)
+    q = forms.CharField(
+        label="Name, NHS number, UPN, record number or postcode",
+        required=False,
+        max_length=200,
+        help_text="For example, Amelia Hughes, 943 476 5919 or LS1 1AA",
+    )
     dob = GovDateField(label="Date of birth (optional)", label_text="Date of birth", required=False)
 
     def clean_q(self) -> str:
         q = (self.cleaned_data.get("q") or "").strip()
         if not q:
-            raise forms.ValidationError("Enter a name to search for")
-        if not any(c.isalpha() for c in q):
-            raise forms.ValidationError("Enter a name using letters")
+            raise forms.ValidationError("Enter a name, NHS number, UPN, record number or postcode to search for")
+        return q
+
+
+class FindOtherPersonForm(GovForm):
+    """The search on the Add a relationship page: the same search box, without the date of birth."""
+
+    q = forms.CharField(
+        label="Find the other person",
+        required=False,
+        max_length=200,
+        help_text="Their name, NHS number, UPN, record number or postcode",
+    )
+
+    def clean_q(self) -> str:
+        q = (self.cleaned_data.get("q") or "").strip()
+        if not q:
+            raise forms.ValidationError("Enter the other person's name, NHS number, UPN, record number or postcode")
         return q
 
 
@@ -85,23 +105,91 @@ class PersonDetailsForm(GovForm):
 
 
 class RelationshipForm(GovForm):
-    other = forms.IntegerField(
-        label="Record number of the other person",
-        min_value=1,
-        error_messages={
-            "required": "Enter the record number of the other person",
-            "invalid": "Record number must be a number, like 1234",
-            "min_value": "Record number must be a number, like 1234",
-        },
-    )
+    """How the chosen person (`other`, found by search on the page) is related to the person whose record this is."""
+
+    other = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     type = forms.ChoiceField(
         label="How are they related?",
-        choices=RelationshipType.choices,
+        choices=[("", "Select how they are related"), *RelationshipType.choices],
         widget=forms.Select,
         error_messages={"required": "Select how they are related"},
     )
     parental_responsibility = forms.BooleanField(label="Has parental responsibility", required=False)
     lives_with = forms.BooleanField(label="They live together", required=False)
+    confirm = forms.BooleanField(label="Yes, I have checked: this is right", required=False)
+
+    def __init__(self, *args: object, person_name: str = "", other_name: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if person_name and other_name:
+            self.fields["type"].label = f"What is {other_name} to {person_name}?"
+            self.fields["type"].help_text = f"For example, {other_name} is {person_name}'s parent, sister or carer"
+            self.fields["parental_responsibility"].label = f"{other_name} has parental responsibility for {person_name}"
+
+
+class IdentifierForm(GovForm):
+    type = forms.ChoiceField(
+        label="Type of identifier",
+        # An imported record's ID is written by the import, not typed in.
+        choices=[c for c in IdentifierType.choices if c[0] != IdentifierType.SOURCE],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the type of identifier"},
+    )
+    value = forms.CharField(
+        label="Identifier",
+        max_length=40,
+        help_text="An NHS number is 10 digits, like 943 476 5919; a UPN is a letter and 12 characters",
+        error_messages={"required": "Enter the identifier"},
+    )
+
+
+class IdentifierCorrectForm(GovForm):
+    value = forms.CharField(
+        label="The right value", max_length=40, error_messages={"required": "Enter the right value"}
+    )
+    reason = forms.CharField(
+        label="What was wrong (optional)",
+        required=False,
+        max_length=200,
+        help_text="For example, two digits were the wrong way round",
+    )
+
+
+class IdentifierEndForm(GovForm):
+    reason = forms.CharField(
+        label="Why does it no longer apply?",
+        max_length=200,
+        help_text="For example, the school gave a new UPN",
+        error_messages={"required": "Enter why it no longer applies"},
+    )
+    ended_on = GovDateField(
+        label="Date it ended", label_text="Date it ended", required=False, help_text="Leave empty for today"
+    )
+
+
+class AddressForm(GovForm):
+    line1 = forms.CharField(
+        label="Address line 1", max_length=120, error_messages={"required": "Enter the first line of the address"}
+    )
+    line2 = forms.CharField(label="Address line 2 (optional)", required=False, max_length=120)
+    town = forms.CharField(label="Town or city", required=False, max_length=80)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    lived_from = GovDateField(
+        label="Date they moved in",
+        label_text="Date they moved in",
+        help_text="For example, 27 3 2025",
+        error_messages={"required": "Enter the date they moved in"},
+    )
+
+
+class AddressCorrectForm(AddressForm):
+    lived_to = GovDateField(label="Date they moved out", label_text="Date they moved out", required=False)
+
+    def __init__(self, *args: object, current: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lived_from"].required = False
+        self.fields["lived_from"].help_text = ""
+        if current:  # the current address has no end: moving out is adding a new address
+            del self.fields["lived_to"]
 
 
 class WarningForm(GovForm):

@@ -13,11 +13,14 @@ import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
 import jellyfish
 from rapidfuzz.distance import JaroWinkler
+
+from .validators import POSTCODE_RE, normalise_nhs_number, normalise_postcode
 
 _NON_LETTERS = re.compile(r"[^a-z ]+")
 _SPACES = re.compile(r"\s+")
@@ -106,6 +109,63 @@ def parse_query(text: str) -> tuple[str, str]:
     return parts[0], parts[-1]
 
 
+class QueryKind(StrEnum):
+    NAME = "name"
+    NHS = "nhs"
+    UPN = "upn"
+    RECORD = "record"
+    POSTCODE = "postcode"
+
+    @property
+    def label(self) -> str:
+        return {"nhs": "NHS number", "upn": "UPN", "record": "record number"}.get(self.value, self.value)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a user typed in the one search box, read as the kind of thing it is, with its value normalised."""
+
+    kind: QueryKind
+    value: str
+
+    @property
+    def shown(self) -> str:
+        """The value as the user would write it: '943 476 5919', 'LS1 1AA'."""
+        if self.kind == QueryKind.NHS and len(self.value) == 10:
+            return f"{self.value[:3]} {self.value[3:6]} {self.value[6:]}"
+        return self.value
+
+
+_UPN = re.compile(r"[A-Z][0-9]{11}[0-9A-Z]")
+RECORD_NUMBER_MAX_DIGITS = 9
+
+
+class QueryNotUnderstood(ValueError):
+    """The search box holds something that is none of the kinds it takes. The message is for the user."""
+
+
+def read_query(text: str) -> SearchQuery:
+    """Read the one search box: 10 digits (spaces allowed) are an NHS number, fewer digits a record number, a
+    letter and 12 characters a UPN, a full postcode a postcode, and anything else with letters a name."""
+    text = (text or "").strip()
+    squashed = re.sub(r"[\s-]", "", text).upper()
+    if squashed.isdigit():
+        if len(squashed) == 10:
+            return SearchQuery(QueryKind.NHS, normalise_nhs_number(squashed))
+        if len(squashed) <= RECORD_NUMBER_MAX_DIGITS:
+            return SearchQuery(QueryKind.RECORD, str(int(squashed)))
+        raise QueryNotUnderstood(
+            f"{len(squashed)} digits is not an NHS number (10 digits) or a record number: check the number"
+        )
+    if _UPN.fullmatch(squashed):
+        return SearchQuery(QueryKind.UPN, squashed)
+    if POSTCODE_RE.match(normalise_postcode(text)):
+        return SearchQuery(QueryKind.POSTCODE, normalise_postcode(text))
+    if not any(c.isalpha() for c in text):
+        raise QueryNotUnderstood("Enter a name, NHS number, UPN, record number or postcode")
+    return SearchQuery(QueryKind.NAME, text)
+
+
 def dob_variants(dob: date) -> list[date]:
     """Dates a mistyped date of birth is often entered as: day and month swapped, a year out by one."""
     out = {dob}
@@ -169,8 +229,11 @@ def name_similarity(q_given: str, q_family: str, c_given: str, c_family: str) ->
 
 
 def dob_similarity(q: date | None, c: date | None) -> tuple[float, str]:
-    if q is None or c is None:
-        return 0.5, "date of birth not known on one side"
+    """(agreement 0..1, the reason in words). No reason when the user gave no date of birth: they know that."""
+    if q is None:
+        return 0.5, ""
+    if c is None:
+        return 0.5, "no date of birth on their record"
     if q == c:
         return 1.0, "same date of birth"
     if q.year == c.year and q.month == c.day and q.day == c.month:
@@ -217,7 +280,8 @@ def score_candidate(
     if best_kind != "current":
         reasons.append(f"matches a {best_kind} name")
     d, why = dob_similarity(q_dob, dob)
-    reasons.append(why)
+    if why:
+        reasons.append(why)
     value = W_NAME * best + W_DOB * d
     if q_postcode and postcode:
         if q_postcode.replace(" ", "") == postcode.replace(" ", ""):

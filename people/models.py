@@ -123,20 +123,35 @@ class PersonIdentifier(TimeStamped):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="identifiers")
     type = models.CharField(max_length=20, choices=IdentifierType.choices)
     value = models.CharField(max_length=40)
+    # An identifier that no longer applies is ended, never deleted (a correction changes `value`; the row history
+    # keeps the old one). Returns, search and the record read current identifiers.
+    ended_on = models.DateField(null=True, blank=True)
+    # A database default too: the demo loader and the importer write rows with COPY, naming the columns they fill.
+    end_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [
-            # An NHS number or UPN belongs to one person; a second record with it is a duplicate.
+            # A current NHS number or UPN belongs to one person; a second record with it is a duplicate.
             models.UniqueConstraint(
                 fields=["type", "value"],
-                condition=Q(type__in=["nhs", "upn", "source"]),
+                condition=Q(type__in=["nhs", "upn", "source"], ended_on__isnull=True),
                 name="identifier_unique",
+            ),
+            # One current NHS number and one current UPN each (a new UPN ends the old one, or corrects it).
+            models.UniqueConstraint(
+                fields=["person", "type"],
+                condition=Q(type__in=["nhs", "upn"], ended_on__isnull=True),
+                name="identifier_one_current_per_person",
             ),
         ]
         indexes = [models.Index(Upper("value"), "type", name="identifier_value")]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()}: {self.value}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())

@@ -8,6 +8,10 @@ nobody convincing or no date of birth was given, (5) trigram similarity of the w
 a name sounds (the costly route: it rechecks every name sharing enough trigrams). Every name a person has been known
 by is searched. Candidates are then scored in Python (`people.matching.score_candidate`) and the best returned.
 
+The one search box (`find_people`, used by the search page, its API twin and the Add a relationship page) also
+takes an NHS number (spaces allowed), a UPN, a record number or a postcode (`people.matching.read_query`); each of
+those is one indexed lookup, and a name goes to `search_people`.
+
 Access: `search_people` filters by `accounts.access.visible_people` when given a user; the command line passes
 `user=None` (a system search run at the server, audited as such).
 """
@@ -18,12 +22,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 
 from accounts import access
 
-from .matching import dob_variants, name_keys, name_variants, parse_query, score_candidate
-from .models import Person, PersonIdentifier
+from .matching import (
+    QueryKind,
+    QueryNotUnderstood,
+    SearchQuery,
+    dob_similarity,
+    dob_variants,
+    name_keys,
+    name_variants,
+    parse_query,
+    read_query,
+    score_candidate,
+)
+from .models import IdentifierType, Person, PersonAddress, PersonIdentifier
 
 ROUTE_LIMIT = 400
 TRIGRAM_LIMIT = 60
@@ -179,13 +194,100 @@ def search_people(
         )
         scored = [m for m in scored if m.id in allowed]
     top = scored[:limit]
-    if with_identifiers and top:
-        by_person: dict[int, list[dict[str, str]]] = {}
-        for pid, typ, value in PersonIdentifier.objects.filter(person_id__in=[m.id for m in top]).values_list(
-            "person_id", "type", "value"
-        ):
-            by_person.setdefault(pid, []).append({"type": typ, "value": value})
-        for m in top:
-            m.identifiers = sorted(by_person.get(m.id, []), key=lambda i: (i["type"], i["value"]))
-            m.nhs_number = next((i["value"] for i in m.identifiers if i["type"] == "nhs"), None)
+    if with_identifiers:
+        _add_identifiers(top)
     return top
+
+
+def _add_identifiers(matches: list[Match]) -> None:
+    """Each match's current identifiers and NHS number: one query."""
+    if not matches:
+        return
+    by_person: dict[int, list[dict[str, str]]] = {}
+    for pid, typ, value in PersonIdentifier.objects.filter(
+        person_id__in=[m.id for m in matches], ended_on__isnull=True
+    ).values_list("person_id", "type", "value"):
+        by_person.setdefault(pid, []).append({"type": typ, "value": value})
+    for m in matches:
+        m.identifiers = sorted(by_person.get(m.id, []), key=lambda i: (i["type"], i["value"]))
+        m.nhs_number = next((i["value"] for i in m.identifiers if i["type"] == "nhs"), None)
+
+
+@dataclass
+class Found:
+    """What the one search box found: what the user typed, read as a kind of query, and the people."""
+
+    query: SearchQuery
+    matches: list[Match]
+
+
+# The identifier types a number of each kind is looked up in, and the reason shown for each.
+_IDENTIFIER_ROUTES: dict[QueryKind, dict[str, str]] = {
+    QueryKind.NHS: {IdentifierType.NHS: "same NHS number"},
+    QueryKind.UPN: {IdentifierType.UPN: "same UPN", IdentifierType.FORMER_UPN: "same former UPN"},
+}
+
+
+def find_people(
+    *,
+    user: Any,
+    text: str,
+    date_of_birth: date | None = None,
+    limit: int = 20,
+    exclude: int | None = None,
+) -> Found:
+    """The one search box: a name (ranked, typo tolerant: `search_people`), an NHS number, a UPN, a record number or
+    a postcode (each one indexed lookup), read by `people.matching.read_query`. Only people `user` may see; `exclude`
+    leaves one person out (the record a relationship is being added to). A date of birth, if given, ranks a name
+    search and is compared in the reasons of the others.
+
+    Raises SearchError when the text is empty or is none of those kinds. Does not audit: the callers do.
+    Queries: a name as `search_people`; an NHS number, UPN or record number 2; a postcode 3."""
+    if not (text or "").strip():
+        raise SearchError("Enter a name, NHS number, UPN, record number or postcode to search for")
+    if limit < 1:
+        raise SearchError("The number of results must be 1 or more")
+    try:
+        query = read_query(text)
+    except QueryNotUnderstood as e:
+        raise SearchError(str(e)) from e
+    if query.kind == QueryKind.NAME:
+        # One more than asked for, so leaving out `exclude` still leaves `limit`.
+        found = search_people(user=user, name=query.value, date_of_birth=date_of_birth, limit=limit + 1)
+        return Found(query, [m for m in found if m.id != exclude][:limit])
+    people = Person.objects.all()
+    reasons: dict[int, str] = {}
+    if query.kind in _IDENTIFIER_ROUTES:
+        routes = _IDENTIFIER_ROUTES[query.kind]
+        people = people.filter(identifiers__type__in=list(routes), identifiers__value=query.value).annotate(
+            matched_type=models.F("identifiers__type"), matched_ended=models.F("identifiers__ended_on")
+        )
+    elif query.kind == QueryKind.RECORD:
+        people = people.filter(pk=int(query.value))
+    else:  # a postcode: where they live now, or lived
+        lived: dict[int, bool] = {}
+        for pid, lived_to in PersonAddress.objects.filter(postcode=query.value).values_list("person_id", "lived_to")[
+            :ROUTE_LIMIT
+        ]:
+            lived[pid] = lived.get(pid, False) or lived_to is None
+        reasons = {pid: "lives at this postcode" if now else "lived at this postcode" for pid, now in lived.items()}
+        people = people.filter(pk__in=list(lived))
+    if user is not None:
+        people = access.visible_people(user, people)
+    if exclude is not None:
+        people = people.exclude(pk=exclude)
+    matches: list[Match] = []
+    for p in people.order_by("family_name", "given_name", "pk")[:ROUTE_LIMIT]:
+        why = [reasons.get(p.pk, "same record number")]
+        if query.kind in _IDENTIFIER_ROUTES:
+            matched_type, matched_ended = getattr(p, "matched_type", ""), getattr(p, "matched_ended", None)
+            why = [_IDENTIFIER_ROUTES[query.kind][matched_type] + (" (no longer used)" if matched_ended else "")]
+        if date_of_birth is not None:
+            why.append(dob_similarity(date_of_birth, p.date_of_birth)[1])
+        m = Match(p.pk, p.given_name, p.family_name, p.date_of_birth, p.current_postcode, 1.0, why, p.is_restricted)
+        matches.append(m)
+    if query.kind == QueryKind.POSTCODE:  # the people who live there now first
+        matches.sort(key=lambda m: reasons[m.id] != "lives at this postcode")
+    top = matches[:limit]
+    _add_identifiers(top)
+    return Found(query, top)

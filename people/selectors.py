@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from core.dates import age_on
 
-from .models import Person, PersonAddress, PersonName, Relationship, Warning
+from .models import Person, PersonAddress, PersonIdentifier, PersonName, Relationship, Warning
 
 
 @dataclass
@@ -48,7 +48,7 @@ def person_summary(person_id: int) -> PersonSummary:
     """Everything the record's summary shows: 6 queries."""
     person = Person.objects.prefetch_related(
         Prefetch("names", queryset=PersonName.objects.order_by("kind", "-used_to", "id")),
-        "identifiers",
+        Prefetch("identifiers", queryset=PersonIdentifier.objects.filter(ended_on__isnull=True)),
         Prefetch("addresses", queryset=PersonAddress.objects.order_by("-lived_from", "-id")),
         Prefetch(
             "relationships",

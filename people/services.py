@@ -16,8 +16,9 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import audit_record, diff, snapshot
 from core.actors import Actor, actor_or_none
-from core.errors import RuleError
+from core.errors import ConfirmationNeeded, RuleError
 
+from . import rules
 from .matching import name_keys
 from .models import (
     RECIPROCAL,
@@ -147,10 +148,18 @@ def _check_identifier(type_: str, value: str) -> tuple[str, str | None]:
     return value, None
 
 
-def _identifier_taken(type_: str, value: str, exclude_person: int | None = None) -> Person | None:
-    qs = PersonIdentifier.objects.filter(type=type_, value=value).select_related("person")
-    if exclude_person:
-        qs = qs.exclude(person_id=exclude_person)
+# Identifiers a person has at most one of at a time, and identifiers no two people share (as the constraints).
+ONE_PER_PERSON = (IdentifierType.NHS, IdentifierType.UPN)
+UNIQUE_TYPES = (IdentifierType.NHS, IdentifierType.UPN, IdentifierType.SOURCE)
+
+
+def _identifier_taken(type_: str, value: str, exclude_identifier: int | None = None) -> Person | None:
+    """The person who holds this identifier now (for the types no two people share), if anyone."""
+    if type_ not in UNIQUE_TYPES:
+        return None
+    qs = PersonIdentifier.objects.filter(type=type_, value=value, ended_on__isnull=True).select_related("person")
+    if exclude_identifier:
+        qs = qs.exclude(pk=exclude_identifier)
     found = qs.first()
     return found.person if found else None
 
@@ -288,8 +297,24 @@ def person_update(*, actor: Actor, person: Person, **changes: Any) -> Person:
     return person
 
 
+IDENTIFIER_FIELDS = ["type", "value", "ended_on", "end_reason"]
+
+
+def _label(type_: str) -> str:
+    return str(IdentifierType(type_).label)
+
+
+def _taken_message(type_: str, other: Person, person: Person) -> str:
+    if other.pk == person.pk:
+        return f"{person.full_name} already has this {_label(type_)}"
+    return f"This {_label(type_)} already belongs to {other.full_name} (record {other.pk})"
+
+
 @transaction.atomic
 def identifier_add(*, actor: Actor, person: Person, type: str, value: str) -> PersonIdentifier:
+    """Add an identifier (checked as at creation: NHS number modulus 11, UPN check letter). An NHS number or UPN
+    held by someone else now is refused, as is a second current NHS number or UPN: correct the one recorded, or end
+    it first. Audited as `create` on the person's record."""
     if type not in IdentifierType.values:
         raise RuleError({"type": "Select the type of identifier"})
     value, err = _check_identifier(type, value)
@@ -297,16 +322,21 @@ def identifier_add(*, actor: Actor, person: Person, type: str, value: str) -> Pe
         raise RuleError({"value": err})
     other = _identifier_taken(type, value)
     if other is not None:
-        if other.pk == person.pk:
-            raise RuleError({"value": f"{person.full_name} already has this {IdentifierType(type).label}"})
-        raise RuleError(
-            {"value": f"This {IdentifierType(type).label} already belongs to {other.full_name} (record {other.pk})"}
-        )
+        raise RuleError({"value": _taken_message(type, other, person)})
+    if type in ONE_PER_PERSON:
+        held = PersonIdentifier.objects.filter(person=person, type=type, ended_on__isnull=True).first()
+        if held is not None:
+            raise RuleError(
+                {
+                    "value": f"{person.full_name} already has a {_label(type)} ({held.value}). Correct it if it is "
+                    "wrong, or end it first if it no longer applies"
+                }
+            )
     try:
         with transaction.atomic():
             ident = PersonIdentifier.objects.create(person=person, type=type, value=value, created_by=_uid(actor))
     except IntegrityError as exc:  # a concurrent request took it first
-        raise RuleError({"value": f"This {IdentifierType(type).label} already belongs to someone else"}) from exc
+        raise RuleError({"value": f"This {_label(type)} already belongs to someone else"}) from exc
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -314,6 +344,80 @@ def identifier_add(*, actor: Actor, person: Person, type: str, value: str) -> Pe
         object_id=str(ident.pk),
         person_id=person.pk,
         changes={"new": {"type": type, "value": value}},
+    )
+    return ident
+
+
+def _current_identifier(identifier: PersonIdentifier) -> PersonIdentifier:
+    ident = PersonIdentifier.objects.select_for_update().select_related("person").get(pk=identifier.pk)
+    if ident.ended_on is not None:
+        raise RuleError(f"This {_label(ident.type)} ended on {ident.ended_on:%-d %B %Y}: add a new one instead")
+    return ident
+
+
+@transaction.atomic
+def identifier_correct(*, actor: Actor, identifier: PersonIdentifier, value: str, reason: str = "") -> PersonIdentifier:
+    """Put right an identifier recorded wrongly (a mistyped NHS number). The new value is checked as a new one
+    would be; the old value stays in the row's history and in the audit event (`update`, old and new)."""
+    ident = _current_identifier(identifier)
+    value, err = _check_identifier(ident.type, value)
+    if err:
+        raise RuleError({"value": err})
+    if value == ident.value:
+        raise RuleError({"value": f"This is the {_label(ident.type)} already recorded: enter the right one"})
+    other = _identifier_taken(ident.type, value, exclude_identifier=ident.pk)
+    if other is not None:
+        raise RuleError({"value": _taken_message(ident.type, other, ident.person)})
+    if len(reason.strip()) > 200:
+        raise RuleError({"reason": "What was wrong must be 200 characters or fewer"})
+    old = snapshot(ident, IDENTIFIER_FIELDS)
+    ident.value = value
+    ident.modified_by = _uid(actor)
+    try:
+        with transaction.atomic():
+            ident.save(update_fields=["value", "modified_by", "modified_at"])
+    except IntegrityError as exc:
+        raise RuleError({"value": f"This {_label(ident.type)} already belongs to someone else"}) from exc
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="person_identifier",
+        object_id=str(ident.pk),
+        person_id=ident.person_id,
+        changes={**diff(old, snapshot(ident, IDENTIFIER_FIELDS)), "reason": reason.strip()},
+    )
+    return ident
+
+
+@transaction.atomic
+def identifier_end(
+    *, actor: Actor, identifier: PersonIdentifier, reason: str, ended_on: date | None = None
+) -> PersonIdentifier:
+    """End an identifier that no longer applies (a previous system's ID, a UPN the school replaced). It stays on the
+    record as ended; returns and search read current identifiers only. Audited as `close`."""
+    ident = _current_identifier(identifier)
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = f"Enter why the {_label(ident.type)} no longer applies"
+    elif len(reason.strip()) > 200:
+        errors["reason"] = "The reason must be 200 characters or fewer"
+    ended_on = ended_on or _today()
+    if ended_on > _today():
+        errors["ended_on"] = "The date it ended must be today or in the past"
+    if errors:
+        raise RuleError(errors)
+    old = snapshot(ident, IDENTIFIER_FIELDS)
+    ident.ended_on = ended_on
+    ident.end_reason = reason.strip()
+    ident.modified_by = _uid(actor)
+    ident.save(update_fields=["ended_on", "end_reason", "modified_by", "modified_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CLOSE,
+        object_type="person_identifier",
+        object_id=str(ident.pk),
+        person_id=ident.person_id,
+        changes=diff(old, snapshot(ident, IDENTIFIER_FIELDS)),
     )
     return ident
 
@@ -370,6 +474,93 @@ def address_add(*, actor: Actor, person: Person, address: AddressInput) -> Perso
     return new
 
 
+ADDRESS_FIELDS = ["line1", "line2", "town", "postcode", "lived_from", "lived_to"]
+
+
+@transaction.atomic
+def address_correct(
+    *,
+    actor: Actor,
+    address: PersonAddress,
+    line1: str,
+    postcode: str,
+    line2: str = "",
+    town: str = "",
+    lived_from: date | None = None,
+    lived_to: date | None = None,
+) -> PersonAddress:
+    """Put right an address recorded wrongly (a mistyped postcode, the wrong dates). A move is not a correction:
+    that is `address_add`. The current address keeps no end date. The old values stay in the row's history and in
+    the audit event (`update`, old and new)."""
+    addr = PersonAddress.objects.select_for_update().get(pk=address.pk)
+    errors = _address_errors(
+        AddressInput(line1=line1, postcode=postcode, line2=line2, town=town, lived_from=lived_from)
+    )
+    for key, value, label in (("line1", line1, "Address line 1"), ("line2", line2, "Address line 2")):
+        if len(value.strip()) > 120 and key not in errors:
+            errors[key] = f"{label} must be 120 characters or fewer"
+    if len(town.strip()) > 80:
+        errors["town"] = "Town or city must be 80 characters or fewer"
+    if addr.is_current:
+        lived_to = None
+    elif lived_to is None:
+        errors["lived_to"] = "Enter the date they moved out"
+    elif lived_to > _today():
+        errors["lived_to"] = "The date they moved out must be today or in the past"
+    elif lived_from and lived_to < lived_from:
+        errors["lived_to"] = "The date they moved out must be the same as or after the date they moved in"
+    if errors:
+        raise RuleError(errors)
+    old = snapshot(addr, ADDRESS_FIELDS)
+    addr.line1, addr.line2, addr.town = line1.strip(), line2.strip(), town.strip()
+    addr.postcode = normalise_postcode(postcode) if postcode.strip() else ""
+    addr.lived_from, addr.lived_to = lived_from, lived_to
+    changed = diff(old, snapshot(addr, ADDRESS_FIELDS))
+    if not changed:
+        raise RuleError("Nothing was changed: correct the address, or go back to the record")
+    addr.modified_by = _uid(actor)
+    addr.save()
+    if addr.is_current:
+        Person.objects.filter(pk=addr.person_id).update(current_postcode=addr.postcode)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="person_address",
+        object_id=str(addr.pk),
+        person_id=addr.person_id,
+        changes=changed,
+    )
+    return addr
+
+
+def _someone(p: Person) -> rules.Someone:
+    return rules.Someone(name=p.full_name, born=p.date_of_birth, expected=p.expected_date_of_birth)
+
+
+def _relatives(person: Person, types: tuple[str, ...]) -> list[rules.Someone]:
+    """The people recorded (now) as `person`'s `types`, for the plausibility rules: one query."""
+    return [
+        _someone(r.other)
+        for r in Relationship.objects.filter(person=person, type__in=types, ended_on__isnull=True)
+        .select_related("other")
+        .order_by("other__date_of_birth", "other_id")
+    ]
+
+
+def relationship_plausibility(*, person: Person, other: Person, type: str) -> rules.Plausibility:
+    """What `people.rules` says of "`person` is `type` of `other`", given the parents and grandparents already
+    recorded for the younger of the two."""
+    younger = person if RECIPROCAL.get(RelationshipType(type)) in rules.ELDER_TYPES else other
+    return rules.relationship_plausibility(
+        first=_someone(person),
+        type=type,
+        second=_someone(other),
+        second_parents=_relatives(younger, (RelationshipType.PARENT,)),
+        second_grandparents=_relatives(younger, (RelationshipType.GRANDPARENT,)),
+        today=_today(),
+    )
+
+
 @transaction.atomic
 def relationship_create(
     *,
@@ -380,9 +571,14 @@ def relationship_create(
     parental_responsibility: bool = False,
     lives_with: bool = False,
     started_on: date | None = None,
+    confirmed: bool = False,
 ) -> Relationship:
     """Record that `person` is `type` of `other` ("Sarah is parent of Amelia"), with parental responsibility if
-    given. Two rows are written, one read from each person's record (see Relationship). Audited on both records."""
+    given. Two rows are written, one read from each person's record (see Relationship). Audited on both records.
+
+    The ages are checked by `people.rules`: an impossible relationship (a 7-year-old parent) raises RuleError; an
+    unusual one (a parent 13 years older) raises ConfirmationNeeded unless `confirmed`, and the questions the user
+    confirmed are kept in the audit event."""
     if type not in RelationshipType.values:
         raise RuleError({"type": "Select how they are related"})
     if person.pk == other.pk:
@@ -405,6 +601,11 @@ def relationship_create(
         raise RuleError(
             {"other": f"{person.full_name} is already recorded as {rtype.label.lower()} of {other.full_name}"}
         )
+    found = relationship_plausibility(person=person, other=other, type=rtype)
+    if found.refusals:
+        raise RuleError(found.refusals)
+    if found.questions and not confirmed:
+        raise ConfirmationNeeded(found.questions)
     # Each row reads from its own person's record: "on `person`'s record, `other` is their `type`".
     rel = Relationship.objects.create(
         person=other,
@@ -430,7 +631,10 @@ def relationship_create(
             object_type="relationship",
             object_id=str(r.pk),
             person_id=r.person_id,
-            changes={"new": snapshot(r, ["other", "type", "parental_responsibility", "lives_with", "started_on"])},
+            changes={
+                "new": snapshot(r, ["other", "type", "parental_responsibility", "lives_with", "started_on"]),
+                **({"confirmed": found.questions} if found.questions else {}),
+            },
         )
     return rel
 

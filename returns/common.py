@@ -108,19 +108,27 @@ class Upns:
 
 
 def upns_by_person(person_ids: Iterable[int]) -> dict[int, Upns]:
-    """Each person's current UPN and latest former UPN, when valid (an invalid one would fail the return)."""
+    """Each person's current UPN and latest former UPN, when valid (an invalid one would fail the return). A UPN that
+    was ended (the school gave a new one) is a former UPN, unless a former UPN is recorded as such."""
     found: dict[int, dict[str, str]] = defaultdict(dict)
+    ended_upns: dict[int, str] = {}
     rows = (
         PersonIdentifier.objects.filter(
             person_id__in=list(person_ids), type__in=[IdentifierType.UPN, IdentifierType.FORMER_UPN]
         )
         .order_by("person_id", "created_at", "id")
-        .values_list("person_id", "type", "value")
+        .values_list("person_id", "type", "value", "ended_on")
     )
-    for person_id, type_, value in rows:
+    for person_id, type_, value, ended_on in rows:
         value = value.strip().upper()
-        if upn_error(value) is None:
+        if upn_error(value) is not None:
+            continue
+        if ended_on is None:
             found[person_id][type_] = value  # the latest of each type wins
+        elif type_ == IdentifierType.UPN:
+            ended_upns[person_id] = value
+    for person_id, value in ended_upns.items():
+        found[person_id].setdefault(IdentifierType.FORMER_UPN, value)
     return {
         pid: Upns(upn=v.get(IdentifierType.UPN, ""), former_upn=v.get(IdentifierType.FORMER_UPN, ""))
         for pid, v in found.items()

@@ -356,7 +356,9 @@ def _previous_system_ids(person_ids: Iterable[int]) -> dict[int, str]:
     found: dict[int, dict[str, str]] = defaultdict(dict)
     rows = (
         PersonIdentifier.objects.filter(
-            person_id__in=list(person_ids), type__in=[IdentifierType.LEGACY, IdentifierType.SOURCE]
+            person_id__in=list(person_ids),
+            type__in=[IdentifierType.LEGACY, IdentifierType.SOURCE],
+            ended_on__isnull=True,
         )
         .order_by("person_id", "created_at", "id")
         .values_list("person_id", "type", "value")

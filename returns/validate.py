@@ -97,8 +97,8 @@ class ValidationReport:
 # --- where in the record to put an issue right ----------------------------------------------------------------
 #
 # Each field of the returns comes from one part of the child's record (see the docstrings of cin_census.py and
-# ssda903.py). A person's own details are changed on their "Change details" page, at the field; identifiers and
-# family are on their record page; everything about their journey (referrals, plans, conferences, periods of care)
+# ssda903.py). A person's own details are changed on their "Change details" page, at the field; a UPN on their "Add an
+# identifier" page (which offers to correct one already recorded); family is on their record page; everything about their journey (referrals, plans, conferences, periods of care)
 # is on their record page, in the chronology filtered to that kind of entry. Casework has no page yet to correct a
 # journey row itself (a plan's start date, say): when cases/ gains one, point the record here at it.
 
@@ -108,12 +108,12 @@ class RecordPart:
     """A part of the child's record: its name in words and where it is shown."""
 
     name: str
-    page: str  # "edit": the person's Change details page; "record": the person's record page
+    page: str  # "edit": the person's Change details page; "identifiers": their Add an identifier page; "record"
     entry_types: tuple[str, ...] = ()  # chronology filter on the record page
 
 
 PERSON = RecordPart("Personal details", "edit")
-IDENTIFIERS = RecordPart("Identifiers (UPN)", "record")
+IDENTIFIERS = RecordPart("Identifiers (UPN)", "identifiers")
 FAMILY = RecordPart("Family and household", "record")
 REFERRAL = RecordPart("Referral", "record", ("referral", "closure"))
 ASSESSMENT = RecordPart("Assessment", "record", ("assessment",))
@@ -322,6 +322,15 @@ def where_to_fix(issue: Issue) -> Fix:
         return Fix(record=part.name, fields=fields, url=None)
     if part.page == "edit":
         return Fix(part.name, fields, reverse("people:edit", args=[person_id]) + (f"#{anchor}" if anchor else ""))
+    if part.page == "identifiers":
+        # A missing or wrong UPN is put right where it can be added (the page shows one already recorded, with a
+        # link to correct it); the record number is not an identifier anyone types, so it goes to the list.
+        kind = (
+            "former_upn" if "FormerUPN" in issue.fields else "upn" if {"UPN", "UPNunknown"} & set(issue.fields) else ""
+        )
+        if kind:
+            return Fix(part.name, fields, reverse("people:identifier_add", args=[person_id]) + f"?type={kind}")
+        return Fix(part.name, fields, reverse("people:identifiers", args=[person_id]))
     url = reverse("people:detail", args=[person_id])
     if part.entry_types:
         url += "?" + urlencode([("type", t) for t in part.entry_types]) + "#chronology"

@@ -302,3 +302,24 @@ def test_warnings_and_restricted_records(authority: SeedResult) -> None:
     assert warnings
     assert all(w.review_on > today for w in warnings if w.ended_on is None)
     assert all(w.end_reason for w in warnings if w.ended_on is not None)
+
+
+def test_no_demo_relationship_is_one_the_plausibility_rules_refuse(authority: SeedResult) -> None:
+    from people import rules
+
+    people = {p.pk: p for p in Person.objects.all()}
+
+    def someone(p: Person) -> rules.Someone:
+        return rules.Someone(p.full_name, p.date_of_birth, p.expected_date_of_birth)
+
+    refused = []
+    for r in Relationship.objects.all():  # "other is `type` of person", as the record reads it
+        found = rules.relationship_plausibility(
+            first=someone(people[r.other_id]),
+            type=r.type,
+            second=someone(people[r.person_id]),
+            today=timezone.localdate(),
+        )
+        if found.refusals:
+            refused.append((r.pk, found.refusals))
+    assert refused == []
