@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from core.forms import combine
-from core.views import handle_form, saved_then
+from core.views import already_saved, handle_form, saved_then
 from people.views import person_for_user, require_role
 from recording.forms import VisitForm
 
@@ -99,6 +99,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
             referrer_organisation=d["referrer_organisation"],
         ),
         rename={"received_at": "day"},
+        once=True,
         done=lambda _: saved_then(
             request,
             "Contact recorded. A manager will decide what happens next within 1 working day.",
@@ -138,6 +139,7 @@ def contact_decide(request: HttpRequest, contact_id: int) -> HttpResponse:
             team=d.get("team"),
             primary_need=d.get("primary_need") or "",
         ),
+        once=True,
         done=lambda _: saved_then(request, f"Decision recorded for {contact.person.full_name}", "cases:contact_queue"),
         page=lambda: render(request, "cases/contact_decide.html", {"form": form, "contact": contact}),
     )
@@ -156,6 +158,8 @@ def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         spec.manager_only and not access.is_manager(request.user)
     ):
         raise PermissionDenied("Your role cannot do this step")
+    if (earlier := already_saved(request)) is not None:
+        return earlier  # asked first: the step the first submission took may leave nothing for it to act on
     obj = target(spec, person)
     if obj is None:
         messages.info(request, spec.needs.missing)
@@ -171,6 +175,7 @@ def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         request,
         form,
         lambda d: spec.run(request.user, obj, d),
+        once=True,
         done=lambda _: saved_then(request, f"{spec.title}: saved", "people:detail", pk=person.pk),
         page=page,
     )
@@ -198,6 +203,7 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
             notes=d["notes"],
         ),
         rename={"occurred_at": "day"},
+        once=True,
         done=lambda _: saved_then(request, "Visit added to the chronology", "people:detail", pk=person.pk),
         page=lambda: render(request, "recording/visit_form.html", {"form": form, "person": person}),
     )

@@ -136,6 +136,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         request,
         form,
         save,
+        once=True,
         done=lambda person: (
             page()
             if person is None
@@ -189,6 +190,7 @@ def warning_add(request: HttpRequest, pk: int) -> HttpResponse:
         lambda d: services.warning_add(
             actor=request.user, person=person, type=d["type"], details=d["details"], review_on=d.get("review_on")
         ),
+        once=True,
         done=lambda _: saved_then(request, "Warning added", "people:detail", pk=person.pk),
         page=lambda: render(request, "people/warning_form.html", {"form": form, "person": person}),
     )
@@ -220,6 +222,7 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         save,
+        once=True,
         done=lambda other: saved_then(
             request, f"Relationship with {other.full_name} added", "people:detail", pk=person.pk
         ),

@@ -34,6 +34,7 @@ def case_note_add(request: HttpRequest, pk: int) -> HttpResponse:
             note_type=d["note_type"],
         ),
         rename={"occurred_at": "day"},
+        once=True,
         done=lambda _: saved_then(request, "Case note added to the chronology", "people:detail", pk=person.pk),
         page=lambda: render(request, "recording/case_note_form.html", {"form": form, "person": person}),
     )
