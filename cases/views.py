@@ -13,7 +13,9 @@ from accounts import access
 from core.forms import combine
 from core.views import already_saved, handle_form, saved_then
 from people.views import person_for_user, require_role
+from recording import selectors as recording_selectors
 from recording.forms import VisitForm
+from recording.views import added
 
 from . import selectors, selectors_reviews, services
 from .forms import ContactDecisionForm, ContactForm
@@ -188,7 +190,8 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
     if not access.may_for_person(request.user, access.Can.RECORD_VISITS, person):
         raise PermissionDenied("Your role cannot record visits")
-    form = VisitForm(request.POST if request.method == "POST" else None)
+    children = recording_selectors.children_to_record_for(request.user, person, access.Can.RECORD_VISITS)
+    form = VisitForm(request.POST if request.method == "POST" else None, children=children)
     return handle_form(
         request,
         form,
@@ -201,9 +204,10 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
             seen_alone=_yes_no(d.get("seen_alone")),
             not_seen_reason=d.get("not_seen_reason", ""),
             notes=d["notes"],
+            also_for=d["also_for"],
         ),
         rename={"occurred_at": "day"},
         once=True,
-        done=lambda _: saved_then(request, "Visit added to the chronology", "people:detail", pk=person.pk),
+        done=lambda _: saved_then(request, added("Visit", person, form.cleaned_data), "people:detail", pk=person.pk),
         page=lambda: render(request, "recording/visit_form.html", {"form": form, "person": person}),
     )
