@@ -38,6 +38,8 @@ class EntryOut(Schema):
 
     @staticmethod
     def resolve_truncated(obj: Any) -> bool:
+        if isinstance(obj, dict):
+            return bool(obj["summary"] != obj["text"])
         return bool(obj.summary != obj.text)
 
 
@@ -114,7 +116,6 @@ def chronology_entry_detail(request: HttpRequest, person_id: int, entry_id: int)
     return {
         **{f: getattr(e, f) for f in ("id", "occurred_at", "entry_type", "title", "summary", "recorded_by_name")},
         **{f: getattr(e, f) for f in ("text", "recorded_at", "source_type", "source_id")},
-        "truncated": e.summary != e.text,
         "versions": [v.__dict__ for v in detail.versions],
         "also_for": [{"person_id": o.person_id, "entry_id": o.pk, "name": o.person.full_name} for o in detail.also_for],
         "answers": [{"question": q, "answer": a} for q, a in detail.answers],

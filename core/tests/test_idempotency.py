@@ -118,7 +118,14 @@ def test_a_warning_and_a_contact_saved_twice_are_saved_once(alice, support):
     c = client_for(support)
     key = key_on(c.get(url).content.decode())
     day = timezone.localdate()
-    data = {"idempotency_key": key, "day_0": day.day, "day_1": day.month, "day_2": day.year, "at": "00:01", "source": "2A"}
+    data = {
+        "idempotency_key": key,
+        "day_0": day.day,
+        "day_1": day.month,
+        "day_2": day.year,
+        "at": "00:01",
+        "source": "2A",
+    }
     for _ in range(2):
         c.post(url, {**data, "referrer_organisation": "Hillside Primary", "concern": "Bruising"})
     assert Contact.objects.filter(person=child).count() == 1
