@@ -5,6 +5,13 @@ sends an `Idempotency-Key` header. The request claims the key in the same transa
 stores its answer with it (a form's redirect, an endpoint's status and body). A resubmission (Back and Save again, a
 client's retry after a lost answer) finds the key already used and gets that answer, not a second record.
 
+Back does not always bring the key back: a browser that fetches the form page again (Chromium does, for a page it
+may not keep) puts back what was typed in its text boxes but not a hidden input's value, so the old text comes back
+with a fresh key. So a form's submission is also kept as a `fingerprint` (a hash of its path and fields, key and CSRF
+token left out), and a form sent again with a fresh key but exactly the same fields within `SAME_FORM_WITHIN` is
+answered as the same submission. Recording exactly the same note twice on purpose (same time, subject and text) is
+not something a social worker does.
+
 Two submissions at the same moment are settled by the unique constraint on (user, key): the second INSERT waits for
 the first transaction, then fails, and the second request reads the answer the first committed. A request that saves
 nothing (a form with errors, an endpoint's 4xx) gives its key back, so the corrected submission can use it.
@@ -16,13 +23,17 @@ so (422).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.utils import timezone
 
 from .models import IdempotencyKey
 
@@ -32,6 +43,8 @@ if TYPE_CHECKING:  # a type only: core does not depend on accounts at run time
 FIELD = "idempotency_key"
 HEADER = "Idempotency-Key"
 ALREADY_SAVED = "This was already saved"
+SAME_FORM_WITHIN = timedelta(hours=24)
+_NOT_CONTENT = {FIELD, "csrfmiddlewaretoken"}
 _VALID = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces, as in the IETF draft's examples
 
 
@@ -44,7 +57,13 @@ def is_valid_key(key: str) -> bool:
     return bool(_VALID.match(key))
 
 
-def idempotency_key_claim(*, user: User, key: str, scope: str) -> IdempotencyKey | None:
+def fingerprint(path: str, data: QueryDict) -> str:
+    """A form's submission, hashed: its path and every field as sent, except the key and the CSRF token."""
+    fields = sorted((k, sorted(data.getlist(k))) for k in data if k not in _NOT_CONTENT)
+    return hashlib.sha256(json.dumps([path, fields]).encode()).hexdigest()
+
+
+def idempotency_key_claim(*, user: User, key: str, scope: str, fingerprint: str = "") -> IdempotencyKey | None:
     """Claim `key` for this request, inside the caller's transaction. None: claimed now; go on, then call
     `idempotency_key_complete` (or `idempotency_key_release`) before the transaction ends. Otherwise the key's row,
     as an earlier request left it: answer with what it stored (check its `scope` first).
@@ -53,15 +72,26 @@ def idempotency_key_claim(*, user: User, key: str, scope: str) -> IdempotencyKey
     row; if that one rolled back, the key is claimed here."""
     try:
         with transaction.atomic():
-            IdempotencyKey.objects.create(user=user, key=key, scope=scope[:300])
+            IdempotencyKey.objects.create(user=user, key=key, scope=scope[:300], fingerprint=fingerprint)
     except IntegrityError:
         return IdempotencyKey.objects.get(user=user, key=key)
     return None
 
 
-def idempotency_key_find(*, user: User, key: str) -> IdempotencyKey | None:
-    """The row of a key already used (committed), if any: no lock, no write."""
-    return IdempotencyKey.objects.filter(user=user, key=key).first()
+def idempotency_key_find(*, user: User, key: str, fingerprint: str = "") -> IdempotencyKey | None:
+    """The row of a key already used (committed), or else of the same form sent within SAME_FORM_WITHIN with
+    another key (`fingerprint`), if any: no lock, no write."""
+    found = IdempotencyKey.objects.filter(user=user, key=key).first()
+    if found is None and fingerprint:
+        found = (
+            IdempotencyKey.objects.filter(
+                user=user, fingerprint=fingerprint, created_at__gte=timezone.now() - SAME_FORM_WITHIN
+            )
+            .exclude(location="")
+            .order_by("-created_at")
+            .first()
+        )
+    return found
 
 
 def idempotency_key_complete(

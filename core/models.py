@@ -55,6 +55,8 @@ class IdempotencyKey(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     scope = models.CharField(max_length=300)
+    # A form's submission, hashed (core.idempotency.fingerprint): the same form sent again with a fresh key.
+    fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     location = models.CharField(max_length=500, blank=True)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -63,6 +65,7 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+        indexes = [models.Index(fields=["user", "fingerprint", "created_at"], name="idempotency_fingerprint")]
 
     def __str__(self) -> str:
         return f"{self.scope} ({self.key})"

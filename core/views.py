@@ -44,8 +44,9 @@ def handle_form(
     `once=True` (every form that creates a record): the form carries a one-time key (`{% once_key form %}` in the
     template), claimed in the same transaction as the save and stored with the redirect `done` answers with; a
     resubmission of the same form (Back, then Save again; a double click) is answered with that redirect and "This
-    was already saved", and nothing is saved twice. A save that fails, or an answer that is not a redirect, gives the
-    key back."""
+    was already saved", and nothing is saved twice; so is the same form sent again with a fresh key (Back to a page
+    the browser fetched again: see core.idempotency). A save that fails, or an answer that is not a redirect, gives
+    the key back."""
     key = ""
     if once:
         posted = request.POST.get(idempotency.FIELD, "") if request.method == "POST" else ""
@@ -59,7 +60,12 @@ def handle_form(
             # With a key, a savepoint: a RuleError rolls back the save and the key's claim together.
             with transaction.atomic() if key else nullcontext():
                 if key:
-                    claimed = idempotency.idempotency_key_claim(user=user, key=key, scope=request.path)
+                    claimed = idempotency.idempotency_key_claim(
+                        user=user,
+                        key=key,
+                        scope=request.path,
+                        fingerprint=idempotency.fingerprint(request.path, request.POST),
+                    )
                     if claimed is not None:
                         return _answer_again(request, claimed)
                 result = save(form.cleaned_data)
@@ -75,13 +81,15 @@ def handle_form(
 
 
 def already_saved(request: HttpRequest) -> HttpResponse | None:
-    """If this POST carries a form key that has already saved something, the answer it gave then (see
-    `handle_form(once=True)`); otherwise None. For a view that must ask before its own checks (a journey step whose
+    """If this POST carries a form key that has already saved something, or is the same form sent again with a fresh
+    key, the answer it gave then (see `handle_form(once=True)`); otherwise None. For a view that must ask before its own checks (a journey step whose
     subject the first submission has already moved on)."""
     key = request.POST.get(idempotency.FIELD, "") if request.method == "POST" else ""
     if not (idempotency.is_valid_key(key) and request.user.is_authenticated):
         return None
-    earlier = idempotency.idempotency_key_find(user=cast("User", request.user), key=key)
+    earlier = idempotency.idempotency_key_find(
+        user=cast("User", request.user), key=key, fingerprint=idempotency.fingerprint(request.path, request.POST)
+    )
     return _answer_again(request, earlier) if earlier is not None else None
 
 

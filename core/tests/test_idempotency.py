@@ -62,6 +62,18 @@ def test_saving_a_case_note_twice_with_the_same_form_records_it_once(alice_clien
 
 
 @pytest.mark.django_db
+def test_the_same_form_sent_again_with_a_fresh_key_is_answered_as_the_first(alice_client):
+    """Back to a form page the browser fetched again: the typed text comes back, with a new key."""
+    child = person()
+    url = reverse("recording:case_note_add", args=[child.pk])
+    first = alice_client.post(url, note_data(key_on(alice_client.get(url).content.decode())))
+    second = alice_client.post(url, note_data(key_on(alice_client.get(url).content.decode())))
+    assert second["Location"] == first["Location"]
+    assert "This was already saved" in [str(m) for m in get_messages(second.wsgi_request)]
+    assert CaseNote.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_a_refused_submission_gives_its_key_back(alice_client):
     child = person()
     url = reverse("recording:case_note_add", args=[child.pk])
