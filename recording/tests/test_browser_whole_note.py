@@ -21,7 +21,7 @@ ENDING = "Next visit agreed for Friday at 4pm. Mum will ring the school about To
 
 
 def test_a_long_note_for_two_siblings_read_to_the_end_and_saved_once(
-    allow_audit_flush, live_server, alice, browser_page
+    allow_audit_flush, live_server, alice, browser_page, tmp_path
 ):
     amelia = person("Amelia", "Hughes", date(2015, 3, 27))
     tom = person("Tom", "Hughes", date(2017, 6, 1))
@@ -41,7 +41,7 @@ def test_a_long_note_for_two_siblings_read_to_the_end_and_saved_once(
     page.get_by_label("Subject").fill("Home visit: both children seen")
     page.get_by_role("textbox", name="Note").fill(body)
     page.get_by_label("Tom Hughes").check()
-    page.screenshot(path="/tmp/recording9-form.png", full_page=True)
+    page.screenshot(path=tmp_path / "form.png", full_page=True)
     page.get_by_role("button", name="Save case note").click()
 
     page.wait_for_url(f"**/people/{amelia.pk}")
@@ -49,7 +49,7 @@ def test_a_long_note_for_two_siblings_read_to_the_end_and_saved_once(
     entries = page.locator("#chronology-entries")
     assert "Home visit with Amelia and Tom." in entries.inner_text() and ENDING not in entries.inner_text()
     assert_accessible(page)
-    entries.screenshot(path="/tmp/recording9-list.png")
+    entries.screenshot(path=tmp_path / "list.png")
     page.get_by_role("link", name="Read the whole note").first.click()
 
     page.wait_for_url(f"**/people/{amelia.pk}/chronology/*")
@@ -61,9 +61,9 @@ def test_a_long_note_for_two_siblings_read_to_the_end_and_saved_once(
     assert "Also recorded for" in page.content()
     assert_accessible(page)
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path="/tmp/recording9-entry.png")
+    page.screenshot(path=tmp_path / "entry.png")
     page.set_viewport_size({"width": 320, "height": 900})
-    page.screenshot(path="/tmp/recording9-entry-320.png")
+    page.screenshot(path=tmp_path / "entry-320.png")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.set_viewport_size({"width": 1280, "height": 900})
 

@@ -187,7 +187,7 @@ def siblings(alice_team: Team):
 
 
 def test_the_case_note_form_offers_the_siblings_the_user_may_record_for(alice, alice_client, team_a):
-    amelia, tom, secret, adult = siblings(team_a)
+    amelia, _, _, _ = siblings(team_a)
     html = alice_client.get(reverse("recording:case_note_add", args=[amelia.pk])).content.decode()
     assert "Also record this for" in html and "Tom Hughes" in html
     assert "Jordan Hughes" not in html and "Sarah Hughes" not in html  # restricted; an adult
