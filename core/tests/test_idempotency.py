@@ -228,7 +228,7 @@ def test_an_api_key_refused_or_reused_elsewhere(alice_client):
     assert CaseNote.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_submissions_at_the_same_moment_make_one_record(alice, allow_audit_flush):
     """The second claim waits on the unique index for the first transaction, then reads what it stored."""
     results: list[object] = []
