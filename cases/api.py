@@ -15,6 +15,7 @@ from accounts import access
 from accounts.models import Team
 from core.errors import RuleError
 from people.api import CreatedOut, ErrorsOut, person_for_api
+from recording.api import also_for_people
 
 from . import selectors, services
 from .models import Assessment, ChildInNeedPlan, ChildProtectionPlan, CINEpisode, Contact, Section47Enquiry
@@ -723,6 +724,9 @@ class VisitIn(Schema):
     seen_alone: bool | None = None
     not_seen_reason: str = ""
     notes: str
+    also_for: list[int] = Field(
+        default=[], description="Record the same visit for these siblings or household children (person ids)"
+    )
 
 
 @people_router.post("/{int:person_id}/visits", response={201: CreatedOut, 422: ErrorsOut}, summary="Record a visit")
@@ -730,5 +734,7 @@ def visit_create(request: HttpRequest, person_id: int, payload: VisitIn) -> Stat
     person = person_for_api(request, person_id)
     if not access.may_for_person(request.user, access.Can.RECORD_VISITS, person):
         raise HttpError(403, "Your role cannot record visits")
-    visit = services.visit_record(actor=request.user, person=person, **payload.dict())
+    data = payload.dict()
+    also_for = also_for_people(request, person, data.pop("also_for"), access.Can.RECORD_VISITS)
+    visit = services.visit_record(actor=request.user, person=person, also_for=also_for, **data)
     return Status(201, {"id": visit.pk})

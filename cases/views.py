@@ -11,9 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import access
 from core.forms import combine
-from core.views import handle_form, saved_then
+from core.views import already_saved, handle_form, saved_then
 from people.views import person_for_user, require_role
+from recording import selectors as recording_selectors
 from recording.forms import VisitForm
+from recording.views import added
 
 from . import selectors, selectors_reviews, services
 from .forms import ContactDecisionForm, ContactForm
@@ -99,6 +101,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
             referrer_organisation=d["referrer_organisation"],
         ),
         rename={"received_at": "day"},
+        once=True,
         done=lambda _: saved_then(
             request,
             "Contact recorded. A manager will decide what happens next within 1 working day.",
@@ -138,6 +141,7 @@ def contact_decide(request: HttpRequest, contact_id: int) -> HttpResponse:
             team=d.get("team"),
             primary_need=d.get("primary_need") or "",
         ),
+        once=True,
         done=lambda _: saved_then(request, f"Decision recorded for {contact.person.full_name}", "cases:contact_queue"),
         page=lambda: render(request, "cases/contact_decide.html", {"form": form, "contact": contact}),
     )
@@ -156,6 +160,8 @@ def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         spec.manager_only and not access.is_manager(request.user)
     ):
         raise PermissionDenied("Your role cannot do this step")
+    if (earlier := already_saved(request)) is not None:
+        return earlier  # asked first: the step the first submission took may leave nothing for it to act on
     obj = target(spec, person)
     if obj is None:
         messages.info(request, spec.needs.missing)
@@ -171,6 +177,7 @@ def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         request,
         form,
         lambda d: spec.run(request.user, obj, d),
+        once=True,
         done=lambda _: saved_then(request, f"{spec.title}: saved", "people:detail", pk=person.pk),
         page=page,
     )
@@ -183,7 +190,8 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_for_user(request, pk)
     if not access.may_for_person(request.user, access.Can.RECORD_VISITS, person):
         raise PermissionDenied("Your role cannot record visits")
-    form = VisitForm(request.POST if request.method == "POST" else None)
+    children = recording_selectors.children_to_record_for(request.user, person, access.Can.RECORD_VISITS)
+    form = VisitForm(request.POST if request.method == "POST" else None, children=children)
     return handle_form(
         request,
         form,
@@ -196,8 +204,10 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
             seen_alone=_yes_no(d.get("seen_alone")),
             not_seen_reason=d.get("not_seen_reason", ""),
             notes=d["notes"],
+            also_for=d["also_for"],
         ),
         rename={"occurred_at": "day"},
-        done=lambda _: saved_then(request, "Visit added to the chronology", "people:detail", pk=person.pk),
+        once=True,
+        done=lambda _: saved_then(request, added("Visit", person, form.cleaned_data), "people:detail", pk=person.pk),
         page=lambda: render(request, "recording/visit_form.html", {"form": form, "person": person}),
     )

@@ -43,3 +43,29 @@ class Code(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.label}"
+
+
+class IdempotencyKey(models.Model):
+    """A one-time key for a request that creates something: a form's hidden key, or an API client's
+    `Idempotency-Key` header. Written in the same transaction as the record it made, with the answer that request
+    gave (a form's redirect, an endpoint's status and body), so a resubmission is answered with it instead of making a
+    second copy. The unique constraint settles two submissions at the same moment: the second waits for the first to
+    commit, then finds its answer. See core.idempotency."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=300)
+    # A form's submission, hashed (core.idempotency.fingerprint): the same form sent again with a fresh key.
+    fingerprint = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    location = models.CharField(max_length=500, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+        indexes = [models.Index(fields=["user", "fingerprint", "created_at"], name="idempotency_fingerprint")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} ({self.key})"

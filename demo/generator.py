@@ -51,7 +51,7 @@ from people.models import (
 )
 from people.validators import nhs_check_digit, upn_check_letter
 from recording.models import CaseNote, ChronologyEntry, EntryType, Visit, VisitType
-from recording.services import chronology_summary
+from recording.services import summarise
 
 from . import names as N
 from .places import Address, Places
@@ -1482,6 +1482,7 @@ _CHRON_COLS = (
     "entry_type",
     "title",
     "summary",
+    "text",
     "source_type",
     "source_id",
     "recorded_by_name",
@@ -1637,7 +1638,7 @@ class Loader:
         """Case notes and visits for a batch of known families, each with its chronology entry."""
         notes: list[tuple[Any, ...]] = []
         visits: list[tuple[Any, ...]] = []
-        # (person_id, occurred_at, entry_type, title, summary, source kind, index into notes/visits, name, recorded_at, significant)
+        # (person_id, occurred_at, entry_type, title, whole text, source kind, index into notes/visits, name, recorded_at, significant)
         chron: list[tuple[int, datetime, str, str, str, str, int, str, datetime, bool]] = []
         now = self.now
         for fam in families:
@@ -1672,7 +1673,7 @@ class Loader:
                                 when,
                                 entry.note_type,
                                 entry.subject[:200],
-                                chronology_summary(entry.body),
+                                entry.body,
                                 "case_note",
                                 len(notes) - 1,
                                 by.name,
@@ -1709,7 +1710,7 @@ class Loader:
                                 when,
                                 EntryType.VISIT,
                                 title[:200],
-                                chronology_summary(entry.notes),
+                                entry.notes,
                                 "visit",
                                 len(visits) - 1,
                                 by.name,
@@ -1730,14 +1731,15 @@ class Loader:
                         when,
                         et,
                         title,
-                        summ,
+                        summarise(text),
+                        text.strip(),
                         src,
                         note_ids[i] if src == "case_note" else visit_ids[i],
                         name,
                         rec,
                         sig,
                     )
-                    for pid, when, et, title, summ, src, i, name, rec, sig in chron
+                    for pid, when, et, title, text, src, i, name, rec, sig in chron
                 ]
             ),
         )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.dates import age_on
 
-from .models import Person, PersonAddress, PersonIdentifier, PersonName, Relationship, Warning
+from .models import Person, PersonAddress, PersonIdentifier, PersonName, Relationship, RelationshipType, Warning
 
 
 @dataclass
@@ -75,3 +75,26 @@ def record_viewers(person: Person, limit: int = 200) -> list[AuditEvent]:
         .select_related("actor")
         .order_by("-occurred_at", "-id")[:limit]
     )
+
+
+SIBLING_TYPES = (RelationshipType.SIBLING, RelationshipType.HALF_SIBLING)
+
+
+def children_recorded_with(person: Person) -> list[Person]:
+    """The children a note or visit about `person` may also be recorded for: their current siblings and
+    half-siblings, and the children who live with them (a household member, a child or step-child, a child cared
+    for), under 18 and alive today, youngest last. One query. Who the user may record for is the caller's question
+    (accounts.access)."""
+    today = timezone.localdate()
+    rows = (
+        Relationship.objects.filter(person=person, ended_on__isnull=True, other__date_of_death__isnull=True)
+        .filter(Q(type__in=SIBLING_TYPES) | Q(lives_with=True))
+        .select_related("other")
+        .order_by("other__date_of_birth", "other_id")
+    )
+    children: dict[int, Person] = {}
+    for r in rows:
+        born = r.other.date_of_birth
+        if r.other_id != person.pk and born is not None and age_on(born, today) < 18:
+            children.setdefault(r.other_id, r.other)
+    return list(children.values())

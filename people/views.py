@@ -178,7 +178,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
             return redirect(f"{url}?other={person.pk}")
         return saved_then(request, f"{person.full_name} has been added", "people:detail", pk=person.pk)
 
-    return handle_form(request, form, save, done=done, page=page)
+    return handle_form(request, form, save, once=True, done=done, page=page)
 
 
 EDITABLE = list(PersonDetailsForm.base_fields)
@@ -225,6 +225,7 @@ def warning_add(request: HttpRequest, pk: int) -> HttpResponse:
         lambda d: services.warning_add(
             actor=request.user, person=person, type=d["type"], details=d["details"], review_on=d.get("review_on")
         ),
+        once=True,
         done=lambda _: saved_then(request, "Warning added", "people:detail", pk=person.pk),
         page=lambda: render(request, "people/warning_form.html", {"form": form, "person": person}),
     )
@@ -280,6 +281,7 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         save,
+        once=True,
         done=lambda other: saved_then(
             request, f"Relationship with {other.full_name} added", "people:detail", pk=person.pk
         ),
@@ -331,6 +333,7 @@ def identifier_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda d: services.identifier_add(actor=request.user, person=person, type=d["type"], value=d["value"]),
+        once=True,
         done=lambda ident: saved_then(
             request, f"{ident.get_type_display()} {ident.value} added", "people:identifiers", pk=person.pk
         ),
@@ -421,6 +424,7 @@ def address_add(request: HttpRequest, pk: int) -> HttpResponse:
                 line1=d["line1"], line2=d["line2"], town=d["town"], postcode=d["postcode"], lived_from=d["lived_from"]
             ),
         ),
+        once=True,
         done=lambda _: saved_then(request, "New address added", "people:detail", pk=person.pk),
         page=lambda: render(
             request,

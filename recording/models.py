@@ -46,6 +46,9 @@ class CaseNote(TimeStamped):
     note_type = models.CharField(max_length=20, choices=CaseNoteType.choices, default=CaseNoteType.CASE_NOTE)
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    # Why the note was last corrected (recording.services.case_note_correct); each version in the row history
+    # (CaseNoteEvent) keeps the reason that made it.
+    correction_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     def __str__(self) -> str:
         return self.subject
@@ -85,7 +88,9 @@ class ChronologyEntry(models.Model):
     """One line of a person's chronology. Written by the service that records the event, in its transaction.
 
     Kept as its own table (not a UNION over sources) so a page of a long history is one indexed query.
-    `source_type`/`source_id` point at the record the entry summarises.
+    `source_type`/`source_id` point at the record the entry summarises. `text` is the whole of what it says, line
+    breaks kept; `summary` is its beginning, for the list. Entries recorded together for several people (a note about
+    siblings) share `recorded_with`.
     """
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="chronology")
@@ -93,14 +98,17 @@ class ChronologyEntry(models.Model):
     entry_type = models.CharField(max_length=20, choices=EntryType.choices)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
+    text = models.TextField(blank=True)
     source_type = models.CharField(max_length=40)
     source_id = models.BigIntegerField()
     recorded_by_name = models.CharField(max_length=150, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
     significant = models.BooleanField(default=False)
+    recorded_with = models.UUIDField(null=True, blank=True)
 
     class Meta:
         indexes = [
+            models.Index(fields=["recorded_with"], name="chronology_recorded_with"),
             models.Index(fields=["person", "-occurred_at", "-id"], name="chronology_person_time"),
             models.Index(fields=["person", "entry_type", "-occurred_at"], name="chronology_person_type"),
         ]

@@ -1,17 +1,22 @@
-"""Reading the chronology: one indexed query per page, whatever the length of the history."""
+"""Reading the chronology: one indexed query per page, whatever the length of the history; one entry whole, with
+what it records and its corrections."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts import access
 from people.models import Person
+from people.selectors import children_recorded_with
 
-from .models import ChronologyEntry, EntryType
+from . import entries
+from .models import CaseNote, ChronologyEntry, EntryType, Visit
 
 PAGE_SIZE = 25
 
@@ -44,3 +49,95 @@ def chronology_page(person: Person, flt: ChronologyFilter, page_number: int | st
     """A page of the chronology, newest first: two queries (count and page)."""
     paginator = Paginator(chronology_queryset(person, flt), PAGE_SIZE)
     return paginator.get_page(page_number)
+
+
+@dataclass
+class Version:
+    """One version of a corrected record, from its row history: what it said, and who wrote it when."""
+
+    at: datetime
+    by: str
+    reason: str
+    subject: str
+    text: str
+
+
+@dataclass
+class EntryDetail:
+    entry: ChronologyEntry
+    record: CaseNote | Visit | None = None
+    answers: list[tuple[str, str]] = field(default_factory=list)  # what a journey step recorded
+    versions: list[Version] = field(default_factory=list)  # oldest first; the last is the current one
+    also_for: list[ChronologyEntry] = field(default_factory=list)  # the same note or visit on other children
+
+    @property
+    def show_text(self) -> bool:
+        """The entry's text, unless it is one of the answers shown already (a contact's concern)."""
+        text = self.entry.text.strip()
+        return bool(text) and all(text != answer.strip() for _, answer in self.answers)
+
+    @property
+    def corrections(self) -> list[Version]:
+        """The corrections, newest first (every version after the first)."""
+        return list(reversed(self.versions[1:]))
+
+    @property
+    def earlier(self) -> list[Version]:
+        """The versions a correction replaced, newest first."""
+        return list(reversed(self.versions[:-1]))
+
+
+def _name(user: Any) -> str:
+    return getattr(user, "display_name", "") or (user.get_full_name() if user else "") or "System"
+
+
+def chronology_entry(user: Any, person: Person, entry_id: int) -> EntryDetail | None:
+    """One entry of `person`'s chronology whole: its text, the case note or visit behind it (with its versions, from
+    the row history, when it has been corrected) or what the journey step recorded, and the same note on other
+    children this user may see. None when the person has no such entry. At most 4 queries for a note or visit."""
+    entry = ChronologyEntry.objects.filter(person=person, pk=entry_id).first()
+    if entry is None:
+        return None
+    detail = EntryDetail(entry)
+    if entry.source_type == "case_note":
+        note = CaseNote.objects.filter(pk=entry.source_id, person=person).prefetch_related("events").first()
+        detail.record = note
+        if note is not None:
+            events = sorted(note.events.all(), key=lambda e: e.pgh_id)  # type: ignore[attr-defined]
+            users = _users({e.modified_by_id for e in events})
+            detail.versions = [
+                Version(e.pgh_created_at, users.get(e.modified_by_id, "System"), e.correction_reason, e.subject, e.body)
+                for e in events
+            ]
+    elif entry.source_type == "visit":
+        detail.record = Visit.objects.filter(pk=entry.source_id, person=person).first()
+    else:
+        detail.answers = entries.describe(entry.source_type, entry.source_id)
+    if entry.recorded_with:
+        others = ChronologyEntry.objects.filter(recorded_with=entry.recorded_with).exclude(pk=entry.pk)
+        visible = access.visible_people(user, Person.objects.filter(pk__in=others.values("person_id")))
+        detail.also_for = list(others.filter(person__in=visible).select_related("person").order_by("person_id"))
+    return detail
+
+
+def _users(ids: set[int | None]) -> dict[int | None, str]:
+    from django.contrib.auth import get_user_model
+
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {u.pk: _name(u) for u in get_user_model().objects.filter(pk__in=ids)}
+
+
+def children_to_record_for(user: Any, person: Person, what: access.Can) -> list[Person]:
+    """The siblings and household children of `person` (people.selectors.children_recorded_with) for whom this user
+    may do `what` (access.may_for_person, asked for them all in one query): the "Also record this for" choices."""
+    if not access.may(user, what):
+        return []
+    children = children_recorded_with(person)
+    if not children:
+        return []
+    visible = set(
+        access.visible_people(user, Person.objects.filter(pk__in=[c.pk for c in children])).values_list("pk", flat=True)
+    )
+    return [c for c in children if c.pk in visible]

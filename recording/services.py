@@ -1,8 +1,12 @@
 """Recording case notes and visits. Each writes its record, a chronology entry and an audit event in one
-transaction. Access is checked by the caller (accounts.access.can_record_for_person)."""
+transaction. Access is checked by the caller (accounts.access.may_for_person), for the person and for each of the
+people a note or visit is also recorded for."""
 
 from __future__ import annotations
 
+import re
+import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -19,15 +23,38 @@ from .models import CaseNote, CaseNoteType, ChronologyEntry, EntryType, Visit, V
 SUMMARY_CHARS = 300
 
 
-def chronology_summary(text: str) -> str:
-    """The summary a chronology entry shows for `text`: its whitespace collapsed and, past SUMMARY_CHARS, cut with an
-    ellipsis. `chronology_add` stores it; the demo generator, which bulk-loads entries, computes the same."""
-    text = " ".join(text.split())
-    return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1].rstrip() + "…"
+def whole_text(text: str) -> str:
+    """What was written, as it was written: line breaks kept (Windows and old Mac line ends made plain), trailing
+    spaces and surrounding blank lines gone."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def summarise(text: str) -> str:
+    """The beginning of `text` for the chronology list: paragraphs and line breaks kept (runs of blank lines become
+    one), at most SUMMARY_CHARS characters, cut at a word and marked "…" when there is more. The whole text is kept
+    with the entry (`ChronologyEntry.text`) and shown on its page."""
+    text = re.sub(r"[ \t]+", " ", whole_text(text))
+    text = re.sub(r"\n *", "\n", text).strip()
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    if len(text) <= SUMMARY_CHARS:
+        return text
+    cut = text[: SUMMARY_CHARS - 1]
+    if (space := max(cut.rfind(" "), cut.rfind("\n"))) > SUMMARY_CHARS // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
 
 
 def _actor_name(actor: Actor) -> str:
     return getattr(actor, "display_name", "") if getattr(actor, "is_authenticated", False) else "System"
+
+
+def _also_for_errors(occurred_at: datetime | None, people: Sequence[Person]) -> dict[str, str]:
+    """The date checked against each other child's date of birth, as it is for the person's own."""
+    for other in people:
+        if _check_when(occurred_at, other):
+            return {"also_for": f"The date is long before {other.full_name} was born: check the year or untick them"}
+    return {}
 
 
 def _check_when(occurred_at: datetime | None, person: Person) -> dict[str, str]:
@@ -52,19 +79,42 @@ def chronology_add(
     source_id: int,
     actor: Actor,
     significant: bool = False,
+    recorded_with: uuid.UUID | None = None,
 ) -> ChronologyEntry:
-    """Add an entry to a person's chronology. Called by other services inside their transaction."""
+    """Add an entry to a person's chronology. Called by other services inside their transaction. `summary` is the
+    whole of what the entry says: it is kept whole (`text`, shown on the entry's page) and its beginning is the
+    summary in the list. Entries recorded together for several people share `recorded_with`."""
     return ChronologyEntry.objects.create(
         person=person,
         occurred_at=occurred_at,
         entry_type=entry_type,
         title=title[:200],
-        summary=chronology_summary(summary),
+        summary=summarise(summary),
+        text=whole_text(summary),
         source_type=source_type,
         source_id=source_id,
         recorded_by_name=_actor_name(actor),
         significant=significant,
+        recorded_with=recorded_with,
     )
+
+
+def _validate_note(
+    occurred_at: datetime | None, person: Person, subject: str, body: str, note_type: str
+) -> dict[str, str]:
+    errors = _check_when(occurred_at, person)
+    if note_type not in CaseNoteType.values:
+        errors["note_type"] = "Select the type of note"
+    if not subject.strip():
+        errors["subject"] = "Enter a subject"
+    elif len(subject.strip()) > 200:
+        errors["subject"] = "Subject must be 200 characters or fewer"
+    if not body.strip():
+        errors["body"] = "Enter the note"
+    return errors
+
+
+NOTE_FIELDS = ["occurred_at", "note_type", "subject", "body"]
 
 
 @transaction.atomic
@@ -76,48 +126,106 @@ def case_note_create(
     subject: str,
     body: str,
     note_type: str = "case_note",
+    also_for: Sequence[Person] = (),
 ) -> CaseNote:
-    errors = _check_when(occurred_at, person)
-    if note_type not in CaseNoteType.values:
-        errors["note_type"] = "Select the type of note"
-    if not subject.strip():
-        errors["subject"] = "Enter a subject"
-    elif len(subject.strip()) > 200:
-        errors["subject"] = "Subject must be 200 characters or fewer"
-    if not body.strip():
-        errors["body"] = "Enter the note"
+    """Record a case note in `person`'s chronology, and the same note for each of `also_for` (siblings seen
+    together): each child's record gets its own note, chronology entry and audit event, the entries linked by one
+    `recorded_with`, all in this transaction. Returns `person`'s note. The caller checks that the actor may record
+    for every one of them."""
+    others = [p for p in dict.fromkeys(also_for) if p.pk != person.pk]
+    errors = _validate_note(occurred_at, person, subject, body, note_type)
+    errors = {**_also_for_errors(occurred_at, others), **errors}
     if errors:
         raise RuleError(errors)
     assert occurred_at is not None
     actor_ref = actor_or_none(actor)
-    note = CaseNote.objects.create(
-        person=person,
-        occurred_at=occurred_at,
-        note_type=note_type,
-        subject=subject.strip(),
-        body=body.strip(),
-        created_by=actor_ref,
-        modified_by=actor_ref,
-    )
-    chronology_add(
-        person=person,
-        occurred_at=occurred_at,
-        entry_type=note_type,
-        title=note.subject,
-        summary=note.body,
-        source_type="case_note",
-        source_id=note.pk,
-        actor=actor,
+    together = uuid.uuid4() if others else None
+    notes = []
+    for who in [person, *others]:
+        note = CaseNote.objects.create(
+            person=who,
+            occurred_at=occurred_at,
+            note_type=note_type,
+            subject=subject.strip(),
+            body=whole_text(body),
+            created_by=actor_ref,
+            modified_by=actor_ref,
+        )
+        chronology_add(
+            person=who,
+            occurred_at=occurred_at,
+            entry_type=note_type,
+            title=note.subject,
+            summary=note.body,
+            source_type="case_note",
+            source_id=note.pk,
+            actor=actor,
+            recorded_with=together,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="case_note",
+            object_id=str(note.pk),
+            person_id=who.pk,
+            changes={"new": snapshot(note, NOTE_FIELDS)},
+            context={"recorded_with": str(together)} if together else None,
+        )
+        notes.append(note)
+    return notes[0]
+
+
+@transaction.atomic
+def case_note_correct(
+    *,
+    actor: Actor,
+    note: CaseNote,
+    occurred_at: datetime | None,
+    subject: str,
+    body: str,
+    note_type: str,
+    reason: str,
+) -> CaseNote:
+    """Correct a case note: the note and its chronology entry take the new text; the earlier version stays in the
+    row history (CaseNoteEvent), shown on the entry's page as "Corrected on ... by ..." with the reason; the audit
+    event holds the old and new values. Refuses a correction without a reason, or one that changes nothing. The
+    caller checks that the actor may record case notes for the person."""
+    errors = _validate_note(occurred_at, note.person, subject, body, note_type)
+    if not reason.strip():
+        errors["reason"] = "Enter why the note is being corrected"
+    elif len(reason.strip()) > 300:
+        errors["reason"] = "The reason must be 300 characters or fewer"
+    new = {"occurred_at": occurred_at, "note_type": note_type, "subject": subject.strip(), "body": whole_text(body)}
+    if not errors and all(getattr(note, k) == v for k, v in new.items()):
+        errors["body"] = "Nothing has been changed: change the note, or go back without saving"
+    if errors:
+        raise RuleError(errors)
+    old = snapshot(note, NOTE_FIELDS)
+    for k, v in new.items():
+        setattr(note, k, v)
+    note.correction_reason = reason.strip()
+    note.modified_by = actor_or_none(actor)
+    note.save(update_fields=[*NOTE_FIELDS, "correction_reason", "modified_by", "modified_at"])
+    ChronologyEntry.objects.filter(source_type="case_note", source_id=note.pk).update(
+        occurred_at=note.occurred_at,
+        entry_type=note.note_type,
+        title=note.subject[:200],
+        summary=summarise(note.body),
+        text=note.body,
     )
     audit_record(
         actor=actor,
-        action=AuditAction.CREATE,
+        action=AuditAction.UPDATE,
         object_type="case_note",
         object_id=str(note.pk),
-        person_id=person.pk,
-        changes={"new": snapshot(note, ["occurred_at", "note_type", "subject", "body"])},
+        person_id=note.person_id,
+        changes={"old": old, "new": snapshot(note, NOTE_FIELDS)},
+        context={"reason": note.correction_reason},
     )
     return note
+
+
+VISIT_FIELDS = ["occurred_at", "visit_type", "child_seen", "seen_alone", "not_seen_reason", "notes"]
 
 
 @transaction.atomic
@@ -131,10 +239,14 @@ def visit_record(
     seen_alone: bool | None,
     notes: str,
     not_seen_reason: str = "",
+    also_for: Sequence[Person] = (),
 ) -> Visit:
-    """Record a visit: when, what kind, whether the child was seen and seen alone, and what happened. For a child,
-    call `cases.services.visit_record`, which records the visit through this and then the statutory visit tasks it
-    completes (a looked-after child's, a child protection plan's)."""
+    """Record a visit: when, what kind, whether the child was seen and seen alone, and what happened; for each of
+    `also_for` too (siblings visited together, the same answers for each), each child's visit with its own chronology
+    entry and audit event, linked by one `recorded_with`. Returns `person`'s visit. For a child, call
+    `cases.services.visit_record`, which records the visits through this and then the statutory visit tasks they
+    complete (a looked-after child's, a child protection plan's)."""
+    others = [p for p in dict.fromkeys(also_for) if p.pk != person.pk]
     errors = _check_when(occurred_at, person)
     if visit_type not in VisitType.values:
         errors["visit_type"] = "Select the type of visit"
@@ -148,43 +260,46 @@ def visit_record(
         errors["not_seen_reason"] = "Enter why the child was not seen"
     if not notes.strip():
         errors["notes"] = "Enter what happened on the visit"
+    errors = {**_also_for_errors(occurred_at, others), **errors}
     if errors:
         raise RuleError(errors)
     assert occurred_at is not None
     actor_ref = actor_or_none(actor)
-    visit = Visit.objects.create(
-        person=person,
-        occurred_at=occurred_at,
-        visit_type=visit_type,
-        child_seen=bool(child_seen),
-        seen_alone=bool(seen_alone) if child_seen else False,
-        not_seen_reason=not_seen_reason.strip() if not child_seen else "",
-        notes=notes.strip(),
-        created_by=actor_ref,
-        modified_by=actor_ref,
-    )
-    seen = "seen alone" if visit.seen_alone else ("seen, not alone" if visit.child_seen else "not seen")
-    chronology_add(
-        person=person,
-        occurred_at=occurred_at,
-        entry_type=EntryType.VISIT,
-        title=f"{visit.get_visit_type_display()}: child {seen}",
-        summary=visit.notes,
-        source_type="visit",
-        source_id=visit.pk,
-        actor=actor,
-        significant=not visit.child_seen,
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        object_type="visit",
-        object_id=str(visit.pk),
-        person_id=person.pk,
-        changes={
-            "new": snapshot(
-                visit, ["occurred_at", "visit_type", "child_seen", "seen_alone", "not_seen_reason", "notes"]
-            )
-        },
-    )
-    return visit
+    together = uuid.uuid4() if others else None
+    visits = []
+    for who in [person, *others]:
+        visit = Visit.objects.create(
+            person=who,
+            occurred_at=occurred_at,
+            visit_type=visit_type,
+            child_seen=bool(child_seen),
+            seen_alone=bool(seen_alone) if child_seen else False,
+            not_seen_reason=not_seen_reason.strip() if not child_seen else "",
+            notes=whole_text(notes),
+            created_by=actor_ref,
+            modified_by=actor_ref,
+        )
+        seen = "seen alone" if visit.seen_alone else ("seen, not alone" if visit.child_seen else "not seen")
+        chronology_add(
+            person=who,
+            occurred_at=occurred_at,
+            entry_type=EntryType.VISIT,
+            title=f"{visit.get_visit_type_display()}: child {seen}",
+            summary=visit.notes,
+            source_type="visit",
+            source_id=visit.pk,
+            actor=actor,
+            significant=not visit.child_seen,
+            recorded_with=together,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="visit",
+            object_id=str(visit.pk),
+            person_id=who.pk,
+            changes={"new": snapshot(visit, VISIT_FIELDS)},
+            context={"recorded_with": str(together)} if together else None,
+        )
+        visits.append(visit)
+    return visits[0]

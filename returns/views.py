@@ -111,6 +111,7 @@ def index(request: HttpRequest) -> HttpResponse:
         lambda d: services.return_run_request(
             actor=request.user, kind=d["kind"], year=d["year"], with_previous=d["with_previous"]
         ),
+        once=True,
         done=lambda run: redirect("returns:run", run_id=run.pk),
         page=page,
     )

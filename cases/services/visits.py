@@ -4,6 +4,7 @@ the task that was due is completed and the next one becomes due."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -30,9 +31,12 @@ def visit_record(
     seen_alone: bool | None,
     notes: str,
     not_seen_reason: str = "",
+    also_for: Sequence[Person] = (),
 ) -> Visit:
     """Record a visit (recording.services.visit_record checks and writes it, with its chronology entry and audit
-    event) and, when the child was seen, complete the statutory visit that was due and make the next."""
+    event) and, when the child was seen, complete the statutory visit that was due and make the next; the same for
+    each of `also_for` (siblings visited together, each with their own visit, linked). Returns `person`'s visit. The
+    caller checks that the actor may record visits for every one of them."""
     visit = recording.visit_record(
         actor=actor,
         person=person,
@@ -42,12 +46,14 @@ def visit_record(
         seen_alone=seen_alone,
         notes=notes,
         not_seen_reason=not_seen_reason,
+        also_for=also_for,
     )
     if visit.child_seen:
         visited_on = timezone.localtime(visit.occurred_at).date()
-        if LookedAfterEpisode.objects.filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=visited_on), person=person, started_on__lte=visited_on
-        ).exists():
-            statutory_visit_recorded(actor=actor, person=person, visited_on=visited_on)
-        cp_visit_recorded(actor=actor, person=person, visited_on=visited_on)
+        for child in dict.fromkeys([person, *also_for]):
+            if LookedAfterEpisode.objects.filter(
+                Q(ended_on__isnull=True) | Q(ended_on__gte=visited_on), person=child, started_on__lte=visited_on
+            ).exists():
+                statutory_visit_recorded(actor=actor, person=child, visited_on=visited_on)
+            cp_visit_recorded(actor=actor, person=child, visited_on=visited_on)
     return visit

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "core.idempotency.IdempotencyKeyMiddleware",
 ]
 
 ROOT_URLCONF = "casework.urls"

@@ -12,9 +12,11 @@ from typing import Any
 from django import forms, template
 from django.forms import BoundField
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from core.forms import GovDateWidget
+from core.idempotency import FIELD, new_key
 
 register = template.Library()
 
@@ -117,3 +119,14 @@ def error_summary(form: forms.BaseForm) -> SafeString:
         for e in errors:
             items.append({"target": target, "message": e})
     return render_to_string("includes/error_summary.html", {"items": items})
+
+
+@register.simple_tag
+def once_key(form: forms.BaseForm | None = None) -> SafeString:
+    """{% once_key form %} inside a <form> that creates a record: its one-time key (core.idempotency), set by
+    `handle_form(once=True)`; renders nothing for a form without one. {% once_key %} alone: a new key, for a form
+    written out in the template (a button that makes a return again)."""
+    key = new_key() if form is None else getattr(form, "once_key", "")
+    if not key:
+        return SafeString("")
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, key)

@@ -28,7 +28,7 @@ from people.models import (
 from people.services import PERSON_FIELDS, person_create, relationship_create, validate_person_fields
 from people.validators import nhs_number_error, upn_error
 from recording.models import CaseNote, ChronologyEntry, Visit
-from recording.services import chronology_summary
+from recording.services import summarise
 
 SMALL = {"people": 400, "seed": 7, "known_child_rate": 0.3, "queries": 40}
 
@@ -272,13 +272,13 @@ def test_every_case_note_and_visit_has_its_chronology_entry(authority: SeedResul
             n.note_type,
             n.subject,
         )
-        assert e.summary == chronology_summary(n.body) and not e.significant
+        assert e.summary == summarise(n.body) and not e.significant
         _assert_when_ok(n.person, n.occurred_at, now)
     for v in visits:
         e = entries[("visit", v.pk)]
         seen = "seen alone" if v.seen_alone else ("seen, not alone" if v.child_seen else "not seen")
         assert e.title == f"{v.get_visit_type_display()}: child {seen}"
-        assert e.summary == chronology_summary(v.notes) and e.significant == (not v.child_seen)
+        assert e.summary == summarise(v.notes) and e.significant == (not v.child_seen)
         assert v.child_seen or (not v.seen_alone and v.not_seen_reason)
         assert not v.child_seen or not v.not_seen_reason
         _assert_when_ok(v.person, v.occurred_at, now)

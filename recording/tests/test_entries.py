@@ -1,0 +1,274 @@
+"""Every chronology entry opens to its whole text, with its corrections; a note or visit recorded for siblings at once."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Team
+from audit.models import AuditAction, AuditEvent
+from cases import services as cases_services
+from conftest import client_for
+from core.errors import RuleError
+from core.testing import assert_query_count
+from people.services import relationship_create
+from people.tests.factories import person
+from recording import services
+from recording.models import CaseNote, ChronologyEntry, Visit
+from recording.selectors import chronology_entry
+from recording.services import SUMMARY_CHARS, summarise
+
+pytestmark = pytest.mark.django_db
+
+PARAGRAPH = "Mum said the boiler has been fixed and the children are sleeping in their own rooms again. " * 6
+
+
+def long_note() -> str:
+    paragraphs = [f"Paragraph {i}. {PARAGRAPH.strip()}" for i in range(100)]
+    return (
+        "Visit to the family home.\nPresent: mum, Amelia, Tom.\n\n"
+        + "\n\n".join(paragraphs)
+        + "\n\nThe very end: <script>alert(1)</script> next visit on Friday."
+    )
+
+
+def yesterday():
+    return timezone.now() - timedelta(days=1)
+
+
+def test_summaries_keep_paragraphs_and_cut_at_a_word():
+    assert summarise("First line\r\nsecond line\n\n\n\nNew   paragraph  ") == "First line\nsecond line\n\nNew paragraph"
+    cut = summarise("word " * 200)
+    assert len(cut) <= SUMMARY_CHARS and cut.endswith("word…")
+
+
+def test_a_long_note_is_kept_whole_and_its_entry_opens_to_the_end_of_it(alice, alice_client):
+    child = person()
+    body = long_note()
+    assert len(body) > 54_000
+    services.case_note_create(actor=alice, person=child, occurred_at=yesterday(), subject="Home visit", body=body)
+    entry = ChronologyEntry.objects.get(person=child)
+    assert entry.text == body and entry.summary.endswith("…") and "\n\n" in entry.summary
+
+    record = alice_client.get(reverse("people:detail", args=[child.pk])).content.decode()
+    assert "Read the whole note" in record and "The very end" not in record
+    # the summary keeps its paragraphs and line breaks
+    assert '<p class="govuk-body">Visit to the family home.<br>Present: mum, Amelia, Tom.</p>' in record
+    assert '<p class="govuk-body">Paragraph 0.' in record
+
+    page = alice_client.get(reverse("recording:entry", args=[child.pk, entry.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "The very end: &lt;script&gt;alert(1)&lt;/script&gt; next visit on Friday." in html  # shown, never run
+    assert "<script>alert(1)" not in html
+    assert len(re.findall(r'<p class="govuk-body">Paragraph \d+\.', html)) == 100
+    assert alice.display_name in html
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW, person_id=child.pk, actor=alice, context__section=f"chronology entry {entry.pk}"
+    ).exists()
+
+
+def test_an_entry_is_only_for_those_who_may_see_the_record(alice, bob, charlie):
+    child, other = person(), person("Ben", "Hughes", date(2016, 1, 1))
+    secret = person("Jordan", "Blake", date(2013, 1, 1), is_restricted=True)
+    for p in (child, secret):
+        services.case_note_create(actor=None, person=p, occurred_at=yesterday(), subject="Call", body="Text")
+    entry = ChronologyEntry.objects.get(person=child)
+    url = reverse("recording:entry", args=[child.pk, entry.pk])
+    assert client_for(bob).get(url).status_code == 200  # a colleague in another team may read ordinary records
+    assert client_for(charlie).get(url).status_code == 403  # no role
+    assert client_for(alice).get(reverse("recording:entry", args=[other.pk, entry.pk])).status_code == 404
+    hidden = ChronologyEntry.objects.get(person=secret)
+    assert client_for(alice).get(reverse("recording:entry", args=[secret.pk, hidden.pk])).status_code == 404
+
+
+def test_the_entry_page_reads_a_fixed_number_of_queries(alice):
+    child = person()
+    note = services.case_note_create(actor=alice, person=child, occurred_at=yesterday(), subject="S", body="One")
+    for i in range(3):
+        services.case_note_correct(
+            actor=alice, note=note, occurred_at=note.occurred_at, subject="S", body=f"v{i}", note_type="case_note",
+            reason="typo",
+        )  # fmt: skip
+    entry = ChronologyEntry.objects.get(person=child)
+    with assert_query_count(4):  # entry, note, its versions, who wrote them
+        detail = chronology_entry(alice, child, entry.pk)
+        assert detail is not None and len(detail.versions) == 4
+
+
+def test_a_corrected_note_shows_who_corrected_it_and_the_earlier_version(alice, alice_client, bob):
+    child = person()
+    note = services.case_note_create(
+        actor=alice, person=child, occurred_at=yesterday(), subject="Visit to Amelia", body="Seen with her brother Tom."
+    )
+    with pytest.raises(RuleError) as refused:
+        services.case_note_correct(
+            actor=bob, note=note, occurred_at=note.occurred_at, subject=note.subject, body="Seen with her brother Tim.",
+            note_type="case_note", reason=" ",
+        )  # fmt: skip
+    assert refused.value.errors == {"reason": "Enter why the note is being corrected"}
+    with pytest.raises(RuleError) as unchanged:
+        services.case_note_correct(
+            actor=bob, note=note, occurred_at=note.occurred_at, subject=note.subject, body=note.body,
+            note_type="case_note", reason="typo",
+        )  # fmt: skip
+    assert "Nothing has been changed" in unchanged.value.errors["body"]
+
+    entry = ChronologyEntry.objects.get(person=child)
+    url = reverse("recording:case_note_correct", args=[child.pk, entry.pk])
+    form = client_for(bob).get(url).content.decode()
+    assert "Seen with her brother Tom." in form  # the form starts from the note as it is
+    day = timezone.localtime(note.occurred_at)
+    r = client_for(bob).post(
+        url,
+        {
+            "note_type": "case_note",
+            "day_0": day.day,
+            "day_1": day.month,
+            "day_2": day.year,
+            "at": f"{day:%H:%M}",
+            "subject": "Visit to Amelia",
+            "body": "Seen with her brother Tim.",
+            "reason": "Her brother's name is Tim",
+        },
+    )
+    assert r.status_code == 302
+    note.refresh_from_db()
+    entry.refresh_from_db()
+    assert note.body == entry.text == "Seen with her brother Tim."
+    assert CaseNote.objects.count() == 1  # corrected in place; the earlier version is in the row history
+    html = alice_client.get(reverse("recording:entry", args=[child.pk, entry.pk])).content.decode()
+    assert f"by {bob.display_name}: Her brother&#x27;s name is Tim" in html and "Corrected on " in html
+    assert "Earlier versions" in html and "Seen with her brother Tom." in html
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE, object_type="case_note", object_id=str(note.pk))
+    assert event.changes["old"]["body"] == "Seen with her brother Tom." and event.context["reason"]
+
+
+def test_business_support_cannot_correct_a_visit_or_anyone_a_visit(alice, alice_client):
+    child = person()
+    services.visit_record(
+        actor=alice, person=child, occurred_at=yesterday(), visit_type="home", child_seen=True, seen_alone=True,
+        notes="Line one\nLine two",
+    )  # fmt: skip
+    entry = ChronologyEntry.objects.get(person=child)
+    html = alice_client.get(reverse("recording:entry", args=[child.pk, entry.pk])).content.decode()
+    assert "Line one<br>Line two" in html and "Correct this note" not in html and "seen alone" in html
+    assert alice_client.get(reverse("recording:case_note_correct", args=[child.pk, entry.pk])).status_code == 404
+
+
+def test_a_journey_step_opens_to_what_it_recorded(manager, team_a):
+    child = person()
+    cases_services.referral_create(
+        actor=manager, person=child, referral_date=timezone.localdate(), source="2A", primary_need="N1", team=team_a
+    )
+    entry = ChronologyEntry.objects.get(person=child, entry_type="referral")
+    html = client_for(manager).get(reverse("recording:entry", args=[child.pk, entry.pk])).content.decode()
+    assert "What was recorded" in html
+    assert "Referral source" in html and "Primary need" in html and team_a.name in html
+    assert ">2A<" not in html  # codes shown in words
+
+
+# Several siblings at once.
+
+
+def siblings(alice_team: Team):
+    amelia = person("Amelia", "Hughes", date(2015, 3, 27))
+    tom = person("Tom", "Hughes", date(2017, 6, 1))
+    secret = person("Jordan", "Hughes", date(2019, 1, 1), is_restricted=True)
+    adult = person("Sarah", "Hughes", date(1990, 1, 1))
+    for other in (tom, secret):
+        relationship_create(actor=None, person=amelia, other=other, type="sibling", lives_with=True)
+    relationship_create(actor=None, person=adult, other=amelia, type="parent", lives_with=True)
+    return amelia, tom, secret, adult
+
+
+def test_the_case_note_form_offers_the_siblings_the_user_may_record_for(alice, alice_client, team_a):
+    amelia, _, _, _ = siblings(team_a)
+    html = alice_client.get(reverse("recording:case_note_add", args=[amelia.pk])).content.decode()
+    assert "Also record this for" in html and "Tom Hughes" in html
+    assert "Jordan Hughes" not in html and "Sarah Hughes" not in html  # restricted; an adult
+
+
+def test_a_note_recorded_for_two_siblings_gives_each_their_own_linked_entry(alice, alice_client, team_a):
+    amelia, tom, secret, _ = siblings(team_a)
+    url = reverse("recording:case_note_add", args=[amelia.pk])
+    day = timezone.localdate() - timedelta(days=1)
+    data = {"note_type": "case_note", "day_0": day.day, "day_1": day.month, "day_2": day.year}
+    data |= {"subject": "Home visit", "body": "Both children seen.\n\nHouse warm.", "also_for": [tom.pk]}
+    refused = alice_client.post(url, {**data, "also_for": [secret.pk]})
+    assert refused.status_code == 200 and "Select only children shown in the list" in refused.content.decode()
+    assert not CaseNote.objects.exists()
+    r = alice_client.post(url, data)
+    assert r.status_code == 302
+    a, t = ChronologyEntry.objects.get(person=amelia), ChronologyEntry.objects.get(person=tom)
+    assert a.recorded_with == t.recorded_with is not None and a.source_id != t.source_id
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="case_note").count() == 2
+    html = alice_client.get(reverse("recording:entry", args=[amelia.pk, a.pk])).content.decode()
+    assert "Also recorded for" in html and reverse("recording:entry", args=[tom.pk, t.pk]) in html
+
+
+def test_a_visit_for_siblings_records_one_visit_each(alice, alice_client, team_a):
+    amelia, tom, _, _ = siblings(team_a)
+    url = reverse("cases:visit_add", args=[amelia.pk])
+    assert "Tom Hughes" in alice_client.get(url).content.decode()
+    day = timezone.localdate() - timedelta(days=1)
+    r = alice_client.post(
+        url,
+        {
+            "visit_type": "home", "day_0": day.day, "day_1": day.month, "day_2": day.year, "child_seen": "yes",
+            "seen_alone": "no", "notes": "Both seen together", "also_for": [tom.pk],
+        },
+    )  # fmt: skip
+    assert r.status_code == 302
+    assert sorted(Visit.objects.values_list("person_id", flat=True)) == sorted([amelia.pk, tom.pk])
+
+
+def test_a_sibling_born_after_the_date_is_refused(alice):
+    amelia = person("Amelia", "Hughes", date(2015, 3, 27))
+    baby = person("Baby", "Hughes", date(2025, 1, 1))
+    with pytest.raises(RuleError) as exc:
+        services.case_note_create(
+            actor=alice, person=amelia, occurred_at=timezone.now().replace(year=2020), subject="S", body="B",
+            also_for=[baby],
+        )  # fmt: skip
+    assert "Baby Hughes" in exc.value.errors["also_for"]
+    assert not CaseNote.objects.exists()
+
+
+# The API.
+
+
+def test_the_api_gives_the_whole_entry_and_records_for_siblings(alice, alice_client, team_a):
+    amelia, tom, secret, _ = siblings(team_a)
+    body = long_note()
+    r = alice_client.post(
+        f"/api/v1/people/{amelia.pk}/case-notes",
+        {"occurred_at": yesterday().isoformat(), "subject": "Long", "body": body, "also_for": [tom.pk]},
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    listing = alice_client.get(f"/api/v1/people/{amelia.pk}/chronology").json()
+    (item,) = listing["entries"]
+    assert item["truncated"] is True and len(item["summary"]) <= SUMMARY_CHARS
+    whole = alice_client.get(f"/api/v1/people/{amelia.pk}/chronology/{item['id']}").json()
+    assert whole["text"] == body and whole["also_for"][0]["name"] == "Tom Hughes"
+    refused = alice_client.post(
+        f"/api/v1/people/{amelia.pk}/case-notes",
+        {"occurred_at": yesterday().isoformat(), "subject": "S", "body": "B", "also_for": [secret.pk]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422 and "also_for" in refused.json()["errors"]
+    note_id = whole["source_id"]
+    corrected = alice_client.post(
+        f"/api/v1/people/{amelia.pk}/case-notes/{note_id}/corrections",
+        {"occurred_at": whole["occurred_at"], "subject": "Long", "body": "Short now", "reason": "Wrong child"},
+        content_type="application/json",
+    )
+    assert corrected.status_code == 200
+    again = alice_client.get(f"/api/v1/people/{amelia.pk}/chronology/{item['id']}").json()
+    assert again["text"] == "Short now" and [v["text"] for v in again["versions"]] == [body, "Short now"]
+    assert again["versions"][1]["reason"] == "Wrong child"
