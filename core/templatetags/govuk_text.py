@@ -1,11 +1,14 @@
-"""{{ text|sentence_case }}: headings and buttons as GOV.UK writes them (used on allauth's pages, whose own text is in
-title case: "Sign In", "Two-Factor Authentication")."""
+"""Text filters: `{{ text|sentence_case }}`, headings and buttons as GOV.UK writes them (used on allauth's pages, whose
+own text is in title case: "Sign In", "Two-Factor Authentication"); `{{ code|code_label:"list" }}`, the words for an
+official code."""
 
 from __future__ import annotations
 
 from django import template
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from core import codes
 from core.text import sentence_case as _sentence_case
 
 register = template.Library()
@@ -15,3 +18,24 @@ register = template.Library()
 def sentence_case(value: str) -> str:
     text = _sentence_case(str(value))
     return mark_safe(text) if isinstance(value, SafeString) else text  # noqa: S308 (the input was already safe)
+
+
+@register.filter
+def code_label(value: object, list_name: str) -> str:
+    """{{ person.ethnicity|code_label:"ethnicity" }}: the words for a code ("White British" for WBRI). A list of codes
+    (assessment factors) reads as the words joined with commas. Each list is read once per request (core.codes)."""
+    if isinstance(value, list | tuple):
+        return ", ".join(codes.label(list_name, str(v)) for v in value if v)
+    return codes.label(list_name, str(value) if value else "")
+
+
+@register.filter
+def code_label_with_code(value: object, list_name: str) -> str:
+    """{{ la.legal_status_code|code_label_with_code:"legal_status" }}: the words, then the code in small secondary
+    text for the professionals who use it ("Full care order (C2)")."""
+    if not value:
+        return ""
+    words = codes.label(list_name, str(value))
+    if words == str(value):
+        return escape(words)
+    return format_html('{} <span class="cw-code">({})</span>', words, value)
