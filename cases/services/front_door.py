@@ -109,9 +109,8 @@ def contact_decide(
             }
         )
     if contact.decision:
-        raise RuleError(
-            f"This contact was already decided ({contact.get_decision_display().lower()}) on {long_date(contact.decided_at)}"
-        )
+        decided = f" on {long_date(timezone.localtime(contact.decided_at))}" if contact.decided_at else ""
+        raise RuleError(f"This contact was already decided ({contact.get_decision_display().lower()}){decided}")
     if decision not in ContactDecision.values:
         raise RuleError({"decision": "Select no further action, early help or referral"})
     if not reason.strip():
