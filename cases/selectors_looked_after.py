@@ -103,11 +103,9 @@ class LookedAfterSummary:
     period_started_on: date
     left_care_on: date | None = None
     left_care_reason: str = ""
-    legal_status: str = ""  # words ("Full care order"); the code, for professionals who use it, in legal_status_code
-    legal_status_code: str = ""
+    legal_status: str = ""
     legal_status_since: date | None = None
     placement: str = ""
-    placement_code: str = ""
     placement_provider: str = ""
     placement_postcode: str = ""
     placement_since: date | None = None
@@ -406,9 +404,7 @@ def _looked_after_now(person: Any, period: list[LookedAfterEpisode], today: date
         ]
     )
     summary.legal_status = _label(labels, "legal_status", current.legal_status)
-    summary.legal_status_code = current.legal_status
     summary.placement = _label(labels, "placement_type", current.placement_type)
-    summary.placement_code = current.placement_type
     summary.placement_provider = _label(labels, "placement_provider", current.placement_provider)
     summary.sdq_reason = _label(labels, "sdq_reason", sdq["sdq_reason"] if sdq else "")
     summary.missing_kind = _label(labels, "missing_type", missing["open_kind"] or "")
