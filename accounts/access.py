@@ -90,6 +90,18 @@ def may_for_person(user: Any, what: Can, person: Person) -> bool:
     return may(user, what) and can_view_person(user, person)
 
 
+def what_user_may_do(user: Any) -> list[Can]:
+    """Everything the user's roles let them do, in the order of `Can` (the 403 page lists them)."""
+    held = roles(user)
+    return [what for what in Can if any(what in PERMISSIONS.get(role, frozenset()) for role in held)]
+
+
+def role_names(user: Any) -> list[str]:
+    """The user's roles as people say them ("Social worker"), in the order of `Role`."""
+    held = roles(user)
+    return [str(role.label) for role in Role if role in held]
+
+
 def is_manager(user: Any) -> bool:
     """Manager-only steps of the journey: team managers and administrators."""
     return may(user, Can.MANAGE_CASES)

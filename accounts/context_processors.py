@@ -8,6 +8,7 @@ def casework(request: HttpRequest) -> dict[str, object]:
     return {
         "authority_name": settings.CASEWORK_AUTHORITY_NAME,
         "demo_mode": settings.CASEWORK_DEMO_MODE,
+        "can_add_people": access.may(request.user, access.Can.ADD_PEOPLE),
         "is_manager": access.is_manager(request.user),
         "can_see_performance": access.can_see_performance(request.user),
         "can_run_returns": access.can_run_returns(request.user),

@@ -1,5 +1,6 @@
 """The JSON API, /api/v1/. Each app adds its router here; OpenAPI at /api/v1/openapi.json."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
@@ -16,6 +17,9 @@ api = NinjaAPI(
     description="People, chronology and recording. Every endpoint applies the same access rules as the pages.",
     auth=SessionAuth(),
     urls_namespace="api",
+    # The documentation (/api/v1/docs) and the OpenAPI schema are for signed-in users; with "ninja" in
+    # INSTALLED_APPS the documentation's scripts and styles are served from our own static files, never a CDN.
+    docs_decorator=login_required,
 )
 
 

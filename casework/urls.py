@@ -16,3 +16,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = site_views.permission_denied
+handler404 = site_views.page_not_found
+handler500 = site_views.server_error

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.http import require_GET
 
 from accounts import access
@@ -17,3 +19,43 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+# Error pages. Pages get a GOV.UK page with the header, the navigation and a way on; the API (/api/) keeps answering
+# JSON, as django-ninja does for the errors it handles itself. Django calls these only when DEBUG is off.
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": "Not Found"}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """ "You cannot do this": why (the view's reason, written for the user), and what the user's roles may do
+    (accounts.access.PERMISSIONS)."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Forbidden"}, status=403)
+    reason = str(exception or "").strip().rstrip(".")
+    context = {
+        "reason": reason,
+        "roles": access.role_names(request.user),
+        "may_do": [what.value[0].upper() + what.value[1:] for what in access.what_user_may_do(request.user)],
+    }
+    return render(request, "403.html", context, status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The page for an unexpected error. When the full page cannot be drawn (the database is down, say), the same
+    page is drawn without the navigation, which needs the database."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Sorry, there is a problem with the service. Try again later."}, status=500)
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        html = loader.get_template("500.html").render({"authority_name": settings.CASEWORK_AUTHORITY_NAME})
+        return HttpResponse(html, status=500)

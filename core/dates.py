@@ -19,6 +19,12 @@ from functools import lru_cache
 import holidays
 
 
+def long_date(day: date) -> str:
+    """A date as people read it and GOV.UK writes it: "5 December 2026" (no leading zero, the month in full). Pages
+    get the same from the DATE_FORMAT setting (`{{ day|date }}`)."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def birthday(born: date, years: int) -> date:
     """The day `born` attains the age `years` (1 March for a 29 February birthday in a common year)."""
     try:

@@ -32,6 +32,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from cases.models import Allocation, LookedAfterEpisode, MissingEpisode
+from core.dates import long_date
 from people.models import Person
 
 from .common import CollectionYear
@@ -65,7 +66,7 @@ def _care_leaver_reason(cy: CollectionYear, person: Person, episodes: list[Looke
     first = min(e.started_on for e in episodes)
     last = max((e.ended_on or cy.end) for e in episodes)
     return (
-        f"Looked after from {first:%d %B %Y} to {last:%d %B %Y} ({after_14} days after the 14th birthday, "
+        f"Looked after from {long_date(first)} to {long_date(last)} ({after_14} days after the 14th birthday, "
         f"{after_16} after the 16th): a former relevant child, whose care began before the two years the tool sees"
     )
 
@@ -88,7 +89,7 @@ def _sw_reason(cy: CollectionYear, episodes: list[LookedAfterEpisode], allocatio
             return None
     return (
         "A social worker was allocated on every day the child came into or left care ("
-        + ", ".join(f"{d:%d %B %Y}" for d in days)
+        + ", ".join(f"{long_date(d)}" for d in days)
         + "): the tool fails a worker allocated before care began"
     )
 
@@ -104,7 +105,7 @@ def _sw_open_reason(
     left = last.ended_on
     if not any(a.started_on <= left and (a.ended_on is None or a.ended_on >= left) for a in allocations):
         return None
-    return f"Left care on {left:%d %B %Y}, before 31 March, with a worker allocated until then"
+    return f"Left care on {long_date(left)}, before 31 March, with a worker allocated until then"
 
 
 def _still_missing_reason(
@@ -115,7 +116,7 @@ def _still_missing_reason(
     if not in_care or not open_then:
         return None
     return (
-        f"Still looked after on 31 March and missing since {open_then[0].started_on:%d %B %Y}: neither the placement "
+        f"Still looked after on 31 March and missing since {long_date(open_then[0].started_on)}: neither the placement "
         "nor the care had ended (the tool treats an open episode as ending on 31 March)"
     )
 

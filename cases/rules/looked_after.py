@@ -64,27 +64,36 @@ def placement_errors(
     kind = placement.type
     if kind in NO_PROVIDER_PLACEMENTS:
         if placement.provider:
-            errors["placement_provider"] = f"Leave the placement provider empty for a {kind} placement (rule 213)"
+            # SSDA903 rule 213
+            errors["placement_provider"] = (
+                "Leave the placement provider empty for a temporary placement or one not registered with Ofsted"
+            )
     elif not placement.provider or not is_code("placement_provider", placement.provider):
         errors["placement_provider"] = "Select who provides the placement"
     elif placement.provider == "PR0" and kind != "P1":
-        errors["placement_provider"] = "PR0 (parent) is only for a placement with parents (P1) (rule 550)"
+        # SSDA903 rule 550
+        errors["placement_provider"] = (
+            "A parent is only the provider of a placement with parents: select who provides the placement"
+        )
     elif kind in PROVIDER_NOT_FOR.get(placement.provider, set()):
         errors["placement_provider"] = (
-            f"A {placement.provider} provider cannot provide a {kind} placement: check the provider or the type"
+            "This kind of provider cannot provide this kind of placement: check the provider or the type"
         )
     if kind in NO_URN_PLACEMENTS:
         if placement.urn:
-            errors["urn"] = f"Leave the URN empty: {kind} placements are not registered with Ofsted (rule 222)"
+            # SSDA903 rule 222
+            errors["urn"] = "Leave the URN empty: this kind of placement is not registered with Ofsted"
     elif not placement.urn:
         if "placement_postcode" not in errors and placement.postcode and not outside_england(placement.postcode):
-            errors["urn"] = "Enter the Ofsted unique reference number (URN) of the placement or its provider (rule 218)"
+            # SSDA903 rule 218
+            errors["urn"] = "Enter the Ofsted unique reference number (URN) of the placement or its provider"
     elif not URN_RE.match(placement.urn):
         errors["urn"] = "Enter the URN as Ofsted shows it, like SC123456 or 1234567"
     elif placement.urn == AGENCY_URN and kind not in AGENCY_URN_PLACEMENTS:
         errors["urn"] = "XXXXXXX is only for adoption and foster placements made by a regional adoption agency"
     if kind == "K3" and born and on and age_on(born, on) < 16:
-        errors["placement_type"] = "Supported accommodation (K3) is only for young people aged 16 or over (rule 371)"
+        # SSDA903 rule 371
+        errors["placement_type"] = "Supported accommodation is only for young people aged 16 or over"
     return errors
 
 

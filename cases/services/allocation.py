@@ -13,6 +13,7 @@ from cases.models import Allocation
 from cases.rules.codes import FIRST_CONTACT
 from cases.services.kernel import Entry, not_future, record_step, require_manager
 from core.actors import Actor, actor_or_none
+from core.dates import long_date
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
@@ -58,7 +59,7 @@ def allocate(
             )
         if started_on <= current.started_on:
             errors["started_on"] = (
-                f"The new allocation must start after the current one ({current.started_on:%d %B %Y})"
+                f"The new allocation must start after the current one ({long_date(current.started_on)})"
             )
         if errors:
             raise RuleError(errors)

@@ -14,6 +14,7 @@ from cases.rules import timescales
 from cases.services.kernel import Entry, noon, not_future, record_step, require_manager, today
 from cases.services.tasks import task_open, tasks_complete
 from core.actors import Actor, actor_or_none
+from core.dates import long_date
 from core.errors import RuleError
 from recording.models import EntryType
 from recording.services import chronology_add
@@ -30,7 +31,7 @@ def assessment_start(*, actor: Actor, episode: CINEpisode, started_on: date | No
         raise RuleError("This referral is closed: make a new referral to assess again")
     if started_on < episode.referral_date:
         raise RuleError(
-            {"started_on": f"An assessment cannot start before the referral ({episode.referral_date:%d %B %Y})"}
+            {"started_on": f"An assessment cannot start before the referral ({long_date(episode.referral_date)})"}
         )
     if episode.assessments.filter(authorised_on__isnull=True).exists():
         raise RuleError("An assessment is already in progress for this referral: complete that one")
@@ -46,7 +47,7 @@ def assessment_start(*, actor: Actor, episode: CINEpisode, started_on: date | No
         person=episode.person,
         on=started_on,
         entry=Entry(
-            EntryType.ASSESSMENT, "Child and family assessment started", f"Due by {assessment.due_on:%d %B %Y}."
+            EntryType.ASSESSMENT, "Child and family assessment started", f"Due by {long_date(assessment.due_on)}."
         ),
         fields=["started_on", "due_on"],
     )

@@ -12,6 +12,7 @@ from cases.rules import timescales
 from cases.services.kernel import Entry, audit_step, not_future, record_step
 from cases.services.tasks import local_policy, task_open, tasks_cancel_for, tasks_complete
 from core.actors import Actor, actor_or_none
+from core.dates import long_date
 from core.errors import RuleError
 from recording.models import EntryType
 
@@ -86,12 +87,12 @@ def cin_plan_review_record(
         raise RuleError(errors)
     assert held_on is not None
     if plan.ended_on is not None:
-        raise RuleError(f"This plan ended on {plan.ended_on:%d %B %Y}: start a new plan to review one")
+        raise RuleError(f"This plan ended on {long_date(plan.ended_on)}: start a new plan to review one")
     if held_on < plan.started_on:
-        raise RuleError({"held_on": f"The review cannot be before the plan started ({plan.started_on:%d %B %Y})"})
+        raise RuleError({"held_on": f"The review cannot be before the plan started ({long_date(plan.started_on)})"})
     last = plan.reviews.order_by("-held_on").first()
     if last is not None and held_on <= last.held_on:
-        raise RuleError({"held_on": f"The review must be after the last one ({last.held_on:%d %B %Y})"})
+        raise RuleError({"held_on": f"The review must be after the last one ({long_date(last.held_on)})"})
     review = ChildInNeedPlanReview.objects.create(
         plan=plan,
         person=plan.person,

@@ -14,6 +14,7 @@ from cases.models import Allocation, ChildInNeedPlan, ChildProtectionPlan, CINEp
 from cases.services.kernel import noon, not_future, require_manager
 from cases.services.tasks import tasks_cancel
 from core.actors import Actor
+from core.codes import label
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
@@ -65,8 +66,8 @@ def episode_close(*, actor: Actor, episode: CINEpisode, closure_date: date | Non
         person=person,
         occurred_at=noon(closure_date),
         entry_type=EntryType.CLOSURE,
-        title=f"Case closed ({reason})",
-        summary="",
+        title="Case closed",
+        summary=label("closure_reason", reason),
         source_type="cinepisode",
         source_id=episode.pk,
         actor=actor,

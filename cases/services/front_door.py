@@ -20,7 +20,8 @@ from cases.rules.timescales import PRE_BIRTH_DAYS, RE_REFERRAL_MONTHS, TRANSFER_
 from cases.services.kernel import Entry, not_future, record_step, require_manager
 from cases.services.tasks import task_open, tasks_complete
 from core.actors import Actor, actor_or_none
-from core.dates import add_working_days
+from core.codes import label
+from core.dates import add_working_days, long_date
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
@@ -99,13 +100,12 @@ def contact_decide(
         raise RuleError(
             {
                 "decided_at": "The decision cannot be before the contact came in "
-                f"({timezone.localtime(contact.received_at):%d %B %Y at %H:%M})"
+                f"({long_date(timezone.localtime(contact.received_at))} at {timezone.localtime(contact.received_at):%H:%M})"
             }
         )
     if contact.decision:
-        raise RuleError(
-            f"This contact was already decided ({contact.get_decision_display().lower()}) on {contact.decided_at:%d %B %Y}"
-        )
+        decided = f" on {long_date(timezone.localtime(contact.decided_at))}" if contact.decided_at else ""
+        raise RuleError(f"This contact was already decided ({contact.get_decision_display().lower()}){decided}")
     if decision not in ContactDecision.values:
         raise RuleError({"decision": "Select no further action, early help or referral"})
     if not reason.strip():
@@ -169,7 +169,8 @@ def referral_create(
             raise RuleError(
                 {
                     "referral_date": "The referral date is more than 40 weeks before the child's (expected) birth, "
-                    f"{known_from:%d %B %Y}: check the year (CIN census rule 8606)"
+                    # CIN census rule 8606
+                    f"{long_date(known_from)}: check the year"
                 }
             )
     if born is None:
@@ -179,7 +180,9 @@ def referral_create(
     last = CINEpisode.objects.filter(person=person).order_by("-referral_date").first()
     if last and last.closure_date and referral_date < last.closure_date:
         raise RuleError(
-            {"referral_date": f"The referral date must be after the last episode closed ({last.closure_date:%d %B %Y})"}
+            {
+                "referral_date": f"The referral date must be after the last episode closed ({long_date(last.closure_date)})"
+            }
         )
     episode = CINEpisode.objects.create(
         person=person,
@@ -200,7 +203,7 @@ def referral_create(
         entry=Entry(
             EntryType.REFERRAL,
             "Referral" + (" (re-referral within 12 months)" if episode.is_re_referral else ""),
-            f"Referred to {team.name}. Primary need: {primary_need}.",
+            f"Referred to {team.name}. Primary need: {label('primary_need', primary_need)}.",
             significant=True,
         ),
         fields=["referral_date", "referral_source", "primary_need", "team", "is_re_referral"],

@@ -26,7 +26,8 @@ from cases.rules import timescales
 from cases.services.kernel import Entry, audit_step, noon, not_future, record_step
 from cases.services.tasks import local_policy, task_open, tasks_cancel_for, tasks_complete
 from core.actors import Actor, actor_or_none
-from core.dates import is_working_day
+from core.codes import label
+from core.dates import is_working_day, long_date
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
@@ -49,7 +50,7 @@ def strategy_discussion_record(
         raise RuleError("This referral is closed: make a new referral first")
     if held_on < episode.referral_date:
         raise RuleError(
-            {"held_on": f"A strategy discussion cannot be before the referral ({episode.referral_date:%d %B %Y})"}
+            {"held_on": f"A strategy discussion cannot be before the referral ({long_date(episode.referral_date)})"}
         )
     discussion = StrategyDiscussion.objects.create(
         episode=episode,
@@ -132,7 +133,7 @@ def initial_conference_record(
     errors = not_future(held_on, "held_on", "date of the conference")
     if held_on is not None and not errors and not is_working_day(held_on):
         errors["held_on"] = (
-            f"{held_on:%A %d %B %Y} is not a working day: conferences are held on working days (CIN census rule "
+            f"{held_on:%A} {long_date(held_on)} is not a working day: conferences are held on working days (CIN census rule "
             "8875). Check the date."
         )
     if plan_needed:
@@ -196,7 +197,7 @@ def initial_conference_record(
         occurred_at=noon(held_on),
         entry_type=EntryType.CONFERENCE,
         title=title,
-        summary=f"Category: {category}" if plan_needed else "",
+        summary=f"Category: {label('abuse_category', category).lower()}" if plan_needed else "",
         source_type="childprotectionconference",
         source_id=conference.pk,
         actor=actor,

@@ -56,7 +56,7 @@ def test_iro_sees_reviews_due_soonest_first_with_overdue_flagged(iro, manager, a
     assert "Remy Reviewed" not in html  # next review in 3 months: not within 8 weeks
     assert "Remy Reviewed" in page(iro, "?weeks=16").content.decode()
     remy_row = page(iro, "?weeks=16").content.decode().split("Remy Reviewed")[1].split("</tr>")[0]
-    assert (TODAY - timedelta(days=20)).strftime("%-d %b %Y") in remy_row  # the last review held
+    assert (TODAY - timedelta(days=20)).strftime("%-d %B %Y") in remy_row  # the last review held
 
 
 def test_kind_filter_and_bad_weeks(iro, manager):

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "pghistory",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its API documentation page, with its scripts served from here rather than a CDN
     "core",
     "accounts",
     "audit",
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.NoStoreMiddleware",
+    "core.middleware.CodeLabelsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -80,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.casework",
             ],
+            # Every template may say {{ code|code_label:"ethnicity" }} and {{ text|sentence_case }}.
+            "builtins": ["core.templatetags.govuk_text"],
         },
     },
 ]
@@ -158,8 +163,9 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False
 USE_TZ = True
-DATE_FORMAT = "j F Y"
-DATETIME_FORMAT = "j F Y, g:ia"
+# Dates read "5 December 2026" everywhere: casework/formats/en_GB/formats.py (Django's en_GB formats would otherwise
+# win over DATE_FORMAT settings).
+FORMAT_MODULE_PATH = ["casework.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"

@@ -319,7 +319,7 @@ def test_an_error_the_record_shows_to_be_a_tool_false_positive_is_marked_not_cou
     run.refresh_from_db()
     assert run.error_count == 1 and run.children_with_errors == 1  # Ben's stays an error: he was never looked after
     explained = DataQualityIssue.objects.get(run=run, person=leaver)
-    assert explained.severity == "explained" and "Looked after from 01 September 2020" in explained.evidence
+    assert explained.severity == "explained" and "Looked after from 1 September 2020" in explained.evidence
     html = pat.get(f"/returns/data-quality?year={YEAR}").content.decode()
     assert "Not an error: checked" in html
-    assert "false positive of the local validator: Looked after from 01 September 2020" in html
+    assert "false positive of the local validator: Looked after from 1 September 2020" in html

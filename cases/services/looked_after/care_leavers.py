@@ -15,7 +15,7 @@ from cases.services.kernel import audit_step, date_errors, noon, ordinal, requir
 from cases.services.looked_after.episodes_read import episode_on
 from core.actors import Actor, actor_or_none
 from core.codes import label
-from core.dates import age_on
+from core.dates import age_on, long_date
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
@@ -54,32 +54,40 @@ def care_leaver_contact_record(
             }
         )
     if not LookedAfterEpisode.objects.filter(person=person, started_on__lte=contact_on).exists():
-        raise RuleError(f"{person.full_name} has no period of care recorded, so is not a care leaver (rule 1002)")
+        # SSDA903 rule 1002
+        raise RuleError(f"{person.full_name} has no period of care recorded, so is not a care leaver")
     if episode_on(person, contact_on) is not None:
         raise RuleError(
-            {"contact_on": f"{person.full_name} was still looked after on {contact_on:%d %B %Y}: record a visit"}
+            {"contact_on": f"{person.full_name} was still looked after on {long_date(contact_on)}: record a visit"}
         )
     if in_touch in ("DIED", "RHOM") and (activity != "0" or accommodation != "0"):
         raise RuleError(
-            {"activity": "When the young person has died or returned home, activity and accommodation are 0 (rule 344)"}
+            # SSDA903 rule 344
+            {
+                "activity": "When the young person has died or returned home, select not applicable for activity and accommodation"
+            }
         )
     if in_touch == "YES" and (activity == "0" or accommodation == "0"):
         raise RuleError(
-            {"activity": "When you are in touch, record the young person's activity and accommodation (rule 345)"}
+            # SSDA903 rule 345
+            {"activity": "When you are in touch, record the young person's activity and accommodation"}
         )
     if CareLeaverContact.objects.filter(person=person, in_touch="DIED", contact_on__lt=contact_on).exists():
-        raise RuleError("This young person has been recorded as having died (rule 348)")
+        # SSDA903 rule 348
+        raise RuleError("This young person has been recorded as having died")
     counts_for = oc3_birthday(born, contact_on)
     if counts_for == 17 and accommodation.startswith("Z"):
         raise RuleError(
-            {"accommodation": "At 17 a young person cannot be living with former foster carers (Z1, Z2) (rule 3001)"}
+            # SSDA903 rule 3001
+            {"accommodation": "At 17 a young person cannot be living with former foster carers: select where they live"}
         )
     if accommodation.startswith("T") and age < 18:
         raise RuleError(
-            {"accommodation": "Care leavers under 18 cannot be accommodated in a foyer (T1, T2) (rule 347)"}
+            # SSDA903 rule 347
+            {"accommodation": "Care leavers under 18 cannot be accommodated in a foyer: select where they live"}
         )
     if CareLeaverContact.objects.filter(person=person, contact_on=contact_on).exists():
-        raise RuleError({"contact_on": f"A contact on {contact_on:%d %B %Y} is already recorded"})
+        raise RuleError({"contact_on": f"A contact on {long_date(contact_on)} is already recorded"})
     contact = CareLeaverContact.objects.create(
         person=person,
         contact_on=contact_on,

@@ -47,7 +47,7 @@ from cases.services.looked_after.episodes_read import (
 from cases.services.tasks import task_open, tasks_cancel
 from core.actors import Actor, actor_or_none
 from core.codes import label
-from core.dates import age_on, birthday
+from core.dates import age_on, birthday, long_date
 from core.errors import RuleError
 from people.models import Person
 from people.validators import normalise_postcode, postcode_error
@@ -82,7 +82,8 @@ def looked_after_start(
     )
     errors.update(placement_errors(placement, legal_status=legal_status, born=born, on=started_on, is_code=is_code))
     if placement.type in TEMPORARY_PLACEMENTS:
-        errors["placement_type"] = "A period of care cannot start in a temporary placement (rule 380)"
+        # SSDA903 rule 380
+        errors["placement_type"] = "A period of care cannot start in a temporary placement"
     has_uasc = UnaccompaniedAsylumSeekingChild.objects.filter(person=person).exists()
     if home_postcode.strip() or not (has_uasc or legal_status in SHORT_BREAKS):
         message = postcode_error(home_postcode)
@@ -90,7 +91,9 @@ def looked_after_start(
             errors["home_postcode"] = message
     home = normalise_postcode(home_postcode) if home_postcode.strip() else ""
     if home and home == placement.postcode and placement.type != "P1":
-        errors["home_postcode"] = "The home and placement postcodes can only be the same when placed with parents (P1)"
+        errors["home_postcode"] = (
+            "The home and placement postcodes can only be the same when the child is placed with their parents"
+        )
     if errors:
         raise RuleError(errors)
     assert started_on is not None
@@ -105,7 +108,7 @@ def looked_after_start(
     last = LookedAfterEpisode.objects.filter(person=person).order_by("-started_on", "-id").first()
     if last and last.ended_on and started_on <= last.ended_on:
         raise RuleError(
-            {"started_on": f"A new period of care must start after the last one ended ({last.ended_on:%d %B %Y})"}
+            {"started_on": f"A new period of care must start after the last one ended ({long_date(last.ended_on)})"}
         )
     episode = LookedAfterEpisode.objects.create(
         person=person,
@@ -129,9 +132,7 @@ def looked_after_start(
         obj=episode,
         person=person,
         on=started_on,
-        entry=Entry(
-            EntryType.LOOKED_AFTER, f"Became looked after ({legal_status})", describe_episode(episode), significant=True
-        ),
+        entry=Entry(EntryType.LOOKED_AFTER, "Became looked after", describe_episode(episode), significant=True),
         fields=EPISODE_FIELDS,
     )
     return episode
@@ -163,7 +164,7 @@ def looked_after_change(
         raise RuleError("This child is not looked after. A manager starts a period of care first.")
     if changed_on < current.started_on:
         raise RuleError(
-            {"changed_on": f"The change cannot be before the current episode started ({current.started_on:%d %B %Y})"}
+            {"changed_on": f"The change cannot be before the current episode started ({long_date(current.started_on)})"}
         )
     began = police_protection_began(person, current)
     if began is not None:
@@ -186,10 +187,16 @@ def looked_after_change(
             "or record a visit or a case note instead."
         )
     if new_status == "V3":
-        raise RuleError({"legal_status": "Each short break (V3) is a period of care of its own (rule 366)"})
+        # SSDA903 rule 366
+        raise RuleError(
+            {"legal_status": "Each short break is a period of care of its own: end this one and start a new one"}
+        )
     if placement_changed and new_place.postcode == current.home_postcode and new_place.type != "P1":
         raise RuleError(
-            {"placement_postcode": "The placement postcode is the home postcode: that is only right for P1 (rule 392d)"}
+            # SSDA903 rule 392d
+            {
+                "placement_postcode": "The placement postcode is the home postcode: that is only right when the child is placed with their parents"
+            }
         )
     temporary_out = current.placement_type in TEMPORARY_PLACEMENTS and placement_changed
     temporary_in = new_place.type in TEMPORARY_PLACEMENTS and placement_changed
@@ -202,7 +209,9 @@ def looked_after_change(
             raise RuleError(
                 {
                     "placement_type": f"After a temporary placement the child returns to their usual placement "
-                    f"({usual.placement_type} at {usual.placement_postcode}) (rule 383). Record the return first, then "
+                    # SSDA903 rule 383
+                    f"({label('placement_type', usual.placement_type).lower()}, {usual.placement_postcode}). Record the "
+                    f"return first, then "
                     f"the move."
                 }
             )
@@ -232,16 +241,21 @@ def looked_after_change(
             person=person, date_placed_ceased__isnull=True, adopted_on__isnull=True
         ).exists():
             errors["placement_type"] = (
-                "Record the decision that the child should be placed for adoption before placing them (rule 551)"
+                # SSDA903 rule 551
+                "Record the decision that the child should be placed for adoption before placing them"
             )
         elif new_place.type in NEEDS_PLACEMENT_ORDER and new_status != "E1":
-            errors["legal_status"] = "A5 and A6 are placements under a placement order: the legal status must be E1"
+            errors["legal_status"] = (
+                "A placement for adoption with a placement order needs the legal status placement order granted"
+            )
         elif new_place.type in WITH_CURRENT_FOSTER_CARERS and not same_carers:
             errors["same_carers"] = (
-                "A3 and A5 are placements with the current foster carers: say the carers are the same"
+                "This placement for adoption is with the current foster carers: say the carers are the same"
             )
     if placement_changed and same_carers and new_place.type in {"A4", "A6"}:
-        errors["same_carers"] = "A4 and A6 are placements with new carers: use A3 or A5 for the current foster carers"
+        errors["same_carers"] = (
+            "This placement for adoption is with new carers: select the placement with current foster carers instead"
+        )
     if errors:
         raise RuleError(errors)
     rne = reason_new_episode(
@@ -311,8 +325,7 @@ def looked_after_end(*, actor: Actor, person: Person, ended_on: date | None, rea
     errors = date_errors(ended_on, "ended_on", "date the child stopped being looked after", person)
     if reason_ceased == "X1":
         errors["reason_ceased"] = (
-            "X1 is for a change of placement or legal status while the child stays looked after: record the change "
-            "instead"
+            "The child stays looked after when only their placement or legal status changes: record the change instead"
         )
     else:
         errors.update(
@@ -331,7 +344,7 @@ def looked_after_end(*, actor: Actor, person: Person, ended_on: date | None, rea
         raise RuleError("This child is not looked after, so there is no period of care to end")
     if ended_on < current.started_on:
         raise RuleError(
-            {"ended_on": f"The end cannot be before the current episode started ({current.started_on:%d %B %Y})"}
+            {"ended_on": f"The end cannot be before the current episode started ({long_date(current.started_on)})"}
         )
     began = police_protection_began(person, current)
     if began is not None and (errors := police_protection_errors(began, ended_on, "ended_on")):
@@ -339,13 +352,15 @@ def looked_after_end(*, actor: Actor, person: Person, ended_on: date | None, rea
     if reason_ceased in STAYING_PUT and current.placement_type not in FOSTER_PLACEMENTS:
         raise RuleError(
             {
-                "reason_ceased": "E45 and E46 are for a young person staying with their former foster carers: the "
-                f"current placement is {label('placement_type', current.placement_type)} (rule 516)"
+                "reason_ceased": "A special guardianship order to former foster carers needs a foster placement: the "
+                # SSDA903 rule 516
+                f"current placement is {label('placement_type', current.placement_type)}"
             }
         )
     born = person.date_of_birth
     if reason_ceased in INDEPENDENT_LIVING and born and age_on(born, ended_on) < 14:
-        raise RuleError({"reason_ceased": "A child under 14 cannot leave care to live independently (rule 387)"})
+        # SSDA903 rule 387
+        raise RuleError({"reason_ceased": "A child under 14 cannot leave care to live independently"})
     adoption = (
         AdoptionRecord.objects.select_for_update()
         .filter(person=person, date_placed_ceased__isnull=True, adopted_on__isnull=True)
@@ -368,21 +383,24 @@ def looked_after_end(*, actor: Actor, person: Person, ended_on: date | None, rea
             if value in (None, "")
         ]
         if missing:
-            raise RuleError("Record " + ", ".join(missing) + " before recording the adoption (rule 601)")
+            # SSDA903 rule 601
+            raise RuleError("Record " + ", ".join(missing) + " before recording the adoption")
         assert adoption.placed_on is not None
         if ended_on < adoption.placed_on:
             raise RuleError({"ended_on": "The adoption order cannot be before the child was placed with the adopters"})
     elif adoption is not None:
         raise RuleError(
             "The decision that this child should be placed for adoption is still open: record that they should no "
-            "longer be placed, and why, before they leave care (rule 557)"
+            # SSDA903 rule 557
+            "longer be placed, and why, before they leave care"
         )
     still_missing = MissingEpisode.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()
     if still_missing is not None:
         if reason_ceased != "E8":
             raise RuleError(
                 "The child is recorded as missing or away. Record their return first; if they leave care while still "
-                "missing, the reason is E8 (rules 577, 580)"
+                # SSDA903 rules 577, 580
+                'missing, the reason is "stopped being looked after for any other reason"'
             )
         if ended_on < still_missing.started_on:
             raise RuleError({"ended_on": "The end cannot be before the child went missing"})
@@ -405,7 +423,7 @@ def looked_after_end(*, actor: Actor, person: Person, ended_on: date | None, rea
         person=person,
         occurred_at=noon(ended_on),
         entry_type=EntryType.LOOKED_AFTER,
-        title=f"Stopped being looked after ({reason_ceased})",
+        title="Stopped being looked after",
         summary=label("reason_episode_ceased", reason_ceased),
         source_type="lookedafterepisode",
         source_id=current.pk,

@@ -105,13 +105,16 @@ def looked_after_continuously_since(person: Person, since: date, until: date) ->
 def legal_status_errors(legal_status: str, field: str = "legal_status") -> dict[str, str]:
     errors = check_code("legal_status", legal_status, field, "Select the legal status")
     if not errors and legal_status == "D1":
-        errors[field] = "Freeing orders (D1) ended in December 2005: use E1 for a placement order (rule 445)"
+        # SSDA903 rule 445: D1 is not valid after December 2005.
+        errors[field] = "Freeing orders ended in December 2005: select placement order granted instead"
     return errors
 
 
 def describe_episode(episode: LookedAfterEpisode) -> str:
-    where = label("placement_type", episode.placement_type)
-    return f"Legal status {episode.legal_status}. Placement {episode.placement_type}: {where}."
+    """The legal status and placement in words (a chronology entry's summary)."""
+    legal_status = label("legal_status", episode.legal_status)
+    placement = label("placement_type", episode.placement_type)
+    return f"Legal status: {legal_status}. Placement: {placement}."
 
 
 EPISODE_FIELDS = [

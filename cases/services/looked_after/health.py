@@ -23,7 +23,7 @@ from cases.services.looked_after.episodes_read import (
 )
 from cases.services.tasks import task_open, tasks_complete_open
 from core.actors import Actor, actor_or_none
-from core.dates import age_on, birthday
+from core.dates import age_on, birthday, long_date
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
@@ -60,15 +60,18 @@ def health_record_for_year(
         person, year_ending - relativedelta(years=1) + timedelta(days=1), year_ending
     ):
         raise RuleError(
-            f"{person.full_name} was not looked after continuously for the 12 months to {year_ending:%d %B %Y}: these "
-            "outcomes are only for children who were (rule 190)"
+            f"{person.full_name} was not looked after continuously for the 12 months to {long_date(year_ending)}: these "
+            # SSDA903 rule 190
+            "outcomes are only for children who were"
         )
     age = age_on(born, year_ending)
     if SDQ_MIN_AGE <= age <= SDQ_MAX_AGE:
         if sdq_score is None and not sdq_reason:
-            errors["sdq_score"] = "Enter the SDQ score, or the reason there is none (rules 186 and 197B)"
+            # SSDA903 rules 186 and 197B
+            errors["sdq_score"] = "Enter the SDQ score, or the reason there is none"
         elif sdq_score is not None and sdq_reason:
-            errors["sdq_reason"] = "Give the SDQ score or the reason there is none, not both (rule 197a)"
+            # SSDA903 rule 197a
+            errors["sdq_reason"] = "Give the SDQ score or the reason there is none, not both"
         elif sdq_score is not None and not 0 <= sdq_score <= SDQ_MAX_SCORE:
             errors["sdq_score"] = "The SDQ score is a whole number from 0 to 40"
         elif sdq_reason:
@@ -82,12 +85,15 @@ def health_record_for_year(
                 and birthday(born, 16) >= year_ending
             ):
                 errors["sdq_reason"] = (
-                    f"SDQ1 is for children who turned 4 during the year or were over 16 at its end: "
-                    f"{person.full_name} was {age} (rule 157)"
+                    "No form returned because of age is only for children who turned 4 during the year or were over 16 at its "
+                    "end: "
+                    # SSDA903 rule 157
+                    f"{person.full_name} was {age}"
                 )
     elif sdq_score is not None or sdq_reason:
         errors["sdq_score"] = (
-            f"An SDQ is only for children aged 4 to 17 on 31 March (rules 188 and 189): {person.full_name} was {age}"
+            # SSDA903 rules 188 and 189
+            f"An SDQ is only for children aged 4 to 17 on 31 March: {person.full_name} was {age}"
         )
     for field, value in (
         ("immunisations", immunisations),
@@ -96,22 +102,29 @@ def health_record_for_year(
         ("substance_misuse", substance_misuse),
     ):
         if value is None:
-            errors[field] = "Select yes or no (rule 182)"
+            # SSDA903 rule 182
+            errors[field] = "Select yes or no"
     if age < 5 and health_check is None:
-        errors["health_check"] = "Select whether the child's health promotion checks were up to date (rule 545)"
+        # SSDA903 rule 545
+        errors["health_check"] = "Select whether the child's health promotion checks were up to date"
     elif age >= 5 and health_check is not None:
-        errors["health_check"] = "Health promotion checks are only for children under 5 (rule 546)"
+        # SSDA903 rule 546
+        errors["health_check"] = "Health promotion checks are only for children under 5"
     if age >= 10 and convicted is None:
-        errors["convicted"] = "Select whether the child was convicted during the year (rule 543)"
+        # SSDA903 rule 543
+        errors["convicted"] = "Select whether the child was convicted during the year"
     elif age < 10 and convicted is not None:
-        errors["convicted"] = "Conviction is only recorded for children aged 10 or over (rule 542)"
+        # SSDA903 rule 542
+        errors["convicted"] = "Conviction is only recorded for children aged 10 or over"
     if substance_misuse:
         if intervention_received is None:
             errors["intervention_received"] = "Select whether the child received an intervention"
         elif intervention_received and intervention_offered is not None:
-            errors["intervention_offered"] = "Leave 'offered' empty when an intervention was received (rule 158)"
+            # SSDA903 rule 158
+            errors["intervention_offered"] = "Leave 'offered' empty when an intervention was received"
         elif not intervention_received and intervention_offered is None:
-            errors["intervention_offered"] = "Select whether an intervention was offered (rule 159)"
+            # SSDA903 rule 159
+            errors["intervention_offered"] = "Select whether an intervention was offered"
     elif intervention_received is not None or intervention_offered is not None:
         errors["intervention_received"] = "Interventions are only recorded when a substance misuse problem was found"
     if errors:
@@ -181,12 +194,12 @@ def health_assessment_record(
     episode = episode_on(person, assessed_on)
     if episode is None:
         raise RuleError(
-            {"assessed_on": f"{person.full_name} was not looked after on {assessed_on:%d %B %Y}: a statutory health "
+            {"assessed_on": f"{person.full_name} was not looked after on {long_date(assessed_on)}: a statutory health "
              "assessment is for a looked-after child"}
         )  # fmt: skip
     period = period_of(person, episode)
     if HealthAssessment.objects.filter(person=person, assessed_on=assessed_on).exists():
-        raise RuleError({"assessed_on": f"A health assessment on {assessed_on:%d %B %Y} is already recorded"})
+        raise RuleError({"assessed_on": f"A health assessment on {long_date(assessed_on)} is already recorded"})
     earlier_in_period = HealthAssessment.objects.filter(
         person=person, assessed_on__gte=period[0].started_on, assessed_on__lt=assessed_on
     ).exists()

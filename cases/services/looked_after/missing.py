@@ -12,6 +12,7 @@ from cases.models_looked_after import MissingEpisode
 from cases.services.kernel import Entry, date_errors, record_step
 from cases.services.looked_after.episodes_read import episode_on
 from core.actors import Actor, actor_or_none
+from core.dates import long_date
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
@@ -27,14 +28,16 @@ def missing_episode_record(*, actor: Actor, person: Person, kind: str, started_o
     assert started_on is not None
     if episode_on(person, started_on) is None:
         raise RuleError(
-            {"started_on": f"{person.full_name} was not looked after on {started_on:%d %B %Y} (rules 578, 581)"}
+            # SSDA903 rules 578, 581
+            {"started_on": f"{person.full_name} was not looked after on {long_date(started_on)}"}
         )
     if MissingEpisode.objects.filter(person=person, ended_on__isnull=True).exists():
-        raise RuleError("The child is already recorded as missing or away: record their return first (rule 574)")
+        # SSDA903 rule 574
+        raise RuleError("The child is already recorded as missing or away: record their return first")
     last = MissingEpisode.objects.filter(person=person).order_by("-ended_on").first()
     if last and last.ended_on and started_on < last.ended_on:
         raise RuleError(
-            {"started_on": f"This overlaps the last time the child was missing, which ended {last.ended_on:%d %B %Y}"}
+            {"started_on": f"This overlaps the last time the child was missing, which ended {long_date(last.ended_on)}"}
         )
     episode = MissingEpisode.objects.create(
         person=person,
@@ -77,9 +80,10 @@ def missing_episode_end(
         raise RuleError(errors)
     assert ended_on is not None
     if episode.ended_on:
-        raise RuleError(f"The child's return was already recorded ({episode.ended_on:%d %B %Y})")
+        raise RuleError(f"The child's return was already recorded ({long_date(episode.ended_on)})")
     if ended_on < episode.started_on:
-        raise RuleError({"ended_on": "The child cannot have come back before they went missing (rule 567)"})
+        # SSDA903 rule 567
+        raise RuleError({"ended_on": "The child cannot have come back before they went missing"})
     episode.ended_on = ended_on
     episode.return_interview_offered = return_interview_offered
     episode.return_interview_accepted = return_interview_accepted if return_interview_offered else None

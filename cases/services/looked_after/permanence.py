@@ -17,6 +17,7 @@ from cases.services.kernel import Entry, audit_step, date_errors, noon, record_s
 from cases.services.looked_after.episodes_read import episode_on, open_episode, period_of
 from core.actors import Actor, actor_or_none
 from core.codes import label
+from core.dates import long_date
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
@@ -37,7 +38,9 @@ def previous_permanence_record(
         raise RuleError(errors)
     if arrangement == "Z1":
         if la_code or order_date:
-            raise RuleError("Z1 means there was no previous permanence arrangement: leave the authority and date empty")
+            raise RuleError(
+                "There was no previous permanence arrangement: leave the authority and the date of the order empty"
+            )
     else:
         if la_code and not LA_PERM_RE.match(la_code):
             errors["la_code"] = "Enter the authority's 3-digit code, or WAL, SCO, NIR or NUK outside England"
@@ -53,15 +56,13 @@ def previous_permanence_record(
         raise RuleError("Previous permanence is recorded when a child starts to be looked after: start that first")
     start = period_of(person, episode)[0]
     if order_date and order_date >= start.started_on:
+        # SSDA903 rule 632
         raise RuleError(
-            {
-                "order_date": f"The order must be before this period of care started ({start.started_on:%d %B %Y}) "
-                "(rule 632)"
-            }
+            {"order_date": f"The order must be before this period of care started ({long_date(start.started_on)})"}
         )
     if PreviousPermanence.objects.filter(episode=start).exists():
         raise RuleError(
-            f"Previous permanence is already recorded for the period of care from {start.started_on:%d %B %Y}"
+            f"Previous permanence is already recorded for the period of care from {long_date(start.started_on)}"
         )
     row = PreviousPermanence.objects.create(
         person=person,
@@ -78,7 +79,7 @@ def previous_permanence_record(
         entry_type=EntryType.LOOKED_AFTER,
         title="Previous permanence: " + label("prev_perm", arrangement),
         summary=(f"Arranged by {la_code}. " if la_code else "")
-        + (f"Order of {order_date:%d %B %Y}." if order_date else ""),
+        + (f"Order of {long_date(order_date)}." if order_date else ""),
         source_type="previouspermanence",
         source_id=row.pk,
         actor=actor,
@@ -96,13 +97,17 @@ def adoption_decision_record(*, actor: Actor, person: Person, decided_on: date |
         raise RuleError(errors)
     assert decided_on is not None
     if episode_on(person, decided_on) is None:
-        raise RuleError({"decided_on": f"{person.full_name} was not looked after on {decided_on:%d %B %Y} (rule 1003)"})
+        raise RuleError(
+            # SSDA903 rule 1003
+            {"decided_on": f"{person.full_name} was not looked after on {long_date(decided_on)}"}
+        )
     if AdoptionRecord.objects.filter(person=person, date_placed_ceased__isnull=True, adopted_on__isnull=True).exists():
-        raise RuleError("A decision to place this child for adoption is already open (rule 579)")
+        # SSDA903 rule 579
+        raise RuleError("A decision to place this child for adoption is already open")
     last = AdoptionRecord.objects.filter(person=person).order_by("-date_should_be_placed").first()
     if last and last.date_placed_ceased and decided_on < last.date_placed_ceased:
         raise RuleError(
-            {"decided_on": f"A new decision must follow the last one's reversal ({last.date_placed_ceased:%d %B %Y})"}
+            {"decided_on": f"A new decision must follow the last one's reversal ({long_date(last.date_placed_ceased)})"}
         )
     record = AdoptionRecord.objects.create(
         person=person,
@@ -140,15 +145,16 @@ def adoption_milestone_record(
     if adoption.date_placed_ceased or adoption.adopted_on:
         raise RuleError("This adoption plan has ended: record a new decision to place for adoption first")
     if getattr(adoption, field) is not None:
-        raise RuleError({field: f"The date of {words} is already recorded ({getattr(adoption, field):%d %B %Y})"})
+        raise RuleError({field: f"The date of {words} is already recorded ({long_date(getattr(adoption, field))})"})
     if milestone == "placed" and adoption.date_matched is None:
-        raise RuleError({field: "Record the match with the adopters before the placement with them (rule 331)"})
+        # SSDA903 rule 331
+        raise RuleError({field: "Record the match with the adopters before the placement with them"})
     previous = [("the decision to place for adoption", adoption.date_should_be_placed)] + [
         (ADOPTION_MILESTONES[m][1], getattr(adoption, ADOPTION_MILESTONES[m][0])) for m in before
     ]
     for name, day in previous:
         if day is not None and on < day:
-            raise RuleError({field: f"The date of {words} cannot be before {name} ({day:%d %B %Y})"})
+            raise RuleError({field: f"The date of {words} cannot be before {name} ({long_date(day)})"})
     later = [m for m, (f, _, b) in ADOPTION_MILESTONES.items() if milestone in b and getattr(adoption, f)]
     if later:
         raise RuleError(
@@ -210,7 +216,12 @@ def adoption_adopters_record(
         raise RuleError(errors)
     single = sex_of_adopters in ("M1", "F1")
     if (number_of_adopters == 1) != single:
-        raise RuleError({"sex_of_adopters": "M1 and F1 are for one adopter; MM, FF and MF are for two (rule 511)"})
+        # SSDA903 rule 511
+        raise RuleError(
+            {
+                "sex_of_adopters": "The adopters' sex does not match their legal status: one adopter for a single adopter, two for a couple"
+            }
+        )
     if sex_of_adopters not in ADOPTER_SEX_FOR_STATUS[legal_status_of_adopters]:
         allowed = ", ".join(sorted(ADOPTER_SEX_FOR_STATUS[legal_status_of_adopters]))
         raise RuleError(
@@ -260,9 +271,10 @@ def adoption_decision_reversed(
         raise RuleError(errors)
     assert ceased_on is not None
     if adoption.adopted_on:
-        raise RuleError("The child has been adopted: the decision can no longer be reversed (rule 558)")
+        # SSDA903 rule 558
+        raise RuleError("The child has been adopted: the decision can no longer be reversed")
     if adoption.date_placed_ceased:
-        raise RuleError(f"This decision was already reversed on {adoption.date_placed_ceased:%d %B %Y}")
+        raise RuleError(f"This decision was already reversed on {long_date(adoption.date_placed_ceased)}")
     latest = max(
         d
         for d in (
@@ -274,7 +286,10 @@ def adoption_decision_reversed(
         if d is not None
     )
     if ceased_on < latest:
-        raise RuleError({"date_placed_ceased": f"The decision cannot be reversed before {latest:%d %B %Y} (rule 522)"})
+        raise RuleError(
+            # SSDA903 rule 522
+            {"date_placed_ceased": f"The decision cannot be reversed before {long_date(latest)}"}
+        )
     adoption.date_placed_ceased = ceased_on
     adoption.reason_placed_ceased = reason
     adoption.modified_by = actor_or_none(actor)

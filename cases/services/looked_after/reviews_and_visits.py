@@ -18,7 +18,7 @@ from cases.services.looked_after.episodes_read import episode_on, next_statutory
 from cases.services.tasks import task_open, tasks_complete_open
 from core.actors import Actor, actor_or_none
 from core.codes import label
-from core.dates import age_on
+from core.dates import age_on, long_date
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
@@ -35,20 +35,23 @@ def lac_review_record(*, actor: Actor, person: Person, held_on: date | None, par
     assert held_on is not None
     episode = episode_on(person, held_on)
     if episode is None:
-        raise RuleError({"held_on": f"{person.full_name} was not looked after on {held_on:%d %B %Y}"})
+        raise RuleError({"held_on": f"{person.full_name} was not looked after on {long_date(held_on)}"})
     if episode.legal_status in SHORT_BREAKS:
-        raise RuleError("Reviews are not recorded for a child on short breaks (V3 or V4) (rule 399)")
+        # SSDA903 rule 399
+        raise RuleError("Reviews are not recorded for a child on short breaks")
     born = require_born(person, "record a review")
     under_four = age_on(born, held_on) < 4
     if under_four and participation != "PN0":
-        raise RuleError({"participation": "The child was under 4 at the review: the participation code is PN0"})
+        raise RuleError(
+            {"participation": 'The child was under 4 at the review: select "child under 4 at the time of the review"'}
+        )
     if not under_four and participation == "PN0":
-        raise RuleError({"participation": "PN0 is only for a child under 4: select how the child took part"})
+        raise RuleError({"participation": "The child was 4 or over at the review: select how the child took part"})
     period_start = period_of(person, episode)[0]
     earlier = LookedAfterReview.objects.filter(person=person, held_on__gte=period_start.started_on)
     latest = earlier.order_by("-held_on").first()
     if latest and held_on <= latest.held_on:
-        raise RuleError({"held_on": f"Reviews are recorded in order: the last one was on {latest.held_on:%d %B %Y}"})
+        raise RuleError({"held_on": f"Reviews are recorded in order: the last one was on {long_date(latest.held_on)}"})
     first = latest is None
     review = LookedAfterReview.objects.create(
         person=person,
@@ -89,7 +92,7 @@ def statutory_visit_recorded(*, actor: Actor, person: Person, visited_on: date |
     episode = episode_on(person, visited_on)
     if episode is None:
         raise RuleError(
-            {"visited_on": f"{person.full_name} was not looked after on {visited_on:%d %B %Y}: no visit was due then"}
+            {"visited_on": f"{person.full_name} was not looked after on {long_date(visited_on)}: no visit was due then"}
         )
     current = open_episode(person)
     if current is None or period_of(person, current)[0].pk != period_of(person, episode)[0].pk:

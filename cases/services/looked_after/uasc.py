@@ -11,7 +11,7 @@ from audit.services import audit_record, snapshot
 from cases.models_looked_after import UnaccompaniedAsylumSeekingChild
 from cases.services.kernel import audit_step, date_errors, noon, require_born
 from core.actors import Actor, actor_or_none
-from core.dates import birthday
+from core.dates import birthday, long_date
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
@@ -38,7 +38,8 @@ def uasc_record(
             raise RuleError({"ceased_on": "The status cannot cease before it began"})
         if ceased_on > birthday(born, 18):
             raise RuleError(
-                {"ceased_on": f"The status ceases by the 18th birthday, {birthday(born, 18):%d %B %Y} (rule 304)"}
+                # SSDA903 rule 304
+                {"ceased_on": f"The status ceases by the 18th birthday, {long_date(birthday(born, 18))}"}
             )
     row = UnaccompaniedAsylumSeekingChild.objects.select_for_update().filter(person=person).first()
     fields = ["became_uasc_on", "ceased_on"]
@@ -72,7 +73,7 @@ def uasc_record(
         occurred_at=noon(became_uasc_on),
         entry_type=EntryType.LOOKED_AFTER,
         title=title,
-        summary=f"From {became_uasc_on:%d %B %Y}" + (f" to {ceased_on:%d %B %Y}." if ceased_on else "."),
+        summary=f"From {long_date(became_uasc_on)}" + (f" to {long_date(ceased_on)}." if ceased_on else "."),
         source_type="unaccompaniedasylumseekingchild",
         source_id=row.pk,
         actor=actor,

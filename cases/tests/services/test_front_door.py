@@ -54,7 +54,7 @@ def test_referral_more_than_40_weeks_before_the_expected_birth_is_refused(manage
             actor=manager, person=unborn, referral_date=today - timedelta(days=200), source="3E", primary_need="N1",
             team=team_a,
         )  # fmt: skip
-    assert "rule 8606" in e.value.errors["referral_date"]
+    assert "check the year" in e.value.errors["referral_date"]
     episode = services.referral_create(
         actor=manager, person=unborn, referral_date=today - timedelta(days=30), source="3E", primary_need="N1",
         team=team_a,

@@ -22,12 +22,12 @@ def test_previous_permanence(child, manager, alice):
     with pytest.raises(RuleError) as e:
         svc.previous_permanence_record(actor=alice, person=child, arrangement="P9")
     assert set(e.value.errors) == {"arrangement"}
-    with pytest.raises(RuleError, match="Z1 means there was no previous"):
+    with pytest.raises(RuleError, match="There was no previous permanence arrangement"):
         svc.previous_permanence_record(actor=alice, person=child, arrangement="Z1", la_code="383")
     with pytest.raises(RuleError) as e:
         svc.previous_permanence_record(actor=alice, person=child, arrangement="P2", la_code="LEEDS")
     assert set(e.value.errors) == {"la_code", "order_date"}
-    with pytest.raises(RuleError, match="rule 632"):
+    with pytest.raises(RuleError, match="The order must be before this period of care started"):
         svc.previous_permanence_record(
             actor=alice, person=child, arrangement="P2", la_code="383", order_date=date(2025, 12, 24)
         )
@@ -41,7 +41,7 @@ def test_previous_permanence(child, manager, alice):
 
 def test_adoption_from_decision_to_order(child, manager, alice):
     start(manager, child, date(2025, 6, 2))
-    with pytest.raises(RuleError, match="rule 1003"):
+    with pytest.raises(RuleError, match="was not looked after on"):
         svc.adoption_decision_record(actor=alice, person=child, decided_on=date(2025, 6, 1))
     adoption = svc.adoption_decision_record(actor=alice, person=child, decided_on=date(2025, 7, 1))
     with pytest.raises(RuleError, match="already open"):
@@ -62,9 +62,9 @@ def test_adoption_from_decision_to_order(child, manager, alice):
         reason_place_change="CARPL",
     )  # fmt: skip
     svc.adoption_milestone_record(actor=alice, adoption=adoption, milestone="placed", on=date(2025, 9, 15))
-    with pytest.raises(RuleError, match="rule 601"):
+    with pytest.raises(RuleError, match="before recording the adoption"):
         svc.looked_after_end(actor=manager, person=child, ended_on=date(2026, 3, 2), reason_ceased="E11")
-    with pytest.raises(RuleError, match="rule 511"):
+    with pytest.raises(RuleError, match="sex does not match"):
         svc.adoption_adopters_record(
             actor=alice, adoption=adoption, foster_care=False, number_of_adopters=1, sex_of_adopters="MF",
             legal_status_of_adopters="L11",
@@ -81,7 +81,7 @@ def test_adoption_from_decision_to_order(child, manager, alice):
     svc.looked_after_end(actor=manager, person=child, ended_on=date(2026, 3, 2), reason_ceased="E11")
     adoption = AdoptionRecord.objects.get(pk=adoption.pk)
     assert adoption.adopted_on == date(2026, 3, 2) and adoption.placed_on == date(2025, 9, 15)
-    with pytest.raises(RuleError, match="rule 558"):
+    with pytest.raises(RuleError, match="The child has been adopted: the decision can no longer be reversed"):
         svc.adoption_decision_reversed(actor=alice, adoption=adoption, ceased_on=date(2026, 3, 3), reason="RD4")
     assert AuditEvent.objects.filter(object_type="adoptionrecord", action="update").count() >= 4
 
@@ -89,12 +89,12 @@ def test_adoption_from_decision_to_order(child, manager, alice):
 def test_adoption_decision_reversed(child, manager, alice):
     start(manager, child, date(2025, 6, 2))
     adoption = svc.adoption_decision_record(actor=alice, person=child, decided_on=date(2025, 7, 1))
-    with pytest.raises(RuleError, match="rule 557"):
+    with pytest.raises(RuleError, match="before they leave care"):
         svc.looked_after_end(actor=manager, person=child, ended_on=date(2025, 8, 1), reason_ceased="E4A")
     with pytest.raises(RuleError) as e:
         svc.adoption_decision_reversed(actor=alice, adoption=adoption, ceased_on=date(2025, 8, 1), reason="RD9")
     assert set(e.value.errors) == {"reason_placed_ceased"}
-    with pytest.raises(RuleError, match="rule 522"):
+    with pytest.raises(RuleError, match="cannot be reversed before"):
         svc.adoption_decision_reversed(actor=alice, adoption=adoption, ceased_on=date(2025, 6, 30), reason="RD2")
     svc.adoption_decision_reversed(actor=alice, adoption=adoption, ceased_on=date(2025, 8, 1), reason="RD2")
     with pytest.raises(RuleError, match="plan has ended"):

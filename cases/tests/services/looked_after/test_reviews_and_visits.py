@@ -36,14 +36,14 @@ def test_review_refusals(child, manager, alice):
     with pytest.raises(RuleError) as e:
         svc.lac_review_record(actor=alice, person=child, held_on=date(2026, 1, 21), participation="PN9")
     assert set(e.value.errors) == {"participation"}
-    with pytest.raises(RuleError, match="PN0 is only for a child under 4"):
+    with pytest.raises(RuleError, match="4 or over at the review: select how the child took part"):
         svc.lac_review_record(actor=alice, person=child, held_on=date(2026, 1, 21), participation="PN0")
     svc.lac_review_record(actor=alice, person=child, held_on=date(2026, 1, 21), participation="PN1")
     with pytest.raises(RuleError, match="recorded in order"):
         svc.lac_review_record(actor=alice, person=child, held_on=date(2026, 1, 21), participation="PN1")
     baby = person("Ava", "Khan", date(2024, 6, 1))
     start(manager, baby, date(2025, 12, 24))
-    with pytest.raises(RuleError, match="participation code is PN0"):
+    with pytest.raises(RuleError, match=r"under 4 at the review: select \"child under 4 at the time of the review\""):
         svc.lac_review_record(actor=alice, person=baby, held_on=date(2026, 1, 21), participation="PN1")
     assert svc.lac_review_record(actor=alice, person=baby, held_on=date(2026, 1, 21), participation="PN0")
 
@@ -51,7 +51,7 @@ def test_review_refusals(child, manager, alice):
 def test_no_reviews_for_short_breaks(manager, alice):
     respite = person("Ella", "Moss", date(2014, 2, 2))
     start(manager, respite, date(2026, 1, 2), legal_status="V3")
-    with pytest.raises(RuleError, match="rule 399"):
+    with pytest.raises(RuleError, match="Reviews are not recorded for a child on short breaks"):
         svc.lac_review_record(actor=alice, person=respite, held_on=date(2026, 1, 3), participation="PN1")
 
 

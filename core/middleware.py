@@ -1,0 +1,35 @@
+"""Middleware every page and endpoint passes through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+from core import codes
+
+
+class NoStoreMiddleware:
+    """Nothing Casework answers may be kept by a browser or a proxy: pages and API answers carry people's records, and
+    a shared computer's back button or cache must not show them to the next person (`Cache-Control: no-store`).
+    Static files are served before this (whitenoise) and keep their own caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
+
+
+class CodeLabelsMiddleware:
+    """Each code list is read once per request, however many codes a page turns into words (core.codes)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with codes.labels_cached():
+            return self.get_response(request)
