@@ -100,13 +100,16 @@ def test_a_key_belongs_to_its_user(alice, bob, team_b):
 def test_every_form_that_creates_a_record_carries_a_key(alice, manager, support):
     """Case notes, visits, contacts, people, relationships, warnings, journey steps, returns."""
     child = person()
+    mother = person("Sarah", "Hughes", date(1990, 5, 1))
     performance = make_user("pat.performance@example.test", manager.memberships.first().team, Role.PERFORMANCE)
     pages = [
         (alice, reverse("recording:case_note_add", args=[child.pk])),
         (alice, reverse("cases:visit_add", args=[child.pk])),
         (support, reverse("cases:contact_add", args=[child.pk])),
         (alice, reverse("people:create")),
-        (alice, reverse("people:relationship_add", args=[child.pk])),
+        (alice, reverse("people:relationship_add", args=[child.pk]) + f"?other={mother.pk}"),
+        (alice, reverse("people:identifier_add", args=[child.pk])),
+        (alice, reverse("people:address_add", args=[child.pk])),
         (alice, reverse("people:warning_add", args=[child.pk])),
         (manager, reverse("cases:step", args=[child.pk, "referral"])),
         (performance, reverse("returns:index")),
