@@ -55,7 +55,12 @@ class ReferralForm(GovForm):
     primary_need = forms.ChoiceField(
         label="Primary need", choices=lambda: code_choices("primary_need", "Select the primary need")
     )
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.all(), empty_label="Select a team")
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.holding_cases(),
+        empty_label="Select a team",
+        help_text="Only teams that hold cases are listed",
+    )
 
 
 class AllocateForm(GovForm):
@@ -211,7 +216,12 @@ def _placement(d: dict[str, Any]) -> Any:
 class TransferInForm(GovForm):
     notified_on = _date("Date we were told")
     from_la_code = forms.CharField(label="The authority the child moved from (3-digit code)", max_length=3)
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.all(), empty_label="Select a team")
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.holding_cases(),
+        empty_label="Select a team",
+        help_text="Only teams that hold cases are listed",
+    )
     primary_need = forms.ChoiceField(
         label="Primary need", choices=lambda: code_choices("primary_need", "Select the primary need")
     )

@@ -16,7 +16,8 @@ from cases.models import (
     TaskKind,
 )
 from cases.rules import timescales
-from cases.services.kernel import Entry, noon, not_future, record_step, require_manager, today
+from cases.rules.dates import Follows
+from cases.services.kernel import Entry, noon, record_step, require_manager, step_date, today
 from cases.services.tasks import task_open, tasks_complete
 from core.actors import Actor, actor_or_none
 from core.errors import RuleError
@@ -27,16 +28,12 @@ from recording.services import chronology_add
 @transaction.atomic
 def assessment_start(*, actor: Actor, episode: CINEpisode, started_on: date | None) -> Assessment:
     """Start the child and family assessment, due 45 working days from the referral."""
-    errors = not_future(started_on, "started_on", "start date")
+    if not episode.is_open:
+        raise RuleError("This referral is closed: make a new referral to assess again")
+    errors = step_date(started_on, "started_on", "start date", Follows("the referral", episode.referral_date))
     if errors:
         raise RuleError(errors)
     assert started_on is not None
-    if not episode.is_open:
-        raise RuleError("This referral is closed: make a new referral to assess again")
-    if started_on < episode.referral_date:
-        raise RuleError(
-            {"started_on": f"An assessment cannot start before the referral ({episode.referral_date:%d %B %Y})"}
-        )
     if episode.assessments.filter(authorised_on__isnull=True).exists():
         raise RuleError("An assessment is already in progress for this referral: complete that one")
     assessment = Assessment.objects.create(
@@ -100,8 +97,11 @@ def assessment_submit(*, actor: Actor, assessment: Assessment, submitted_on: dat
         raise RuleError({"factors": "Record the factors identified before submitting"})
     if not assessment.outcome:
         raise RuleError({"outcome": "Record the outcome before submitting"})
-    if submitted_on < assessment.started_on:
-        raise RuleError({"submitted_on": "An assessment cannot be submitted before it started"})
+    errors = step_date(
+        submitted_on, "submitted_on", "date it was submitted", Follows("the assessment started", assessment.started_on)
+    )
+    if errors:
+        raise RuleError(errors)
     assessment.submitted_on = submitted_on
     assessment.submitted_by = actor_or_none(actor)
     assessment.save(update_fields=["submitted_on", "submitted_by", "modified_at"])
@@ -128,8 +128,14 @@ def assessment_authorise(*, actor: Actor, assessment: Assessment, authorised_on:
         raise RuleError("This assessment is already authorised")
     if actor is not None and assessment.submitted_by_id == getattr(actor, "pk", None):
         raise RuleError("You submitted this assessment: another manager must authorise it")
-    if authorised_on < assessment.submitted_on:
-        raise RuleError({"authorised_on": "Authorisation cannot be before the assessment was submitted"})
+    errors = step_date(
+        authorised_on,
+        "authorised_on",
+        "date of authorisation",
+        Follows("the assessment was submitted", assessment.submitted_on),
+    )
+    if errors:
+        raise RuleError(errors)
     assessment.authorised_on = authorised_on
     assessment.authorised_by = actor_or_none(actor)
     assessment.save(update_fields=["authorised_on", "authorised_by", "modified_at"])

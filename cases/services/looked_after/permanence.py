@@ -17,8 +17,9 @@ from cases.models_looked_after import (
     PreviousPermanence,
 )
 from cases.rules.codes import ADOPTER_SEX_FOR_STATUS, LA_PERM_RE
+from cases.rules.dates import Follows
 from cases.rules.looked_after import ADOPTION_MILESTONES
-from cases.services.kernel import Entry, audit_step, date_errors, noon, record_step, today
+from cases.services.kernel import Entry, audit_step, date_errors, noon, record_step, require_after, today
 from cases.services.looked_after.episodes_read import episode_on, open_episode, period_of
 from core.actors import Actor, actor_or_none
 from core.codes import label
@@ -151,9 +152,7 @@ def adoption_milestone_record(
     previous = [("the decision to place for adoption", adoption.date_should_be_placed)] + [
         (ADOPTION_MILESTONES[m][1], getattr(adoption, ADOPTION_MILESTONES[m][0])) for m in before
     ]
-    for name, day in previous:
-        if day is not None and on < day:
-            raise RuleError({field: f"The date of {words} cannot be before {name} ({day:%d %B %Y})"})
+    require_after(on, field, f"date of {words}", *(Follows(name, day) for name, day in previous))
     later = [m for m, (f, _, b) in ADOPTION_MILESTONES.items() if milestone in b and getattr(adoption, f)]
     if later:
         raise RuleError(

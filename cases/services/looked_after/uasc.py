@@ -11,7 +11,8 @@ from audit.services import audit_record, snapshot
 from cases.models_looked_after import (
     UnaccompaniedAsylumSeekingChild,
 )
-from cases.services.kernel import audit_step, date_errors, noon, require_born
+from cases.rules.dates import Follows
+from cases.services.kernel import audit_step, date_errors, noon, require_after, require_born
 from core.actors import Actor, actor_or_none
 from core.dates import birthday
 from core.errors import RuleError
@@ -36,8 +37,12 @@ def uasc_record(
     if became_uasc_on >= birthday(born, 18):
         raise RuleError({"became_uasc_on": f"{person.full_name} was 18 by then: only children are UASC"})
     if ceased_on is not None:
-        if ceased_on < became_uasc_on:
-            raise RuleError({"ceased_on": "The status cannot cease before it began"})
+        require_after(
+            ceased_on,
+            "ceased_on",
+            "date the status ceased",
+            Follows("the child became an asylum-seeking child", became_uasc_on),
+        )
         if ceased_on > birthday(born, 18):
             raise RuleError(
                 {"ceased_on": f"The status ceases by the 18th birthday, {birthday(born, 18):%d %B %Y} (rule 304)"}
