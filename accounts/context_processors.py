@@ -9,6 +9,7 @@ def casework(request: HttpRequest) -> dict[str, object]:
         "authority_name": settings.CASEWORK_AUTHORITY_NAME,
         "demo_mode": settings.CASEWORK_DEMO_MODE,
         "is_manager": access.is_manager(request.user),
+        "is_reviewing_officer": access.is_reviewing_officer(request.user),
         "can_see_performance": access.can_see_performance(request.user),
         "can_run_returns": access.can_run_returns(request.user),
         "can_see_reviews_due": access.can_see_reviews_due(request.user),

@@ -38,7 +38,7 @@ class Follows:
         if isinstance(day, datetime) != isinstance(earlier, datetime):  # compare a date with a date
             day = day.date() if isinstance(day, datetime) else day
             earlier = earlier.date() if isinstance(earlier, datetime) else earlier
-        return day < earlier or (not self.same_day and day == earlier)  # type: ignore[operator]
+        return day < earlier or (not self.same_day and day == earlier)
 
     def message(self, label: str) -> str:
         assert self.on is not None

@@ -39,7 +39,7 @@ def allocate(
         "started_on",
         "allocation date",
         person,
-        Follows("the referral", referral and referral.referral_date),
+        Follows("the referral", referral.referral_date if referral else None),
     )
     if not reason.strip():
         errors["reason"] = "Enter why the child is allocated to this worker"

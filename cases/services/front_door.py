@@ -45,7 +45,6 @@ def contact_record(
 ) -> Contact:
     """Record a contact about a child (under 18 or unborn: it goes to the children's decision queue). A decision is
     due within 1 working day."""
-    require_child(person, timezone.localtime(received_at).date() if received_at else None)
     errors: dict[str, str] = {}
     if received_at is None:
         errors["received_at"] = "Enter when the contact was received"
@@ -57,6 +56,7 @@ def contact_record(
     if errors:
         raise RuleError(errors)
     assert received_at is not None
+    require_child(person, timezone.localtime(received_at).date())
     contact = Contact.objects.create(
         person=person,
         received_at=received_at,
@@ -168,7 +168,6 @@ def referral_create(
     """Open a children-in-need episode for a child (under 18 or unborn) with a team that holds cases. Refused while
     the child has one open; flags re-referrals (within 12 months of an earlier referral); makes the 45-working-day
     assessment task."""
-    require_child(person, referral_date)
     if person.date_of_birth is None and person.expected_date_of_birth is None:
         raise RuleError("Record the child's date of birth or expected date of birth before making a referral")
     last = CINEpisode.objects.filter(person=person).order_by("-referral_date").first()
@@ -192,6 +191,7 @@ def referral_create(
     if errors:
         raise RuleError(errors)
     assert referral_date is not None
+    require_child(person, referral_date)
     if CINEpisode.objects.filter(person=person, closure_date__isnull=True).exists():
         raise RuleError("This child already has an open referral. Record the new concern as a contact on it instead.")
     episode = CINEpisode.objects.create(
