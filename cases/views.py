@@ -32,7 +32,8 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
     if access.is_reviewing_officer(request.user):
         return my_reviews(request)
     rows = selectors.caseload(request.user, manager=access.is_manager(request.user))
-    return render(request, "cases/caseload.html", {"rows": rows, "today": timezone.localdate(), "worker": None})
+    context = {"rows": rows, "today": timezone.localdate(), "worker": None, "title": "My caseload"}
+    return render(request, "cases/caseload.html", context)
 
 
 def my_reviews(request: HttpRequest) -> HttpResponse:
@@ -54,7 +55,13 @@ def worker_caseload(request: HttpRequest, user_id: int) -> HttpResponse:
     if not selectors.team_workers_filter(teams).filter(user=worker).exists():
         raise Http404("No such worker in your teams")
     rows = selectors.caseload(worker, manager=access.is_manager(worker))
-    return render(request, "cases/caseload.html", {"rows": rows, "today": timezone.localdate(), "worker": worker})
+    context = {
+        "rows": rows,
+        "today": timezone.localdate(),
+        "worker": worker,
+        "title": f"{worker.display_name}'s caseload",
+    }
+    return render(request, "cases/caseload.html", context)
 
 
 @login_required

@@ -183,7 +183,7 @@ def test_overdue_work_shows_the_worker_whose_caseload_the_manager_can_open(submi
     link = reverse("cases:worker_caseload", args=[alice.pk])
     assert f'href="{link}">Alice Tester</a>' in html  # the overdue row's worker
     page = c.get(link).content.decode()
-    assert "Alice Tester's caseload</h1>" in page and "Amelia Hughes" in page
+    assert "Alice Tester&#x27;s caseload</h1>" in page and "Amelia Hughes" in page
     assert c.get(reverse("cases:worker_caseload", args=[bob.pk])).status_code == 404  # another team's worker
     assert client_for(alice).get(reverse("cases:worker_caseload", args=[alice.pk])).status_code == 404
 
