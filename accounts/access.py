@@ -107,6 +107,13 @@ def is_manager(user: Any) -> bool:
     return may(user, Can.MANAGE_CASES)
 
 
+def is_reviewing_officer(user: Any) -> bool:
+    """An independent reviewing officer who holds no caseload (no social worker or manager role): their home is the
+    reviews they chair."""
+    held = roles(user)
+    return Role.INDEPENDENT_REVIEWING_OFFICER in held and not held & {Role.SOCIAL_WORKER, Role.TEAM_MANAGER}
+
+
 def visible_people(user: Any, queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
     """People this user may see, as a filter on `queryset` (all people when None)."""
     from people.models import Person, RestrictedAccessGrant

@@ -39,6 +39,31 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
+class TeamKind(models.TextChoices):
+    """What a team does. Only the teams that hold cases (`CASE_HOLDING`) receive referrals and have children
+    allocated to them; the others read, review or report."""
+
+    ASSESSMENT = "assessment", "Assessment"
+    SAFEGUARDING = "safeguarding", "Safeguarding (child protection)"
+    LOOKED_AFTER = "looked_after", "Looked after children"
+    LEAVING_CARE = "leaving_care", "Leaving care"
+    REVIEWING = "reviewing", "Reviewing (independent reviewing officers)"
+    FRONT_DOOR = "front_door", "Front door (contacts and decisions)"
+    PERFORMANCE = "performance", "Performance and intelligence"
+    ADULTS = "adults", "Adults' services"
+
+
+# Teams that hold children's cases. The front door decides contacts and passes referrals on to one of these;
+# reviewing officers chair reviews of cases other teams hold; performance reads; adults' teams hold adults' work.
+CASE_HOLDING = (TeamKind.ASSESSMENT, TeamKind.SAFEGUARDING, TeamKind.LOOKED_AFTER, TeamKind.LEAVING_CARE)
+
+
+class TeamQuerySet(models.QuerySet["Team"]):
+    def holding_cases(self) -> TeamQuerySet:
+        """The teams a referral can go to (CASE_HOLDING)."""
+        return self.filter(kind__in=CASE_HOLDING)
+
+
 class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
     service_area = models.CharField(
@@ -46,12 +71,19 @@ class Team(models.Model):
         choices=[("children", "Children's services"), ("adults", "Adults' services")],
         default="children",
     )
+    kind = models.CharField(max_length=20, choices=TeamKind.choices, default=TeamKind.ASSESSMENT)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def holds_cases(self) -> bool:
+        return self.kind in CASE_HOLDING
 
 
 class Membership(models.Model):

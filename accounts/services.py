@@ -11,22 +11,44 @@ from audit.services import audit_record
 from core.actors import Actor
 from core.errors import RuleError
 
-from .models import Membership, Role, Team, User
+from .models import Membership, Role, Team, TeamKind, User
 
 
 @transaction.atomic
-def team_create(*, actor: Actor, name: str, service_area: str = "children") -> Team:
+def team_create(*, actor: Actor, name: str, service_area: str = "children", kind: str = TeamKind.ASSESSMENT) -> Team:
     if not name.strip():
         raise RuleError({"name": "Enter the team's name"})
     if Team.objects.filter(name__iexact=name.strip()).exists():
         raise RuleError({"name": "A team with this name already exists"})
-    team = Team.objects.create(name=name.strip(), service_area=service_area)
+    if kind not in TeamKind.values:
+        raise RuleError({"kind": "Select what kind of team it is"})
+    team = Team.objects.create(name=name.strip(), service_area=service_area, kind=kind)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
         object_type="team",
         object_id=str(team.pk),
-        changes={"new": {"name": name}},
+        changes={"new": {"name": name, "kind": kind}},
+    )
+    return team
+
+
+@transaction.atomic
+def team_set_kind(*, actor: Actor, team: Team, kind: str) -> Team:
+    """Say what kind of team it is (which decides whether it receives referrals). Audited with the old kind."""
+    if kind not in TeamKind.values:
+        raise RuleError({"kind": "Select what kind of team it is"})
+    if team.kind == kind:
+        return team
+    old = team.kind
+    team.kind = kind
+    team.save(update_fields=["kind"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="team",
+        object_id=str(team.pk),
+        changes={"kind": {"old": old, "new": kind}},
     )
     return team
 

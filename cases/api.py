@@ -179,6 +179,16 @@ class OnIn(Schema):
     on: date | None = None
 
 
+class AuthoriseIn(Schema):
+    on: date | None = None
+    comments: str = ""
+
+
+class ReturnIn(Schema):
+    on: date | None = None
+    reason: str
+
+
 @router.post(
     "/assessments/{int:assessment_id}/submit",
     response={200: CreatedOut, 422: ErrorsOut},
@@ -195,9 +205,20 @@ def assessment_submit(request: HttpRequest, assessment_id: int, payload: OnIn) -
     response={200: CreatedOut, 422: ErrorsOut},
     summary="Authorise (managers)",
 )
-def assessment_authorise(request: HttpRequest, assessment_id: int, payload: OnIn) -> dict[str, object]:
+def assessment_authorise(request: HttpRequest, assessment_id: int, payload: AuthoriseIn) -> dict[str, object]:
     a = _visible(request, Assessment, assessment_id, "episode.person_id")
-    services.assessment_authorise(actor=request.user, assessment=a, authorised_on=payload.on)
+    services.assessment_authorise(actor=request.user, assessment=a, authorised_on=payload.on, comments=payload.comments)
+    return {"id": a.pk}
+
+
+@router.post(
+    "/assessments/{int:assessment_id}/return",
+    response={200: CreatedOut, 422: ErrorsOut},
+    summary="Return to the worker with the reason (managers)",
+)
+def assessment_return(request: HttpRequest, assessment_id: int, payload: ReturnIn) -> dict[str, object]:
+    a = _visible(request, Assessment, assessment_id, "episode.person_id")
+    services.assessment_return(actor=request.user, assessment=a, reason=payload.reason, returned_on=payload.on)
     return {"id": a.pk}
 
 

@@ -48,7 +48,11 @@ class ContactDecisionForm(GovForm):
         label="Reason", widget=forms.Textarea, error_messages={"required": "Enter the reason for the decision"}
     )
     team = forms.ModelChoiceField(
-        label="Team (for a referral)", queryset=Team.objects.all(), required=False, empty_label="Select a team"
+        label="Team (for a referral)",
+        queryset=Team.objects.holding_cases(),
+        required=False,
+        empty_label="Select a team",
+        help_text="Only teams that hold cases are listed",
     )
     primary_need = forms.ChoiceField(
         label="Primary need (for a referral)",

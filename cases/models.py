@@ -7,6 +7,8 @@ Field names follow social work terms; where a field is a statutory code its code
 
 from __future__ import annotations
 
+from datetime import date
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -117,6 +119,7 @@ class Assessment(TimeStamped):
     authorised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    authorisation_comments = models.TextField(blank=True, help_text="The authorising manager's comments")
 
     class Meta:
         constraints = [
@@ -348,6 +351,25 @@ LOOKED_AFTER_TASKS = (
 )
 
 
+# Tasks only a manager does: a social worker's "due next" leaves them out (cases.selectors.due_tasks).
+MANAGER_TASKS = (TaskKind.CONTACT_DECISION, TaskKind.ASSESSMENT_AUTHORISATION)
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    """The one definition of open and overdue work: every page that lists or counts tasks starts here."""
+
+    def open(self) -> TaskQuerySet:
+        return self.filter(completed_on__isnull=True, cancelled_on__isnull=True)
+
+    def overdue(self, today: date) -> TaskQuerySet:
+        """Open and due before today (due today is not overdue)."""
+        return self.open().filter(due_on__lt=today)
+
+    def for_workers(self) -> TaskQuerySet:
+        """Without the tasks only a manager does (MANAGER_TASKS)."""
+        return self.exclude(kind__in=MANAGER_TASKS)
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
 class Task(models.Model):
     """Something due for a child by a date, made from a statutory or local timescale. Done or cancelled, never
@@ -363,6 +385,9 @@ class Task(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     completed_on = models.DateField(null=True, blank=True)
     cancelled_on = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True, help_text="What the worker needs to know (why it came back)")
+
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         indexes = [

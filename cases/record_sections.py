@@ -22,25 +22,31 @@ from people import record
 from people.models import Person
 from recording import entries
 
+from .rules.ages import is_child
 from .selectors import journey_summary
+from .steps import offered_steps
 
 
 def journey_section(request: HttpRequest, person: Person) -> SafeString:
+    """The children's journey: for a child (under 18, unborn, or of unknown age), or for anyone with children's
+    work still open or who was looked after and is under 25 (a care leaver). An adult's record shows none of it: adults'
+    work comes later, and an empty children's panel would mislead."""
+    today = timezone.localdate()
+    journey = journey_summary(person, manager=access.is_manager(request.user))
+    if not journey.for_this_person(person.date_of_birth, today):
+        return SafeString("")
+    steps = offered_steps(journey.actions, request.user, person, today) if can_record(request, person) else []
     html = render_to_string(
         "cases/journey_panel.html",
-        {
-            "person": person,
-            "journey": journey_summary(person),
-            "today": timezone.localdate(),
-            "can_record": can_record(request, person),
-        },
+        {"person": person, "journey": journey, "today": today, "steps": steps},
         request=request,
     )
     return html  # render_to_string gives SafeString: the template engine escaped what it put in
 
 
 def contact_link_section(request: HttpRequest, person: Person) -> SafeString:
-    if not can_record_contacts(request, person):
+    """ "Record a contact" for a child: a contact goes to the children's front door (adults' contacts come later)."""
+    if not can_record_contacts(request, person) or not is_child(person.date_of_birth, timezone.localdate()):
         return SafeString("")
     return render_to_string("cases/record_contact_link.html", {"person": person}, request=request)
 

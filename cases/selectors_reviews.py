@@ -75,8 +75,8 @@ def reviews_due(today: date, *, weeks: int = DEFAULT_WEEKS, kind: str = "") -> R
     rows = [
         ReviewRow(
             task=t,
-            worker=f"{t.worker_first or ''} {t.worker_last or ''}".strip(),
-            team=t.team_name or "",
+            worker=f"{getattr(t, 'worker_first', '') or ''} {getattr(t, 'worker_last', '') or ''}".strip(),
+            team=getattr(t, "team_name", "") or "",
             last_held=(lac_last if t.kind == TaskKind.LAC_REVIEW else cp_last).get(t.person_id),
         )
         for t in tasks

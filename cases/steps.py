@@ -14,13 +14,16 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from accounts import access
 from accounts.models import Role, Team
+from core.errors import RuleError
 from core.forms import GovDateField, GovForm
 
 from . import forms as f
-from . import services
+from . import selectors, services
 from .forms import code_choices, flag
 from .models import (
+    Allocation,
     Assessment,
     AssessmentOutcome,
     ChildInNeedPlan,
@@ -31,6 +34,7 @@ from .models import (
     Section47Outcome,
 )
 from .models_looked_after import AdoptionRecord, MissingEpisode, UnaccompaniedAsylumSeekingChild
+from .rules.ages import Who, not_a_child, step_is_for
 from .rules.codes import FIRST_CONTACT
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -52,16 +56,35 @@ class ReferralForm(GovForm):
     primary_need = forms.ChoiceField(
         label="Primary need", choices=lambda: code_choices("primary_need", "Select the primary need")
     )
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.all(), empty_label="Select a team")
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.holding_cases(),
+        empty_label="Select a team",
+        help_text="Only teams that hold cases are listed",
+    )
+
+
+class WorkerChoiceField(forms.ModelChoiceField):
+    """A worker, labelled with their caseload: "Sam Okafor, social worker: 12 children"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.caseloads: dict[int, tuple[str, int]] = {}
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        role, count = self.caseloads.get(obj.pk, ("", 0))
+        children = f"{count} child" + ("" if count == 1 else "ren")
+        return f"{obj.display_name}, {role.lower()}: {children}" if role else obj.display_name
 
 
 class AllocateForm(GovForm):
-    worker = forms.ModelChoiceField(
+    worker = WorkerChoiceField(
         label="Worker",
         queryset=get_user_model()
         .objects.filter(is_active=True, memberships__role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER])
         .distinct(),
         empty_label="Select a worker",
+        help_text="The team's workers, with the number of children each has now",
     )
     started_on = _date("Allocated from", error_messages={"required": "Enter the date the allocation starts"})
     reason = forms.CharField(label="Reason for allocation", max_length=300)
@@ -72,6 +95,58 @@ class AllocateForm(GovForm):
             c for c in code_choices("sw_change_reason", "Not a change of worker") if c[0] != FIRST_CONTACT
         ],
         required=False,
+    )
+
+    def __init__(self, *args: Any, workers: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if workers is not None:  # the team's workers, in order (selectors.team_workers)
+            field = self.fields["worker"]
+            assert isinstance(field, WorkerChoiceField)
+            order = [w["user"].pk for w in workers]
+            field.caseloads = {w["user"].pk: (w["role"], w["caseload"]) for w in workers}
+            field.queryset = get_user_model().objects.filter(pk__in=order).order_by("last_name", "first_name", "pk")
+
+
+def allocation_teams(user: Any, person: Any) -> Any:
+    """The team whose workers a child can be allocated to: the team holding the child's open referral, else the
+    team of the current allocation, else the teams the allocating manager manages."""
+    referral = CINEpisode.objects.filter(person=person, closure_date__isnull=True).values_list("team_id", flat=True)
+    if referral:
+        return Team.objects.filter(pk__in=referral)
+    current = Allocation.objects.filter(person=person, ended_on__isnull=True).values_list("team_id", flat=True)
+    if current:
+        return Team.objects.filter(pk__in=current)
+    return selectors.managed_teams(user)
+
+
+def allocate_form_kwargs(user: Any, person: Any) -> dict[str, Any]:
+    return {"workers": selectors.team_workers(allocation_teams(user, person))}
+
+
+class AuthoriseForm(GovForm):
+    decision = forms.ChoiceField(
+        label="What do you decide?",
+        choices=[("authorise", "Authorise the assessment"), ("return", "Return it to the worker")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you authorise the assessment or return it to the worker"},
+    )
+    on = _date("Date", error_messages={"required": "Enter the date of your decision"})
+    comments = forms.CharField(
+        label="Comments",
+        help_text="Your comments on the assessment. If you return it, say what the worker needs to change.",
+        widget=forms.Textarea,
+        required=False,
+        max_length=2000,
+    )
+
+
+def _authorise(actor: Any, assessment: Any, d: dict[str, Any]) -> Any:
+    if d["decision"] == "return":
+        return services.assessment_return(
+            actor=actor, assessment=assessment, reason=d.get("comments") or "", returned_on=d["on"]
+        )
+    return services.assessment_authorise(
+        actor=actor, assessment=assessment, authorised_on=d["on"], comments=d.get("comments") or ""
     )
 
 
@@ -210,7 +285,12 @@ def _placement(d: dict[str, Any]) -> Any:
 class TransferInForm(GovForm):
     notified_on = _date("Date we were told")
     from_la_code = forms.CharField(label="The authority the child moved from (3-digit code)", max_length=3)
-    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.all(), empty_label="Select a team")
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.holding_cases(),
+        empty_label="Select a team",
+        help_text="Only teams that hold cases are listed",
+    )
     primary_need = forms.ChoiceField(
         label="Primary need", choices=lambda: code_choices("primary_need", "Select the primary need")
     )
@@ -239,6 +319,9 @@ class Step:
     initial: Callable[[Any], dict[str, Any]] | None = None  # values to start the form with, from the target
     about: Callable[[Any], str] | None = None  # a sentence above the form saying what the step acts on
     hint: str = ""  # what the step is for, under the heading
+    who: Who = Who.CHILDREN  # whom the step is for (cases.rules.ages): starting children's work by default
+    form_kwargs: Callable[[Any, Any], dict[str, Any]] | None = None  # (user, person) -> the form's choices
+    rename: dict[str, str] | None = None  # service error fields -> form fields
 
 
 def _open(model: Any, **filters: Any) -> Any:
@@ -347,17 +430,20 @@ STEPS: dict[str, Step] = {
     "allocate": Step(
         "Allocate to a worker", AllocateForm, PERSON,
         lambda a, p, d: services.allocate(actor=a, person=p, worker=d["worker"], started_on=d["started_on"], reason=d["reason"], change_reason=d.get("change_reason") or ""),
-        manager_only=True,
+        manager_only=True, who=Who.CARE_LEAVERS, form_kwargs=allocate_form_kwargs,
     ),
     "assessment-start": Step("Start an assessment", StartForm, REFERRAL, lambda a, e, d: services.assessment_start(actor=a, episode=e, started_on=d["started_on"])),
     "assessment-record": Step(
         "Record the assessment", AssessmentRecordForm, ASSESSMENT,
         lambda a, x, d: services.assessment_record(actor=a, assessment=x, factors=d["factors"], summary=d["summary"], outcome=d["outcome"]),
         initial=lambda x: {"factors": x.factors, "summary": x.summary, "outcome": x.outcome},  # what is recorded so far
+        who=Who.ANYONE,
     ),
-    "assessment-submit": Step("Submit the assessment", OnForm, ASSESSMENT, lambda a, x, d: services.assessment_submit(actor=a, assessment=x, submitted_on=d["on"]), button="Submit for authorisation"),
+    "assessment-submit": Step("Submit the assessment", OnForm, ASSESSMENT, lambda a, x, d: services.assessment_submit(actor=a, assessment=x, submitted_on=d["on"]), button="Submit for authorisation", who=Who.ANYONE, rename={"submitted_on": "on"}),
     "assessment-authorise": Step(
-        "Authorise the assessment", OnForm, ASSESSMENT, lambda a, x, d: services.assessment_authorise(actor=a, assessment=x, authorised_on=d["on"]), manager_only=True, button="Authorise"
+        "Authorise the assessment", AuthoriseForm, ASSESSMENT, _authorise, manager_only=True, button="Save the decision",
+        about=lambda x: f"Submitted on {_day(x.submitted_on)}{' by ' + x.submitted_by.display_name if x.submitted_by else ''}. Outcome recommended: {x.get_outcome_display().lower() or 'none'}.",
+        who=Who.ANYONE, rename={"authorised_on": "on", "returned_on": "on", "reason": "comments"},
     ),
     "strategy": Step(
         "Record a strategy discussion", StrategyForm, REFERRAL,
@@ -365,27 +451,27 @@ STEPS: dict[str, Step] = {
     ),
     "section-47-complete": Step(
         "Record the section 47 outcome", S47CompleteForm, ENQUIRY,
-        lambda a, x, d: services.section47_complete(actor=a, enquiry=x, completed_on=d["completed_on"], outcome=d["outcome"]),
+        lambda a, x, d: services.section47_complete(actor=a, enquiry=x, completed_on=d["completed_on"], outcome=d["outcome"]), who=Who.ANYONE,
     ),
     "initial-conference": Step(
         "Record the initial child protection conference", ICPCForm, ENQUIRY,
         lambda a, x, d: services.initial_conference_record(actor=a, enquiry=x, held_on=d["held_on"], plan_needed=_yes(d["plan_needed"]), category=d.get("category") or ""),
     ),
-    "core-group": Step("Record a core group meeting", EndForm, CP_PLAN, lambda a, x, d: services.core_group_record(actor=a, plan=x, held_on=d["ended_on"])),
+    "core-group": Step("Record a core group meeting", EndForm, CP_PLAN, lambda a, x, d: services.core_group_record(actor=a, plan=x, held_on=d["ended_on"]), who=Who.ANYONE),
     "review-conference": Step(
         "Record a review conference", ReviewConferenceForm, CP_PLAN,
         lambda a, x, d: services.review_conference_record(
             actor=a, plan=x, held_on=d["held_on"], plan_continues=_yes(d["plan_continues"]), category=d.get("category") or "", end_reason=d.get("end_reason") or ""
-        ),
+        ), who=Who.ANYONE,
     ),
     "cin-plan-start": Step("Start a child in need plan", StartForm, REFERRAL, lambda a, e, d: services.cin_plan_start(actor=a, episode=e, started_on=d["started_on"])),
     "cin-plan-review": Step(
         "Record a child in need plan review", CinPlanReviewForm, CIN_PLAN,
         lambda a, x, d: services.cin_plan_review_record(
             actor=a, plan=x, held_on=d["held_on"], plan_continues=_yes(d["plan_continues"]), summary=d["summary"]
-        ),
+        ), who=Who.ANYONE,
     ),
-    "cin-plan-end": Step("End the child in need plan", EndForm, CIN_PLAN, lambda a, x, d: services.cin_plan_end(actor=a, plan=x, ended_on=d["ended_on"])),
+    "cin-plan-end": Step("End the child in need plan", EndForm, CIN_PLAN, lambda a, x, d: services.cin_plan_end(actor=a, plan=x, ended_on=d["ended_on"]), who=Who.ANYONE),
     "looked-after-start": Step(
         "Start a period of care", LookedAfterStartForm, PERSON,
         lambda a, p, d: services.looked_after_start(
@@ -400,20 +486,19 @@ STEPS: dict[str, Step] = {
         lambda a, e, d: services.looked_after_change(
             actor=a, person=e.person, changed_on=d["changed_on"], legal_status=d.get("legal_status") or None, placement=_placement(d),
             reason_place_change=d.get("reason_place_change") or "", same_carers=d.get("same_carers", False),
-        ),
+        ), who=Who.ANYONE,
     ),
     "looked-after-end": Step(
         "End the period of care", LookedAfterEndForm, LOOKED_AFTER,
         lambda a, e, d: services.looked_after_end(actor=a, person=e.person, ended_on=d["ended_on"], reason_ceased=d["reason_ceased"]),
-        manager_only=True,
+        manager_only=True, who=Who.ANYONE,
     ),
     "looked-after-review": Step(
         "Record a looked-after review", LookedAfterReviewForm, LOOKED_AFTER,
-        lambda a, e, d: services.lac_review_record(actor=a, person=e.person, held_on=d["held_on"], participation=d["participation"]),
+        lambda a, e, d: services.lac_review_record(actor=a, person=e.person, held_on=d["held_on"], participation=d["participation"]), who=Who.ANYONE,
     ),
     "close": Step(
-        "Close the case", CloseForm, REFERRAL, lambda a, e, d: services.episode_close(actor=a, episode=e, closure_date=d["closure_date"], reason=d["reason"]), manager_only=True, button="Close the case"
-    ),
+        "Close the case", CloseForm, REFERRAL, lambda a, e, d: services.episode_close(actor=a, episode=e, closure_date=d["closure_date"], reason=d["reason"]), manager_only=True, button="Close the case", who=Who.ANYONE),
 }  # fmt: skip
 
 
@@ -487,7 +572,7 @@ STEPS.update({
             actor=a, episode=m, ended_on=d["ended_on"], return_interview_offered=flag(d["return_interview_offered"]),
             return_interview_accepted=flag(d["return_interview_accepted"]),
         ),
-        about=lambda m: f"{m.get_kind_display()} since {_day(m.started_on)}.",
+        about=lambda m: f"{m.get_kind_display()} since {_day(m.started_on)}.", who=Who.ANYONE,
     ),
     "uasc": Step(
         "Record unaccompanied asylum-seeking child status", f.UASCForm, PERSON,
@@ -497,7 +582,7 @@ STEPS.update({
     "uasc-end": Step(
         "Record the end of unaccompanied asylum-seeking child status", f.UASCEndForm, UASC,
         lambda a, u, d: services.uasc_record(actor=a, person=u.person, became_uasc_on=u.became_uasc_on, ceased_on=d["ceased_on"]),
-        about=lambda u: f"An unaccompanied asylum-seeking child since {_day(u.became_uasc_on)}.",
+        about=lambda u: f"An unaccompanied asylum-seeking child since {_day(u.became_uasc_on)}.", who=Who.ANYONE,
     ),
     "previous-permanence": Step(
         "Record previous permanence", f.PreviousPermanenceForm, BEEN_LOOKED_AFTER,
@@ -552,6 +637,51 @@ STEPS.update({
             actor=a, person=p, contact_on=d["contact_on"], in_touch=d["in_touch"], activity=d["activity"],
             accommodation=d["accommodation"],
         ),
+        who=Who.CARE_LEAVERS,
         hint="Contact from 3 months before to 1 month after the 17th to 21st birthdays counts for the return.",
     ),
 })  # fmt: skip
+
+
+# --- who may take a step, for whom ------------------------------------------------------------------------------------
+
+
+def been_looked_after(person: Any) -> bool:
+    return LookedAfterEpisode.objects.filter(person=person).exists()
+
+
+def not_for_this_person(step: Step, person: Any, today: date) -> str:
+    """Why `step` is not for `person` now (cases.rules.ages), or "" when it is: children's work is for children under
+    18 and unborn children, leaving-care work for care leavers under 25, finishing open work for anyone."""
+    born = person.date_of_birth
+    if step_is_for(step.who, date_of_birth=born, been_looked_after=False, today=today):
+        return ""
+    if step.who == Who.CARE_LEAVERS and step_is_for(
+        step.who, date_of_birth=born, been_looked_after=been_looked_after(person), today=today
+    ):
+        return ""
+    if step.who == Who.CARE_LEAVERS:
+        return f"{person.full_name} is not a care leaver under 25, so there is nothing to record here."
+    return not_a_child(person.full_name, born, today, today=today)
+
+
+def user_may_take(step: Step, user: Any) -> bool:
+    """Manager-only steps need Can.MANAGE_CASES (accounts.access): a social worker is never offered them."""
+    return not step.manager_only or access.may(user, access.Can.MANAGE_CASES)
+
+
+def offered_steps(actions: list[tuple[str, str]], user: Any, person: Any, today: date) -> list[tuple[str, str]]:
+    """The journey panel's steps that this user may take for this person now: the panel offers nothing the step's
+    page would refuse."""
+    out = []
+    for slug, label in actions:
+        step = STEPS.get(slug)
+        if step is None or (user_may_take(step, user) and not not_for_this_person(step, person, today)):
+            out.append((slug, label))
+    return out
+
+
+def refuse_if_not_for(step: Step, person: Any, today: date) -> None:
+    message = not_for_this_person(step, person, today)
+    if message:
+        raise RuleError(message)

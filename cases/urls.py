@@ -5,6 +5,7 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("caseload", views.my_caseload, name="caseload"),
+    path("caseload/<int:user_id>", views.worker_caseload, name="worker_caseload"),
     path("team", views.my_team, name="my_team"),
     path("team/<int:team_id>", views.team_dashboard, name="team_dashboard"),
     path("contacts", views.contact_queue, name="contact_queue"),

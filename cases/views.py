@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -28,9 +29,41 @@ def _yes_no(value: str | None) -> bool | None:
 
 @login_required
 def my_caseload(request: HttpRequest) -> HttpResponse:
+    """A worker's caseload; an independent reviewing officer's is the reviews they chair ("My reviews")."""
     require_role(request)
-    rows = selectors.caseload(request.user)
-    return render(request, "cases/caseload.html", {"rows": rows, "today": timezone.localdate()})
+    if access.is_reviewing_officer(request.user):
+        return my_reviews(request)
+    rows = selectors.caseload(request.user, manager=access.is_manager(request.user))
+    context = {"rows": rows, "today": timezone.localdate(), "worker": None, "title": "My caseload"}
+    return render(request, "cases/caseload.html", context)
+
+
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    """The reviews an independent reviewing officer chairs. Casework does not yet record which officer chairs each
+    child's reviews, so this is every looked-after review and child protection review conference coming due in the
+    next 8 weeks (and overdue), as on Reviews due, and the page says so."""
+    today = timezone.localdate()
+    due = selectors_reviews.reviews_due(today)
+    return render(request, "cases/my_reviews.html", {"due": due, "today": today})
+
+
+@login_required
+def worker_caseload(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A worker's caseload, for the manager of a team they work in (404 for anyone else: who is in which team does
+    not leak)."""
+    require_role(request)
+    worker = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
+    teams = selectors.managed_teams(request.user)
+    if not selectors.team_workers_filter(teams).filter(user=worker).exists():
+        raise Http404("No such worker in your teams")
+    rows = selectors.caseload(worker, manager=access.is_manager(worker))
+    context = {
+        "rows": rows,
+        "today": timezone.localdate(),
+        "worker": worker,
+        "title": f"{worker.display_name}'s caseload",
+    }
+    return render(request, "cases/caseload.html", context)
 
 
 @login_required
@@ -117,8 +150,8 @@ def contact_queue(request: HttpRequest) -> HttpResponse:
     require_role(request)
     if not access.is_manager(request.user):
         raise PermissionDenied("Only managers decide contacts")
-    contacts = list(selectors.contacts_awaiting_decision()[:500])
-    return render(request, "cases/contact_queue.html", {"contacts": contacts, "now": timezone.now()})
+    today = timezone.localdate()
+    return render(request, "cases/contact_queue.html", {"queue": selectors.contact_queue(today), "today": today})
 
 
 @login_required
@@ -150,24 +183,27 @@ def contact_decide(request: HttpRequest, contact_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    from .steps import STEPS, target
+    from .steps import STEPS, not_for_this_person, target, user_may_take
 
     person = person_for_user(request, pk)
     spec = STEPS.get(step)
     if spec is None:
         raise Http404("No such step")
-    if not access.can_record_for_person(request.user, person) or (
-        spec.manager_only and not access.is_manager(request.user)
-    ):
+    if not access.can_record_for_person(request.user, person) or not user_may_take(spec, request.user):
         raise PermissionDenied("Your role cannot do this step")
     if (earlier := already_saved(request)) is not None:
         return earlier  # asked first: the step the first submission took may leave nothing for it to act on
+    refusal = not_for_this_person(spec, person, timezone.localdate())
+    if refusal:
+        messages.info(request, refusal)
+        return redirect("people:detail", pk=person.pk)
     obj = target(spec, person)
     if obj is None:
         messages.info(request, spec.needs.missing)
         return redirect("people:detail", pk=person.pk)
     initial = spec.initial(obj) if spec.initial else None
-    form = spec.form(request.POST if request.method == "POST" else None, initial=initial)
+    extra = spec.form_kwargs(request.user, person) if spec.form_kwargs else {}
+    form = spec.form(request.POST if request.method == "POST" else None, initial=initial, **extra)
 
     def page() -> HttpResponse:
         about = spec.about(obj) if spec.about else ""
@@ -180,6 +216,7 @@ def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         once=True,
         done=lambda _: saved_then(request, f"{spec.title}: saved", "people:detail", pk=person.pk),
         page=page,
+        rename=spec.rename,
     )
 
 

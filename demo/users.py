@@ -10,12 +10,19 @@ from dataclasses import dataclass
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 
-from accounts.models import Role, Team, User
-from accounts.services import membership_add, team_create, user_create
+from accounts.models import Role, Team, TeamKind, User
+from accounts.services import membership_add, team_create, team_set_kind, user_create
 
 DEMO_PASSWORD = "casework-demo-2026"  # noqa: S105  (demo authority only; printed on start)
 TEAMS = ["Assessment Team North", "Assessment Team South"]  # practice teams (the journeys generator staffs these)
 SERVICE_TEAMS = ["Safeguarding and Reviewing Unit", "Performance and Intelligence"]
+# What kind of team each is: only the assessment teams hold cases (receive referrals).
+TEAM_KINDS = {
+    "Assessment Team North": TeamKind.ASSESSMENT,
+    "Assessment Team South": TeamKind.ASSESSMENT,
+    "Safeguarding and Reviewing Unit": TeamKind.REVIEWING,
+    "Performance and Intelligence": TeamKind.PERFORMANCE,
+}
 DEMO_USERS = [
     # email, first, last, role, index into TEAMS + SERVICE_TEAMS, job title
     ("sam.social-worker@demo.casework.test", "Sam", "Okafor", Role.SOCIAL_WORKER, 0, "Social worker"),
@@ -60,8 +67,8 @@ def ensure_demo_users(seed: int = 1) -> list[DemoUser]:
     """Create the demo teams and users if missing; return their sign-in details."""
     teams = []
     for name in TEAMS + SERVICE_TEAMS:
-        team = Team.objects.filter(name=name).first() or team_create(actor=None, name=name)
-        teams.append(team)
+        team = Team.objects.filter(name=name).first() or team_create(actor=None, name=name, kind=TEAM_KINDS[name])
+        teams.append(team_set_kind(actor=None, team=team, kind=TEAM_KINDS[name]))  # a demo made before teams had kinds
     out = []
     for email, first, last, role, team_idx, title in DEMO_USERS:
         user = User.objects.filter(email=email).first()

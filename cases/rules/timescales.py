@@ -118,3 +118,21 @@ def oc3_birthday(born: date, contact_on: date) -> int | None:
 RE_REFERRAL_MONTHS = 12
 PRE_BIRTH_DAYS = 280  # a referral can come up to 40 weeks before a child's (expected) birth
 TRANSFER_IN_CONFERENCE_WORKING_DAYS = 15  # Working Together 2023: within 15 working days of notification
+
+
+# --- urgency --------------------------------------------------------------------------------------------------------
+
+RAG_WORDS = {
+    "red": "Overdue: the decision was due before today",
+    "amber": "Due today",
+    "green": "Due after today",
+}
+RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
+
+
+def rag(due_on: date, today: date) -> str:
+    """The RAG rating of work due on `due_on`: red when overdue (due before today, the one definition of overdue,
+    the same as `cases.models.TaskQuerySet.overdue`), amber when due today, green when due later."""
+    if due_on < today:
+        return "red"
+    return "amber" if due_on == today else "green"

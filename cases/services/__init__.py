@@ -17,7 +17,13 @@ Every public service is importable from here: `from cases import services; servi
 from __future__ import annotations
 
 from .allocation import allocate
-from .assessment import assessment_authorise, assessment_record, assessment_start, assessment_submit
+from .assessment import (
+    assessment_authorise,
+    assessment_record,
+    assessment_return,
+    assessment_start,
+    assessment_submit,
+)
 from .child_in_need import authorised_outcome, cin_plan_end, cin_plan_review_record, cin_plan_start
 from .closure import episode_close, left_care_at_16_or_over
 from .front_door import contact_decide, contact_record, referral_create, transfer_in
@@ -57,6 +63,7 @@ __all__ = [
     "allocate",
     "assessment_authorise",
     "assessment_record",
+    "assessment_return",
     "assessment_start",
     "assessment_submit",
     "authorised_outcome",

@@ -9,11 +9,11 @@ from django.db import transaction
 
 from accounts.models import Membership, Role
 from cases.codes import check_code
-from cases.models import Allocation
+from cases.models import Allocation, CINEpisode
 from cases.rules.codes import FIRST_CONTACT
-from cases.services.kernel import Entry, not_future, record_step, require_manager
+from cases.rules.dates import Follows, not_before_errors
+from cases.services.kernel import Entry, date_errors, record_step, require_manager
 from core.actors import Actor, actor_or_none
-from core.dates import long_date
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
@@ -29,10 +29,18 @@ def allocate(
     reason: str,
     change_reason: str = "",
 ) -> Allocation:
-    """Allocate (or reallocate) a child to a worker. The previous allocation ends the day before, with the SSDA903
-    reason for the change; every allocation is kept as a social worker episode."""
+    """Allocate (or reallocate) a child to a worker, not before the open referral (nor the child's birth). The
+    previous allocation ends the day before, with the SSDA903 reason for the change; every allocation is kept as a
+    social worker episode."""
     require_manager(actor, "allocate children to workers")
-    errors = not_future(started_on, "started_on", "allocation date")
+    referral = CINEpisode.objects.filter(person=person, closure_date__isnull=True).first()
+    errors = date_errors(
+        started_on,
+        "started_on",
+        "allocation date",
+        person,
+        Follows("the referral", referral.referral_date if referral else None),
+    )
     if not reason.strip():
         errors["reason"] = "Enter why the child is allocated to this worker"
     membership = (
@@ -57,10 +65,14 @@ def allocate(
                 "First contact is for a child's first worker or a new start after a gap, not a change of worker: "
                 "select why the worker is changing"
             )
-        if started_on <= current.started_on:
-            errors["started_on"] = (
-                f"The new allocation must start after the current one ({long_date(current.started_on)})"
+        errors.update(
+            not_before_errors(
+                started_on,
+                "started_on",
+                "allocation date",
+                Follows("the current allocation started", current.started_on, same_day=False),
             )
+        )
         if errors:
             raise RuleError(errors)
         current.ended_on = started_on - timedelta(days=1)

@@ -9,10 +9,10 @@ from django.db import transaction
 from audit.models import AuditAction
 from cases.models import AssessmentOutcome, ChildInNeedPlan, ChildInNeedPlanReview, CINEpisode, TaskKind
 from cases.rules import timescales
-from cases.services.kernel import Entry, audit_step, not_future, record_step
+from cases.rules.dates import Follows, day_text
+from cases.services.kernel import Entry, audit_step, record_step, step_date
 from cases.services.tasks import local_policy, task_open, tasks_cancel_for, tasks_complete
 from core.actors import Actor, actor_or_none
-from core.dates import long_date
 from core.errors import RuleError
 from recording.models import EntryType
 
@@ -24,7 +24,7 @@ def authorised_outcome(episode: CINEpisode, outcome: str) -> bool:
 @transaction.atomic
 def cin_plan_start(*, actor: Actor, episode: CINEpisode, started_on: date | None) -> ChildInNeedPlan:
     """A child in need plan, after an assessment authorised with that outcome. Reviews at the local interval."""
-    errors = not_future(started_on, "started_on", "start date")
+    errors = step_date(started_on, "started_on", "start date", Follows("the referral", episode.referral_date))
     if errors:
         raise RuleError(errors)
     assert started_on is not None
@@ -32,8 +32,6 @@ def cin_plan_start(*, actor: Actor, episode: CINEpisode, started_on: date | None
         raise RuleError("A child in need plan follows an authorised assessment that recommends one")
     if ChildInNeedPlan.objects.filter(person=episode.person, ended_on__isnull=True).exists():
         raise RuleError("This child already has an open child in need plan")
-    if started_on < episode.referral_date:
-        raise RuleError({"started_on": "The plan cannot start before the referral"})
     plan = ChildInNeedPlan.objects.create(
         episode=episode,
         person=episode.person,
@@ -61,14 +59,12 @@ def cin_plan_start(*, actor: Actor, episode: CINEpisode, started_on: date | None
 
 @transaction.atomic
 def cin_plan_end(*, actor: Actor, plan: ChildInNeedPlan, ended_on: date | None) -> ChildInNeedPlan:
-    errors = not_future(ended_on, "ended_on", "end date")
+    if plan.ended_on:
+        raise RuleError("This plan has already ended")
+    errors = step_date(ended_on, "ended_on", "end date", Follows("the plan started", plan.started_on))
     if errors:
         raise RuleError(errors)
     assert ended_on is not None
-    if plan.ended_on:
-        raise RuleError("This plan has already ended")
-    if ended_on < plan.started_on:
-        raise RuleError({"ended_on": "The plan cannot end before it started"})
     plan.ended_on = ended_on
     plan.save(update_fields=["ended_on", "modified_at"])
     tasks_cancel_for(plan, ended_on)
@@ -82,17 +78,19 @@ def cin_plan_review_record(
 ) -> ChildInNeedPlanReview:
     """A child in need plan review: completes the review that was due and makes the next at the authority's
     interval; a review deciding the plan is no longer needed ends it that day."""
-    errors = not_future(held_on, "held_on", "review date")
+    if plan.ended_on is not None:
+        raise RuleError(f"This plan ended on {day_text(plan.ended_on)}: start a new plan to review one")
+    last = plan.reviews.order_by("-held_on").first()
+    errors = step_date(
+        held_on,
+        "held_on",
+        "review date",
+        Follows("the plan started", plan.started_on),
+        Follows("the last review", last.held_on if last else None, same_day=False),
+    )
     if errors:
         raise RuleError(errors)
     assert held_on is not None
-    if plan.ended_on is not None:
-        raise RuleError(f"This plan ended on {long_date(plan.ended_on)}: start a new plan to review one")
-    if held_on < plan.started_on:
-        raise RuleError({"held_on": f"The review cannot be before the plan started ({long_date(plan.started_on)})"})
-    last = plan.reviews.order_by("-held_on").first()
-    if last is not None and held_on <= last.held_on:
-        raise RuleError({"held_on": f"The review must be after the last one ({long_date(last.held_on)})"})
     review = ChildInNeedPlanReview.objects.create(
         plan=plan,
         person=plan.person,

@@ -10,8 +10,15 @@ from django.db import transaction
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.codes import check_code
-from cases.models import Allocation, ChildInNeedPlan, ChildProtectionPlan, CINEpisode, LookedAfterEpisode
-from cases.services.kernel import noon, not_future, require_manager
+from cases.models import (
+    Allocation,
+    ChildInNeedPlan,
+    ChildProtectionPlan,
+    CINEpisode,
+    LookedAfterEpisode,
+)
+from cases.rules.dates import Follows
+from cases.services.kernel import noon, require_manager, step_date
 from cases.services.tasks import tasks_cancel
 from core.actors import Actor
 from core.codes import label
@@ -26,15 +33,13 @@ def episode_close(*, actor: Actor, episode: CINEpisode, closure_date: date | Non
     """Close a children-in-need episode with a reason (RC1-RC9). Refused while a plan or looked-after episode is
     open, or an assessment is unfinished; open tasks for the episode are cancelled."""
     require_manager(actor, "close a case")
-    errors = not_future(closure_date, "closure_date", "closure date")
+    errors = step_date(closure_date, "closure_date", "closure date", Follows("the referral", episode.referral_date))
     errors.update(check_code("closure_reason", reason, "reason", "Select the reason for closing"))
     if errors:
         raise RuleError(errors)
     assert closure_date is not None
     if not episode.is_open:
         raise RuleError("This episode is already closed")
-    if closure_date < episode.referral_date:
-        raise RuleError({"closure_date": "The closure date cannot be before the referral"})
     person = episode.person
     blocking = []
     if ChildProtectionPlan.objects.filter(person=person, ended_on__isnull=True).exists():

@@ -16,12 +16,13 @@ from audit.services import audit_record
 from cases.codes import check_code
 from cases.models import CINEpisode, Contact, ContactDecision, TaskKind
 from cases.rules import timescales
+from cases.rules.dates import Follows, day_text, not_before_errors
 from cases.rules.timescales import PRE_BIRTH_DAYS, RE_REFERRAL_MONTHS, TRANSFER_IN_CONFERENCE_WORKING_DAYS
-from cases.services.kernel import Entry, not_future, record_step, require_manager
+from cases.services.kernel import Entry, not_future, record_step, require_child, require_manager, step_date
 from cases.services.tasks import task_open, tasks_complete
 from core.actors import Actor, actor_or_none
 from core.codes import label
-from core.dates import add_working_days, long_date
+from core.dates import add_working_days
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
@@ -38,7 +39,8 @@ def contact_record(
     referrer_name: str = "",
     referrer_organisation: str = "",
 ) -> Contact:
-    """Record a contact about a child. A decision is due within 1 working day."""
+    """Record a contact about a child (under 18 or unborn: it goes to the children's decision queue). A decision is
+    due within 1 working day."""
     errors: dict[str, str] = {}
     if received_at is None:
         errors["received_at"] = "Enter when the contact was received"
@@ -50,6 +52,7 @@ def contact_record(
     if errors:
         raise RuleError(errors)
     assert received_at is not None
+    require_child(person, timezone.localtime(received_at).date())
     contact = Contact.objects.create(
         person=person,
         received_at=received_at,
@@ -96,16 +99,19 @@ def contact_decide(
     decided_at = decided_at or now
     if decided_at > now + timedelta(minutes=5):
         raise RuleError({"decided_at": "The decision must be now or in the past"})
-    if decided_at < contact.received_at:
-        raise RuleError(
-            {
-                "decided_at": "The decision cannot be before the contact came in "
-                f"({long_date(timezone.localtime(contact.received_at))} at {timezone.localtime(contact.received_at):%H:%M})"
-            }
-        )
+    errors = not_before_errors(
+        timezone.localtime(decided_at),
+        "decided_at",
+        "decision",
+        Follows("the contact came in", timezone.localtime(contact.received_at)),
+    )
+    if errors:
+        raise RuleError(errors)
     if contact.decision:
-        decided = f" on {long_date(timezone.localtime(contact.decided_at))}" if contact.decided_at else ""
-        raise RuleError(f"This contact was already decided ({contact.get_decision_display().lower()}){decided}")
+        raise RuleError(
+            f"This contact was already decided ({contact.get_decision_display().lower()}) on "
+            f"{day_text(timezone.localtime(contact.decided_at))}"
+        )
     if decision not in ContactDecision.values:
         raise RuleError({"decision": "Select no further action, early help or referral"})
     if not reason.strip():
@@ -155,35 +161,35 @@ def referral_create(
     team: Team,
     contact: Contact | None = None,
 ) -> CINEpisode:
-    """Open a children-in-need episode. Refused while the child has one open; flags re-referrals (within 12 months
-    of an earlier referral); makes the 45-working-day assessment task."""
-    errors = not_future(referral_date, "referral_date", "referral date")
+    """Open a children-in-need episode for a child (under 18 or unborn) with a team that holds cases. Refused while
+    the child has one open; flags re-referrals (within 12 months of an earlier referral); makes the 45-working-day
+    assessment task."""
+    if person.date_of_birth is None and person.expected_date_of_birth is None:
+        raise RuleError("Record the child's date of birth or expected date of birth before making a referral")
+    last = CINEpisode.objects.filter(person=person).order_by("-referral_date").first()
+    errors = step_date(
+        referral_date,
+        "referral_date",
+        "referral date",
+        *(
+            Follows(
+                f"the start of pregnancy, 40 weeks before the child's {words}", known - timedelta(days=PRE_BIRTH_DAYS)
+            )
+            for known, words in ((person.date_of_birth, "birth"), (person.expected_date_of_birth, "expected birth"))
+            if known
+        ),
+        Follows("the last referral closed", last.closure_date if last else None),
+    )
     errors.update(check_code("referral_source", source, "source", "Select the referral source"))
     errors.update(check_code("primary_need", primary_need, "primary_need", "Select the child's primary need"))
+    if not team.holds_cases:
+        errors["team"] = f"{team.name} does not hold cases ({team.get_kind_display().lower()}): select a team that does"
     if errors:
         raise RuleError(errors)
     assert referral_date is not None
-    born = person.date_of_birth or person.expected_date_of_birth
-    for known_from in (person.date_of_birth, person.expected_date_of_birth):
-        if known_from and referral_date < known_from - timedelta(days=PRE_BIRTH_DAYS):
-            raise RuleError(
-                {
-                    "referral_date": "The referral date is more than 40 weeks before the child's (expected) birth, "
-                    # CIN census rule 8606
-                    f"{long_date(known_from)}: check the year"
-                }
-            )
-    if born is None:
-        raise RuleError("Record the child's date of birth or expected date of birth before making a referral")
+    require_child(person, referral_date)
     if CINEpisode.objects.filter(person=person, closure_date__isnull=True).exists():
         raise RuleError("This child already has an open referral. Record the new concern as a contact on it instead.")
-    last = CINEpisode.objects.filter(person=person).order_by("-referral_date").first()
-    if last and last.closure_date and referral_date < last.closure_date:
-        raise RuleError(
-            {
-                "referral_date": f"The referral date must be after the last episode closed ({long_date(last.closure_date)})"
-            }
-        )
     episode = CINEpisode.objects.create(
         person=person,
         contact=contact,

@@ -17,7 +17,8 @@ from django.utils import timezone
 from accounts import access
 from audit.models import AuditAction
 from audit.services import audit_record, snapshot
-from cases.rules.dates import not_future_errors
+from cases.rules.ages import not_a_child
+from cases.rules.dates import Follows, born, not_before_errors, step_date_errors
 from core.actors import Actor
 from core.errors import RuleError
 from people.models import Person
@@ -40,17 +41,36 @@ def require_manager(actor: Actor, what: str) -> None:
         raise RuleError(f"Only a team manager can {what}. Ask your manager to do it.")
 
 
+def step_date(day: date | None, field: str, label: str, *follows: Follows) -> dict[str, str]:
+    """The date rule of every step (cases.rules.dates): {field: message} when `day` is missing, after today, or
+    before anything the step follows."""
+    return step_date_errors(day, field, label, *follows, today=today())
+
+
 def not_future(day: date | None, field: str, label: str) -> dict[str, str]:
     """{field: message} when `day` is missing or after today."""
-    return not_future_errors(day, field, label, today=today())
+    return step_date(day, field, label)
 
 
-def date_errors(day: date | None, field: str, label_text: str, person: Person) -> dict[str, str]:
-    """`not_future`, and not before the person was born."""
-    errors = not_future(day, field, label_text)
-    if not errors and day is not None and person.date_of_birth and day < person.date_of_birth:
-        errors[field] = f"The {label_text} cannot be before {person.full_name} was born"
-    return errors
+def date_errors(day: date | None, field: str, label_text: str, person: Person, *follows: Follows) -> dict[str, str]:
+    """`step_date`, and not before the person was born."""
+    return step_date(day, field, label_text, born(person.full_name, person.date_of_birth), *follows)
+
+
+def require_after(day: date, field: str, label: str, *follows: Follows) -> None:
+    """Refuse `day` when it comes before anything in `follows` (for checks that need what the step follows loaded
+    first: the step's own `step_date` already checked it is given and not in the future)."""
+    errors = not_before_errors(day, field, label, *follows)
+    if errors:
+        raise RuleError(errors)
+
+
+def require_child(person: Person, on: date | None) -> None:
+    """Children's work (a contact for the children's front door, a referral, a period of care) is for children
+    under 18 and unborn children (cases.rules.ages), on the day of the step (None: the date's own error says so)."""
+    refusal = not_a_child(person.full_name, person.date_of_birth, on, today=today()) if on else ""
+    if refusal:
+        raise RuleError(refusal)
 
 
 def require_born(person: Person, what: str) -> date:

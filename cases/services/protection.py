@@ -23,7 +23,8 @@ from cases.models import (
     TaskKind,
 )
 from cases.rules import timescales
-from cases.services.kernel import Entry, audit_step, noon, not_future, record_step
+from cases.rules.dates import Follows
+from cases.services.kernel import Entry, audit_step, noon, record_step, step_date
 from cases.services.tasks import local_policy, task_open, tasks_cancel_for, tasks_complete
 from core.actors import Actor, actor_or_none
 from core.codes import label
@@ -40,18 +41,16 @@ def strategy_discussion_record(
 ) -> StrategyDiscussion:
     """A strategy discussion where significant harm is suspected. Deciding to start a section 47 enquiry opens
     it the same day, with the initial conference due 15 working days from this discussion."""
-    errors = not_future(held_on, "held_on", "date of the strategy discussion")
+    if not episode.is_open:
+        raise RuleError("This referral is closed: make a new referral first")
+    errors = step_date(
+        held_on, "held_on", "date of the strategy discussion", Follows("the referral", episode.referral_date)
+    )
     if not agencies.strip():
         errors["agencies"] = "Enter the agencies that took part"
     if errors:
         raise RuleError(errors)
     assert held_on is not None
-    if not episode.is_open:
-        raise RuleError("This referral is closed: make a new referral first")
-    if held_on < episode.referral_date:
-        raise RuleError(
-            {"held_on": f"A strategy discussion cannot be before the referral ({long_date(episode.referral_date)})"}
-        )
     discussion = StrategyDiscussion.objects.create(
         episode=episode,
         held_on=held_on,
@@ -91,7 +90,9 @@ def section47_complete(
     *, actor: Actor, enquiry: Section47Enquiry, completed_on: date | None, outcome: str
 ) -> Section47Enquiry:
     """Record the outcome of a section 47 enquiry. Without an initial conference, its task is cancelled."""
-    errors = not_future(completed_on, "completed_on", "date the enquiry finished")
+    errors = step_date(
+        completed_on, "completed_on", "date the enquiry finished", Follows("the enquiry started", enquiry.started_on)
+    )
     if outcome not in Section47Outcome.values:
         errors["outcome"] = "Select the outcome of the enquiry"
     if errors:
@@ -99,8 +100,6 @@ def section47_complete(
     assert completed_on is not None
     if enquiry.completed_on:
         raise RuleError("This enquiry is already complete")
-    if completed_on < enquiry.started_on:
-        raise RuleError({"completed_on": "The enquiry cannot finish before it started"})
     enquiry.completed_on = completed_on
     enquiry.outcome = outcome
     enquiry.save(update_fields=["completed_on", "outcome", "modified_at"])
@@ -130,7 +129,9 @@ def initial_conference_record(
     """The initial child protection conference. When a plan is needed it starts that day with its category of abuse;
     the first core group is due in 10 working days, the first review conference within 3 months, and visits at the
     local interval."""
-    errors = not_future(held_on, "held_on", "date of the conference")
+    errors = step_date(
+        held_on, "held_on", "date of the conference", Follows("the section 47 enquiry started", enquiry.started_on)
+    )
     if held_on is not None and not errors and not is_working_day(held_on):
         errors["held_on"] = (
             f"{held_on:%A} {long_date(held_on)} is not a working day: conferences are held on working days (CIN census rule "
@@ -145,8 +146,6 @@ def initial_conference_record(
         raise RuleError(
             "Record that the section 47 enquiry needs an initial conference before recording the conference"
         )
-    if held_on < enquiry.started_on:
-        raise RuleError({"held_on": "The conference cannot be before the section 47 enquiry started"})
     if enquiry.conferences.filter(kind=ConferenceKind.INITIAL).exists():
         raise RuleError("The initial conference for this enquiry is already recorded")
     episode = enquiry.episode
@@ -210,14 +209,12 @@ def initial_conference_record(
 def core_group_record(
     *, actor: Actor, plan: ChildProtectionPlan, held_on: date | None, notes: str = ""
 ) -> CoreGroupMeeting:
-    errors = not_future(held_on, "held_on", "date of the core group")
+    if plan.ended_on:
+        raise RuleError("This plan has ended")
+    errors = step_date(held_on, "held_on", "date of the core group", Follows("the plan started", plan.started_on))
     if errors:
         raise RuleError(errors)
     assert held_on is not None
-    if plan.ended_on:
-        raise RuleError("This plan has ended")
-    if held_on < plan.started_on:
-        raise RuleError({"held_on": "A core group cannot be before the plan started"})
     meeting = CoreGroupMeeting.objects.create(plan=plan, held_on=held_on, notes=notes.strip())
     tasks_complete(TaskKind.CORE_GROUP, plan, held_on)
     audit_step(actor, AuditAction.CREATE, meeting, plan.person_id, ["held_on"])
@@ -235,7 +232,15 @@ def review_conference_record(
     end_reason: str = "",
 ) -> ChildProtectionConference:
     """A review conference. The plan continues (next review within 6 months, category may change) or ends."""
-    errors = not_future(held_on, "held_on", "date of the review conference")
+    last = plan.review_conferences.order_by("-held_on").first()
+    errors = step_date(
+        held_on,
+        "held_on",
+        "date of the review conference",
+        Follows("the last conference", last.held_on, same_day=False)
+        if last
+        else Follows("the initial conference", plan.started_on, same_day=False),
+    )
     if plan_continues and category:
         errors.update(check_code("abuse_category", category, "category", "Select the category of abuse"))
     if not plan_continues and not end_reason.strip():
@@ -245,9 +250,6 @@ def review_conference_record(
     assert held_on is not None
     if plan.ended_on:
         raise RuleError("This plan has ended")
-    last = plan.review_conferences.order_by("-held_on").first()
-    if held_on <= (last.held_on if last else plan.started_on):
-        raise RuleError({"held_on": "A review conference must be after the last conference"})
     conference = ChildProtectionConference.objects.create(
         episode=plan.episode,
         kind=ConferenceKind.REVIEW,

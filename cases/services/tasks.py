@@ -62,6 +62,14 @@ def tasks_complete(kind: str, source: Model, on: date) -> None:
     ).update(completed_on=on)
 
 
+def tasks_note(kind: str, source: Model, note: str) -> None:
+    """Say on the open tasks of `kind` for `source` what the worker needs to know ("" clears it): an assessment
+    returned by the manager says why."""
+    Task.objects.open().filter(kind=kind, source_type=source._meta.model_name, source_id=source.pk).update(
+        note=note[:500]
+    )
+
+
 def tasks_cancel_for(source: Model, on: date, *, kind: str | None = None) -> None:
     """Cancel what is left of `source`'s tasks (of one kind, or all): the plan or enquiry they belong to ended."""
     qs = Task.objects.filter(

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from cases import services
 from cases.models import ChildProtectionPlan, CINEpisode, Section47Enquiry
 from conftest import client_for
 from core.dates import next_working_day
@@ -152,3 +153,26 @@ def test_business_support_records_contacts_but_not_journey_steps(support, manage
         client_for(manager), f"/api/v1/cases/contacts/{contact_id}/decision", {"decision": "nfa", "reason": "Advice"}
     )
     assert r.status_code == 200
+
+
+def test_a_manager_returns_an_assessment_or_authorises_it_with_comments_through_the_api(alice, manager, team_a):
+    from cases.models import Assessment
+
+    child = person("Amelia", "Hughes", date(2015, 3, 27))
+    episode = services.referral_create(
+        actor=manager, person=child, referral_date=date(2026, 1, 5), source="2A", primary_need="N1", team=team_a
+    )
+    a = services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 1, 6))
+    services.assessment_record(actor=alice, assessment=a, factors=["3A"], summary="", outcome="nfa")
+    services.assessment_submit(actor=alice, assessment=a, submitted_on=date(2026, 1, 20))
+    base = f"/api/v1/cases/assessments/{a.pk}"
+    r = post(client_for(alice), f"{base}/return", {"reason": "x"})
+    assert r.status_code == 422 and "Only a team manager" in str(r.json())
+    r = post(client_for(manager), f"{base}/return", {"reason": ""})
+    assert r.status_code == 422 and r.json()["errors"]["reason"] == "Enter what the worker needs to change"
+    assert post(client_for(manager), f"{base}/return", {"reason": "Add the school's view"}).status_code == 200
+    a.refresh_from_db()
+    assert a.status == "In progress"
+    services.assessment_submit(actor=alice, assessment=a, submitted_on=date(2026, 1, 22))
+    assert post(client_for(manager), f"{base}/authorise", {"comments": "Clear"}).status_code == 200
+    assert Assessment.objects.get().authorisation_comments == "Clear"

@@ -44,7 +44,7 @@ def test_contact_to_child_protection_plan(
     page.wait_for_url("**/cases/contacts")
     page.goto(f"{base}/cases/people/{child.pk}/allocate")
     assert_accessible(page)
-    page.get_by_label("Worker", exact=True).select_option(label=alice.display_name)
+    page.get_by_label("Worker", exact=True).select_option(label=f"{alice.display_name}, social worker: 0 children")
     fill_date(page, "Allocated from", day0)
     page.get_by_label("Reason for allocation").fill("New referral")
     page.get_by_role("button", name="Save").click()
@@ -54,7 +54,7 @@ def test_contact_to_child_protection_plan(
     page.goto(f"{base}/people/{child.pk}")
     assert "Open referral" in page.content()
     assert_accessible(page)
-    page.get_by_text("Next steps").click()
+    assert page.get_by_role("heading", name="Next steps").is_visible()  # open, not in a collapsed section
     page.get_by_role("link", name="Record a strategy discussion").click()
     fill_date(page, "Date of the strategy discussion", day0 + timedelta(days=1))
     page.get_by_label("Agencies that took part").fill("Police, health visitor, school")

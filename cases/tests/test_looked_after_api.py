@@ -105,7 +105,10 @@ def test_uasc(alice: User, charlie: User, support: User) -> None:
     path = f"/people/{young.pk}/uasc"
     began = TODAY - timedelta(days=30)
     errors = refused(c, path, {"became_uasc_on": began, "ceased_on": began - timedelta(days=1)}, "put")
-    assert errors == {"ceased_on": "The status cannot cease before it began"}
+    assert errors == {
+        "ceased_on": "The date the status ceased cannot be before the child became an asylum-seeking child "
+        f"({began.day} {began:%B %Y})"
+    }
     assert set(refused(c, path, {}, "put")) == {"became_uasc_on"}
     access_answers(path, {"became_uasc_on": began}, charlie, support, "put")
     assert send(c, "/people/987654/uasc", {"became_uasc_on": began}, "put").status_code == 404

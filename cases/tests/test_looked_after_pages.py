@@ -119,7 +119,7 @@ def test_missing_then_return_with_the_interview(child: Person, alice: User) -> N
     )
     assert 'href="#id_return_interview_accepted_0">A return interview that was not offered cannot' in summary
     summary = errors(post(c, child, "missing-return", ended_on=went - timedelta(days=1), return_interview_offered="no"))
-    assert "The child cannot have come back before they went missing" in summary
+    assert f"The date the child came back cannot be before they went missing ({day(went)})" in summary
     assert MissingEpisode.objects.get(person=child).ended_on is None
 
     back = went + timedelta(days=2)
@@ -169,7 +169,10 @@ def test_uasc_status_and_its_end(alice: User) -> None:
     assert "Date the child became an unaccompanied asylum-seeking child" in c.get(url(young, "uasc")).content.decode()
     began = TODAY - timedelta(days=90)
     summary = errors(post(c, young, "uasc", became_uasc_on=began, ceased_on=began - timedelta(days=1)))
-    assert 'href="#id_ceased_on_0">The status cannot cease before it began' in summary
+    assert (
+        'href="#id_ceased_on_0">The date the status ceased cannot be before the child became an asylum-seeking child'
+        in summary
+    )
     assert not UnaccompaniedAsylumSeekingChild.objects.exists()
     assert post(c, young, "uasc", became_uasc_on=began).status_code == 302
     assert f"From {began.day} {began:%B %Y}." in record(c, young)

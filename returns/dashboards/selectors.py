@@ -437,5 +437,6 @@ def overview(start: date, end: date, on: date, team: Team | None = None, *, toda
 
 
 def teams_for_filter() -> QuerySet[Team]:
-    """The children's services teams, for the team filter."""
-    return Team.objects.filter(service_area="children").order_by("name")
+    """The teams that hold children's cases (accounts.models.CASE_HOLDING), for the team filter: not the performance,
+    reviewing, front door or adults' teams, which receive no referrals and have no children allocated."""
+    return Team.objects.holding_cases().order_by("name")

@@ -454,7 +454,7 @@ def test_aged_25_or_under_on_some_day_of_the_window(csc_world: World):
     turned_26 = person("Bea", "Oldest", date(1998, 4, 1))
     just_25 = person("Cal", "Young", date(2000, 11, 22))  # 25th birthday in the window: still in
     for who in (still_25, turned_26, just_25):
-        refer(w, who, date(2025, 1, 6))
+        refer(w, who, date(2016, 1, 4))  # referred as children (an adult cannot be referred); still open
     in_cohort = set(sent(build()))
     assert still_25.pk in in_cohort and just_25.pk in in_cohort
     assert turned_26.pk not in in_cohort

@@ -31,13 +31,14 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Role, Team, User
+from accounts.models import Role, Team, TeamKind, User
 from cases import services as cin
 from cases import services as lac
 from cases.models import CINEpisode, Task, TaskKind
 from cases.services import visit_record
 from casework.tests.browser import assert_accessible, fill_date, sign_in
 from conftest import client_for, make_user
+from core.errors import RuleError
 from core.testing import assert_query_count, assert_same_query_count, count_queries
 from people.models import Person
 from people.tests.factories import person
@@ -92,7 +93,7 @@ def protection_plan(worker: User, episode: CINEpisode, strategy: date, done: dat
 
 def build() -> Authority:
     north, south = Team.objects.create(name="North team"), Team.objects.create(name="South team")
-    service = Team.objects.create(name="Performance and Intelligence")
+    service = Team.objects.create(name="Performance and Intelligence", kind=TeamKind.PERFORMANCE)
     worker_n = make_user("nina.north@example.test", north, Role.SOCIAL_WORKER)
     worker_s = make_user("sol.south@example.test", south, Role.SOCIAL_WORKER)
     manager = make_user("mags.manager@example.test", north, Role.TEAM_MANAGER)
@@ -415,6 +416,18 @@ class TestDashboard:
         assert "None in this period for North team." in self.section(html, "initial-conferences")
         assert "South team" not in self.section(html, "caseloads-by-worker")
         assert f'<option value="{a.north.pk}" selected>North team</option>' in html
+
+    def test_only_teams_that_hold_cases_are_offered_and_receive_referrals(self, a: Authority) -> None:
+        html = client_for(a.performance).get("/performance/", YEAR).content.decode()
+        assert "North team</option>" in html and "South team</option>" in html
+        assert "Performance and Intelligence</option>" not in html
+        service = Team.objects.get(name="Performance and Intelligence")
+        with pytest.raises(RuleError, match="does not hold cases"):
+            cin.referral_create(
+                actor=a.manager, person=person("Zoe", "Zed", date(2016, 1, 1)), referral_date=date(2025, 6, 2),
+                source="3A", primary_need="N1", team=service,
+            )  # fmt: skip
+        assert "Performance and Intelligence" not in self.figures(selectors.re_referrals(START, END))
 
     def test_page_defaults_to_the_financial_year_to_date(self, a: Authority) -> None:
         today = timezone.localdate()

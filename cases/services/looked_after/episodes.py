@@ -32,9 +32,19 @@ from cases.rules.codes import (
     TEMPORARY_PLACEMENTS,
     WITH_CURRENT_FOSTER_CARERS,
 )
+from cases.rules.dates import Follows
 from cases.rules.looked_after import Placement, placement_errors, police_protection_errors, reason_new_episode
 from cases.rules.timescales import first_lac_review_due, first_placement_visit_due, initial_health_assessment_due
-from cases.services.kernel import Entry, audit_step, date_errors, noon, record_step, require_born, require_manager
+from cases.services.kernel import (
+    Entry,
+    audit_step,
+    date_errors,
+    noon,
+    record_step,
+    require_after,
+    require_born,
+    require_manager,
+)
 from cases.services.looked_after.episodes_read import (
     EPISODE_FIELDS,
     describe_episode,
@@ -162,10 +172,9 @@ def looked_after_change(
     current = open_episode(person, lock=True)
     if current is None:
         raise RuleError("This child is not looked after. A manager starts a period of care first.")
-    if changed_on < current.started_on:
-        raise RuleError(
-            {"changed_on": f"The change cannot be before the current episode started ({long_date(current.started_on)})"}
-        )
+    require_after(
+        changed_on, "changed_on", "date of the change", Follows("the current episode started", current.started_on)
+    )
     began = police_protection_began(person, current)
     if began is not None:
         errors.update(police_protection_errors(began, changed_on, "changed_on"))
@@ -342,10 +351,12 @@ def looked_after_end(*, actor: Actor, person: Person, ended_on: date | None, rea
     current = open_episode(person, lock=True)
     if current is None:
         raise RuleError("This child is not looked after, so there is no period of care to end")
-    if ended_on < current.started_on:
-        raise RuleError(
-            {"ended_on": f"The end cannot be before the current episode started ({long_date(current.started_on)})"}
-        )
+    require_after(
+        ended_on,
+        "ended_on",
+        "date the child stopped being looked after",
+        Follows("the current episode started", current.started_on),
+    )
     began = police_protection_began(person, current)
     if began is not None and (errors := police_protection_errors(began, ended_on, "ended_on")):
         raise RuleError(errors)
@@ -386,8 +397,12 @@ def looked_after_end(*, actor: Actor, person: Person, ended_on: date | None, rea
             # SSDA903 rule 601
             raise RuleError("Record " + ", ".join(missing) + " before recording the adoption")
         assert adoption.placed_on is not None
-        if ended_on < adoption.placed_on:
-            raise RuleError({"ended_on": "The adoption order cannot be before the child was placed with the adopters"})
+        require_after(
+            ended_on,
+            "ended_on",
+            "adoption order",
+            Follows("the child was placed with the adopters", adoption.placed_on),
+        )
     elif adoption is not None:
         raise RuleError(
             "The decision that this child should be placed for adoption is still open: record that they should no "
@@ -402,8 +417,12 @@ def looked_after_end(*, actor: Actor, person: Person, ended_on: date | None, rea
                 # SSDA903 rules 577, 580
                 'missing, the reason is "stopped being looked after for any other reason"'
             )
-        if ended_on < still_missing.started_on:
-            raise RuleError({"ended_on": "The end cannot be before the child went missing"})
+        require_after(
+            ended_on,
+            "ended_on",
+            "date the child stopped being looked after",
+            Follows("the child went missing", still_missing.started_on),
+        )
         still_missing.ended_on = ended_on
         still_missing.modified_by = actor_or_none(actor)
         still_missing.save(update_fields=["ended_on", "modified_by", "modified_at"])

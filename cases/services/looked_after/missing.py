@@ -8,8 +8,11 @@ from django.db import transaction
 
 from audit.models import AuditAction
 from cases.codes import check_code
-from cases.models_looked_after import MissingEpisode
-from cases.services.kernel import Entry, date_errors, record_step
+from cases.models_looked_after import (
+    MissingEpisode,
+)
+from cases.rules.dates import Follows
+from cases.services.kernel import Entry, date_errors, record_step, require_after
 from cases.services.looked_after.episodes_read import episode_on
 from core.actors import Actor, actor_or_none
 from core.dates import long_date
@@ -81,9 +84,7 @@ def missing_episode_end(
     assert ended_on is not None
     if episode.ended_on:
         raise RuleError(f"The child's return was already recorded ({long_date(episode.ended_on)})")
-    if ended_on < episode.started_on:
-        # SSDA903 rule 567
-        raise RuleError({"ended_on": "The child cannot have come back before they went missing"})
+    require_after(ended_on, "ended_on", "date the child came back", Follows("they went missing", episode.started_on))
     episode.ended_on = ended_on
     episode.return_interview_offered = return_interview_offered
     episode.return_interview_accepted = return_interview_accepted if return_interview_offered else None

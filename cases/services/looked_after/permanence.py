@@ -12,8 +12,9 @@ from cases.codes import check_code
 from cases.models import LookedAfterEpisode
 from cases.models_looked_after import AdoptionRecord, PreviousPermanence
 from cases.rules.codes import ADOPTER_SEX_FOR_STATUS, LA_PERM_RE
+from cases.rules.dates import Follows
 from cases.rules.looked_after import ADOPTION_MILESTONES
-from cases.services.kernel import Entry, audit_step, date_errors, noon, record_step, today
+from cases.services.kernel import Entry, audit_step, date_errors, noon, record_step, require_after, today
 from cases.services.looked_after.episodes_read import episode_on, open_episode, period_of
 from core.actors import Actor, actor_or_none
 from core.codes import label
@@ -152,9 +153,7 @@ def adoption_milestone_record(
     previous = [("the decision to place for adoption", adoption.date_should_be_placed)] + [
         (ADOPTION_MILESTONES[m][1], getattr(adoption, ADOPTION_MILESTONES[m][0])) for m in before
     ]
-    for name, day in previous:
-        if day is not None and on < day:
-            raise RuleError({field: f"The date of {words} cannot be before {name} ({long_date(day)})"})
+    require_after(on, field, f"date of {words}", *(Follows(name, day) for name, day in previous))
     later = [m for m, (f, _, b) in ADOPTION_MILESTONES.items() if milestone in b and getattr(adoption, f)]
     if later:
         raise RuleError(

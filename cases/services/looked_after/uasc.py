@@ -8,8 +8,11 @@ from django.db import transaction
 
 from audit.models import AuditAction
 from audit.services import audit_record, snapshot
-from cases.models_looked_after import UnaccompaniedAsylumSeekingChild
-from cases.services.kernel import audit_step, date_errors, noon, require_born
+from cases.models_looked_after import (
+    UnaccompaniedAsylumSeekingChild,
+)
+from cases.rules.dates import Follows
+from cases.services.kernel import audit_step, date_errors, noon, require_after, require_born
 from core.actors import Actor, actor_or_none
 from core.dates import birthday, long_date
 from core.errors import RuleError
@@ -34,8 +37,12 @@ def uasc_record(
     if became_uasc_on >= birthday(born, 18):
         raise RuleError({"became_uasc_on": f"{person.full_name} was 18 by then: only children are UASC"})
     if ceased_on is not None:
-        if ceased_on < became_uasc_on:
-            raise RuleError({"ceased_on": "The status cannot cease before it began"})
+        require_after(
+            ceased_on,
+            "ceased_on",
+            "date the status ceased",
+            Follows("the child became an asylum-seeking child", became_uasc_on),
+        )
         if ceased_on > birthday(born, 18):
             raise RuleError(
                 # SSDA903 rule 304

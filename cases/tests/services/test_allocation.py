@@ -45,3 +45,21 @@ def test_allocation_keeps_every_social_worker_episode(child, alice, bob, manager
         services.allocate(
             actor=manager, person=child, worker=bob, started_on=date(2026, 3, 1), reason="x", change_reason="MANAGE"
         )
+
+
+def test_an_allocation_cannot_start_before_the_referral(episode, alice, manager):
+    with pytest.raises(RuleError) as e:
+        services.allocate(actor=manager, person=episode.person, worker=alice, started_on=date(2026, 1, 4), reason="x")
+    assert e.value.errors == {"started_on": "The allocation date cannot be before the referral (5 January 2026)"}
+    services.allocate(actor=manager, person=episode.person, worker=alice, started_on=date(2026, 1, 5), reason="New")
+
+
+def test_a_reallocation_must_start_after_the_current_allocation(child, alice, bob, manager):
+    services.allocate(actor=manager, person=child, worker=alice, started_on=date(2026, 1, 5), reason="Referral")
+    with pytest.raises(RuleError) as e:
+        services.allocate(
+            actor=manager, person=child, worker=bob, started_on=date(2026, 1, 5), reason="x", change_reason="LEFTRL"
+        )
+    assert e.value.errors["started_on"] == (
+        "The allocation date must be after the current allocation started (5 January 2026)"
+    )

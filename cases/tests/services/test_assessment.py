@@ -49,3 +49,51 @@ def test_manager_cannot_authorise_their_own_assessment(child, manager, team_a):
     services.assessment_submit(actor=manager, assessment=a, submitted_on=date(2026, 1, 6))
     with pytest.raises(RuleError, match="another manager"):
         services.assessment_authorise(actor=manager, assessment=a)
+
+
+def submitted(episode, alice):
+    a = services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 1, 6))
+    services.assessment_record(actor=alice, assessment=a, factors=["3A"], summary="Found", outcome="cin_plan")
+    return services.assessment_submit(actor=alice, assessment=a, submitted_on=date(2026, 1, 20))
+
+
+def test_a_manager_returns_an_assessment_to_the_worker_with_the_reason(episode, alice, manager):
+    from audit.models import AuditEvent
+    from recording.models import ChronologyEntry
+
+    a = submitted(episode, alice)
+    with pytest.raises(RuleError, match="Only a team manager"):
+        services.assessment_return(actor=alice, assessment=a, reason="x", returned_on=date(2026, 1, 21))
+    with pytest.raises(RuleError) as e:
+        services.assessment_return(actor=manager, assessment=a, reason=" ", returned_on=date(2026, 1, 19))
+    assert e.value.errors == {
+        "returned_on": "The date it was returned cannot be before the assessment was submitted (20 January 2026)",
+        "reason": "Enter what the worker needs to change",
+    }
+    services.assessment_return(
+        actor=manager, assessment=a, reason="Say what the school told you", returned_on=date(2026, 1, 21)
+    )
+    a.refresh_from_db()
+    assert a.status == "In progress" and a.submitted_on is None
+    assert not Task.objects.open().filter(kind=TaskKind.ASSESSMENT_AUTHORISATION).exists()
+    task = Task.objects.open().get(kind=TaskKind.ASSESSMENT)
+    assert task.note == "Returned by Mo Tester on 21 January 2026: Say what the school told you"
+    entry = ChronologyEntry.objects.get(title="Assessment returned to the worker")
+    assert entry.summary == "Say what the school told you"
+    event = AuditEvent.objects.filter(object_type="assessment", action="update").latest("sequence")
+    assert event.changes["returned"] == {"on": "2026-01-21", "reason": "Say what the school told you"}
+    # The worker changes it and submits again: the task no longer says it came back; the manager authorises.
+    services.assessment_record(actor=alice, assessment=a, factors=["3A", "2B"], summary="More", outcome="cin_plan")
+    services.assessment_submit(actor=alice, assessment=a, submitted_on=date(2026, 1, 22))
+    assert Task.objects.open().get(kind=TaskKind.ASSESSMENT).note == ""
+    services.assessment_authorise(
+        actor=manager, assessment=a, authorised_on=date(2026, 1, 23), comments="Thorough: well done"
+    )
+    a.refresh_from_db()
+    assert a.authorisation_comments == "Thorough: well done"
+    assert (
+        "Manager's comments: Thorough: well done"
+        in ChronologyEntry.objects.get(title__startswith="Assessment auth").summary
+    )
+    with pytest.raises(RuleError, match="already authorised"):
+        services.assessment_return(actor=manager, assessment=a, reason="x")

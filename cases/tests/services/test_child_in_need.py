@@ -39,7 +39,7 @@ def test_cin_plan_review_completes_the_due_review_and_makes_the_next(episode, al
         "Child in need plan review: plan continues"
     )
     assert AuditEvent.objects.filter(object_type="childinneedplanreview", action="create").exists()
-    with pytest.raises(RuleError, match="after the last one"):
+    with pytest.raises(RuleError, match="The review date must be after the last review"):
         services.cin_plan_review_record(actor=alice, plan=plan, held_on=date(2026, 4, 28))
     services.cin_plan_review_record(actor=alice, plan=plan, held_on=date(2026, 7, 20), plan_continues=False)
     plan.refresh_from_db()

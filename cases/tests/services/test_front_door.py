@@ -54,7 +54,10 @@ def test_referral_more_than_40_weeks_before_the_expected_birth_is_refused(manage
             actor=manager, person=unborn, referral_date=today - timedelta(days=200), source="3E", primary_need="N1",
             team=team_a,
         )  # fmt: skip
-    assert "check the year" in e.value.errors["referral_date"]
+    assert (
+        "cannot be before the start of pregnancy, 40 weeks before the child's expected birth"
+        in e.value.errors["referral_date"]
+    )
     episode = services.referral_create(
         actor=manager, person=unborn, referral_date=today - timedelta(days=30), source="3E", primary_need="N1",
         team=team_a,
@@ -178,3 +181,41 @@ def test_re_referral_after_a_referral_on_29_february(child, alice, manager, team
         actor=manager, person=child, referral_date=date(2025, 2, 28), source="2A", primary_need="N1", team=team_a
     )
     assert second.is_re_referral
+
+
+def test_a_contact_for_the_childrens_front_door_is_refused_for_an_adult(alice):
+    adult = person("Pat", "Jones", date(1980, 5, 1))
+    with pytest.raises(RuleError) as e:
+        services.contact_record(
+            actor=alice, person=adult, received_at=timezone.now(), source="1B", concern="Getting into cars"
+        )
+    assert str(e.value).startswith("Pat Jones is 46 years old. Children's social care works with children under 18")
+    assert not Contact.objects.exists()
+    unborn = person("Baby", "Jones", None, expected_date_of_birth=timezone.localdate() + timedelta(days=60))
+    services.contact_record(actor=alice, person=unborn, received_at=timezone.now(), source="3D", concern="Pre-birth")
+
+
+def test_a_care_leaver_referred_as_a_child_keeps_the_referral_but_no_new_one_as_an_adult(manager, team_a):
+    young = person("Kai", "Brown", date(2008, 1, 10))
+    services.referral_create(
+        actor=manager, person=young, referral_date=date(2025, 12, 1), source="1B", primary_need="N1", team=team_a
+    )  # recorded now, made when he was 17
+    adult = person("Lee", "Brown", date(2000, 1, 10))
+    with pytest.raises(RuleError, match="Lee Brown is 26 years old"):
+        services.referral_create(
+            actor=manager, person=adult, referral_date=timezone.localdate(), source="1B", primary_need="N1", team=team_a
+        )
+
+
+@pytest.mark.parametrize("kind", ["performance", "reviewing", "front_door", "adults"])
+def test_only_teams_that_hold_cases_receive_referrals(child, manager, kind):
+    from accounts.models import Team
+
+    team = Team.objects.create(name="Performance and Intelligence", kind=kind)
+    with pytest.raises(RuleError) as e:
+        services.referral_create(
+            actor=manager, person=child, referral_date=date(2026, 1, 5), source="1B", primary_need="N1", team=team
+        )
+    assert e.value.errors["team"].startswith("Performance and Intelligence does not hold cases (")
+    assert e.value.errors["team"].endswith("): select a team that does")
+    assert not CINEpisode.objects.exists()

@@ -106,11 +106,13 @@ def test_review_conferences_then_plan_ends_and_case_closes(episode, alice, manag
     )
     plan = ChildProtectionPlan.objects.get()
     services.core_group_record(actor=alice, plan=plan, held_on=date(2026, 4, 1))
-    with pytest.raises(RuleError, match="after the last conference"):
-        services.review_conference_record(actor=alice, plan=plan, held_on=date(2026, 3, 19), plan_continues=True)
+    with pytest.raises(RuleError, match=r"must be after the initial conference \(20 March 2026\)"):
+        services.review_conference_record(actor=alice, plan=plan, held_on=date(2026, 3, 20), plan_continues=True)
     services.review_conference_record(
         actor=alice, plan=plan, held_on=date(2026, 6, 10), plan_continues=True, category="EMO"
     )
+    with pytest.raises(RuleError, match=r"must be after the last conference \(10 June 2026\)"):
+        services.review_conference_record(actor=alice, plan=plan, held_on=date(2026, 6, 10), plan_continues=True)
     plan.refresh_from_db()
     assert plan.latest_category == "EMO" and plan.initial_category == "NEG"
     assert Task.objects.filter(kind=TaskKind.CP_REVIEW, completed_on__isnull=True).get().due_on == date(2026, 12, 10)

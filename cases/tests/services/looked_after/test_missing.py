@@ -34,7 +34,9 @@ def test_missing_episode_and_return_interview(child, manager, alice):
             return_interview_accepted=True,
         )  # fmt: skip
     assert "not offered" in e.value.errors["return_interview_accepted"]
-    with pytest.raises(RuleError, match="cannot have come back before they went missing"):
+    with pytest.raises(
+        RuleError, match="The date the child came back cannot be before they went missing \\(5 January 2026\\)"
+    ):
         svc.missing_episode_end(actor=alice, episode=missing, ended_on=date(2026, 1, 4), return_interview_offered=False)
     ended = svc.missing_episode_end(
         actor=alice, episode=missing, ended_on=date(2026, 1, 7), return_interview_offered=True,
