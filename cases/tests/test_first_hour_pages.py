@@ -93,7 +93,7 @@ def test_after_the_initial_conference_the_panel_no_longer_asks_for_one(alice, ma
     services.initial_conference_record(actor=alice, enquiry=enquiry, held_on=date(2026, 3, 20), plan_needed=False)
     html = panel(record(client_for(alice), child))
     assert "initial child protection conference required" not in html
-    assert "initial conference held 20 Mar 2026" in html
+    assert "initial conference held 20 March 2026" in html
     assert "Record the initial conference" not in html and "Hold initial child protection conference" not in html
 
 
