@@ -20,6 +20,7 @@ from people.models import Sex
 from people.services import person_update
 from recording.models import VisitType
 
+from ..texts import placement_kind
 from .adoption import Adoption
 from .assessment import Assessments
 from .base import Kid, between, pick
@@ -160,7 +161,13 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
                 self.log(k, "looked after review", day, participation)
             elif what == "visit":
                 if day > missing_until:
-                    self.visit(k, day, VisitType.STATUTORY if rng.random() < 0.7 else VisitType.PLACEMENT, lac=True)
+                    self.visit(
+                        k,
+                        day,
+                        VisitType.STATUTORY if rng.random() < 0.7 else VisitType.PLACEMENT,
+                        lac=True,
+                        placement=placement_kind(placement_on(chain, day).type),
+                    )
             elif what == "missing":
                 if day <= missing_until:
                     continue
