@@ -35,6 +35,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from audit.models import AuditAction
+from core.dates import next_working_day
 from people.matching import NameKeys, name_keys
 from people.models import (
     RECIPROCAL,
@@ -1256,7 +1257,8 @@ def timeline(rng: random.Random, fam: KnownFamily) -> list[tuple[date, str]]:
     events = [(s, "contact"), (min(e, s + timedelta(days=1)), "decision")]
     if level in ("cp", "lac", "long"):
         events.append((min(e, s + timedelta(days=rng.randint(1, 3))), "strategy"))
-    outcome = min(e, s + timedelta(days=rng.randint(25, 45)))
+    # The assessment's outcome on a working day: a child protection conference is held that day (not the Monday after).
+    outcome = min(e, next_working_day(s + timedelta(days=rng.randint(25, 45))))
     for kind, n in (("home_visit", rng.randint(2, 3)), ("phone", rng.randint(2, 4)), ("case_note", 1)):
         for _ in range(n):
             events.append((_between(rng, s + timedelta(days=1), outcome), kind))

@@ -233,13 +233,13 @@ CONCERNS: tuple[tuple[str, tuple[Text, ...]], ...] = (
 )
 PRE_BIRTH = ("pre_birth", "a pre-birth referral from the community midwife about {parent}'s previous history")
 
-CONCERN_LABELS = {
+CONCERN_LABELS: dict[str, Entry] = {
     "neglect": "neglect",
     "domestic_abuse": "domestic abuse",
     "mental_health": "parental mental health",
     "substance": "parental substance misuse",
     "injury": "unexplained injury",
-    "absence": "missed school or health appointments",
+    "absence": (text("school attendance", ages=AT_SCHOOL), text("missed health appointments")),
     "behaviour": "parent asking for help",
     "housing": "housing and money",
     "pre_birth": "pre-birth concerns",
@@ -681,7 +681,8 @@ def _render_contact(
         )
         + " Passed to the duty manager for a decision within one working day."
     )
-    subject = f"Contact from {kind}: {CONCERN_LABELS.get(story.concern, story.concern.replace('_', ' '))}"
+    label = fitting(CONCERN_LABELS.get(story.concern, story.concern.replace("_", " ")), s)
+    subject = f"Contact from {kind}: {label}"
     return _note(
         CaseNoteType.PHONE_CALL if kind in ("police", "GP", "neighbour") else CaseNoteType.CASE_NOTE, subject, body
     )
