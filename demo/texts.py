@@ -482,8 +482,10 @@ def _ctx(story: FamilyStory, child: Child, when: date, worker: str, s: Situation
 
 
 def _fill(rng: random.Random, entries: Sequence[Entry], ctx: dict[str, str], s: Situation) -> str:
-    words = choose(rng, entries, s).format(**ctx)
-    return words[:1].upper() + words[1:]
+    template = choose(rng, entries, s)
+    words = template.format(**ctx)
+    # A sentence that starts with the carer ("her key worker said...") starts with a capital.
+    return words[:1].upper() + words[1:] if template.startswith("{carer}") else words
 
 
 _PRESENTATION = (
@@ -741,7 +743,10 @@ def _render_strategy(
             s,
         )
         + (
-            "Agreed: section 47 enquiries to be completed jointly; {child} to be seen today; "
+            # A child the family's record takes into care: the meeting agrees legal planning, not a section 47.
+            "Agreed: a legal planning meeting to be arranged straight away; {child} to be seen today; "
+            if child.key in story.placements
+            else "Agreed: section 47 enquiries to be completed jointly; {child} to be seen today; "
             if s.age >= 0
             else "Agreed: section 47 enquiries to be completed jointly; {parent} to be seen today; "
         ).format(**ctx)
