@@ -35,6 +35,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from audit.models import AuditAction
+from core.dates import next_working_day
 from people.matching import NameKeys, name_keys
 from people.models import (
     RECIPROCAL,
@@ -55,7 +56,7 @@ from recording.services import summarise
 
 from . import names as N
 from .places import Address, Places
-from .texts import NOT_BEFORE_BIRTH, Child, FamilyStory, Note, VisitText, render
+from .texts import NOT_BEFORE_BIRTH, Child, FamilyStory, Note, VisitText, render, settle
 
 LONDON = ZoneInfo("Europe/London")
 YEAR = 365.25
@@ -810,6 +811,7 @@ class Planner:
             level=rng.choice(("lac", "cin", "cin")),
             concern="substance",
             parent_rel="grandmother",
+            birth_parent=mother.preferred or mother.given,
         )
         return people, rels, story
 
@@ -958,6 +960,7 @@ class Planner:
         level: str,
         concern: str | None,
         parent_rel: str | None = None,
+        birth_parent: str = "",
     ) -> KnownFamily | None:
         from .texts import CONCERNS
 
@@ -1024,7 +1027,18 @@ class Planner:
             officer=f"{self.origins['english'].given(rng, 'M' if pr() < 0.6 else 'F', 1988)} {self.origins['english'].surname(rng)}",
             iro=f"{self.origins['english'].given(rng, 'F', 1975)} {self.origins['english'].surname(rng)} (independent reviewing officer)",
             carers=f"Mr and Mrs {self.origins['english'].surname(rng)} (foster carers)",
+            birth_parent=birth_parent,
         )
+        # The relative who would care for the children, drawn from a generator of its own (nobody else moves): the
+        # grandmother who already does, or an aunt or grandmother with the children's family name.
+        if parent_rel == "grandmother":
+            story.kin, story.kin_rel = story.parent_full, "grandmother"
+        else:
+            kin_rng = random.Random(f"{self.seed}:kin:{self.group_index}")
+            story.kin_rel = kin_rng.choice(("grandmother", "grandmother", "aunt"))
+            born = 1962 if story.kin_rel == "grandmother" else 1985
+            kin_family = children[0].family if children else main.family
+            story.kin = f"{self.origins['english'].given(kin_rng, 'F', born)} {kin_family}"
         # Records were created when the family first came to notice.
         for p in (main, partner, *kids, unborn):
             if p is not None and p.created > start:
@@ -1243,7 +1257,8 @@ def timeline(rng: random.Random, fam: KnownFamily) -> list[tuple[date, str]]:
     events = [(s, "contact"), (min(e, s + timedelta(days=1)), "decision")]
     if level in ("cp", "lac", "long"):
         events.append((min(e, s + timedelta(days=rng.randint(1, 3))), "strategy"))
-    outcome = min(e, s + timedelta(days=rng.randint(25, 45)))
+    # The assessment's outcome on a working day: a child protection conference is held that day (not the Monday after).
+    outcome = min(e, next_working_day(s + timedelta(days=rng.randint(25, 45))))
     for kind, n in (("home_visit", rng.randint(2, 3)), ("phone", rng.randint(2, 4)), ("case_note", 1)):
         for _ in range(n):
             events.append((_between(rng, s + timedelta(days=1), outcome), kind))
@@ -1645,7 +1660,17 @@ class Loader:
             rng = random.Random(f"{seed}:history:{fam.index}")
             team = teams[fam.team % len(teams)]
             worker = team.social_workers[fam.index % len(team.social_workers)]
-            for d, event in timeline(rng, fam):
+            events = timeline(rng, fam)
+            outcome_on = next(d for d, event in events if event == "outcome")
+            settle(
+                fam.story,
+                random.Random(f"{seed}:record:{fam.index}"),
+                contact_on=fam.start,
+                outcome_on=outcome_on,
+                end_on=fam.end,
+                open=fam.open,
+            )
+            for d, event in events:
                 when = _at(rng, d, event)
                 by = worker
                 if event in ("decision", "supervision"):
@@ -1662,6 +1687,8 @@ class Loader:
                     if pid is None:
                         continue
                     entry = render(rng, event, fam.story, child, d, worker.name)
+                    if entry is None:
+                        continue
                     recorded = min(now, when + timedelta(minutes=rng.randint(20, 60 * 48)))
                     if isinstance(entry, Note):
                         notes.append(

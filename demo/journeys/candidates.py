@@ -26,6 +26,8 @@ class Story:
     strategy_on: date | None
     closed_on: date | None
     author_id: int | None  # the social worker who wrote the notes
+    category: str = ""  # the child protection plan's category the notes name (NEG, PHY, EMO, SAB, MUL)
+    placement: str = ""  # where the notes say a looked-after child was placed: foster, kinship, residential
 
 
 @dataclass(slots=True)
@@ -50,6 +52,20 @@ _OUTCOME_LEVELS = (
     ("looked after under section 20", "lac"),
     ("care proceedings were issued", "long"),
     ("No further action by children's social care", "assessment"),
+)
+
+
+_CATEGORIES = (
+    ("under multiple categories", "MUL"),
+    ("under the category of neglect", "NEG"),
+    ("under the category of physical abuse", "PHY"),
+    ("under the category of emotional abuse", "EMO"),
+    ("under the category of sexual abuse", "SAB"),
+)
+_PLACEMENTS = (
+    ("placed in foster care", "foster"),
+    ("as a family and friends carer", "kinship"),
+    ("placed in a children's home", "residential"),
 )
 
 
@@ -114,10 +130,21 @@ def _stories(ids: set[int]) -> dict[int, Story]:
             s.setdefault("outcome", day)
             s["author"] = author
             s["level"] = next((lv for words, lv in _OUTCOME_LEVELS if words in body), "assessment")
+            s["category"] = next((c for words, c in _CATEGORIES if words in body), "")
+            s["placement"] = next((p for words, p in _PLACEMENTS if words in body), "")
         else:
             s.setdefault("closed", day)
     out = {}
     for pid, s in seen.items():
         if "contact" in s and "outcome" in s:
-            out[pid] = Story(s["contact"], s["level"], s["outcome"], s.get("strategy"), s.get("closed"), s["author"])
+            out[pid] = Story(
+                s["contact"],
+                s["level"],
+                s["outcome"],
+                s.get("strategy"),
+                s.get("closed"),
+                s["author"],
+                s["category"],
+                s["placement"],
+            )
     return out

@@ -11,6 +11,7 @@ from cases import services as cs
 from cases.models import CINEpisode
 from core.dates import add_working_days
 
+from ..texts import Situation, choose, years_on
 from .assessment import Assessments
 from .base import Kid, pick
 from .vocabulary import CIN_REVIEW_SUMMARIES, NEEDS
@@ -29,7 +30,10 @@ class ChildInNeed(Assessments):
         review = started + relativedelta(months=3) + timedelta(days=rng.randint(-21, 3 if rng.random() < 0.85 else 40))
         while review < last_day:
             cs.cin_plan_review_record(
-                actor=k.actor, plan=plan, held_on=review, summary=rng.choice(CIN_REVIEW_SUMMARIES)
+                actor=k.actor,
+                plan=plan,
+                held_on=review,
+                summary=choose(rng, CIN_REVIEW_SUMMARIES, Situation(years_on(k.born, review))),
             )
             self.log(k, "cin plan review", review)
             review += relativedelta(months=3) + timedelta(days=rng.randint(-21, 3 if rng.random() < 0.85 else 40))

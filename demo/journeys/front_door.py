@@ -12,6 +12,7 @@ from cases.models import (
     Contact,
 )
 
+from ..texts import Situation, choose, years_on
 from .base import JourneyBase, Kid, between, pick
 from .vocabulary import CHANGE_REASONS, CONCERNS, OTHER_AUTHORITIES, REFERRER_ORGANISATIONS, REFERRER_PEOPLE, SOURCES
 
@@ -30,7 +31,7 @@ class FrontDoor(JourneyBase):
             person=k.person,
             received_at=self.at(rng, on, 7 if source == "6" else 8, 12 if decision is None else 18),
             source=source,
-            concern=rng.choice(CONCERNS.get(need, CONCERNS["N1"])),
+            concern=choose(rng, CONCERNS.get(need, CONCERNS["N1"]), Situation(years_on(k.born, on))),
             referrer_name=REFERRER_PEOPLE.get(source, ""),
             referrer_organisation=rng.choice(orgs) if orgs else "",
         )

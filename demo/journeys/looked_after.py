@@ -20,6 +20,7 @@ from people.models import Sex
 from people.services import person_update
 from recording.models import VisitType
 
+from ..texts import placement_kind
 from .adoption import Adoption
 from .assessment import Assessments
 from .base import Kid, between, pick
@@ -44,13 +45,16 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
         end_reason: str,
         route: str,
         home: str,
+        placement: str = "",
     ) -> date | None:
         """A period of care from `start`: the first placement and legal status, moves, changes of legal status, reviews,
         statutory visits, missing episodes, health outcomes and, for the youngest, adoption; ended on `end` with
-        `end_reason` (or still going). Returns the date it ended."""
+        `end_reason` (or still going). `placement` ("foster", "kinship", "residential"), when the child's case
+        notes say where they live: the child lives there throughout (moves only to another placement of the kind).
+        Returns the date it ended."""
         last_day = min(end or self.yesterday, self.yesterday)
-        status, place = self._start_care(k, start, route, home)
-        chain, changes, adoption = self._plan_care(k, start, last_day, status, place, route, home)
+        status, place = self._start_care(k, start, route, home, placement)
+        chain, changes, adoption = self._plan_care(k, start, last_day, status, place, route, home, placement)
         events: list[Event] = [(d, 0, "change", c) for d, c in changes]
         events += [(when, 1 if step == "placed" else -1, "adoption", step) for step, when in adoption.items()]
         events += self._care_events(k, start, last_day, chain)
@@ -61,11 +65,11 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
         self._end_care(k, end, end_reason, record, adopted="placed" in adoption)
         return end
 
-    def _start_care(self, k: Kid, start: date, route: str, home: str) -> tuple[str, Placement]:
+    def _start_care(self, k: Kid, start: date, route: str, home: str, placement: str = "") -> tuple[str, Placement]:
         """The first placement and legal status, and the previous permanence arrangement (SSDA903 PREV_PERM)."""
         rng = k.rng
         born = k.born
-        status, place = self._first_placement(k, start, route, home)
+        status, place = self._first_placement(k, start, route, home, placement)
         if k.person.sex not in (Sex.MALE, Sex.FEMALE):
             # The worker records the child's sex before the period of care (the SSDA903 refuses "not known").
             k.person = person_update(actor=k.actor, person=k.person, sex=rng.choice((Sex.MALE, Sex.FEMALE)))
@@ -160,7 +164,13 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
                 self.log(k, "looked after review", day, participation)
             elif what == "visit":
                 if day > missing_until:
-                    self.visit(k, day, VisitType.STATUTORY if rng.random() < 0.7 else VisitType.PLACEMENT, lac=True)
+                    self.visit(
+                        k,
+                        day,
+                        VisitType.STATUTORY if rng.random() < 0.7 else VisitType.PLACEMENT,
+                        lac=True,
+                        placement=placement_kind(placement_on(chain, day).type),
+                    )
             elif what == "missing":
                 if day <= missing_until:
                     continue
@@ -215,7 +225,9 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
         la.looked_after_end(actor=k.crew.manager, person=k.person, ended_on=end, reason_ceased=reason)
         self.log(k, "looked after ended", end, reason)
 
-    def _first_placement(self, k: Kid, start: date, route: str, home: str) -> tuple[str, Placement]:
+    def _first_placement(
+        self, k: Kid, start: date, route: str, home: str, placement: str = ""
+    ) -> tuple[str, Placement]:
         rng = k.rng
         if route == "emergency":
             status = rng.choice(("L1", "L2", "L2"))
@@ -225,6 +237,10 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
             status = "V2"
         else:
             status = rng.choice(("C1", "C1", "V2"))
+        if placement == "residential":
+            return status, self.placements.home(rng, home)
+        if placement in ("foster", "kinship"):
+            return status, self.placements.foster(rng, "U3" if placement == "kinship" else "U6", home)
         if route == "uasc" and age_on(k.born, start) >= 16:
             return status, self.placements.supported_accommodation(rng, home)
         if age_on(k.born, start) >= 13 and rng.random() < 0.45:
@@ -260,7 +276,15 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
         return start, status
 
     def _plan_care(
-        self, k: Kid, start: date, last_day: date, status: str, place: Placement, route: str, home: str
+        self,
+        k: Kid,
+        start: date,
+        last_day: date,
+        status: str,
+        place: Placement,
+        route: str,
+        home: str,
+        placement: str = "",
     ) -> tuple[list[tuple[date, str, Placement]], list[tuple[date, tuple[Any, ...]]], dict[str, date]]:
         """The changes of legal status and placement of a period of care, in date order, each made from the state
         the child is in that day. Returns the chain of (from, legal status, placement), the changes
@@ -320,6 +344,20 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
                 )
                 new_status = cur_status
                 change = (None, new_place, "CARPL", same)
+            elif placement == "kinship":
+                continue  # the child stays with the relative the notes name
+            elif placement == "residential":
+                new_place = self.placements.home(rng, home)
+                new_status = cur_status
+                change = (None, new_place, pick(rng, PLACE_CHANGE), False)
+                if new_place == cur:
+                    continue
+            elif placement == "foster":
+                new_place = self.placements.foster(rng, "U6", home)
+                new_status = cur_status
+                change = (None, new_place, pick(rng, PLACE_CHANGE), False)
+                if new_place == cur:
+                    continue
             else:
                 a = age_on(born, day)
                 if a >= 16 and rng.random() < 0.5:

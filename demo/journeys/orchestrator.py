@@ -175,7 +175,9 @@ def assign(
         work.append(("story", cand, crew_for(cand, cat != "closed_only"), "from_story"))
         used.add(cand.id)
         counts[cat] += 1
-    pool = [c for c in children if c.id not in used]
+    # A child whose notes tell a story there was no room to follow keeps the notes and no other history (which
+    # would contradict them).
+    pool = [c for c in children if c.id not in used and c.story is None]
     rng.shuffle(pool)
     # Unborn babies due within 8 months: a referral can come up to 40 weeks before the expected birth (rule 8606).
     unborn = [c for c in pool if c.dob is None and c.edd is not None and (c.edd - today).days <= 240]

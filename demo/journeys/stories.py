@@ -11,6 +11,7 @@ from cases import services as cs
 from cases.models import ChildProtectionPlan
 from core.dates import add_working_days, birthday
 
+from ..texts import looked_after_route
 from .base import Kid, pick
 from .candidates import Story
 from .looked_after import LookedAfter
@@ -53,14 +54,15 @@ class Stories(Protection, LookedAfter):
         elif s.level == "cp":
             self.story_protection(k, contact_on, s, end)
         else:
-            born_by = k.cand.dob is not None and k.born < s.outcome_on
-            eighteen = birthday(k.born, 18)
-            if not born_by or s.outcome_on >= eighteen:
+            if not looked_after_route(s.level, k.cand.dob, s.outcome_on):
                 self.story_protection(k, contact_on, s, end)
                 return
+            eighteen = birthday(k.born, 18)
             if self.today >= eighteen and (end is None or end > eighteen):
                 end = eighteen
-            reason = "E17" if end == eighteen else rng.choice(("E4A", "E45", "E41", "E47"))
+            # A special guardianship order to former foster carers: relatives (E45) when the child lives with family.
+            sgo = "E45" if s.placement == "kinship" else "E46"
+            reason = "E17" if end == eighteen else rng.choice(("E4A", sgo, "E41", "E47"))
             self.story_care(k, contact_on, s, end, reason)
             if end == eighteen:
                 self.care_leaver_contacts(k, eighteen)
@@ -96,7 +98,7 @@ class Stories(Protection, LookedAfter):
             actor=k.actor, enquiry=enquiry, completed_on=min(add_working_days(strategy, 8), icpc), outcome="icpc"
         )
         self.log(k, "section 47", icpc)
-        category = pick(rng, ABUSE)
+        category = s.category or pick(rng, ABUSE)  # the category the notes name
         cs.initial_conference_record(actor=k.actor, enquiry=enquiry, held_on=icpc, plan_needed=True, category=category)
         self.log(k, "initial conference", icpc, category)
         plan = ChildProtectionPlan.objects.get(initial_conference__enquiry=enquiry)
@@ -136,6 +138,8 @@ class Stories(Protection, LookedAfter):
         self.assess(k, ep, start, "looked_after", "N1", submit=s.outcome_on, authorise=s.outcome_on)
         home = k.person.current_postcode or self.placements.postcode(rng)
         route = "s20" if s.level == "lac" else "proceedings"
-        ended = self.looked_after(k, s.outcome_on, end=end, end_reason=reason, route=route, home=home)
+        ended = self.looked_after(
+            k, s.outcome_on, end=end, end_reason=reason, route=route, home=home, placement=s.placement
+        )
         if ended is not None:
             self.close(k, ep, ended, "RC4" if reason in ("E45", "E47") else ("RC3" if reason == "E41" else "RC7"))

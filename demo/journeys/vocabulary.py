@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..texts import AT_SCHOOL, BABY, BORN, CRIMINAL_AGE, EXPLOITATION_AGE, Entry, text
+
 SOURCES = (
     ("6", 29),
     ("2A", 18),
@@ -68,19 +70,60 @@ REFERRER_PEOPLE = {"1A": "A relative", "1B": "A neighbour", "1C": "The young per
 NEEDS = (("N1", 55), ("N2", 9), ("N3", 3), ("N4", 8), ("N5", 14), ("N6", 3), ("N7", 1), ("N8", 4), ("N9", 3))
 
 
-CONCERNS = {
+# What a contact says, by the primary need: each entry said in ways that fit the child's age on the day (the first
+# that fits is taken; see demo.texts.choose). No school before school age, no exploitation under 11, no offending under
+# the age of criminal responsibility, and an unborn baby's contact is about the pregnancy.
+CONCERNS: dict[str, tuple[Entry, ...]] = {
     "N1": (
-        "Bruising to the child's upper arm noticed at school; the explanation given did not fit the injury.",
-        "Police attended a domestic incident at the home overnight; the child was in the house.",
-        "Home conditions are very poor and the child often arrives at school hungry and in unwashed clothes.",
-        "The child told a teacher that a parent hits them when angry.",
-        "A parent was found under the influence of drugs while caring for the child.",
-        "Repeated missed health appointments and concerns about the child's weight.",
-        "Concerns about sexual exploitation: the child is seen getting into cars with older men.",
+        (
+            text(
+                "Bruising to the child's upper arm noticed at school; the explanation given did not fit the injury.",
+                ages=AT_SCHOOL,
+            ),
+            text(
+                "Bruising to the baby's upper arm seen by the health visitor; the explanation given did not fit.",
+                ages=BABY,
+            ),
+            text(
+                "Bruising to the child's upper arm noticed at nursery; the explanation given did not fit the injury.",
+                ages=BORN,
+            ),
+        ),
+        (
+            text("Police attended a domestic incident at the home overnight; the child was in the house.", ages=BORN),
+            text("Police attended a domestic incident at the home overnight; the mother is pregnant."),
+        ),
+        (
+            text(
+                "Home conditions are very poor and the child often arrives at school hungry and in unwashed clothes.",
+                ages=AT_SCHOOL,
+            ),
+            text(
+                "Home conditions are very poor and the child is often hungry and in a soiled nappy when the health "
+                "visitor calls.",
+                ages=BORN,
+            ),
+        ),
+        text("The child told a teacher that a parent hits them when angry.", ages=(5, 18)),
+        (
+            text("A parent was found under the influence of drugs while caring for the child.", ages=BORN),
+            text("The expectant mother was found under the influence of drugs; the midwife is worried for the baby."),
+        ),
+        (
+            text("Repeated missed health appointments and concerns about the child's weight.", ages=BORN),
+            text("Repeated missed antenatal appointments and concerns about the baby's growth."),
+        ),
+        text(
+            "Concerns about sexual exploitation: the child is seen getting into cars with older men.",
+            ages=(EXPLOITATION_AGE, 18),
+        ),
     ),
     "N2": (
-        "The family are struggling to meet the child's needs arising from a severe disability.",
-        "Request for an assessment of short breaks and support for a disabled child.",
+        (
+            text("The family are struggling to meet the child's needs arising from a severe disability.", ages=BORN),
+            text("Scans show the baby will be born with a severe disability; the parents have asked for support."),
+        ),
+        text("Request for an assessment of short breaks and support for a disabled child.", ages=BORN),
     ),
     "N3": ("A parent's mental health has deteriorated and they are struggling to care for the children.",),
     "N4": (
@@ -88,19 +131,39 @@ CONCERNS = {
         "A parent has died suddenly and the surviving parent is not coping.",
     ),
     "N5": (
-        "Ongoing conflict between the parents, with the child caught in the middle.",
+        (
+            text("Ongoing conflict between the parents, with the child caught in the middle.", ages=BORN),
+            text("Ongoing conflict between the parents during the pregnancy."),
+        ),
         "A parent is drinking heavily and arguments at home are frequent.",
     ),
     "N6": (
-        "The child has been arrested for criminal damage and is out late most nights.",
-        "The child's behaviour at home is out of control and a parent says they can no longer cope.",
+        text("The child has been arrested for criminal damage and is out late most nights.", ages=(CRIMINAL_AGE, 18)),
+        (
+            text(
+                "The child's behaviour at home is out of control and a parent says they can no longer cope.",
+                ages=(5, 18),
+            ),
+            text("A parent says they can no longer cope with the child's behaviour and has asked for help.", ages=BORN),
+            text("A parent says they cannot cope with the pregnancy and the other children, and has asked for help."),
+        ),
     ),
     "N7": ("The family have no money for food or heating and have asked for help.",),
     "N8": (
-        "The child has been left at home alone for several days.",
-        "The parent is in custody and the child is staying with a friend of the family.",
+        (
+            text("The child has been left at home alone for several days.", ages=(8, 18)),
+            text("The child was found at home alone overnight.", ages=BORN),
+            text("The expectant mother has been sleeping rough and has no home for the baby."),
+        ),
+        (
+            text("The parent is in custody and the child is staying with a friend of the family.", ages=BORN),
+            text("The expectant mother is in custody; the baby is due before her release."),
+        ),
     ),
-    "N9": ("Notification of a private fostering arrangement.", "Request for a report for court proceedings."),
+    "N9": (
+        text("Notification of a private fostering arrangement.", ages=BORN),
+        "Request for a report for court proceedings.",
+    ),
 }
 
 
@@ -140,11 +203,32 @@ AGENCIES = (
 )
 
 
-CIN_REVIEW_SUMMARIES = (
-    "Plan reviewed with the family and school: progress on routines and attendance; actions carried forward.",
+CIN_REVIEW_SUMMARIES: tuple[Entry, ...] = (
+    (
+        text(
+            "Plan reviewed with the family and school: progress on routines and attendance; actions carried forward.",
+            ages=AT_SCHOOL,
+        ),
+        text("Plan reviewed with the family and the health visitor: progress on routines; actions carried forward."),
+    ),
     "Review meeting held at home. Parents engaging; support from the family support worker continues.",
-    "Plan reviewed with health visitor and nursery. Some improvement; outstanding actions reassigned.",
-    "Review held at school. Attendance improving; young person's views recorded and plan updated.",
+    (
+        text(
+            "Plan reviewed with health visitor and nursery. Some improvement; outstanding actions reassigned.",
+            ages=(0, 5),
+        ),
+        text("Plan reviewed with the school nurse and the school. Some improvement; outstanding actions reassigned."),
+    ),
+    (
+        text(
+            "Review held at school. Attendance improving; young person's views recorded and plan updated.",
+            ages=(11, 18),
+        ),
+        text(
+            "Review held at school. Attendance improving; the child's views recorded and plan updated.", ages=AT_SCHOOL
+        ),
+        text("Review held at the children's centre. The child is meeting milestones; plan updated."),
+    ),
 )
 
 
