@@ -1036,9 +1036,9 @@ class Planner:
         else:
             kin_rng = random.Random(f"{self.seed}:kin:{self.group_index}")
             story.kin_rel = kin_rng.choice(("grandmother", "grandmother", "aunt"))
-            born = 1962 if story.kin_rel == "grandmother" else 1985
+            kin_born = 1962 if story.kin_rel == "grandmother" else 1985
             kin_family = children[0].family if children else main.family
-            story.kin = f"{self.origins['english'].given(kin_rng, 'F', born)} {kin_family}"
+            story.kin = f"{self.origins['english'].given(kin_rng, 'F', kin_born)} {kin_family}"
         # Records were created when the family first came to notice.
         for p in (main, partner, *kids, unborn):
             if p is not None and p.created > start:

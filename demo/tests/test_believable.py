@@ -81,11 +81,11 @@ def _written() -> list[Written]:
 
 
 def _born() -> dict[int, date]:
-    return {
-        pk: dob or edd
-        for pk, dob, edd in Person.objects.values_list("id", "date_of_birth", "expected_date_of_birth")
-        if dob or edd
-    }
+    out: dict[int, date] = {}
+    for pk, dob, edd in Person.objects.values_list("id", "date_of_birth", "expected_date_of_birth"):
+        if born := dob or edd:
+            out[pk] = born
+    return out
 
 
 def _placements() -> dict[int, list[LookedAfterEpisode]]:
