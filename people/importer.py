@@ -350,18 +350,20 @@ def import_people(
     if progress:
         progress(result.rows)
     if not dry_run:
-        audit_record(
-            actor=actor,
-            action=AuditAction.IMPORT,
-            object_type="people_import",
-            object_id=path.name[:64],
-            changes={
-                "rows": result.rows,
-                "loaded": result.loaded,
-                "already_loaded": result.already_loaded,
-                "matched_by_nhs_number": result.matched_by_nhs_number,
-                "possible_duplicates": result.possible_duplicates,
-                "rejected": len(result.errors),
-            },
-        )
+        # The import's summary: each batch committed with its own rows' events; this one records the whole file.
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action=AuditAction.IMPORT,
+                object_type="people_import",
+                object_id=path.name[:64],
+                changes={
+                    "rows": result.rows,
+                    "loaded": result.loaded,
+                    "already_loaded": result.already_loaded,
+                    "matched_by_nhs_number": result.matched_by_nhs_number,
+                    "possible_duplicates": result.possible_duplicates,
+                    "rejected": len(result.errors),
+                },
+            )
     return result

@@ -94,3 +94,13 @@ def test_a_wrong_header_is_refused_whole(tmp_path):
             write(tmp_path, "S1,A,B,,,,\n", header="source_id,given_name,family_name,date_of_birth,sex,postcode,nhs\n")
         )
     assert Person.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_import_outside_any_transaction_commits_its_rows_and_its_summary(tmp_path, allow_audit_flush):
+    """As `casework people import` runs it: no surrounding transaction, each batch committed on its own, then the
+    summary event (which once raised, because it was written outside a transaction)."""
+    result = import_people(write(tmp_path, GOOD))
+    assert result.loaded == Person.objects.count() > 0
+    summary = AuditEvent.objects.get(action="import", object_type="people_import")
+    assert summary.changes["loaded"] == result.loaded
