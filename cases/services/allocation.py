@@ -12,7 +12,7 @@ from cases.codes import check_code
 from cases.models import Allocation, CINEpisode
 from cases.rules.codes import FIRST_CONTACT
 from cases.rules.dates import Follows, not_before_errors
-from cases.services.kernel import Entry, date_errors, record_step, require_manager
+from cases.services.kernel import Entry, record_step, require_manager, step_date
 from core.actors import Actor, actor_or_none
 from core.errors import RuleError
 from people.models import Person
@@ -29,16 +29,15 @@ def allocate(
     reason: str,
     change_reason: str = "",
 ) -> Allocation:
-    """Allocate (or reallocate) a child to a worker, not before the open referral (nor the child's birth). The
-    previous allocation ends the day before, with the SSDA903 reason for the change; every allocation is kept as a
-    social worker episode."""
+    """Allocate (or reallocate) a child to a worker, not before the open referral. An unborn child may be allocated
+    (pre-birth work), so the allocation may come before the birth. The previous allocation ends the day before, with
+    the SSDA903 reason for the change; every allocation is kept as a social worker episode."""
     require_manager(actor, "allocate children to workers")
     referral = CINEpisode.objects.filter(person=person, closure_date__isnull=True).first()
-    errors = date_errors(
+    errors = step_date(
         started_on,
         "started_on",
         "allocation date",
-        person,
         Follows("the referral", referral.referral_date if referral else None),
     )
     if not reason.strip():

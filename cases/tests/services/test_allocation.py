@@ -1,6 +1,6 @@
 """Allocating a child to a worker (cases.services.allocation)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -63,3 +63,25 @@ def test_a_reallocation_must_start_after_the_current_allocation(child, alice, bo
     assert e.value.errors["started_on"] == (
         "The allocation date must be after the current allocation started (5 January 2026)"
     )
+
+
+def test_work_before_the_birth_can_be_recorded_after_it(alice, manager, team_a):
+    # Pre-birth work recorded later: the referral and the worker came before the birth, which is now on the record.
+    from django.utils import timezone
+
+    from people.tests.factories import person
+
+    today = timezone.localdate()
+    baby = person("Baby", "Lord", today - timedelta(days=10))
+    services.referral_create(
+        actor=manager,
+        person=baby,
+        referral_date=today - timedelta(days=60),
+        source="1B",
+        primary_need="N1",
+        team=team_a,
+    )
+    allocation = services.allocate(
+        actor=manager, person=baby, worker=alice, started_on=today - timedelta(days=50), reason="Pre-birth assessment"
+    )
+    assert allocation.started_on < baby.date_of_birth
