@@ -106,6 +106,7 @@ if ! run seed --size demo; then
   exit 1
 fi
 check "the demo authority was seeded" "^Seeded the demo authority"
+check "every journey step of the demo was accepted by the services" "^ +refused steps +0$"
 run --expect 1 seed --size demo
 check "a second seed is refused in plain words" "The database already holds"
 run serve --prepare-only
