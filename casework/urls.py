@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from casework import views as site_views
 from casework.api import api
+from casework.api_docs import api_docs
 
 urlpatterns = [
     path("", site_views.home, name="home"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("returns/", include("returns.urls")),
     path("performance/", include("returns.dashboards.urls")),
+    path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

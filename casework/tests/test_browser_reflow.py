@@ -65,6 +65,8 @@ def test_main_pages_of_every_role_at_320_pixels(
     refused = check(page, f"{base}/cases/team", "social-worker-refused")
     assert "You cannot do this" in refused and "Record visits" in refused
     assert "Page not found" in check(page, f"{base}/no-such-page", "not-found")
+    docs = check(page, f"{base}/api/v1/docs", "api-docs")
+    assert "/api/v1/people/{person_id}/case-notes" in docs and "Idempotency-Key" in docs
 
     sign_in(page, base, manager.email)
     check(page, f"{base}/cases/team", "manager-team")

@@ -35,7 +35,28 @@ def test_api_docs_load_their_scripts_from_here(alice_client: Client) -> None:
     response = alice_client.get("/api/v1/docs")
     assert response.status_code == 200
     page = response.content.decode()
-    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert sources and all(s.startswith("/static/") for s in sources), sources
-    assert "cdn" not in page.lower()
+    assets = re.findall(r'(?:src="([^"]+)")|(?:<link[^>]+href="([^"]+)")', page)
+    assets = [a or b for a, b in assets]
+    assert assets and all(a.startswith("/static/") for a in assets), assets
+    assert "cdn" not in page.lower() and "swagger" not in page.lower()
     assert alice_client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_api_docs_describe_every_endpoint_in_words(alice_client: Client) -> None:
+    from casework.api import api
+    from casework.api_docs import operations_by_tag
+
+    page = alice_client.get("/api/v1/docs").content.decode()
+    operations = [op for ops in operations_by_tag(api.get_openapi_schema()).values() for op in ops]
+    assert len(operations) > 30
+    for op in operations:
+        assert op.path.replace("{", "&#x7B;") in page or op.path in page, op.path
+    assert "Record a case note; it appears in the chronology at once" in page
+
+
+def test_api_docs_say_types_in_words() -> None:
+    from casework.api_docs import _type
+
+    assert _type({"type": "string", "format": "date"}, {}) == "date (2026-12-05)"
+    assert _type({"type": "array", "items": {"type": "integer"}}, {}) == "list of whole number"
+    assert _type({"anyOf": [{"type": "string"}, {"type": "null"}]}, {}) == "text"
