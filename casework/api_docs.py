@@ -42,14 +42,15 @@ class Operation:
         return f"{self.method}-{self.path}".replace("/", "-").replace("{", "").replace("}", "").strip("-").lower()
 
 
-def _type(schema: dict[str, Any], components: dict[str, Any]) -> str:
+def type_in_words(schema: dict[str, Any], components: dict[str, Any]) -> str:
+    """A schema's type as a person says it: "text", "whole number", "date (2026-12-05)", "list of ..."."""
     if "$ref" in schema:
         return schema["$ref"].rsplit("/", 1)[-1]
     if "anyOf" in schema:
-        return " or ".join(_type(s, components) for s in schema["anyOf"] if s.get("type") != "null") or "any"
+        return " or ".join(type_in_words(s, components) for s in schema["anyOf"] if s.get("type") != "null") or "any"
     kind = schema.get("type", "any")
     if kind == "array":
-        return f"list of {_type(schema.get('items', {}), components)}"
+        return f"list of {type_in_words(schema.get('items', {}), components)}"
     if schema.get("format") == "date":
         return "date (2026-12-05)"
     if schema.get("format") == "date-time":
@@ -64,7 +65,7 @@ def _body_fields(operation: dict[str, Any], components: dict[str, Any]) -> list[
         schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
     required = set(schema.get("required", []))
     return [
-        Field(name, "body", _type(prop, components), name in required, prop.get("description", ""))
+        Field(name, "body", type_in_words(prop, components), name in required, prop.get("description", ""))
         for name, prop in schema.get("properties", {}).items()
     ]
 
@@ -82,7 +83,7 @@ def operations_by_tag(schema: dict[str, Any]) -> dict[str, list[Operation]]:
                 Field(
                     p["name"],
                     p.get("in", ""),
-                    _type(p.get("schema", {}), components),
+                    type_in_words(p.get("schema", {}), components),
                     bool(p.get("required")),
                     p.get("description", ""),
                 )

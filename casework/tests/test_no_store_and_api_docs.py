@@ -55,8 +55,8 @@ def test_api_docs_describe_every_endpoint_in_words(alice_client: Client) -> None
 
 
 def test_api_docs_say_types_in_words() -> None:
-    from casework.api_docs import _type
+    from casework.api_docs import type_in_words
 
-    assert _type({"type": "string", "format": "date"}, {}) == "date (2026-12-05)"
-    assert _type({"type": "array", "items": {"type": "integer"}}, {}) == "list of whole number"
-    assert _type({"anyOf": [{"type": "string"}, {"type": "null"}]}, {}) == "text"
+    assert type_in_words({"type": "string", "format": "date"}, {}) == "date (2026-12-05)"
+    assert type_in_words({"type": "array", "items": {"type": "integer"}}, {}) == "list of whole number"
+    assert type_in_words({"anyOf": [{"type": "string"}, {"type": "null"}]}, {}) == "text"
