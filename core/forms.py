@@ -85,9 +85,15 @@ class GovTimeField(forms.CharField):
 
 
 def combine(day: date | None, at: time | None) -> datetime | None:
+    """A date and an optional time as one moment. With no time, midday; but for today before midday, now: a note
+    or contact recorded this morning without a time must not land in the future (and be refused for it)."""
     if day is None:
         return None
-    return datetime.combine(day, at or time(12, 0), tzinfo=timezone.get_current_timezone())
+    if at is not None:
+        return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
+    noon = datetime.combine(day, time(12, 0), tzinfo=timezone.get_current_timezone())
+    now = timezone.localtime()
+    return min(noon, now.replace(second=0, microsecond=0)) if day == now.date() else noon
 
 
 def apply_rule_errors(form: forms.BaseForm, errors: dict[str, str]) -> None:
