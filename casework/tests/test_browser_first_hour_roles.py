@@ -53,7 +53,9 @@ def test_business_support_performance_and_administrator_first_hour(
     page.get_by_label("Letter or email").check()
     fill_date(page, "Date", today)
     page.get_by_label("Subject").fill("Letter from the GP")
-    page.get_by_label("Note", exact=True).fill("Dr Patel writes that Amelia's asthma review is booked.\n\nA copy is on file.")
+    page.get_by_label("Note", exact=True).fill(
+        "Dr Patel writes that Amelia's asthma review is booked.\n\nA copy is on file."
+    )
     assert_accessible(page)
     page.get_by_role("button", name="Save case note").click()
     page.wait_for_url(f"**/people/{child.pk}")
