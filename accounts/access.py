@@ -39,6 +39,10 @@ class Can(StrEnum):
     SEE_REVIEWS_DUE = "see the reviews coming due across the authority"
     SEE_PERFORMANCE = "see the performance dashboards"
     RUN_RETURNS = "produce statutory returns and work through their data quality list"
+    CHAIR_REVIEWS = "chair looked-after reviews and child protection conferences"
+    REVIEW_BREAK_GLASS = "review break-glass uses of records"
+    EXPLAIN_ACCESS = "see why a user could see a record"
+    ADMINISTER = "manage users, teams, settings, tokens, grants and declared conflicts"
 
 
 _PRACTICE = frozenset(
@@ -48,7 +52,8 @@ _PRACTICE = frozenset(
 
 PERMISSIONS: dict[str, frozenset[Can]] = {
     Role.SOCIAL_WORKER: _PRACTICE,
-    Role.TEAM_MANAGER: _PRACTICE | {Can.MANAGE_CASES, Can.SEE_ACCESS_LOG, Can.SEE_REVIEWS_DUE, Can.SEE_PERFORMANCE},
+    Role.TEAM_MANAGER: _PRACTICE
+    | {Can.MANAGE_CASES, Can.SEE_ACCESS_LOG, Can.SEE_REVIEWS_DUE, Can.SEE_PERFORMANCE, Can.REVIEW_BREAK_GLASS},
     # Business support: the front door's contacts, new people, and the letters and calls they handle.
     Role.BUSINESS_SUPPORT: frozenset(
         {Can.SEE_RECORDS, Can.ADD_PEOPLE, Can.CHANGE_IDENTIFIERS, Can.RECORD_CONTACTS, Can.RECORD_CASE_NOTES}
@@ -56,13 +61,18 @@ PERMISSIONS: dict[str, frozenset[Can]] = {
     # Independent reviewing officers record the reviews they chair (journey steps), notes and visits; they read
     # the dashboards that time their reviews.
     Role.INDEPENDENT_REVIEWING_OFFICER: frozenset(
-        {Can.SEE_RECORDS, Can.RECORD_CASE_NOTES, Can.RECORD_VISITS, Can.RECORD_JOURNEY}
+        {Can.SEE_RECORDS, Can.RECORD_CASE_NOTES, Can.RECORD_VISITS, Can.RECORD_JOURNEY, Can.CHAIR_REVIEWS}
         | {Can.SEE_REVIEWS_DUE, Can.SEE_PERFORMANCE}
     ),
     # The performance team reads records (to put data right through the people who own it), dashboards and returns,
     # and puts identifiers right themselves: a missing or wrong UPN is the commonest issue on the data quality list.
     Role.PERFORMANCE: frozenset({Can.SEE_RECORDS, Can.CHANGE_IDENTIFIERS, Can.SEE_PERFORMANCE, Can.RUN_RETURNS}),
-    Role.ADMINISTRATOR: frozenset(Can),
+    # Information governance: who looked at what and why; reviews break-glass; answers "why could she see this?".
+    Role.INFORMATION_GOVERNANCE: frozenset(
+        {Can.SEE_RECORDS, Can.SEE_ACCESS_LOG, Can.REVIEW_BREAK_GLASS, Can.EXPLAIN_ACCESS}
+    ),
+    # Administrators manage users and settings; they read records by the same relationship rule as everyone else.
+    Role.ADMINISTRATOR: frozenset(Can) - {Can.CHAIR_REVIEWS},
 }
 
 
@@ -71,7 +81,7 @@ def roles(user: Any) -> set[str]:
         return set()
     cached = getattr(user, "_casework_roles", None)
     if cached is None:
-        cached = set(Membership.objects.filter(user_id=user.pk).values_list("role", flat=True))
+        cached = set(Membership.objects.current().filter(user_id=user.pk).values_list("role", flat=True))
         user._casework_roles = cached
     return set(cached)
 
@@ -166,6 +176,7 @@ def permissions_table() -> str:
         Role.BUSINESS_SUPPORT,
         Role.INDEPENDENT_REVIEWING_OFFICER,
         Role.PERFORMANCE,
+        Role.INFORMATION_GOVERNANCE,
         Role.ADMINISTRATOR,
     ]
     header = "| may | " + " | ".join(Role(r).label for r in order) + " |"

@@ -326,6 +326,29 @@ class Allocation(TimeStamped):
         return f"{self.person} allocated to {self.worker}"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+class ReviewingOfficerAssignment(TimeStamped):
+    """The independent reviewing officer who chairs a child's looked-after reviews or child protection conferences
+    (one at a time). Gives the officer a legitimate relationship with the record and fills their "My reviews"."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reviewing_officers")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_children")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(ended_on__isnull=True), name="one_current_iro"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")), name="iro_dates_in_order"
+            ),
+        ]
+        indexes = [models.Index(fields=["officer"], name="iro_current", condition=Q(ended_on__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.officer} chairs reviews for {self.person}"
+
+
 class TaskKind(models.TextChoices):
     CONTACT_DECISION = "contact_decision", "Decide on contact"
     ASSESSMENT = "assessment", "Complete assessment"

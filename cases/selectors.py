@@ -128,7 +128,7 @@ class TeamDashboard:
 
 def team_workers_filter(teams: Any) -> QuerySet[Membership]:
     """The memberships of the active social workers and managers of `teams`: who holds cases there."""
-    return Membership.objects.filter(
+    return Membership.objects.current().filter(
         team__in=teams, role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER], user__is_active=True
     )
 

@@ -270,13 +270,18 @@ class Warning(TimeStamped):
 
 
 class RestrictedAccessGrant(TimeStamped):
-    """An explicit permission for one user to see one restricted record, until revoked or expired."""
+    """An explicit permission for one user to see one record (the only way into a restricted one), until revoked or
+    expired. Granted and revoked by administrators through people.services.access_grant_*, audited."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="access_grants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=300)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoke_reason = models.CharField(max_length=300, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} may see {self.person_id}"
@@ -301,3 +306,117 @@ class DuplicateCandidate(TimeStamped):
             models.UniqueConstraint(fields=["person", "possible_match"], name="duplicate_pair_unique"),
             models.CheckConstraint(condition=~Q(person=F("possible_match")), name="duplicate_not_self"),
         ]
+
+
+class Basis(models.TextChoices):
+    """Why a user has a legitimate relationship with a record (accounts.access explains access in these words)."""
+
+    ALLOCATED = "allocated", "Allocated worker"
+    TEAM = "team", "Member of the team that holds the case"
+    REVIEWING_OFFICER = "reviewing_officer", "Chairs the child's reviews or conferences"
+    FRONT_DOOR = "front_door", "Front door: a contact awaits a decision"
+    GRANT = "grant", "Explicit grant"
+    BREAK_GLASS = "break_glass", "Break-glass"
+
+
+class Involvement(models.Model):
+    """One legitimate relationship between a record and a user or a team, from `started_at` until `ended_at` (null:
+    still open). accounts.access reads only this table to decide who sees a record, so the rule is one indexed
+    condition on any query of people.
+
+    Rows are kept in step with the record: the relationship providers that higher apps register (allocations, the
+    team holding a case, reviewing officers, contacts awaiting a decision) are re-read by people.involvement.refresh in
+    the transaction of every change to them; grants and break-glass write their own rows. Rows are ended, never
+    deleted; a grace period after the end (allocations, the last team) is applied by the access rule, from settings.
+    `source` names what the row comes from ("allocation:12"), unique per person and holder.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    basis = models.CharField(max_length=20, choices=Basis.choices)
+    source = models.CharField(max_length=60)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # A team's row ended because another team took the case over: no last-team grace period.
+    superseded = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(team__isnull=False), name="involvement_has_a_holder"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "source", "user", "team"], nulls_distinct=False, name="involvement_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "person"], name="involvement_user", condition=Q(user__isnull=False)),
+            models.Index(fields=["team", "person"], name="involvement_team", condition=Q(team__isnull=False)),
+            models.Index(fields=["person"], name="involvement_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_basis_display()}: {self.user_id or self.team_id} for {self.person_id}"
+
+
+class BreakGlassReason(models.TextChoices):
+    DUTY = "duty", "Duty or out of hours enquiry"
+    SAFEGUARDING = "safeguarding", "Safeguarding concern"
+    COURT = "court", "Court or legal"
+    OTHER = "other", "Other"
+
+
+class BreakGlassReview(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    JUSTIFIED = "justified", "Justified"
+    REFERRED = "referred", "Referred to information governance"
+
+
+class BreakGlass(models.Model):
+    """A user opened a record they have no relationship with, giving a reason, for a limited time. The holding team's
+    manager is told; managers and information governance review each one."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=20, choices=BreakGlassReason.choices)
+    details = models.TextField()
+    started_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # The team holding the case when the glass was broken (whose manager is told and reviews it); null if none.
+    holding_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review = models.CharField(max_length=20, choices=BreakGlassReview.choices, default=BreakGlassReview.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["review", "started_at"], name="break_glass_review")]
+
+
+class DeclaredConflict(TimeStamped):
+    """A user knows this person or family (a neighbour, a relative, a friend's child). While it stands the record is
+    hidden from the user, even by break-glass; search shows only that a conflict exists. Declared by the user or
+    recorded for them by an administrator; withdrawn (never deleted) by an administrator."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    connection = models.CharField(max_length=200, help_text="How the user knows the person")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdraw_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "user"], condition=Q(withdrawn_at__isnull=True), name="one_conflict_per_user"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "person"], name="conflict_user", condition=Q(withdrawn_at__isnull=True))]

@@ -38,7 +38,7 @@ def task_team(person: Person, actor: Actor) -> Team | None:
     user = actor_or_none(actor)
     if user is None:
         return None
-    membership = Membership.objects.filter(user=user).select_related("team").first()
+    membership = Membership.objects.current().filter(user=user).select_related("team").first()
     return membership.team if membership else None
 
 
