@@ -1,10 +1,15 @@
 """The one place that decides who may see what.
 
 Pages, the API, search results, exports and reports all ask here. The rule (security.md, legitimate relationship):
-- a signed-in, active user with at least one role in a team may see people's records, except restricted ones;
-- a restricted record (adoption, staff as clients, high-profile people) needs an explicit, unexpired grant;
+- a user sees a person's full record when they have a legitimate relationship with it that holds now
+  (people.models.Involvement: allocated worker, and for allocation_grace_days after; the team holding the case, and
+  for last_team_days after it closes; the reviewing officer chairing the child's reviews; the front door while a
+  contact awaits a decision; an explicit, unexpired grant; a break-glass, for break_glass_hours);
+- everyone else with a role who finds the person in search sees a minimal summary, and may break the glass;
+- a restricted record (adoption, staff as clients, high-profile people) opens only by an explicit grant;
+- a declared conflict hides the record from that user, even by break-glass;
 - a user with no role sees nothing, and a signed-out visitor sees nothing.
-Allocations (the children's journey) will add to this rule here, not in views.
+`visible_people` is the one filter (one indexed condition); `explain` says why, in words.
 
 What each role may *do* is one table, `PERMISSIONS` (role -> what it may do), asked through `may(user, Can.X)` and
 `may_for_person(user, Can.X, person)`; the README shows the same table. A user holds the union of their roles.
@@ -12,13 +17,15 @@ What each role may *do* is one table, `PERMISSIONS` (role -> what it may do), as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .models import Membership, Role
+from .models import AccessSettings, Membership, Role
 
 if TYPE_CHECKING:
     from people.models import Person
@@ -124,21 +131,167 @@ def is_reviewing_officer(user: Any) -> bool:
     return Role.INDEPENDENT_REVIEWING_OFFICER in held and not held & {Role.SOCIAL_WORKER, Role.TEAM_MANAGER}
 
 
+def access_settings(user: Any = None) -> AccessSettings:
+    """The authority's access settings (one row; made with the defaults the first time), memoised on `user` for the
+    request."""
+    cached = getattr(user, "_casework_access_settings", None) if user is not None else None
+    if cached is None:
+        cached, _ = AccessSettings.objects.get_or_create(pk=1)
+        if user is not None:
+            user._casework_access_settings = cached
+    return cached
+
+
+def team_ids(user: Any) -> list[int]:
+    """The teams the user is a current member of (any role), memoised for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_casework_team_ids", None)
+    if cached is None:
+        cached = sorted(set(Membership.objects.current().filter(user_id=user.pk).values_list("team_id", flat=True)))
+        user._casework_team_ids = cached
+    return list(cached)
+
+
+def _has_conflicts(user: Any) -> bool:
+    from people.models import DeclaredConflict
+
+    cached = getattr(user, "_casework_has_conflicts", None)
+    if cached is None:
+        cached = DeclaredConflict.objects.filter(user_id=user.pk, withdrawn_at__isnull=True).exists()
+        user._casework_has_conflicts = cached
+    return bool(cached)
+
+
+def _live_involvements(user: Any) -> QuerySet[Any]:
+    """The user's legitimate relationships that hold now: their own rows and their teams', open or within the grace
+    period that follows their end (allocations: allocation_grace_days; the team that last held a case:
+    last_team_days; everything else ends when it ends)."""
+    from people.models import Basis, Involvement
+
+    now = timezone.now()
+    settings = access_settings(user)
+    holder = Q(user_id=user.pk)
+    teams = team_ids(user)
+    if teams:
+        holder |= Q(team_id__in=teams)
+    live = (
+        Q(ended_at__isnull=True)
+        | Q(ended_at__gt=now)
+        | Q(basis=Basis.ALLOCATED, ended_at__gt=now - timedelta(days=settings.allocation_grace_days))
+        | Q(basis=Basis.TEAM, superseded=False, ended_at__gt=now - timedelta(days=settings.last_team_days))
+    )
+    return Involvement.objects.filter(holder, live)
+
+
 def visible_people(user: Any, queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
-    """People this user may see, as a filter on `queryset` (all people when None)."""
-    from people.models import Person, RestrictedAccessGrant
+    """People whose full record this user may see, as a filter on `queryset` (all people when None): one
+    legitimate relationship that holds now (an explicit grant for a restricted record), and no declared conflict."""
+    from people.models import Basis, DeclaredConflict, Person
 
     qs = queryset if queryset is not None else Person.objects.all()
-    if not has_any_role(user):
+    if not may(user, Can.SEE_RECORDS):
         return qs.none()
-    grant = RestrictedAccessGrant.objects.filter(
-        person_id=OuterRef("pk"), user_id=user.pk, revoked_at__isnull=True
-    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-    return qs.filter(Q(is_restricted=False) | Exists(grant))
+    related = _live_involvements(user).filter(person_id=OuterRef("pk"))
+    qs = qs.filter(Exists(related.filter(Q(person__is_restricted=False) | Q(basis=Basis.GRANT))))
+    if _has_conflicts(user):
+        qs = qs.exclude(
+            Exists(
+                DeclaredConflict.objects.filter(user_id=user.pk, person_id=OuterRef("pk"), withdrawn_at__isnull=True)
+            )
+        )
+    return qs
+
+
+def findable_people(user: Any, queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:
+    """People this user may find in search and see the minimal summary of: everyone not restricted (or restricted with
+    a grant). What they may open is `visible_people`."""
+    from people.models import Person
+
+    qs = queryset if queryset is not None else Person.objects.all()
+    if not may(user, Can.SEE_RECORDS):
+        return qs.none()
+    return qs.filter(Q(is_restricted=False) | Q(pk__in=visible_people(user).values("pk")))
 
 
 def can_view_person(user: Any, person: Person) -> bool:
-    return visible_people(user).filter(pk=person.pk).exists()
+    """Whether the user may see this person's full record (memoised per user and person for the request)."""
+    cache = getattr(user, "_casework_can_view", None)
+    if cache is None:
+        cache = {}
+        if getattr(user, "is_authenticated", False):
+            user._casework_can_view = cache
+    if person.pk not in cache:
+        cache[person.pk] = visible_people(user).filter(pk=person.pk).exists()
+    return bool(cache[person.pk])
+
+
+def forget(user: Any) -> None:
+    """Drop what this request has memoised about the user's access (after a break-glass or a grant)."""
+    for name in ("_casework_can_view", "_casework_has_conflicts", "_casework_team_ids"):
+        if hasattr(user, name):
+            delattr(user, name)
+
+
+# The order in which a basis is named when several hold: the closest relationship first.
+BASIS_ORDER = ["allocated", "team", "reviewing_officer", "front_door", "grant", "break_glass"]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a user may (or may not) see a record: what `casework access explain` and its page say."""
+
+    allowed: bool
+    basis: str
+    break_glass_available: bool
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "allowed": self.allowed,
+            "basis": self.basis,
+            "break_glass_available": self.break_glass_available,
+            "reason": self.reason,
+        }
+
+
+def explain(user: Any, person: Person) -> Explanation:
+    """Whether `user` may see `person`'s record now and on what basis, in words an information governance officer
+    can give to the person asking."""
+    from people.models import Basis, DeclaredConflict
+
+    name = getattr(user, "display_name", str(user))
+    if not getattr(user, "is_active", False):
+        return Explanation(False, "none", False, f"{name}'s account is disabled.")
+    if not may(user, Can.SEE_RECORDS):
+        return Explanation(False, "none", False, f"{name} holds no role that sees records.")
+    conflict = DeclaredConflict.objects.filter(user_id=user.pk, person_id=person.pk, withdrawn_at__isnull=True).first()
+    if conflict is not None:
+        return Explanation(
+            False, "none", False, f"{name} has declared a conflict with this person ({conflict.connection})."
+        )
+    rows = list(_live_involvements(user).filter(person_id=person.pk).select_related("team"))
+    if person.is_restricted:
+        rows = [r for r in rows if r.basis == Basis.GRANT]
+    if rows:
+        best = min(rows, key=lambda r: BASIS_ORDER.index(r.basis))
+        holder = f"the {best.team.name} team" if best.team_id else name
+        through = " (through a relative's case)" if "@" in best.source else ""
+        ended = ""
+        if best.ended_at is not None and best.ended_at <= timezone.now():
+            ended = f", which ended on {timezone.localtime(best.ended_at):%-d %B %Y} (within the grace period)"
+        return Explanation(True, best.basis, False, f"{Basis(best.basis).label}: {holder}{through}{ended}.")
+    if person.is_restricted:
+        return Explanation(
+            False, "none", False, "This is a restricted record: only an explicit grant opens it, never break-glass."
+        )
+    return Explanation(
+        False,
+        "none",
+        True,
+        f"{name} has no legitimate relationship with this record: they see its summary and may open it by "
+        "break-glass, giving a reason.",
+    )
 
 
 def can_record_for_person(user: Any, person: Person) -> bool:

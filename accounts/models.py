@@ -160,6 +160,9 @@ class AccessSettings(models.Model):
         verbose_name_plural = "access settings"
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="access_settings_one_row")]
 
+    def __str__(self) -> str:
+        return "Access settings"
+
 
 class TokenScope(models.TextChoices):
     READ = "read", "Read records"
@@ -206,6 +209,9 @@ class Notification(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user"], name="notification_unread", condition=Q(read_at__isnull=True))]
 
+    def __str__(self) -> str:
+        return self.subject
+
 
 class SignInThrottle(models.Model):
     """Failed sign-ins counted per address ("ip:...") and per account ("account:..."), to slow an attacker with a
@@ -214,3 +220,6 @@ class SignInThrottle(models.Model):
     key = models.CharField(max_length=300, unique=True)
     failures = models.PositiveIntegerField(default=0)
     last_failed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

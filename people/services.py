@@ -18,7 +18,7 @@ from audit.services import audit_record, diff, snapshot
 from core.actors import Actor, actor_or_none
 from core.errors import ConfirmationNeeded, RuleError
 
-from . import rules
+from . import involvement, rules
 from .matching import name_keys
 from .models import (
     RECIPROCAL,
@@ -252,6 +252,7 @@ def person_create(
             possible_match_id=other_id,
             defaults={"score": 0.0, "source": "created_despite_match", "created_by": _uid(actor)},
         )
+    involvement.refresh([person.pk])
     return person
 
 
@@ -636,6 +637,7 @@ def relationship_create(
                 **({"confirmed": found.questions} if found.questions else {}),
             },
         )
+    involvement.refresh([person.pk, other.pk])
     return rel
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from accounts.models import Membership, Role
 from cases.codes import check_code
 from cases.models import Allocation, CINEpisode
+from cases.relationships import refresh_for
 from cases.rules.codes import FIRST_CONTACT
 from cases.rules.dates import Follows, not_before_errors
 from cases.services.kernel import Entry, record_step, require_manager, step_date
@@ -43,7 +44,8 @@ def allocate(
     if not reason.strip():
         errors["reason"] = "Enter why the child is allocated to this worker"
     membership = (
-        Membership.objects.current().filter(user=worker, role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER])
+        Membership.objects.current()
+        .filter(user=worker, role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER])
         .select_related("team")
         .first()
     )
@@ -94,4 +96,5 @@ def allocate(
         fields=["worker", "team", "started_on", "reason"],
         extra={"previous_ended": bool(current)},
     )
+    refresh_for(allocation.person_id)
     return allocation

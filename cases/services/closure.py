@@ -17,6 +17,7 @@ from cases.models import (
     CINEpisode,
     LookedAfterEpisode,
 )
+from cases.relationships import refresh_for
 from cases.rules.dates import Follows
 from cases.services.kernel import noon, require_manager, step_date
 from cases.services.tasks import tasks_cancel
@@ -90,6 +91,7 @@ def episode_close(*, actor: Actor, episode: CINEpisode, closure_date: date | Non
             "allocation_ended_on": {"old": None, "new": allocation_ended},
         },
     )
+    refresh_for(episode.person_id)
     return episode
 
 

@@ -15,6 +15,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from cases.codes import check_code
 from cases.models import CINEpisode, Contact, ContactDecision, TaskKind
+from cases.relationships import refresh_for
 from cases.rules import timescales
 from cases.rules.dates import Follows, day_text, not_before_errors
 from cases.rules.timescales import PRE_BIRTH_DAYS, RE_REFERRAL_MONTHS, TRANSFER_IN_CONFERENCE_WORKING_DAYS
@@ -76,6 +77,7 @@ def contact_record(
         ),
         fields=["received_at", "source", "referrer_name", "referrer_organisation", "concern"],
     )
+    refresh_for(contact.person_id)
     return contact
 
 
@@ -147,6 +149,7 @@ def contact_decide(
             "decided_at": {"old": None, "new": decided_at.isoformat()},
         },
     )
+    refresh_for(contact.person_id)
     return episode
 
 
@@ -214,6 +217,7 @@ def referral_create(
         ),
         fields=["referral_date", "referral_source", "primary_need", "team", "is_re_referral"],
     )
+    refresh_for(episode.person_id)
     return episode
 
 
@@ -263,4 +267,5 @@ def transfer_in(
             "on_child_protection_plan": on_child_protection_plan,
         },
     )
+    refresh_for(episode.person_id)
     return episode
