@@ -44,6 +44,16 @@ def team_b(db: Any) -> Team:
 
 
 @pytest.fixture
+def team_a_holds(team_a: Team) -> Any:
+    """Team A holds the case of every person `people.tests.factories.person()` makes in the test (for tests about
+    something other than who may see a record: use `pytestmark = pytest.mark.usefixtures("team_a_holds")`)."""
+    from people.tests.factories import held_by_default
+
+    with held_by_default(team_a):
+        yield
+
+
+@pytest.fixture
 def alice(team_a: Team) -> User:
     return make_user("alice@example.test", team_a, Role.SOCIAL_WORKER)
 

@@ -83,14 +83,19 @@ PERMISSIONS: dict[str, frozenset[Can]] = {
 }
 
 
+def _memberships(user: Any) -> list[tuple[str, int]]:
+    """(role, team id) of the user's current memberships: one query, memoised on the user for the request."""
+    cached = getattr(user, "_casework_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.current().filter(user_id=user.pk).values_list("role", "team_id"))
+        user._casework_memberships = cached
+    return list(cached)
+
+
 def roles(user: Any) -> set[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
-    cached = getattr(user, "_casework_roles", None)
-    if cached is None:
-        cached = set(Membership.objects.current().filter(user_id=user.pk).values_list("role", flat=True))
-        user._casework_roles = cached
-    return set(cached)
+    return {role for role, _ in _memberships(user)}
 
 
 def has_any_role(user: Any) -> bool:
@@ -143,14 +148,10 @@ def access_settings(user: Any = None) -> AccessSettings:
 
 
 def team_ids(user: Any) -> list[int]:
-    """The teams the user is a current member of (any role), memoised for the request."""
+    """The teams the user is a current member of (any role)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    cached = getattr(user, "_casework_team_ids", None)
-    if cached is None:
-        cached = sorted(set(Membership.objects.current().filter(user_id=user.pk).values_list("team_id", flat=True)))
-        user._casework_team_ids = cached
-    return list(cached)
+    return sorted({team_id for _, team_id in _memberships(user)})
 
 
 def _has_conflicts(user: Any) -> bool:
@@ -214,6 +215,19 @@ def findable_people(user: Any, queryset: QuerySet[Person] | None = None) -> Quer
     return qs.filter(Q(is_restricted=False) | Q(pk__in=visible_people(user).values("pk")))
 
 
+def conflicted_people(user: Any, person_ids: list[int]) -> set[int]:
+    """Which of these people the user has declared a conflict with (no query when they have declared none)."""
+    from people.models import DeclaredConflict
+
+    if not person_ids or not getattr(user, "is_authenticated", False) or not _has_conflicts(user):
+        return set()
+    return set(
+        DeclaredConflict.objects.filter(
+            user_id=user.pk, person_id__in=person_ids, withdrawn_at__isnull=True
+        ).values_list("person_id", flat=True)
+    )
+
+
 def can_view_person(user: Any, person: Person) -> bool:
     """Whether the user may see this person's full record (memoised per user and person for the request)."""
     cache = getattr(user, "_casework_can_view", None)
@@ -226,9 +240,35 @@ def can_view_person(user: Any, person: Person) -> bool:
     return bool(cache[person.pk])
 
 
+def with_full_access(user: Any, queryset: QuerySet[Person]) -> QuerySet[Person]:
+    """`findable_people`, each annotated `full_access` (may they open the whole record): one query for a list that
+    shows summaries and records side by side (search)."""
+    from people.models import Person
+
+    full = visible_people(user, Person.objects.filter(pk=OuterRef("pk")))
+    return findable_people(user, queryset).annotate(full_access=Exists(full))
+
+
+def person_for(user: Any, pk: int) -> tuple[Person | None, bool]:
+    """The person with this pk if the user may find them (see their summary at least), and whether they may see the
+    full record: one query. Seeds `can_view_person`'s memo."""
+    from people.models import Person
+
+    full = visible_people(user, Person.objects.filter(pk=OuterRef("pk")))
+    person = findable_people(user).filter(pk=pk).annotate(_full=Exists(full)).first()
+    if person is None:
+        return None, False
+    allowed = bool(getattr(person, "_full", False))
+    if getattr(user, "is_authenticated", False):
+        if getattr(user, "_casework_can_view", None) is None:
+            user._casework_can_view = {}
+        user._casework_can_view[person.pk] = allowed
+    return person, allowed
+
+
 def forget(user: Any) -> None:
     """Drop what this request has memoised about the user's access (after a break-glass or a grant)."""
-    for name in ("_casework_can_view", "_casework_has_conflicts", "_casework_team_ids"):
+    for name in ("_casework_can_view", "_casework_has_conflicts", "_casework_memberships"):
         if hasattr(user, name):
             delattr(user, name)
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from accounts import access
+from accounts.models import Notification
 
 
 def casework(request: HttpRequest) -> dict[str, object]:
@@ -14,4 +15,12 @@ def casework(request: HttpRequest) -> dict[str, object]:
         "can_see_performance": access.can_see_performance(request.user),
         "can_run_returns": access.can_run_returns(request.user),
         "can_see_reviews_due": access.can_see_reviews_due(request.user),
+        "can_review_break_glass": access.may(request.user, access.Can.REVIEW_BREAK_GLASS),
+        "unread_notifications": _unread(request),
     }
+
+
+def _unread(request: HttpRequest) -> int:
+    if not request.user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user_id=request.user.pk, read_at__isnull=True).count()

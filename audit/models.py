@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     SIGN_IN = "sign_in", "Signed in"
     SIGN_OUT = "sign_out", "Signed out"
     SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+    BREAK_GLASS = "break_glass", "Opened by break-glass"
 
 
 class AuditEvent(models.Model):

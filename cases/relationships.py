@@ -57,15 +57,15 @@ def _allocations(person_ids: list[int]) -> list[Held]:
     for allocation in Allocation.objects.filter(person_id__in=person_ids).only(
         "pk", "person_id", "worker_id", "team_id", "started_on", "ended_on"
     ):
-        common = {
-            "person_id": allocation.person_id,
-            "started_at": _start(allocation.started_on),
-            "ended_at": _end(allocation.ended_on),
-        }
-        rows.append(
-            Held(basis=Basis.ALLOCATED, source=f"allocation:{allocation.pk}", user_id=allocation.worker_id, **common)
+        held = Held(
+            person_id=allocation.person_id,
+            basis=Basis.ALLOCATED,
+            source=f"allocation:{allocation.pk}",
+            started_at=_start(allocation.started_on),
+            ended_at=_end(allocation.ended_on),
+            user_id=allocation.worker_id,
         )
-        rows.append(Held(basis=Basis.TEAM, source=f"allocation:{allocation.pk}", team_id=allocation.team_id, **common))
+        rows += [held, replace(held, basis=Basis.TEAM, user_id=None, team_id=allocation.team_id)]
     return rows
 
 
@@ -109,16 +109,16 @@ def _front_door(person_ids: list[int]) -> list[Held]:
     for contact in Contact.objects.filter(person_id__in=person_ids).only(
         "pk", "person_id", "received_at", "decided_at", "created_by_id"
     ):
-        common = {
-            "person_id": contact.person_id,
-            "basis": Basis.FRONT_DOOR,
-            "source": f"contact:{contact.pk}",
-            "started_at": min(contact.received_at, contact.decided_at or contact.received_at),
-            "ended_at": contact.decided_at,
-        }
-        rows.extend(Held(team_id=team_id, **common) for team_id in front_doors)
+        held = Held(
+            person_id=contact.person_id,
+            basis=Basis.FRONT_DOOR,
+            source=f"contact:{contact.pk}",
+            started_at=min(contact.received_at, contact.decided_at or contact.received_at),
+            ended_at=contact.decided_at,
+        )
+        rows.extend(replace(held, team_id=team_id) for team_id in front_doors)
         if contact.created_by_id:
-            rows.append(Held(user_id=contact.created_by_id, **common))
+            rows.append(replace(held, user_id=contact.created_by_id))
     return rows
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts import access
 from accounts.models import Membership, Role, Team
 from core.dates import age_text
 
@@ -153,11 +154,13 @@ def team_workers(teams: Any) -> list[dict[str, Any]]:
     return out
 
 
-def overdue_tasks(today: date) -> QuerySet[Task]:
-    """Everything overdue (Task.objects.overdue), with the child and the worker the child is allocated to now."""
+def overdue_tasks(today: date, user: Any) -> QuerySet[Task]:
+    """Everything overdue (Task.objects.overdue) for the children whose records `user` may see, with the child and
+    the worker the child is allocated to now."""
     current = Allocation.objects.filter(person_id=OuterRef("person_id"), ended_on__isnull=True)
     return (
         Task.objects.overdue(today)
+        .filter(person__in=access.visible_people(user))
         .select_related("person")
         .annotate(
             worker_id=Subquery(current.values("worker_id")[:1]),
@@ -168,37 +171,39 @@ def overdue_tasks(today: date) -> QuerySet[Task]:
     )
 
 
-def team_dashboard(team: Team) -> TeamDashboard:
+def team_dashboard(team: Team, user: Any) -> TeamDashboard:
     """Caseloads per worker, everything overdue in the team (with the worker), items awaiting authorisation, and
     the contacts waiting for a decision and overdue (counted as the contact queue counts them): 5 queries."""
     today = timezone.localdate()
-    overdue = list(overdue_tasks(today).filter(team=team).exclude(kind=TaskKind.CONTACT_DECISION)[:500])
+    overdue = list(overdue_tasks(today, user).filter(team=team).exclude(kind=TaskKind.CONTACT_DECISION)[:500])
     awaiting = list(
         Assessment.objects.filter(episode__team=team, submitted_on__isnull=False, authorised_on__isnull=True)
+        .filter(episode__person__in=access.visible_people(user))
         .select_related("episode__person", "submitted_by")
         .order_by("submitted_on")
     )
-    waiting, late = contact_counts(today)
+    waiting, late = contact_counts(today, user)
     return TeamDashboard(team, team_workers([team]), overdue, awaiting, waiting, late)
 
 
-def contacts_awaiting_decision() -> QuerySet[Contact]:
-    """Contacts waiting for a decision, each with `due_on`: its open decision task's due date (the contact's own
-    decision due date when it has no task)."""
+def contacts_awaiting_decision(user: Any) -> QuerySet[Contact]:
+    """Contacts waiting for a decision about children whose records `user` may see (the front door's, by the
+    access rule), each with `due_on`: its open decision task's due date (the contact's own decision due date when it
+    has no task)."""
     task_due = Task.objects.open().filter(
         kind=TaskKind.CONTACT_DECISION, source_type="contact", source_id=OuterRef("pk")
     )
     return (
-        Contact.objects.filter(decision="")
+        Contact.objects.filter(decision="", person__in=access.visible_people(user))
         .select_related("person")
         .annotate(due_on=Coalesce(Subquery(task_due.values("due_on")[:1]), F("decision_due_on")))
         .order_by("received_at")
     )
 
 
-def contact_counts(today: date) -> tuple[int, int]:
+def contact_counts(today: date, user: Any) -> tuple[int, int]:
     """(waiting, overdue) contacts: the contact queue's and the team dashboard's numbers. 1 query."""
-    counts = contacts_awaiting_decision().aggregate(
+    counts = contacts_awaiting_decision(user).aggregate(
         waiting=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
     return counts["waiting"], counts["overdue"]
@@ -228,23 +233,25 @@ def person_age(person: Any, today: date) -> str:
     return "Age not known"
 
 
-def contact_queue(today: date) -> ContactQueue:
+def contact_queue(today: date, user: Any) -> ContactQueue:
     """Contacts waiting for a decision, most urgent first: overdue (red), due today (amber), later (green), then by
     due date and when they came in; each with the child's age. The overdue count is `contact_counts`, as on the
     team dashboard. 2 queries (500 contacts at most)."""
     rows = [
         ContactRow(c, c.due_on, rag(c.due_on, today), person_age(c.person, today))  # type: ignore[attr-defined]
-        for c in contacts_awaiting_decision()[:500]
+        for c in contacts_awaiting_decision(user)[:500]
     ]
     rows.sort(key=lambda r: (RAG_ORDER[r.rag], r.due_on, r.contact.received_at))
-    _, overdue = contact_counts(today)
+    _, overdue = contact_counts(today, user)
     return ContactQueue(rows, overdue, sum(1 for r in rows if r.rag == "amber"))
 
 
 def managed_teams(user: Any) -> QuerySet[Team]:
     return Team.objects.filter(
-        memberships__user=user, memberships__role__in=[Role.TEAM_MANAGER, Role.ADMINISTRATOR]
-    ).distinct()
+        pk__in=Membership.objects.current()
+        .filter(user=user, role__in=[Role.TEAM_MANAGER, Role.ADMINISTRATOR])
+        .values("team_id")
+    )
 
 
 @dataclass
@@ -312,6 +319,8 @@ class JourneySummary:
             ]
         out += self.looked_after_records
         out.append(("allocate", "Allocate to a worker" if self.allocation is None else "Reallocate"))
+        if self.looked_after is not None or self.cp_plan is not None or self.enquiry is not None:
+            out.append(("reviewing-officer", "Choose the reviewing officer"))
         return out
 
 

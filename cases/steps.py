@@ -107,6 +107,32 @@ class AllocateForm(GovForm):
             field.queryset = get_user_model().objects.filter(pk__in=order).order_by("last_name", "first_name", "pk")
 
 
+def _display_name(user: Any) -> str:
+    return str(user.display_name)
+
+
+class ReviewingOfficerForm(GovForm):
+    officer = forms.ModelChoiceField(
+        label="Reviewing officer",
+        queryset=get_user_model().objects.none(),
+        empty_label="Select a reviewing officer",
+        error_messages={"required": "Choose an independent reviewing officer"},
+    )
+    started_on = _date("Chairs from", error_messages={"required": "Enter the date they start chairing"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from accounts.models import Membership
+
+        field = self.fields["officer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        officers = Membership.objects.current().filter(role=Role.INDEPENDENT_REVIEWING_OFFICER).values("user_id")
+        field.queryset = (
+            get_user_model().objects.filter(is_active=True, pk__in=officers).order_by("last_name", "first_name")
+        )
+        field.label_from_instance = _display_name  # type: ignore[method-assign,assignment]
+
+
 def allocation_teams(user: Any, person: Any) -> Any:
     """The team whose workers a child can be allocated to: the team holding the child's open referral, else the
     team of the current allocation, else the teams the allocating manager manages."""
@@ -431,6 +457,11 @@ STEPS: dict[str, Step] = {
         "Allocate to a worker", AllocateForm, PERSON,
         lambda a, p, d: services.allocate(actor=a, person=p, worker=d["worker"], started_on=d["started_on"], reason=d["reason"], change_reason=d.get("change_reason") or ""),
         manager_only=True, who=Who.CARE_LEAVERS, form_kwargs=allocate_form_kwargs,
+    ),
+    "reviewing-officer": Step(
+        "Choose the reviewing officer", ReviewingOfficerForm, PERSON,
+        lambda a, p, d: services.reviewing_officer_assign(actor=a, person=p, officer=d["officer"], started_on=d["started_on"]),
+        manager_only=True, who=Who.CARE_LEAVERS,
     ),
     "assessment-start": Step("Start an assessment", StartForm, REFERRAL, lambda a, e, d: services.assessment_start(actor=a, episode=e, started_on=d["started_on"])),
     "assessment-record": Step(

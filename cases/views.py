@@ -39,11 +39,10 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
 
 
 def my_reviews(request: HttpRequest) -> HttpResponse:
-    """The reviews an independent reviewing officer chairs. Casework does not yet record which officer chairs each
-    child's reviews, so this is every looked-after review and child protection review conference coming due in the
-    next 8 weeks (and overdue), as on Reviews due, and the page says so."""
+    """The reviews an independent reviewing officer chairs: the looked-after reviews and child protection review
+    conferences coming due in the next 8 weeks (and overdue) of the children they are named reviewing officer for."""
     today = timezone.localdate()
-    due = selectors_reviews.reviews_due(today)
+    due = selectors_reviews.reviews_due(today, user=request.user, chaired_by=request.user)
     return render(request, "cases/my_reviews.html", {"due": due, "today": today})
 
 
@@ -74,7 +73,9 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     if team is None:
         raise PermissionDenied("Only the team's manager can see its dashboard")
     return render(
-        request, "cases/team_dashboard.html", {"d": selectors.team_dashboard(team), "today": timezone.localdate()}
+        request,
+        "cases/team_dashboard.html",
+        {"d": selectors.team_dashboard(team, request.user), "today": timezone.localdate()},
     )
 
 
@@ -96,7 +97,7 @@ def reviews_due(request: HttpRequest) -> HttpResponse:
     if kind not in selectors_reviews.REVIEW_KINDS:
         kind = ""
     today = timezone.localdate()
-    due = selectors_reviews.reviews_due(today, weeks=weeks, kind=kind)
+    due = selectors_reviews.reviews_due(today, user=request.user, weeks=weeks, kind=kind)
     return render(
         request,
         "cases/reviews_due.html",
@@ -151,7 +152,9 @@ def contact_queue(request: HttpRequest) -> HttpResponse:
     if not access.is_manager(request.user):
         raise PermissionDenied("Only managers decide contacts")
     today = timezone.localdate()
-    return render(request, "cases/contact_queue.html", {"queue": selectors.contact_queue(today), "today": today})
+    return render(
+        request, "cases/contact_queue.html", {"queue": selectors.contact_queue(today, request.user), "today": today}
+    )
 
 
 @login_required

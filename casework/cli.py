@@ -33,6 +33,15 @@ The record
                      load people from CSV; bad rows are listed and not loaded
   audit verify       check that no audit event has been altered, removed or reordered
 
+Who may see what
+  access explain --user EMAIL --person ID [--json]
+                     whether that user may see the record now, and on what basis
+  access grant --user EMAIL --person ID --reason "..." [--days 30]
+                     let one user see one record (the only way into a restricted record)
+  access revoke GRANT --reason "..."
+  access refresh [--person ID]
+                     rebuild who has a legitimate relationship with each record (after an import)
+
 Statutory returns
   returns cin --year YEAR --out FILE.xml            the CIN census
   returns ssda903 --year YEAR --out DIR [--with-previous]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from casework import views as site_views
 from casework.api import api
 from casework.api_docs import api_docs
@@ -9,6 +10,8 @@ urlpatterns = [
     path("", site_views.home, name="home"),
     path("healthz", site_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("notifications", account_views.notifications, name="notifications"),
+    path("notifications/<int:pk>/open", account_views.notification_open, name="notification_open"),
     path("people/", include("people.urls")),
     path("people/", include("recording.urls")),
     path("cases/", include("cases.urls")),

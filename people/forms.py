@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from core import codes
 from core.forms import GovDateField, GovForm
 
-from .models import IdentifierType, RelationshipType, Sex, WarningType
+from .models import BreakGlassReason, IdentifierType, RelationshipType, Sex, WarningType
 
 
 def ethnicity_choices() -> list[tuple[str, str]]:
@@ -205,4 +207,92 @@ class WarningForm(GovForm):
         label_text="Review date",
         required=False,
         help_text="Leave empty for 6 months from today",
+    )
+
+
+class BreakGlassForm(GovForm):
+    reason = forms.ChoiceField(
+        label="Why do you need to open this record?",
+        choices=BreakGlassReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why you need to open this record"},
+    )
+    details = forms.CharField(
+        label="Explain what you need it for",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="Your manager and information governance will read this. For example, a police call out of hours "
+        "about the child's safety tonight",
+        error_messages={"required": "Explain why you need to see this record now"},
+    )
+
+
+class ConflictForm(GovForm):
+    connection = forms.CharField(
+        label="How do you know this person or their family?",
+        max_length=200,
+        help_text="For example, a neighbour, a relative, or a friend's child. The record will be closed to you.",
+        error_messages={"required": "Say how you know this person (for example, a neighbour)"},
+    )
+
+
+class BreakGlassReviewForm(GovForm):
+    outcome = forms.ChoiceField(
+        label="Was it justified?",
+        choices=[
+            ("justified", "Yes, it was justified"),
+            ("referred", "No, or not sure: refer it to information governance"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether it was justified"},
+    )
+    notes = forms.CharField(
+        label="Notes (needed if you refer it)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+def _user_label(user: Any) -> str:
+    return f"{user.display_name} ({user.email})"
+
+
+class GrantForm(GovForm):
+    user: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="Who needs access",
+        queryset=None,
+        empty_label="Choose a person",
+        error_messages={"required": "Choose who needs access", "invalid_choice": "Choose who needs access"},
+    )
+    reason = forms.CharField(
+        label="Why they need it",
+        max_length=300,
+        help_text="For example, adoption worker for the child",
+        error_messages={"required": "Enter why this person needs to see the record"},
+    )
+    expires_on = GovDateField(
+        label="Access ends on", label_text="The date the access ends", help_text="At most a year from today"
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type,unused-ignore]
+        from accounts.models import User
+
+        field = self.fields["user"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(is_active=True).order_by("first_name", "last_name")
+        field.label_from_instance = _user_label  # type: ignore[method-assign,assignment]
+
+
+class ReasonForm(GovForm):
+    reason = forms.CharField(label="Reason", max_length=300, error_messages={"required": "Enter the reason"})
+
+
+class ExplainForm(GovForm):
+    email = forms.EmailField(
+        label="User's email address", error_messages={"required": "Enter the user's email address"}
+    )
+    person = forms.IntegerField(
+        label="Record number", min_value=1, error_messages={"required": "Enter the record number"}
     )

@@ -120,8 +120,8 @@ def refresh(person_ids: Iterable[int], *, with_relatives: bool = True) -> int:
     for person_id in ids:
         have = existing.get(person_id, {})
         for key, held in wanted.get(person_id, {}).items():
-            row = have.get(key)
-            if row is None:
+            found = have.get(key)
+            if found is None:
                 to_create.append(
                     Involvement(
                         person_id=person_id,
@@ -134,19 +134,19 @@ def refresh(person_ids: Iterable[int], *, with_relatives: bool = True) -> int:
                         superseded=held.superseded,
                     )
                 )
-            elif (row.basis, row.started_at, row.ended_at, row.superseded) != (
+            elif (found.basis, row.started_at, row.ended_at, row.superseded) != (
                 held.basis,
                 held.started_at,
                 held.ended_at,
                 held.superseded,
             ):
-                row.basis, row.started_at, row.ended_at, row.superseded = (
+                found.basis, found.started_at, found.ended_at, found.superseded = (
                     held.basis,
                     held.started_at,
                     held.ended_at,
                     held.superseded,
                 )
-                to_update.append(row)
+                to_update.append(found)
         for key, row in have.items():
             if key not in wanted.get(person_id, {}) and (row.ended_at is None or row.ended_at > now):
                 row.ended_at = now  # the record no longer gives this relationship: end it, keep the row

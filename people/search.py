@@ -61,6 +61,9 @@ class Match:
     is_restricted: bool = False
     identifiers: list[dict[str, str]] = field(default_factory=list)
     nhs_number: str | None = None
+    # What the searching user may open: "record" (a legitimate relationship), "summary" (the minimal summary, and
+    # break-glass), or "conflict" (they declared a conflict: only that it exists is shown).
+    access: str = "record"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +75,7 @@ class Match:
             "postcode": self.postcode or None,
             "identifiers": self.identifiers,
             "score": self.score,
+            "access": self.access,
         }
 
 
@@ -187,16 +191,34 @@ def search_people(
         score_rows(_candidates_by_trigram(given, family, [r[0] for r in first]))
     scored.sort(key=lambda m: (-m.score, m.family_name, m.given_name, m.id))
     if user is not None:
-        allowed = set(
-            access.visible_people(user, Person.objects.filter(pk__in=[m.id for m in scored[: limit * 3]])).values_list(
-                "pk", flat=True
-            )
-        )
+        candidates = Person.objects.filter(pk__in=[m.id for m in scored[: limit * 3]])
+        flags = access.with_full_access(user, candidates).values_list("pk", "full_access")  # type: ignore[misc]
+        allowed: dict[int, bool] = dict(flags)
         scored = [m for m in scored if m.id in allowed]
     top = scored[:limit]
+    if user is not None:
+        mark_access(user, top, {pk for pk, full in allowed.items() if full})
     if with_identifiers:
-        _add_identifiers(top)
+        _add_identifiers([m for m in top if m.access == "record"])
     return top
+
+
+def mark_access(user: Any, matches: list[Match], full: set[int]) -> None:
+    """Say on each match what `user` may open (Match.access), given the ids of those whose full record they may
+    see. No query, one for a user with declared conflicts; a conflicted match loses everything but that a conflict
+    exists."""
+    ids = [m.id for m in matches]
+    if not ids:
+        return
+    conflicts = access.conflicted_people(user, ids)
+    for m in matches:
+        if m.id in conflicts:
+            m.access = "conflict"
+            m.given_name, m.family_name, m.date_of_birth, m.postcode, m.reasons = "", "", None, "", []
+            m.identifiers, m.nhs_number = [], None
+        elif m.id not in full:
+            m.access = "summary"  # the minimal summary: no address, no identifiers
+            m.postcode, m.identifiers, m.nhs_number = "", [], None
 
 
 def _add_identifiers(matches: list[Match]) -> None:
@@ -273,10 +295,11 @@ def find_people(
         reasons = {pid: "lives at this postcode" if now else "lived at this postcode" for pid, now in lived.items()}
         people = people.filter(pk__in=list(lived))
     if user is not None:
-        people = access.visible_people(user, people)
+        people = access.with_full_access(user, people)
     if exclude is not None:
         people = people.exclude(pk=exclude)
     matches: list[Match] = []
+    full: set[int] = set()
     for p in people.order_by("family_name", "given_name", "pk")[:ROUTE_LIMIT]:
         why = [reasons.get(p.pk, "same record number")]
         if query.kind in _IDENTIFIER_ROUTES:
@@ -286,8 +309,12 @@ def find_people(
             why.append(dob_similarity(date_of_birth, p.date_of_birth)[1])
         m = Match(p.pk, p.given_name, p.family_name, p.date_of_birth, p.current_postcode, 1.0, why, p.is_restricted)
         matches.append(m)
+        if getattr(p, "full_access", True):
+            full.add(p.pk)
     if query.kind == QueryKind.POSTCODE:  # the people who live there now first
         matches.sort(key=lambda m: reasons[m.id] != "lives at this postcode")
     top = matches[:limit]
-    _add_identifiers(top)
+    if user is not None:
+        mark_access(user, top, full)
+    _add_identifiers([m for m in top if m.access == "record"])
     return Found(query, top)

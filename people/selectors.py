@@ -98,3 +98,69 @@ def children_recorded_with(person: Person) -> list[Person]:
         if r.other_id != person.pk and born is not None and age_on(born, today) < 18:
             children.setdefault(r.other_id, r.other)
     return list(children.values())
+
+
+# Warnings that protect staff visiting: shown on the minimal summary to anyone who finds the person.
+STAFF_WARNINGS = ("lone_worker", "violence", "weapons", "dog", "infection")
+
+
+@dataclass
+class Contactable:
+    """Someone to contact about a person: the allocated worker, or a manager of the team holding the case."""
+
+    name: str
+    role: str
+    team: str
+    phone: str
+    email: str
+
+
+@dataclass
+class MinimalSummary:
+    """What a colleague without a relationship to the record sees: that the person is known, who to contact, and
+    warnings that keep staff safe; nothing of the story."""
+
+    person: Person
+    known: bool
+    contacts: list[Contactable]
+    warnings: list[Warning]
+
+
+def person_minimal_summary(person: Person) -> MinimalSummary:
+    """4 queries."""
+    from accounts.models import Membership, Role
+
+    from .models import Basis, Involvement
+
+    rows = list(
+        Involvement.objects.filter(person=person, basis__in=[Basis.ALLOCATED, Basis.TEAM], source__contains=":")
+        .exclude(source__contains="@")
+        .select_related("user", "team")
+        .order_by("-started_at")
+    )
+    open_rows = [r for r in rows if r.ended_at is None]
+    contacts: list[Contactable] = []
+    team_names: dict[int, str] = {}
+    for r in open_rows:
+        if r.basis == Basis.ALLOCATED and r.user is not None and r.user.is_active:
+            contacts.append(Contactable(r.user.display_name, "Allocated worker", "", r.user.phone, r.user.email))
+        elif r.team is not None:
+            team_names.setdefault(r.team.pk, r.team.name)
+    if not open_rows:  # closed: the team that last held the case
+        last = next((r.team for r in rows if r.basis == Basis.TEAM and r.team is not None), None)
+        if last is not None:
+            team_names[last.pk] = last.name
+    managers = (
+        Membership.objects.current()
+        .filter(team_id__in=list(team_names), role=Role.TEAM_MANAGER, user__is_active=True)
+        .select_related("user", "team")
+    )
+    for m in managers:
+        contacts.append(Contactable(m.user.display_name, "Team manager", m.team.name, m.user.phone, m.user.email))
+    for c in contacts:
+        if not c.team and open_rows:
+            c.team = next(iter(team_names.values()), "")
+    warnings = list(
+        Warning.objects.filter(person=person, ended_on__isnull=True, type__in=STAFF_WARNINGS).order_by("type")
+    )
+    return MinimalSummary(person=person, known=bool(rows), contacts=contacts, warnings=warnings)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import access_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -17,4 +17,14 @@ urlpatterns = [
     path("<int:pk>/addresses/new", views.address_add, name="address_add"),
     path("<int:pk>/addresses/<int:address_id>/correct", views.address_correct, name="address_correct"),
     path("<int:pk>/access-log", views.access_log, name="access_log"),
+    path("<int:pk>/break-glass", access_views.break_glass, name="break_glass"),
+    path("<int:pk>/conflict", access_views.conflict_declare, name="conflict_declare"),
+    path("break-glass", access_views.break_glass_list, name="break_glass_list"),
+    path("break-glass/<int:glass_id>", access_views.break_glass_review, name="break_glass_review"),
+    path("access", access_views.access_admin, name="access_admin"),
+    path("access/explain", access_views.explain, name="explain"),
+    path("<int:pk>/access/grant", access_views.grant_add, name="grant_add"),
+    path("access/grants/<int:grant_id>/revoke", access_views.grant_revoke, name="grant_revoke"),
+    path("<int:pk>/access/conflict", access_views.conflict_record, name="conflict_record"),
+    path("access/conflicts/<int:conflict_id>/withdraw", access_views.conflict_withdraw, name="conflict_withdraw"),
 ]

@@ -19,6 +19,7 @@ from audit.services import audit_record
 from core.views import handle_form, saved_then
 
 from . import record, selectors, services
+from .access_views import closed_record
 from .forms import (
     AddressCorrectForm,
     AddressForm,
@@ -44,11 +45,15 @@ def require_role(request: HttpRequest) -> None:
 
 
 def person_for_user(request: HttpRequest, pk: int) -> Person:
-    """The person, if this user may see them; otherwise 404 (so a record's existence does not leak)."""
+    """The person, if this user may see their full record; a colleague without a relationship is refused (403:
+    the record page shows them the minimal summary instead); a record they may not find at all (restricted, no
+    grant) is 404, so its existence does not leak."""
     require_role(request)
-    person = access.visible_people(request.user).filter(pk=pk).first()
+    person, full = access.person_for(request.user, pk)
     if person is None:
         raise Http404("No person found")
+    if not full:
+        raise PermissionDenied("You have no part in this person's case. Open their record to see who to contact.")
     return person
 
 
@@ -85,13 +90,24 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/search.html",
-        {"form": form, "found": found, "results": found.matches if found else [], "searched": found is not None},
+        {
+            "form": form,
+            "found": found,
+            "results": found.matches if found else [],
+            "searched": found is not None,
+            "any_summary": any(m.access == "summary" for m in (found.matches if found else [])),
+        },
     )
 
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = person_for_user(request, pk)
+    require_role(request)
+    person, full = access.person_for(request.user, pk)
+    if person is None:
+        raise Http404("No person found")
+    if not full:
+        return closed_record(request, person)
     summary = selectors.person_summary(person.pk)
     services.person_view_record(actor=request.user, person=person, section="summary")
     return render(

@@ -12,7 +12,7 @@ from accounts.models import Role
 from conftest import client_for, make_user
 from people.tests.factories import person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 
 def test_the_readme_shows_the_table_the_code_uses():

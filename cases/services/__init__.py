@@ -16,7 +16,7 @@ Every public service is importable from here: `from cases import services; servi
 
 from __future__ import annotations
 
-from .allocation import allocate
+from .allocation import allocate, reviewing_officer_assign
 from .assessment import (
     assessment_authorise,
     assessment_record,
@@ -89,6 +89,7 @@ __all__ = [
     "previous_permanence_record",
     "referral_create",
     "review_conference_record",
+    "reviewing_officer_assign",
     "section47_complete",
     "statutory_visit_recorded",
     "strategy_discussion_record",

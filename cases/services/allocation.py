@@ -98,3 +98,56 @@ def allocate(
     )
     refresh_for(allocation.person_id)
     return allocation
+
+
+@transaction.atomic
+def reviewing_officer_assign(*, actor: Actor, person: Person, officer: Any, started_on: date | None) -> Any:
+    """Name the independent reviewing officer who chairs a child's looked-after reviews and child protection
+    conferences from `started_on`. The previous officer's assignment ends the day before. Gives the officer a
+    legitimate relationship with the record (cases.relationships) and puts the child in their "My reviews"."""
+    from cases.models import ReviewingOfficerAssignment
+
+    require_manager(actor, "choose a child's reviewing officer")
+    errors = step_date(started_on, "started_on", "date they start chairing")
+    if (
+        officer is None
+        or not officer.is_active
+        or not Membership.objects.current().filter(user=officer, role=Role.INDEPENDENT_REVIEWING_OFFICER).exists()
+    ):
+        errors["officer"] = "Choose an independent reviewing officer"
+    if errors:
+        raise RuleError(errors)
+    assert started_on is not None
+    current = (
+        ReviewingOfficerAssignment.objects.select_for_update().filter(person=person, ended_on__isnull=True).first()
+    )
+    if current is not None:
+        if current.officer_id == officer.pk:
+            raise RuleError({"officer": f"{officer.display_name} already chairs {person.full_name}'s reviews"})
+        errors.update(
+            not_before_errors(
+                started_on,
+                "started_on",
+                "date they start chairing",
+                Follows("the current reviewing officer started", current.started_on, same_day=False),
+            )
+        )
+        if errors:
+            raise RuleError(errors)
+        current.ended_on = started_on - timedelta(days=1)
+        current.modified_by = actor_or_none(actor)
+        current.save(update_fields=["ended_on", "modified_by", "modified_at"])
+    assignment = ReviewingOfficerAssignment.objects.create(
+        person=person, officer=officer, started_on=started_on, created_by=actor_or_none(actor)
+    )
+    record_step(
+        actor=actor,
+        obj=assignment,
+        person=person,
+        on=started_on,
+        entry=Entry(EntryType.ALLOCATION, f"Reviewing officer: {officer.display_name}", ""),
+        fields=["officer", "started_on"],
+        extra={"previous_ended": bool(current)},
+    )
+    refresh_for(person.pk)
+    return assignment

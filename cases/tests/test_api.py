@@ -13,7 +13,7 @@ from conftest import client_for
 from core.dates import next_working_day
 from people.tests.factories import person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 
 def post(client, url, body):

@@ -18,7 +18,7 @@ from conftest import client_for, make_user
 from core import testing
 from people.tests.factories import person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 TODAY = timezone.localdate()
 
 
@@ -149,8 +149,8 @@ def contacts(alice):
 
 def test_one_definition_of_overdue_for_the_contact_queue_and_the_team_dashboard(alice, manager, team_a):
     contacts(alice)
-    queue = contact_queue(TODAY)
-    assert queue.overdue == 2 == contact_counts(TODAY)[1] == team_dashboard(team_a).contacts_overdue
+    queue = contact_queue(TODAY, manager)
+    assert queue.overdue == 2 == contact_counts(TODAY, manager)[1] == team_dashboard(team_a, manager).contacts_overdue
     assert queue.overdue == Task.objects.overdue(TODAY).filter(kind=TaskKind.CONTACT_DECISION).count()
     assert [r.rag for r in queue.rows] == ["red", "red", "amber", "green", "green"]
     assert [r.contact.person.given_name for r in queue.rows] == ["Kid0", "Kid1", "Kid2", "Kid3", "Kid4"]
@@ -244,8 +244,14 @@ def test_a_reviewing_officer_sees_my_reviews_not_an_empty_caseload(manager, team
     from cases.tests.services.helpers import start
 
     child = person("Eve", "Evans", date(2016, 1, 1))
+    other = person("Finn", "Evans", date(2014, 1, 1))
     start(manager, child, TODAY - timedelta(days=10))
+    start(manager, other, TODAY - timedelta(days=10))
     html = client_for(iro).get(reverse("cases:caseload")).content.decode()
-    assert '<h1 class="govuk-heading-l">My reviews</h1>' in html and "Eve Evans" in html
-    assert "Looked-after review" in html and "does not yet record which independent reviewing officer" in html
+    assert '<h1 class="govuk-heading-l">My reviews</h1>' in html and "Eve Evans" not in html
+    assert "A team manager names the reviewing officer" in html
+    services.reviewing_officer_assign(actor=manager, person=child, officer=iro, started_on=TODAY)
+    html = client_for(iro).get(reverse("cases:caseload")).content.decode()
+    assert "Eve Evans" in html and "Looked-after review" in html
+    assert "Finn Evans" not in html  # another officer's child (or none yet)
     assert ">My reviews</a>" in html  # the navigation says so too

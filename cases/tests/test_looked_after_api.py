@@ -30,7 +30,7 @@ from conftest import client_for
 from people.models import Person
 from people.tests.factories import person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 TODAY = timezone.localdate()
 API = "/api/v1/cases"

@@ -36,7 +36,7 @@ from core.testing import assert_query_count
 from people.models import Person
 from people.tests.factories import person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 FOSTER = {"placement_type": "U6", "placement_provider": "PR1", "placement_postcode": "LS6 2AA", "urn": "SC123456"}
 TODAY = timezone.localdate()

@@ -31,7 +31,7 @@ from people.models import Person
 from people.tests.factories import person
 from recording.models import VisitType
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 TODAY = timezone.localdate()
 FOSTER = {"placement_type": "U6", "placement_provider": "PR1", "placement_postcode": "LS6 2AA", "urn": "SC123456"}

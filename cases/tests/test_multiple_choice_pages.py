@@ -15,7 +15,7 @@ from core.tests.html import parse
 from people.models import Person
 from people.tests.factories import person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 
 def ticked(html: str, name: str) -> list[str | None]:

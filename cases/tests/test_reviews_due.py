@@ -18,7 +18,7 @@ from core.testing import assert_same_query_count, count_queries
 from people.models import Person
 from people.tests.factories import person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 TODAY = timezone.localdate()
 FOSTER = {"placement_type": "U6", "placement_provider": "PR1", "placement_postcode": "LS6 2AA", "urn": "SC123456"}
 

@@ -12,7 +12,7 @@ from conftest import client_for
 from core import testing
 from people.tests.factories import person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 
 def make_children(n, manager, worker, team, start=0):

@@ -19,6 +19,10 @@ CASEWORK_AUTHORITY_NAME = os.environ.get("CASEWORK_AUTHORITY_NAME", "Casework de
 # The DfE 3-digit LA code (CIN census LEA, UPNs, SSDA903). The demo authority lives at Leicestershire's postcodes, so it
 # takes Leicestershire's code; a real authority sets its own.
 CASEWORK_LA_CODE = os.environ.get("CASEWORK_LA_CODE", "855")
+# Where staff reach Casework, for links in e-mails; and whether notifications (a break-glass into a record a team
+# holds) are also e-mailed (they are always shown in the app).
+CASEWORK_BASE_URL = os.environ.get("CASEWORK_BASE_URL", "http://localhost:8000").rstrip("/")
+CASEWORK_NOTIFY_BY_EMAIL = os.environ.get("CASEWORK_NOTIFY_BY_EMAIL", "0") == "1"
 # DfE's validators for the returns, in a virtual environment of their own (`venv` in this folder), installed once per
 # checkout by scripts/install-validators.sh (`make setup`) and found from any data folder ($CASEWORK_DATA_DIR).
 CASEWORK_VALIDATORS_DIR = Path(os.environ.get("CASEWORK_VALIDATORS_DIR") or BASE_DIR / ".validators").resolve()

@@ -18,7 +18,7 @@ from conftest import client_for, make_user
 from core import idempotency
 from core.models import IdempotencyKey
 from people.models import Person, Warning
-from people.tests.factories import person
+from people.tests.factories import hold, person
 from recording.models import CaseNote, ChronologyEntry
 
 KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
@@ -44,6 +44,7 @@ def note_data(key: str, subject: str = "Home visit follow-up") -> dict[str, obje
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("team_a_holds")
 def test_saving_a_case_note_twice_with_the_same_form_records_it_once(alice_client):
     child = person()
     url = reverse("recording:case_note_add", args=[child.pk])
@@ -62,6 +63,7 @@ def test_saving_a_case_note_twice_with_the_same_form_records_it_once(alice_clien
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("team_a_holds")
 def test_the_same_form_sent_again_with_a_fresh_key_is_answered_as_the_first(alice_client):
     """Back to a form page the browser fetched again: the typed text comes back, with a new key."""
     child = person()
@@ -74,6 +76,7 @@ def test_the_same_form_sent_again_with_a_fresh_key_is_answered_as_the_first(alic
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("team_a_holds")
 def test_a_refused_submission_gives_its_key_back(alice_client):
     child = person()
     url = reverse("recording:case_note_add", args=[child.pk])
@@ -86,8 +89,10 @@ def test_a_refused_submission_gives_its_key_back(alice_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("team_a_holds")
 def test_a_key_belongs_to_its_user(alice, bob, team_b):
     child = person()
+    hold(child, team_b)  # both teams work with the child (team A by default)
     url = reverse("recording:case_note_add", args=[child.pk])
     alice_client, bob_client = client_for(alice), client_for(bob)
     key = key_on(alice_client.get(url).content.decode())
@@ -97,6 +102,7 @@ def test_a_key_belongs_to_its_user(alice, bob, team_b):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("team_a_holds")
 def test_every_form_that_creates_a_record_carries_a_key(alice, manager, support):
     """Case notes, visits, contacts, people, relationships, warnings, journey steps, returns."""
     child = person()
@@ -121,6 +127,7 @@ def test_every_form_that_creates_a_record_carries_a_key(alice, manager, support)
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("team_a_holds")
 def test_a_warning_and_a_contact_saved_twice_are_saved_once(alice, support):
     child = person()
     url = reverse("people:warning_add", args=[child.pk])
@@ -147,6 +154,7 @@ def test_a_warning_and_a_contact_saved_twice_are_saved_once(alice, support):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("team_a_holds")
 def test_adding_a_person_twice_adds_them_once(alice_client):
     url = reverse("people:create")
     key = key_on(alice_client.get(url).content.decode())
@@ -167,6 +175,7 @@ def test_adding_a_person_twice_adds_them_once(alice_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("team_a_holds")
 def test_a_journey_step_resubmitted_is_answered_with_the_first(manager, team_a):
     child = person()
     url = reverse("cases:step", args=[child.pk, "referral"])
@@ -202,6 +211,7 @@ def api_note(c, child, key: str | None, subject: str = "Call"):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("team_a_holds")
 def test_an_api_post_with_the_same_idempotency_key_makes_one_record(alice_client):
     child = person()
     first = api_note(alice_client, child, "note-123")
@@ -214,6 +224,7 @@ def test_an_api_post_with_the_same_idempotency_key_makes_one_record(alice_client
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("team_a_holds")
 def test_an_api_key_refused_or_reused_elsewhere(alice_client):
     child, other = person(), person("Ben", "Hughes", date(2017, 1, 2))
     bad = api_note(alice_client, child, "has spaces")

@@ -31,6 +31,7 @@ def test_search_command_json(capsys):
     rows = json.loads(capsys.readouterr().out)
     assert rows[0]["id"] == p.pk
     assert set(rows[0]) == {
+        "access",
         "id",
         "given_name",
         "family_name",

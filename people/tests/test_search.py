@@ -6,11 +6,10 @@ import pytest
 
 from core.testing import assert_query_count
 from people import services
-from people.models import RestrictedAccessGrant
 from people.search import SearchError, find_people, search_people
-from people.tests.factories import person
+from people.tests.factories import grant, person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 
 @pytest.fixture
@@ -78,7 +77,7 @@ def test_empty_search_is_an_error(db):
 def test_restricted_records_are_hidden_from_users_without_a_grant(alice, bob):
     hidden = person("Jordan", "Blake", date(2013, 1, 1), is_restricted=True)
     assert search_people(user=alice, name="Jordan Blake") == []
-    RestrictedAccessGrant.objects.create(person=hidden, user=alice, reason="Adoption worker")
+    grant(hidden, alice)
     assert [m.id for m in search_people(user=alice, name="Jordan Blake")] == [hidden.pk]
     assert search_people(user=bob, name="Jordan Blake") == []
 

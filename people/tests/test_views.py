@@ -15,7 +15,7 @@ from people.models import Person, Relationship
 from people.tests.factories import person
 from recording import services as recording
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ from audit.models import AuditEvent
 from conftest import client_for, make_user
 from people import services
 from people.models import Person, Relationship
-from people.tests.factories import person
+from people.tests.factories import hold, person
 from people.validators import upn_check_letter
 from returns.validate import Issue, where_to_fix
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 UPN = upn_check_letter("801200001001") + "801200001001"
 
@@ -130,7 +130,9 @@ def test_who_may_change_identifiers_and_addresses(child, bob, support, team_a, c
     iro = make_user("ira.iro@example.test", team_a, Role.INDEPENDENT_REVIEWING_OFFICER)
     add_upn = reverse("people:identifier_add", args=[child.pk])
     add_address = reverse("people:address_add", args=[child.pk])
-    assert client_for(bob).get(add_upn).status_code == 200  # a colleague in another team
+    assert client_for(bob).get(add_upn).status_code == 403  # a colleague in another team, with no part in the case
+    hold(child, bob.memberships.get().team)
+    assert client_for(bob).get(add_upn).status_code == 200  # once their team holds it
     assert client_for(support).get(add_address).status_code == 200
     assert client_for(analyst).get(add_upn).status_code == 200  # the data quality list's link
     assert client_for(analyst).get(add_address).status_code == 403

@@ -18,8 +18,8 @@ from cases import services as cin
 from cases.models import ChildProtectionPlan
 from conftest import client_for
 from core.testing import Queries, assert_same_query_count, count_queries
-from people.models import Person, RestrictedAccessGrant
-from people.tests.factories import person
+from people.models import Person
+from people.tests.factories import grant, person
 from returns import services
 from returns.models import DataQualityIssue, ReturnKind, ReturnRun, ValidationOutcome
 from returns.validate import Issue, ValidationReport, validators_installed, where_to_fix
@@ -27,7 +27,7 @@ from returns.validate import Issue, ValidationReport, validators_installed, wher
 from .journeys import YEAR, cp_plan, make_staff
 from .test_views import finished_run, run_queued_tasks, start
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 
 def child_with_plan_before_conference() -> tuple[Person, ChildProtectionPlan]:
@@ -173,7 +173,7 @@ def test_restricted_child_is_not_named_to_a_user_without_a_grant(pat, performanc
     checked_run(performance, plan_issue(secret.pk))
     html = pat.get(f"/returns/data-quality?year={YEAR}").content.decode()
     assert "Hidden Person" not in html and f"Restricted record {secret.pk}" in html
-    RestrictedAccessGrant.objects.create(person=secret, user=performance, reason="Data quality")
+    grant(secret, performance, reason="Data quality")
     assert "Hidden Person" in pat.get(f"/returns/data-quality?year={YEAR}").content.decode()
 
 
