@@ -81,7 +81,8 @@ class RequireMFAMiddleware:
         if not user.is_authenticated or settings.CASEWORK_DEMO_MODE or request.path.startswith("/static/"):
             return self.get_response(request)
         passed = second_factor_passed(request, user)
-        if passed and _authenticator(user) is not None:
+        has_authenticator = _authenticator(user) is not None
+        if passed and has_authenticator:
             return self.get_response(request)
         if _has_bearer_token(request):
             request.user = AnonymousUser()
@@ -89,9 +90,9 @@ class RequireMFAMiddleware:
             async def anonymous() -> AnonymousUser:
                 return AnonymousUser()
 
-            request.auser = anonymous  # type: ignore[attr-defined]
+            request.auser = anonymous
             return self.get_response(request)
-        if not passed and _authenticator(user) is not None:
+        if has_authenticator:
             return _sign_in_again(request, {})
         # No authenticator: set one up first.
         if request.path.startswith(_setting_up_paths()):
