@@ -31,7 +31,14 @@ def records(alice, manager, team_a):
     services.assessment_submit(actor=alice, assessment=assessment, submitted_on=date(2026, 1, 20))
     in_care = person("Jayden", "Hughes", date(2012, 5, 1))
     start(manager, in_care, date(2025, 12, 24))
-    return {"child": child, "contact": contact, "episode": episode, "assessment": assessment, "in_care": in_care}
+    return {
+        "worker": alice,
+        "child": child,
+        "contact": contact,
+        "episode": episode,
+        "assessment": assessment,
+        "in_care": in_care,
+    }
 
 
 def actions(r):
@@ -43,7 +50,7 @@ def actions(r):
         ("decide a contact", f"/cases/contacts/{r['contact'].pk}/decide", {"decision": "nfa", "reason": "Advice"},
          f"{api}/contacts/{r['contact'].pk}/decision", {"decision": "nfa", "reason": "Advice given"}),
         ("allocate", step(child, "allocate"), {"reason": "New"},
-         f"{api}/people/{child.pk}/allocations", {"worker_id": 1, "started_on": DAY, "reason": "New"}),
+         f"{api}/people/{child.pk}/allocations", {"worker_id": r["worker"].pk, "started_on": DAY, "reason": "New"}),
         ("authorise an assessment", step(child, "assessment-authorise"), {"decision": "authorise"},
          f"{api}/assessments/{a.pk}/authorise", {"on": DAY, "comments": "Agreed"}),
         ("return an assessment", step(child, "assessment-authorise"), {"decision": "return"},
