@@ -79,9 +79,29 @@ def support(team_a: Team) -> User:
 
 
 def client_for(user: User) -> Client:
+    """A client signed in as `user`, whose session has passed the second factor (as signing in through the pages
+    does: accounts.middleware.RequireMFAMiddleware refuses a session that has not)."""
     c = Client()
     c.force_login(user)
+    pass_second_factor(c, user)
     return c
+
+
+def pass_second_factor(client: Client, user: User) -> None:
+    """Record in the client's session that it passed the user's second factor (allauth's own session record)."""
+    from allauth.mfa.models import Authenticator
+    from django.http import HttpRequest
+
+    from accounts.sign_in import second_factor_record
+
+    session = client.session
+    request = HttpRequest()
+    request.session = session
+    authenticator = Authenticator.objects.filter(user=user).first()
+    second_factor_record(
+        request, user, kind="totp", authenticator_id=authenticator.pk if authenticator is not None else None
+    )
+    session.save()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Session timeouts and the MFA requirement, applied to every request."""
+"""Session timeouts and the second factor, applied to every request (see accounts.sign_in)."""
 
 from __future__ import annotations
 
@@ -7,64 +7,118 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
+
+from .sign_in import second_factor_passed, second_factor_record, session_timeouts
 
 SIGNED_IN_AT = "casework_signed_in_at"
+LAST_SEEN_AT = "casework_last_seen_at"
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _has_bearer_token(request: HttpRequest) -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+def _sign_in_again(request: HttpRequest, query: dict[str, str]) -> HttpResponse:
+    """End the session and send the user to sign in (the API answers 401)."""
+    logout(request)
+    if _is_api(request):
+        return JsonResponse({"detail": "Sign in again."}, status=401)
+    next_url = request.get_full_path() if request.method == "GET" else "/"
+    return redirect(f"{reverse('account_login')}?{urlencode({**query, 'next': next_url})}")
 
 
 class SessionTimeoutMiddleware:
-    """Ends a session 10 hours after sign-in, however active (the idle timeout is SESSION_COOKIE_AGE)."""
+    """Ends a session after the idle timeout without a request, and after the absolute timeout however active, both
+    from AccessSettings (accounts.sign_in.session_timeouts). SESSION_COOKIE_AGE only bounds how long the session row
+    lives; these are the timeouts."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            started = request.session.get(SIGNED_IN_AT)
+            limits = session_timeouts()
             now = time.time()
+            started = request.session.get(SIGNED_IN_AT)
+            last_seen = request.session.get(LAST_SEEN_AT)
             if started is None:
                 request.session[SIGNED_IN_AT] = now
-            elif now - float(started) > settings.CASEWORK_SESSION_ABSOLUTE_SECONDS:
-                logout(request)
-                return redirect(f"{reverse('account_login')}?timeout=1")
+            elif now - float(started) > limits.absolute_seconds:
+                return _sign_in_again(request, {"timeout": "1"})
+            if last_seen is not None and now - float(last_seen) > limits.idle_seconds:
+                return _sign_in_again(request, {"timeout": "1"})
+            request.session[LAST_SEEN_AT] = now
         return self.get_response(request)
 
 
 class RequireMFAMiddleware:
-    """Outside demo mode, a signed-in user without a second factor can only set one up or sign out."""
+    """Outside demo mode, every signed-in session must have passed the user's second factor (not merely belong to a
+    user who has one), since the user's last second-factor reset:
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/")
+    - a session that passed it goes on;
+    - a user with no authenticator (new, or reset by an administrator) may only set one up, re-enter their password
+      for that, or sign out; setting one up (which needs a code from it) counts as passing it;
+    - any other session (signed in some other way) is ended and sent to sign in again, with `next`.
+
+    A request with `Authorization: Bearer` is left to the API's token authentication, but never rides on a session
+    that has not passed the second factor: for such a request the session's user is taken away.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and not settings.CASEWORK_DEMO_MODE
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and not _has_mfa(request)
-        ):
-            if request.path.startswith("/api/"):
-                return HttpResponse(
-                    '{"detail": "Set up two-factor authentication before using the API."}',
-                    status=403,
-                    content_type="application/json",
-                )
-            return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        if not user.is_authenticated or settings.CASEWORK_DEMO_MODE or request.path.startswith("/static/"):
+            return self.get_response(request)
+        passed = second_factor_passed(request, user)
+        has_authenticator = _authenticator(user) is not None
+        if passed and has_authenticator:
+            return self.get_response(request)
+        if _has_bearer_token(request):
+            request.user = AnonymousUser()
+
+            async def anonymous() -> AnonymousUser:
+                return AnonymousUser()
+
+            request.auser = anonymous
+            return self.get_response(request)
+        if has_authenticator:
+            return _sign_in_again(request, {})
+        # No authenticator: set one up first.
+        if request.path.startswith(_setting_up_paths()):
+            response = self.get_response(request)
+            added = _authenticator(user)
+            if added is not None and request.user.is_authenticated:
+                second_factor_record(request, user, kind=added[1], authenticator_id=added[0])
+            return response
+        if _is_api(request):
+            return JsonResponse({"detail": "Set up two-factor authentication before using the API."}, status=403)
+        return redirect("mfa_activate_totp")
 
 
-def _has_mfa(request: HttpRequest) -> bool:
-    cached = getattr(request, "_casework_has_mfa", None)
-    if cached is None:
-        from allauth.mfa.models import Authenticator
+def _setting_up_paths() -> tuple[str, ...]:
+    return (reverse("mfa_index"), reverse("account_reauthenticate"), reverse("account_logout"))
 
-        cached = Authenticator.objects.filter(
-            user_id=request.user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-        ).exists()
-        request._casework_has_mfa = cached  # type: ignore[attr-defined]
-    return bool(cached)
+
+def _authenticator(user: object) -> tuple[int, str] | None:
+    """The user's TOTP or WebAuthn authenticator (id, type), if they have one. Recovery codes alone do not count."""
+    from allauth.mfa.models import Authenticator
+
+    row = (
+        Authenticator.objects.filter(
+            user_id=getattr(user, "pk", None), type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        )
+        .values_list("pk", "type")
+        .first()
+    )
+    return (row[0], row[1]) if row else None

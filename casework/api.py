@@ -1,6 +1,7 @@
 """The JSON API, /api/v1/. Each app adds its router here; OpenAPI at /api/v1/openapi.json."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
@@ -27,6 +28,13 @@ api = NinjaAPI(
 @api.exception_handler(RuleError)
 def _rule_error(request: HttpRequest, exc: RuleError) -> HttpResponse:
     return api.create_response(request, {"errors": exc.errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    """The access rule refused (a manager-only step by a social worker, say): 403, as the page answers, with the
+    reason. 422 is only for input that can be put right."""
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
 
 
 api.add_router("/people", people_router)

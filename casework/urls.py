@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
@@ -19,7 +18,6 @@ urlpatterns = [
     path("performance/", include("returns.dashboards.urls")),
     path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
-    path("admin/", admin.site.urls),
 ]
 
 handler403 = site_views.permission_denied

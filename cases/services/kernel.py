@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.utils import timezone
 
@@ -36,9 +37,12 @@ def noon(day: date) -> datetime:
 
 def require_manager(actor: Actor, what: str) -> None:
     """Manager-only steps (deciding contacts, allocating, authorising, closing, starting and ending care) refuse
-    anyone else. The system (actor None: the seed, imports) may do them."""
-    if actor is not None and not access.is_manager(actor):
-        raise RuleError(f"Only a team manager can {what}. Ask your manager to do it.")
+    anyone else (`Can.MANAGE_CASES`). The system (actor None: the seed, imports) may do them.
+
+    A refusal by the access rule, not by the input: PermissionDenied, which pages answer 403 and the API 403 with
+    the message (a RuleError would be 422, "fix what you sent", which no input can fix)."""
+    if actor is not None and not access.may(actor, access.Can.MANAGE_CASES):
+        raise PermissionDenied(f"Only a team manager can {what}. Ask your manager to do it.")
 
 
 def step_date(day: date | None, field: str, label: str, *follows: Follows) -> dict[str, str]:

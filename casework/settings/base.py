@@ -27,8 +27,9 @@ CASEWORK_NOTIFY_BY_EMAIL = os.environ.get("CASEWORK_NOTIFY_BY_EMAIL", "0") == "1
 # checkout by scripts/install-validators.sh (`make setup`) and found from any data folder ($CASEWORK_DATA_DIR).
 CASEWORK_VALIDATORS_DIR = Path(os.environ.get("CASEWORK_VALIDATORS_DIR") or BASE_DIR / ".validators").resolve()
 
+# No Django admin: it signed in with a password alone, outside the second factor and the throttle, and showed TOTP
+# secrets. Administrators have Casework's own pages (docs/architecture.md, "Signing in").
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -122,9 +123,12 @@ CACHES = {
     }
 }
 
-# Sessions: stored in the database; idle timeout 30 minutes (renewed on each request), absolute timeout 10 hours.
+# Sessions: stored in the database. The idle and absolute timeouts are administrators' settings (AccessSettings),
+# enforced by accounts.middleware.SessionTimeoutMiddleware; the two CASEWORK_SESSION_* values are the fallback when
+# the database cannot be asked. SESSION_COOKIE_AGE only bounds how long a session row lives (renewed on each request).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 30 * 60
+SESSION_COOKIE_AGE = 24 * 60 * 60
+CASEWORK_SESSION_IDLE_SECONDS = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -144,8 +148,10 @@ ACCOUNT_ADAPTER = "accounts.adapters.CaseworkAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {
-    # Throttle failed sign-ins: 5 per 15 minutes per account, 20 per 15 minutes per address.
-    "login_failed": "20/15m/ip,5/15m/key",
+    # Failed passwords are slowed by a growing delay per address and per account (accounts.sign_in), never locked
+    # out; allauth's "login_failed" limit now guards only the second factor's codes (per user: someone who already
+    # has the password guessing codes). Sign-in attempts of any kind: 60 a minute from one address.
+    "login_failed": "30/15m/ip,5/15m/key",
     "login": "60/m/ip",
 }
 LOGIN_URL = "account_login"

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import path
 
 from casework.urls import urlpatterns as site_urls
-from conftest import client_for
+from conftest import client_for, pass_second_factor
 from people.tests.factories import person
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +72,7 @@ def test_refused_for_a_user_without_a_role(charlie) -> None:
 def test_server_error_page(alice) -> None:
     client = Client(raise_request_exception=False)
     client.force_login(alice)
+    pass_second_factor(client, alice)
     response = client.get("/boom")
     assert response.status_code == 500
     page = response.content.decode()
@@ -85,6 +86,7 @@ def test_server_error_page(alice) -> None:
 def test_api_errors_stay_json(alice) -> None:
     client = Client(raise_request_exception=False)
     client.force_login(alice)
+    pass_second_factor(client, alice)
     missing = client.get("/api/v1/no-such-endpoint")
     assert missing.status_code == 404 and missing.json() == {"detail": "Not Found"}
     failed = client.get("/api/v1/boom")

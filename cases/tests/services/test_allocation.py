@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from cases import services
 from core.errors import RuleError
@@ -23,7 +24,7 @@ def test_allocation_keeps_every_social_worker_episode(child, alice, bob, manager
     first = services.allocate(
         actor=manager, person=child, worker=alice, started_on=date(2026, 1, 5), reason="New referral"
     )
-    with pytest.raises(RuleError, match="Only a team manager"):
+    with pytest.raises(PermissionDenied, match="Only a team manager"):
         services.allocate(
             actor=alice, person=child, worker=bob, started_on=date(2026, 2, 1), reason="x", change_reason="LEFTRL"
         )

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from cases import services
 from cases.models import Task, TaskKind
@@ -33,7 +34,7 @@ def test_assessment_order_dates_and_authorisation(child, alice, manager, team_a)
     services.assessment_submit(actor=alice, assessment=a, submitted_on=date(2026, 2, 2))
     with pytest.raises(RuleError, match="submitted"):
         services.assessment_record(actor=alice, assessment=a, factors=["3A"], summary="", outcome="nfa")
-    with pytest.raises(RuleError, match="Only a team manager"):
+    with pytest.raises(PermissionDenied, match="Only a team manager"):
         services.assessment_authorise(actor=alice, assessment=a)
     services.assessment_authorise(actor=manager, assessment=a, authorised_on=date(2026, 2, 3))
     assert Task.objects.get(kind=TaskKind.ASSESSMENT).completed_on == date(2026, 2, 3)
@@ -62,7 +63,7 @@ def test_a_manager_returns_an_assessment_to_the_worker_with_the_reason(episode, 
     from recording.models import ChronologyEntry
 
     a = submitted(episode, alice)
-    with pytest.raises(RuleError, match="Only a team manager"):
+    with pytest.raises(PermissionDenied, match="Only a team manager"):
         services.assessment_return(actor=alice, assessment=a, reason="x", returned_on=date(2026, 1, 21))
     with pytest.raises(RuleError) as e:
         services.assessment_return(actor=manager, assessment=a, reason=" ", returned_on=date(2026, 1, 19))

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -89,7 +90,7 @@ def test_only_managers_decide_contacts(child, support, alice, manager, team_a):
         actor=support, person=child, received_at=at(date(2026, 1, 5)), source="6", concern="Police call-out"
     )
     for worker in (support, alice):
-        with pytest.raises(RuleError, match="Only a team manager"):
+        with pytest.raises(PermissionDenied, match="Only a team manager"):
             services.contact_decide(
                 actor=worker, contact=c, decision="referral", reason="x", team=team_a, primary_need="N1"
             )

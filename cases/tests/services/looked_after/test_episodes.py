@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -42,10 +43,10 @@ def test_health_assessment_timescale_is_twenty_working_days(child):
 
 
 def test_only_a_manager_starts_or_ends_a_period_of_care(child, alice, manager):
-    with pytest.raises(RuleError, match="Only a team manager"):
+    with pytest.raises(PermissionDenied, match="Only a team manager"):
         start(alice, child)
     start(manager, child)
-    with pytest.raises(RuleError, match="Only a team manager"):
+    with pytest.raises(PermissionDenied, match="Only a team manager"):
         svc.looked_after_end(actor=alice, person=child, ended_on=date(2026, 1, 5), reason_ceased="E4A")
     assert LookedAfterEpisode.objects.get(person=child).ended_on is None
 
