@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "accounts.api_auth.ApiTokenMiddleware",
     "core.idempotency.IdempotencyKeyMiddleware",
 ]
 
