@@ -150,6 +150,17 @@ def test_a_write_with_a_record_token_needs_no_csrf_and_no_session_and_is_audited
     assert "sessionid" not in r.cookies
 
 
+def test_a_token_post_sent_twice_with_the_same_idempotency_key_adds_one_person(admin, alice):
+    _, secret = issue(admin, alice, ["read", "record"])
+    body = {"given_name": "Tobias", "family_name": "Quarrie", "date_of_birth": "2016-01-02"}
+    client = bearer(secret)
+    first = client.post("/api/v1/people", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post("/api/v1/people", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert Person.objects.filter(family_name="Quarrie").count() == 1
+
+
 def test_a_write_with_a_read_token_is_refused_naming_the_missing_scope(admin, alice):
     _, secret = issue(admin, alice, ["read"])
     r = bearer(secret).post("/api/v1/people", {"given_name": "A", "family_name": "B"}, content_type="application/json")
