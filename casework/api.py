@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from accounts.api_auth import ApiTokenAuth
 from cases.api import people_router as cases_people_router
 from cases.api import router as cases_router
 from core.errors import RuleError
@@ -15,8 +16,13 @@ from recording.api import router as recording_router
 api = NinjaAPI(
     title="Casework API",
     version="1",
-    description="People, chronology and recording. Every endpoint applies the same access rules as the pages.",
-    auth=SessionAuth(),
+    description=(
+        "People, chronology and recording. Every endpoint applies the same access rules as the pages. Use the "
+        "signed-in session, or an API token issued by an administrator (Authorization: Bearer ...), which acts as "
+        "its user within its scopes: read (GET), record (changes), returns, sync."
+    ),
+    # An API token (`Authorization: Bearer ...`, accounts.api_auth) or the signed-in session.
+    auth=[ApiTokenAuth(), SessionAuth()],
     urls_namespace="api",
     # The OpenAPI schema is for signed-in users. The documentation is our own GOV.UK page built from it
     # (casework/api_docs.py, at /api/v1/docs): Swagger UI fails axe.

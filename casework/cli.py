@@ -1,7 +1,7 @@
 """The `casework` command: Django's management commands with Casework's database started first.
 
-`casework serve`, `casework seed`, `casework audit verify`, `casework people search|import`, `casework returns ...`
-are management commands; `casework worker` runs the background task worker (returns and other long jobs; `casework
+`casework serve`, `casework seed`, `casework audit verify`, `casework people search|import`, `casework returns ...`,
+`casework tokens issue|revoke|list` are management commands; `casework worker` runs the background task worker (returns and other long jobs; `casework
 serve` starts one itself); `casework manage ARGS` runs any other Django command (`casework manage migrate`).
 `casework`, `casework --help` and `casework help` list the commands; help never starts the database.
 """
@@ -48,6 +48,12 @@ Statutory returns
                                                     the SSDA903 tables
   returns validate cin|ssda903 PATH --year YEAR     check a return with DfE's validators
   returns csc-api --out DIR [--all] [--post]        DfE children's social care API payloads
+
+API tokens (for integrations and service users)
+  tokens issue --user EMAIL --name NAME [--scope read] [--days 30]
+                     issue a token (--scope: read, record, returns, sync; repeatable); printed once
+  tokens revoke ID --reason "..."                   stop a token working at once
+  tokens list [--user EMAIL]                        tokens, their scopes and dates (never the token)
 
 Anything else
   manage ARGS        any Django command, e.g. casework manage createsuperuser (casework manage help lists them)

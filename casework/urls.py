@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("returns/", include("returns.urls")),
     path("performance/", include("returns.dashboards.urls")),
+    path("administration/tokens/", include("accounts.token_urls")),
     path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
 ]

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "accounts.api_auth.ApiTokenMiddleware",
     "core.idempotency.IdempotencyKeyMiddleware",
 ]
 

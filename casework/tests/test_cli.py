@@ -22,7 +22,16 @@ def casework(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
 def test_help_lists_the_commands_without_starting_a_database(tmp_path, args):
     run = casework(*args, data_dir=tmp_path)
     assert run.returncode == 0, run.stderr
-    for command in ("serve", "worker [--batch]", "seed", "people search", "audit verify", "returns validate", "manage"):
+    for command in (
+        "serve",
+        "worker [--batch]",
+        "seed",
+        "people search",
+        "audit verify",
+        "returns validate",
+        "tokens issue",
+        "manage",
+    ):
         assert f"  {command}" in run.stdout
     assert not (tmp_path / "postgres").exists()
 
