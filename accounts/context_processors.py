@@ -14,4 +14,5 @@ def casework(request: HttpRequest) -> dict[str, object]:
         "can_see_performance": access.can_see_performance(request.user),
         "can_run_returns": access.can_run_returns(request.user),
         "can_see_reviews_due": access.can_see_reviews_due(request.user),
+        "can_administer": access.may(request.user, access.Can.ADMINISTER),
     }

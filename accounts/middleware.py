@@ -33,7 +33,8 @@ class SessionTimeoutMiddleware:
 
 
 class RequireMFAMiddleware:
-    """Outside demo mode, a signed-in user without a second factor can only set one up or sign out."""
+    """Outside demo mode, a signed-in user without a second factor can only set one up or sign out. In demo mode too
+    when an administrator has reset their second factor or invited them (`User.mfa_reset_at`)."""
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/")
 
@@ -44,7 +45,7 @@ class RequireMFAMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not settings.CASEWORK_DEMO_MODE
+            and (not settings.CASEWORK_DEMO_MODE or getattr(user, "mfa_reset_at", None) is not None)
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and not _has_mfa(request)
         ):

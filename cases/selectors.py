@@ -242,9 +242,9 @@ def contact_queue(today: date) -> ContactQueue:
 
 
 def managed_teams(user: Any) -> QuerySet[Team]:
-    return Team.objects.filter(
-        memberships__user=user, memberships__role__in=[Role.TEAM_MANAGER, Role.ADMINISTRATOR]
-    ).distinct()
+    """The teams the user manages today (an ended membership manages nothing)."""
+    held = Membership.objects.current().filter(user=user, role__in=[Role.TEAM_MANAGER, Role.ADMINISTRATOR])
+    return Team.objects.filter(pk__in=held.values("team_id"))
 
 
 @dataclass

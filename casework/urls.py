@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.admin_urls import invite_urlpatterns
 from casework import views as site_views
 from casework.api import api
 from casework.api_docs import api_docs
@@ -8,12 +9,14 @@ from casework.api_docs import api_docs
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("healthz", site_views.healthz, name="healthz"),
+    path("accounts/invitation/", include(invite_urlpatterns)),
     path("accounts/", include("allauth.urls")),
     path("people/", include("people.urls")),
     path("people/", include("recording.urls")),
     path("cases/", include("cases.urls")),
     path("returns/", include("returns.urls")),
     path("performance/", include("returns.dashboards.urls")),
+    path("administration/", include("accounts.admin_urls")),
     path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PeopleConfig(AppConfig):
     name = "people"
     verbose_name = "People"
+
+    def ready(self) -> None:
+        from .admin_sections import register
+
+        register()
