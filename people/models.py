@@ -332,9 +332,7 @@ class Involvement(models.Model):
     """
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     basis = models.CharField(max_length=20, choices=Basis.choices)
     source = models.CharField(max_length=60)
@@ -386,7 +384,9 @@ class BreakGlass(models.Model):
     started_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     # The team holding the case when the glass was broken (whose manager is told and reviews it); null if none.
-    holding_team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    holding_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     review = models.CharField(max_length=20, choices=BreakGlassReview.choices, default=BreakGlassReview.PENDING)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -419,6 +419,4 @@ class DeclaredConflict(TimeStamped):
                 fields=["person", "user"], condition=Q(withdrawn_at__isnull=True), name="one_conflict_per_user"
             )
         ]
-        indexes = [
-            models.Index(fields=["user", "person"], name="conflict_user", condition=Q(withdrawn_at__isnull=True))
-        ]
+        indexes = [models.Index(fields=["user", "person"], name="conflict_user", condition=Q(withdrawn_at__isnull=True))]

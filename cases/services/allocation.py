@@ -43,8 +43,7 @@ def allocate(
     if not reason.strip():
         errors["reason"] = "Enter why the child is allocated to this worker"
     membership = (
-        Membership.objects.current()
-        .filter(user=worker, role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER])
+        Membership.objects.current().filter(user=worker, role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER])
         .select_related("team")
         .first()
     )
