@@ -70,11 +70,11 @@ class TeamForm(GovForm):
 class SettingsForm(GovForm):
     allocation_grace_days = forms.IntegerField(
         label="Allocation grace period, in days",
-        help_text="How long a worker keeps seeing a child's record after their allocation ends",
+        help_text="How long a worker keeps seeing a child's record after their allocation ends (0 to 365)",
     )
     last_team_days = forms.IntegerField(
         label="Last team's period, in days",
-        help_text="How long the team that last held a case keeps seeing the record after it closes",
+        help_text="How long the team that last held a case keeps seeing the record after it closes (0 to 365)",
     )
     break_glass_hours = forms.IntegerField(
         label="Break-glass time, in hours",
