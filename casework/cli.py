@@ -33,6 +33,10 @@ The record
                      load people from CSV; bad rows are listed and not loaded
   audit verify       check that no audit event has been altered, removed or reordered
 
+Users
+  users invite --email EMAIL --first-name NAME --last-name NAME --team TEAM --role ROLE [--base-url URL]
+                     create a user with a role in a team; prints (and emails) their one-time sign-in link
+
 Statutory returns
   returns cin --year YEAR --out FILE.xml            the CIN census
   returns ssda903 --year YEAR --out DIR [--with-previous]

@@ -403,3 +403,27 @@ def test_the_users_list_keeps_its_query_count(admin_client, team_a):
     with count_queries() as many:
         admin_client.get(reverse("administration:users"))
     assert_same_query_count(few, many)
+
+
+def test_casework_users_invite_prints_the_link_and_refuses_in_words(team_a):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command(
+        "users", "invite", "--email", "nina.new@example.test", "--first-name", "Nina", "--last-name", "Newman",
+        "--team", "team a", "--role", "social_worker", "--base-url", "https://casework.example.test", stdout=out,
+    )  # fmt: skip
+    assert "https://casework.example.test/accounts/invitation/" in out.getvalue()
+    assert access.role_names(User.objects.get(email="nina.new@example.test")) == ["Social worker"]
+    with pytest.raises(CommandError, match="already exists"):
+        call_command(
+            "users", "invite", "--email", "nina.new@example.test", "--first-name", "N", "--last-name", "N",
+            "--team", "Team A", "--role", "social_worker", stdout=StringIO(),
+        )  # fmt: skip
+    with pytest.raises(CommandError, match="No team is called 'Nowhere'"):
+        call_command(
+            "users", "invite", "--email", "x@example.test", "--first-name", "N", "--last-name", "N",
+            "--team", "Nowhere", "--role", "social_worker", stdout=StringIO(),
+        )  # fmt: skip
