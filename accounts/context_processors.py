@@ -17,6 +17,7 @@ def casework(request: HttpRequest) -> dict[str, object]:
         "can_see_reviews_due": access.can_see_reviews_due(request.user),
         "can_review_break_glass": access.may(request.user, access.Can.REVIEW_BREAK_GLASS),
         "unread_notifications": _unread(request),
+        "can_administer": access.may(request.user, access.Can.ADMINISTER),
     }
 
 

@@ -61,7 +61,8 @@ class SessionTimeoutMiddleware:
 
 
 class RequireMFAMiddleware:
-    """Outside demo mode, every signed-in session must have passed the user's second factor (not merely belong to a
+    """Outside demo mode (and in it, for a user whose second factor an administrator reset or who was invited), every
+    signed-in session must have passed the user's second factor (not merely belong to a
     user who has one), since the user's last second-factor reset:
 
     - a session that passed it goes on;
@@ -78,7 +79,9 @@ class RequireMFAMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or settings.CASEWORK_DEMO_MODE or request.path.startswith("/static/"):
+        # Demo mode signs in without a second factor, unless an administrator has reset the user's (or invited them).
+        demo_exempt = settings.CASEWORK_DEMO_MODE and getattr(user, "mfa_reset_at", None) is None
+        if not user.is_authenticated or demo_exempt or request.path.startswith("/static/"):
             return self.get_response(request)
         passed = second_factor_passed(request, user)
         has_authenticator = _authenticator(user) is not None

@@ -247,11 +247,9 @@ def contact_queue(today: date, user: Any) -> ContactQueue:
 
 
 def managed_teams(user: Any) -> QuerySet[Team]:
-    return Team.objects.filter(
-        pk__in=Membership.objects.current()
-        .filter(user=user, role__in=[Role.TEAM_MANAGER, Role.ADMINISTRATOR])
-        .values("team_id")
-    )
+    """The teams the user manages today (an ended membership manages nothing)."""
+    held = Membership.objects.current().filter(user=user, role__in=[Role.TEAM_MANAGER, Role.ADMINISTRATOR])
+    return Team.objects.filter(pk__in=held.values("team_id"))
 
 
 @dataclass

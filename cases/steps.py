@@ -15,7 +15,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from accounts import access
-from accounts.models import Role, Team
+from accounts.models import Membership, Role, Team
 from core.errors import RuleError
 from core.forms import GovDateField, GovForm
 
@@ -80,9 +80,7 @@ class WorkerChoiceField(forms.ModelChoiceField):
 class AllocateForm(GovForm):
     worker = WorkerChoiceField(
         label="Worker",
-        queryset=get_user_model()
-        .objects.filter(is_active=True, memberships__role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER])
-        .distinct(),
+        queryset=get_user_model().objects.none(),  # set for each form: who holds a role today
         empty_label="Select a worker",
         help_text="The team's workers, with the number of children each has now",
     )
@@ -99,9 +97,12 @@ class AllocateForm(GovForm):
 
     def __init__(self, *args: Any, workers: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        field = self.fields["worker"]
+        assert isinstance(field, WorkerChoiceField)
+        # Workers who hold a practice role today: an ended membership makes nobody a worker.
+        holding = Membership.objects.current().filter(role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER])
+        field.queryset = get_user_model().objects.filter(is_active=True, pk__in=holding.values("user_id"))
         if workers is not None:  # the team's workers, in order (selectors.team_workers)
-            field = self.fields["worker"]
-            assert isinstance(field, WorkerChoiceField)
             order = [w["user"].pk for w in workers]
             field.caseloads = {w["user"].pk: (w["role"], w["caseload"]) for w in workers}
             field.queryset = get_user_model().objects.filter(pk__in=order).order_by("last_name", "first_name", "pk")

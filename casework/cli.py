@@ -42,6 +42,10 @@ Who may see what
   access refresh [--person ID]
                      rebuild who has a legitimate relationship with each record (after an import)
 
+Users
+  users invite --email EMAIL --first-name NAME --last-name NAME --team TEAM --role ROLE [--base-url URL]
+                     create a user with a role in a team; prints (and emails) their one-time sign-in link
+
 Statutory returns
   returns cin --year YEAR --out FILE.xml            the CIN census
   returns ssda903 --year YEAR --out DIR [--with-previous]

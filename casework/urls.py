@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from accounts import views as account_views
+from accounts.admin_urls import invite_urlpatterns
 from casework import views as site_views
 from casework.api import api
 from casework.api_docs import api_docs
@@ -8,6 +9,7 @@ from casework.api_docs import api_docs
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("healthz", site_views.healthz, name="healthz"),
+    path("accounts/invitation/", include(invite_urlpatterns)),
     path("accounts/", include("allauth.urls")),
     path("notifications", account_views.notifications, name="notifications"),
     path("notifications/<int:pk>/open", account_views.notification_open, name="notification_open"),
@@ -17,6 +19,7 @@ urlpatterns = [
     path("returns/", include("returns.urls")),
     path("performance/", include("returns.dashboards.urls")),
     path("administration/tokens/", include("accounts.token_urls")),
+    path("administration/", include("accounts.admin_urls")),
     path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
 ]

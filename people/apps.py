@@ -9,3 +9,7 @@ class PeopleConfig(AppConfig):
         from . import involvement
 
         involvement.register(involvement.added_by)
+
+        from .admin_sections import register
+
+        register()

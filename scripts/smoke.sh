@@ -91,8 +91,9 @@ echo
 echo "Help (needs no database):"
 run --help
 check "the commands are listed" "^  worker"
-for command in serve worker seed people "people search" "people import" audit "audit verify" returns "returns cin" \
-  "returns ssda903" "returns validate" "returns csc-api" tokens "tokens issue" "tokens revoke" "tokens list"; do
+for command in serve worker seed people "people search" "people import" users "users invite" audit "audit verify" \
+  returns "returns cin" "returns ssda903" "returns validate" "returns csc-api" tokens "tokens issue" "tokens revoke" \
+  "tokens list" access "access explain" "access grant" "access revoke" "access refresh"; do
   # shellcheck disable=SC2086  # the command's words are meant to split
   run $command --help
 done
@@ -132,6 +133,12 @@ check "a misspelt name finds the imported person" "Lovelace"
 run people search "Ada Lovlace" --json --dob 2015-12-10
 check "JSON output with the date of birth" '"family_name": "Lovelace", "date_of_birth": "2015-12-10"'
 run people search "Smith"
+run users invite --email smoke.invite@example.test --first-name Sam --last-name Smoke --team "Assessment Team North" \
+  --role social_worker
+check "the one-time link is printed" "/accounts/invitation/"
+run --expect 1 users invite --email smoke.invite@example.test --first-name Sam --last-name Smoke \
+  --team "Assessment Team North" --role social_worker
+check "an email already used is refused in words" "already exists"
 
 echo
 echo "Statutory returns for the year ending 31 March $year:"

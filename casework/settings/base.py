@@ -140,6 +140,17 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Email (invitation links): printed to the console unless an SMTP server is given, as in development and the demo.
+EMAIL_HOST = os.environ.get("CASEWORK_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("CASEWORK_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("CASEWORK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CASEWORK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = True
+DEFAULT_FROM_EMAIL = os.environ.get("CASEWORK_EMAIL_FROM", "casework@localhost")
+
 # django-allauth: sign in by email; no self sign-up (administrators create accounts).
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
