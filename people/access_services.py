@@ -248,8 +248,6 @@ def break_glass_review(*, actor: Actor, glass: BreakGlass, outcome: str, notes: 
         raise PermissionDenied("You cannot review this break-glass")
     if glass.user_id == getattr(actor, "pk", None):
         raise PermissionDenied("You cannot review your own break-glass")
-    if glass.review == BreakGlassReview.REFERRED and not governs(actor):
-        raise PermissionDenied("This break-glass was referred to information governance: they review it now")
     errors: dict[str, str] = {}
     if outcome not in (BreakGlassReview.JUSTIFIED, BreakGlassReview.REFERRED):
         errors["outcome"] = "Select whether it was justified or is referred to information governance"
@@ -260,15 +258,18 @@ def break_glass_review(*, actor: Actor, glass: BreakGlass, outcome: str, notes: 
         raise RuleError(errors)
     glass = BreakGlass.objects.select_for_update().get(pk=glass.pk)
     old = glass.review
+    if old == BreakGlassReview.REFERRED and not governs(actor):
+        raise PermissionDenied("This break-glass was referred to information governance: they review it now")
     if old == BreakGlassReview.JUSTIFIED or (old == outcome):
         raise RuleError({"outcome": f"This break-glass was already reviewed: {glass.get_review_display().lower()}"})
     glass.review, glass.reviewed_by, glass.reviewed_at = outcome, actor_or_none(actor), timezone.now()
     glass.review_notes = notes
     glass.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_notes"])
     # The reviewer's own notification of it has been acted on.
-    Notification.objects.filter(
-        user_id=getattr(actor, "pk", None), url=reverse("people:break_glass_review", args=[glass.pk]), read_at=None
-    ).update(read_at=glass.reviewed_at)
+    if glass.reviewed_by is not None:
+        Notification.objects.filter(
+            user=glass.reviewed_by, url=reverse("people:break_glass_review", args=[glass.pk]), read_at=None
+        ).update(read_at=glass.reviewed_at)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
