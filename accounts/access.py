@@ -328,13 +328,11 @@ def explain(user: Any, person: Person) -> Explanation:
     if person.is_restricted:
         rows = [r for r in rows if r.basis == Basis.GRANT]
     if rows:
-        best = min(rows, key=lambda r: BASIS_ORDER.index(r.basis))
-        holder = f"the {best.team.name} team" if best.team_id else name
-        through = " (through a relative's case)" if "@" in best.source else ""
-        ended = ""
-        if best.ended_at is not None and best.ended_at <= timezone.now():
-            ended = f", which ended on {timezone.localtime(best.ended_at):%-d %B %Y} (within the grace period)"
-        return Explanation(True, best.basis, False, f"{Basis(best.basis).label}: {holder}{through}{ended}.")
+        rows.sort(key=lambda r: (BASIS_ORDER.index(r.basis), r.started_at))
+        # Every relationship that holds, the closest first; one sentence for a team however many rows it has.
+        distinct = {(r.basis, r.team_id, "@" in r.source, r.source if r.team_id is None else ""): r for r in rows[::-1]}
+        chosen = sorted(distinct.values(), key=lambda r: (BASIS_ORDER.index(r.basis), r.started_at))
+        return Explanation(True, rows[0].basis, False, " ".join(_basis_sentence(name, r) for r in chosen))
     if person.is_restricted:
         return Explanation(
             False, "none", False, "This is a restricted record: only an explicit grant opens it, never break-glass."
@@ -346,6 +344,55 @@ def explain(user: Any, person: Person) -> Explanation:
         f"{name} has no legitimate relationship with this record: they see its summary and may open it by "
         "break-glass, giving a reason.",
     )
+
+
+def _when(moment: Any) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def _basis_sentence(name: str, row: Any) -> str:
+    """One legitimate relationship in words: what it is, since and until when, and where it comes from."""
+    from people.models import Basis, BreakGlass, RestrictedAccessGrant
+
+    kind, _, rest = row.source.partition(":")
+    ref = rest.split("@")[0]
+    through = " (through a relative's case)" if "@" in row.source else ""
+    since = timezone.localtime(row.started_at).date()
+    since_text = f"{since.day} {since:%B %Y}"
+    ended = ""
+    if row.ended_at is not None and row.ended_at <= timezone.now():
+        end = timezone.localtime(row.ended_at).date()
+        ended = f" It ended on {end.day} {end:%B %Y}; access lasts for a while after (the grace period)."
+    if row.basis == Basis.BREAK_GLASS and ref.isdigit():
+        glass = BreakGlass.objects.filter(pk=int(ref)).first()
+        if glass is not None:
+            return (
+                f"{name} opened the record by break-glass on {_when(glass.started_at)}, giving the reason "
+                f"\u201c{glass.get_reason_display()}\u201d, until {_when(glass.ends_at)}."
+            )
+    if row.basis == Basis.GRANT and ref.isdigit():
+        grant = RestrictedAccessGrant.objects.filter(pk=int(ref)).select_related("created_by").first()
+        if grant is not None:
+            by = f"{grant.created_by.display_name} granted" if grant.created_by else "An administrator granted"
+            end = timezone.localtime(grant.expires_at).date()
+            return (
+                f"{by} {name} access on {since_text}, until {end.day} {end:%B %Y}, because \u201c{grant.reason}\u201d."
+            )
+    team = row.team.name if row.team_id else ""
+    if row.basis == Basis.ALLOCATED:
+        return f"{name} is the allocated worker{through}, since {since_text}.{ended}"
+    if row.basis == Basis.TEAM:
+        return f"{name} is in {team}, which holds the case{through}, since {since_text}.{ended}"
+    if row.basis == Basis.REVIEWING_OFFICER:
+        return f"{name} chairs the child's reviews or conferences{through}, since {since_text}.{ended}"
+    if row.basis == Basis.FRONT_DOOR:
+        if kind == "added":
+            return f"{name} added this person on {since_text}, and may go on working with the record for a week."
+        holder = f"{name} is in {team}, the front door" if team else f"{name} works at the front door"
+        return f"{holder}: a contact about this person{through} awaits a decision, since {since_text}."
+    holder = team or name
+    return f"{Basis(row.basis).label}: {holder}{through}, since {since_text}.{ended}"
 
 
 def can_record_for_person(user: Any, person: Person) -> bool:

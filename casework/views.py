@@ -7,10 +7,16 @@ from django.template import loader
 from django.views.decorators.http import require_GET
 
 from accounts import access
+from people import access_views
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Find a person; for information governance, who hold no caseload, their own page (break-glass to review)."""
+    if access.may(request.user, access.Can.EXPLAIN_ACCESS) and not access.may(
+        request.user, access.Can.RECORD_CASE_NOTES
+    ):
+        return access_views.governance_home(request)
     return render(request, "home.html", {"has_role": access.has_any_role(request.user)})
 
 

@@ -20,6 +20,7 @@ from accounts.models import Membership, Notification, Role, User
 from audit.models import AuditAction
 from audit.services import audit_record
 from core.actors import Actor, actor_or_none
+from core.dates import long_date
 from core.errors import RuleError
 
 from .models import (
@@ -218,10 +219,11 @@ def reviewers_of(glass: BreakGlass) -> list[User]:
 def _tell_managers(glass: BreakGlass) -> None:
     who = glass.user.display_name
     subject = f"{who} opened a record by break-glass"
+    started = timezone.localtime(glass.started_at)
     body = (
-        f"{who} opened the record of {glass.person.full_name} at "
-        f"{timezone.localtime(glass.started_at):%-d %B %Y, %H:%M}, giving the reason "
-        f'"{glass.get_reason_display()}": {glass.details}\n\nReview it: is it justified?'
+        f"{who} opened the record of {glass.person.full_name} on {long_date(started.date())} at "
+        f"{started:%H:%M}, giving the reason \u201c{glass.get_reason_display()}\u201d: {glass.details}\n\n"
+        "Review it: was it justified?"
     )
     url = reverse("people:break_glass_review", args=[glass.pk])
     managers = reviewers_of(glass)
@@ -256,11 +258,18 @@ def break_glass_review(*, actor: Actor, glass: BreakGlass, outcome: str, notes: 
         raise RuleError(errors)
     glass = BreakGlass.objects.select_for_update().get(pk=glass.pk)
     old = glass.review
+    if old == BreakGlassReview.REFERRED and not governs(actor):
+        raise PermissionDenied("This break-glass was referred to information governance: they review it now")
     if old == BreakGlassReview.JUSTIFIED or (old == outcome):
         raise RuleError({"outcome": f"This break-glass was already reviewed: {glass.get_review_display().lower()}"})
     glass.review, glass.reviewed_by, glass.reviewed_at = outcome, actor_or_none(actor), timezone.now()
     glass.review_notes = notes
     glass.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_notes"])
+    # The reviewer's own notification of it has been acted on.
+    if glass.reviewed_by is not None:
+        Notification.objects.filter(
+            user=glass.reviewed_by, url=reverse("people:break_glass_review", args=[glass.pk]), read_at=None
+        ).update(read_at=glass.reviewed_at)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -272,10 +281,17 @@ def break_glass_review(*, actor: Actor, glass: BreakGlass, outcome: str, notes: 
     return glass
 
 
+def governs(user: Actor) -> bool:
+    """Information governance (and administrators): they review every team's break-glass, and what managers refer."""
+    return bool(access.roles(user) & {Role.INFORMATION_GOVERNANCE, Role.ADMINISTRATOR})
+
+
 def may_review(user: Actor, glass: BreakGlass) -> bool:
+    """Whether `user` may see and review this break-glass: the holding team's managers, and information
+    governance. (Their own break-glass they may see, never review: `break_glass_review` refuses it.)"""
     if not access.may(user, Can.REVIEW_BREAK_GLASS):
         return False
-    if access.roles(user) & {Role.INFORMATION_GOVERNANCE, Role.ADMINISTRATOR}:
+    if governs(user):
         return True
     return glass.holding_team_id in access.team_ids(user)
 
@@ -299,6 +315,7 @@ def conflict_declare(*, actor: Actor, person: Person, user: User | None = None, 
         raise RuleError({"connection": "Keep it to 200 characters or fewer"})
     if _open_conflict(user, person):
         raise RuleError({"connection": "A conflict with this person is already declared"})
+    had_record = access.visible_people(user).filter(pk=person.pk).exists()
     conflict = DeclaredConflict.objects.create(
         person=person,
         user=user,
@@ -318,8 +335,40 @@ def conflict_declare(*, actor: Actor, person: Person, user: User | None = None, 
         person_id=person.pk,
         changes={"new": {"user": user.pk, "connection": connection}},
     )
+    if had_record:
+        _tell_managers_of_conflict(user, person)
     access.forget(user)
     return conflict
+
+
+def _tell_managers_of_conflict(user: User, person: Person) -> None:
+    """Someone who worked on the record can no longer open it: the holding team's managers are told, so that the
+    work can pass to someone else. How they know the person is not said (administrators see it)."""
+    team_id = holding_team_id(person)
+    if team_id is None:
+        return
+    ids = (
+        Membership.objects.current()
+        .filter(user__is_active=True, role=Role.TEAM_MANAGER, team_id=team_id)
+        .exclude(user_id=user.pk)
+        .values("user_id")
+    )
+    who = user.display_name
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=manager_id["user_id"],
+                subject=f"{who} has declared a conflict with a record your team holds",
+                body=(
+                    f"{who} has declared that they know {person.full_name} or their family, so the record is now "
+                    f"closed to them. If they hold work on it (the case is allocated to them, say), pass it to "
+                    "someone else."
+                ),
+                url=reverse("people:detail", args=[person.pk]),
+            )
+            for manager_id in ids
+        ]
+    )
 
 
 @transaction.atomic

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from core import codes
 from core.forms import GovDateField, GovForm
@@ -218,22 +220,64 @@ class BreakGlassForm(GovForm):
         error_messages={"required": "Select why you need to open this record"},
     )
     details = forms.CharField(
-        label="Explain what you need it for",
+        label="What do you need it for now?",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
-        help_text="Your manager and information governance will read this. For example, a police call out of hours "
-        "about the child's safety tonight",
+        help_text="The team's manager and information governance will read this. For example, the police called "
+        "out of hours about the child's safety tonight",
         error_messages={"required": "Explain why you need to see this record now"},
     )
+    choice_hints = {
+        "reason": {
+            BreakGlassReason.DUTY: "A call or a visit out of hours, or on duty, that cannot wait for the team",
+            BreakGlassReason.SAFEGUARDING: "You are worried that the child, or someone else, is at risk of harm now",
+            BreakGlassReason.COURT: "A court hearing, a solicitor or the police need something from the record",
+            BreakGlassReason.OTHER: "Say what it is below",
+        }
+    }
 
 
 class ConflictForm(GovForm):
     connection = forms.CharField(
         label="How do you know this person or their family?",
         max_length=200,
-        help_text="For example, a neighbour, a relative, or a friend's child. The record will be closed to you.",
+        help_text="For example, a neighbour, a relative, or a friend's child",
         error_messages={"required": "Say how you know this person (for example, a neighbour)"},
     )
+
+
+def _user_label(user: Any) -> str:
+    return f"{user.display_name} ({user.email})"
+
+
+def _active_users() -> Any:
+    from accounts.models import User
+
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "email")
+
+
+class ConflictRecordForm(GovForm):
+    """An administrator records a conflict for a user: who, and how they know the person."""
+
+    user: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="Who knows this person?",
+        queryset=None,
+        empty_label="Choose a user",
+        error_messages={"required": "Choose the user who knows this person", "invalid_choice": "Choose a user"},
+    )
+    connection = forms.CharField(
+        label="How do they know this person or their family?",
+        max_length=200,
+        help_text="For example, a neighbour, a relative, or a friend's child",
+        error_messages={"required": "Say how they know this person (for example, a neighbour)"},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type,unused-ignore]
+        field = self.fields["user"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = _active_users()
+        field.label_from_instance = _user_label  # type: ignore[method-assign,assignment]
 
 
 class BreakGlassReviewForm(GovForm):
@@ -246,47 +290,69 @@ class BreakGlassReviewForm(GovForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether it was justified"},
     )
+    # Not a conditional reveal under "refer": GOV.UK Frontend marks a revealing radio aria-expanded, which axe refuses
+    # on a radio.
     notes = forms.CharField(
-        label="Notes (needed if you refer it)",
+        label="If you refer it, why?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+        help_text="Information governance will read this",
     )
 
 
-def _user_label(user: Any) -> str:
-    return f"{user.display_name} ({user.email})"
+class BreakGlassResolveForm(GovForm):
+    """Information governance closes a referred break-glass as justified after all (a referral stays open until
+    then)."""
+
+    outcome = forms.CharField(widget=forms.HiddenInput, initial="justified")
+    notes = forms.CharField(
+        label="What did you find?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="For example, the worker was on duty and the call is in the duty log",
+    )
 
 
 class GrantForm(GovForm):
     user: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="Who needs access",
+        label="Who needs access?",
         queryset=None,
-        empty_label="Choose a person",
+        empty_label="Choose a user",
         error_messages={"required": "Choose who needs access", "invalid_choice": "Choose who needs access"},
     )
     reason = forms.CharField(
-        label="Why they need it",
+        label="Why do they need it?",
         max_length=300,
         help_text="For example, adoption worker for the child",
         error_messages={"required": "Enter why this person needs to see the record"},
     )
     expires_on = GovDateField(
-        label="Access ends on", label_text="The date the access ends", help_text="At most a year from today"
+        label="When does the access end?",
+        label_text="The date the access ends",
+        help_text="At most a year from today",
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type,unused-ignore]
-        from accounts.models import User
-
+        example = timezone.localdate() + timedelta(days=90)
+        self.fields[
+            "expires_on"
+        ].help_text = f"At most a year from today. For example, {example.day} {example.month} {example.year}"
         field = self.fields["user"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(is_active=True).order_by("first_name", "last_name")
+        field.queryset = _active_users()
         field.label_from_instance = _user_label  # type: ignore[method-assign,assignment]
 
 
 class ReasonForm(GovForm):
     reason = forms.CharField(label="Reason", max_length=300, error_messages={"required": "Enter the reason"})
+
+    def __init__(self, *args: Any, label: str = "Reason", error: str = "Enter the reason", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].error_messages["required"] = error
 
 
 class ExplainForm(GovForm):

@@ -77,6 +77,16 @@ def record_viewers(person: Person, limit: int = 200) -> list[AuditEvent]:
     )
 
 
+def views_by(person: Person, user: Any, limit: int = 20) -> list[AuditEvent]:
+    """One user's latest views (and break-glass) of this record, newest first: what information governance looks at
+    beside "why could they see it?". One query."""
+    return list(
+        AuditEvent.objects.filter(
+            person=person, actor=user, action__in=[AuditEvent.Action.VIEW, AuditEvent.Action.BREAK_GLASS]
+        ).order_by("-occurred_at", "-id")[:limit]
+    )
+
+
 SIBLING_TYPES = (RelationshipType.SIBLING, RelationshipType.HALF_SIBLING)
 
 

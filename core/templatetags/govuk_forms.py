@@ -2,7 +2,8 @@
 
 One tag for every field type, chosen from the widget (see docs/decisions/0003): text input, textarea, date (day,
 month and year), radios, checkboxes (a multiple choice), a single checkbox and select. A form's `reveal` names the
-follow-up questions a radio or checkbox reveals (conditional reveal); they are rendered inside it, once.
+follow-up questions a radio or checkbox reveals (conditional reveal); they are rendered inside it, once. A form's
+`choice_hints` gives a hint under a radio or checkbox option: {"field": {"value": "hint"}}.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def gov_field(field: BoundField, nested: bool = False, **options: Any) -> SafeSt
     value = field.value()
     selected = _selected(field, kind)
     follow_ups = _reveal(field.form).get(field.name, {})
+    hints = (getattr(field.form, "choice_hints", None) or {}).get(field.name, {})
     choices = []
     for index, (val, text) in enumerate(getattr(field.field, "choices", None) or []):
         key = str(val)
@@ -81,6 +83,7 @@ def gov_field(field: BoundField, nested: bool = False, **options: Any) -> SafeSt
                 "text": text,
                 "id": f"{field.auto_id}_{index}",
                 "checked": key in selected,
+                "hint": hints.get(key, ""),
                 "conditional_id": f"conditional-{field.auto_id}_{index}" if revealed else "",
                 "conditional": SafeString("".join(gov_field(field.form[n], nested=True) for n in revealed)),  # nosec B703
             }

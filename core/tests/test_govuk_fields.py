@@ -231,3 +231,15 @@ def test_error_summary_links_to_the_first_box_or_option():
     assert links["Select the team"] == "#id_team"
     assert root.one("h2").text == "There is a problem"
     assert render(ExampleForm(), "name").find_all(class_="govuk-error-summary") == []
+
+
+def test_an_option_can_have_a_hint_that_its_radio_points_to():
+    class Hinted(ExampleForm):
+        choice_hints = {"sex": {"F": "As on the birth certificate"}}
+
+    root = render(Hinted(), "sex")
+    female, male = root.one("fieldset").find_all("input")
+    assert female.get("aria-describedby") == "id_sex_0-hint"
+    hint = root.by_id("id_sex_0-hint")
+    assert hint.text == "As on the birth certificate" and "govuk-radios__hint" in hint.classes
+    assert male.get("aria-describedby") is None
