@@ -63,7 +63,7 @@ def test_moments_are_read_as_people_write_them(text, expected):
 
 @pytest.mark.parametrize("text", ["yesterday", "2026-12-05", "14:03", "2026-13-45 10:00", ""])
 def test_an_unreadable_moment_is_refused_with_an_example(text):
-    with pytest.raises(backup.BackupError, match='is not a moment Casework can read.*"2026-12-05 14:03 UTC"'):
+    with pytest.raises(backup.BackupError, match=r'is not a moment Casework can read.*"2026-12-05 14:03 UTC"'):
         backup.parse_moment(text)
 
 
@@ -97,7 +97,7 @@ def restore(*args: str) -> int:
 
 
 def test_restore_refuses_in_plain_words_and_changes_nothing(held, tmp_path, capsys):
-    data, finished = held
+    data, _ = held
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "something").touch()
     cases = [
