@@ -451,6 +451,7 @@ def restore(
         )
     chosen = usable[-1]
 
+    aside = live / f"postgres-before-restore-{now:%Y%m%dT%H%M%SZ}"
     if in_place:
         if into is not None and into.resolve() != live:
             raise BackupError("Give either --into a new folder or --in-place, not both.")
@@ -458,7 +459,6 @@ def restore(
             raise BackupError("Casework's database is running: stop `casework serve` (and workers) first.")
         _confirm_in_place(live, ask)
         target_root = live
-        aside = live / f"postgres-before-restore-{now:%Y%m%dT%H%M%SZ}"
         (live / "postgres").rename(aside)
         out(f"The current database folder is kept as {aside}.")
         live_wal = aside / "pg_wal"
@@ -472,41 +472,49 @@ def restore(
             raise BackupError(f"{target_root} is not empty: restore into a new or empty folder.")
         live_wal = live / "postgres" / "pg_wal"
 
-    pgdata = target_root / "postgres"
-    target_root.mkdir(parents=True, exist_ok=True)
-    out(f"Restoring to {say_moment(moment)} from base backup {chosen.name} ({say_size(chosen.size)}).")
-    _copy_with_progress(chosen.path, pgdata, chosen.size, out)
-    for leftover in (ARCHIVE_MARKER, ".handle_pids.json", "postmaster.pid", "postmaster.opts", "log"):
-        (pgdata / leftover).unlink(missing_ok=True)
-    copied = _copy_unarchived_wal(live_wal, pgdata / "pg_wal", root / "wal")
-    if copied:
-        out(f"Added {copied} write-ahead log files not yet archived from {live_wal}.")
-    pgdata.chmod(0o700)
-    _chown_to_server(pgdata, recursive=True)
+    try:
+        pgdata = target_root / "postgres"
+        target_root.mkdir(parents=True, exist_ok=True)
+        out(f"Restoring to {say_moment(moment)} from base backup {chosen.name} ({say_size(chosen.size)}).")
+        _copy_with_progress(chosen.path, pgdata, chosen.size, out)
+        for leftover in (ARCHIVE_MARKER, ".handle_pids.json", "postmaster.pid", "postmaster.opts", "log"):
+            (pgdata / leftover).unlink(missing_ok=True)
+        copied = _copy_unarchived_wal(live_wal, pgdata / "pg_wal", root / "wal")
+        if copied:
+            out(f"Added {copied} write-ahead log files not yet archived from {live_wal}.")
+        pgdata.chmod(0o700)
+        _chown_to_server(pgdata, recursive=True)
 
-    settings = {
-        "restore_command": restore_command(root / "wal"),
-        "recovery_target_time": moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00"),
-        "recovery_target_action": "promote",
-        "recovery_target_timeline": "current",
-    }
-    with _private_server(pgdata, settings, out) as server:
-        if server.target_missed:
-            out("The backups end before that moment (no change was made after it): restored everything they hold.")
-        reached = server.reached
-        out(f"Replayed up to {say_moment(reached) if reached else 'the end of the base backup'}.")
-        out("Checking the restored audit log (casework audit verify)…")
-        verify = subprocess.run(
-            [sys.executable, "-m", "casework.cli", "audit", "verify"],
-            env={**os.environ, "DATABASE_URL": server.url, "CASEWORK_DATA_DIR": str(target_root)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        out(verify.stdout.strip() or verify.stderr.strip())
-        if verify.returncode != 0:
-            raise BackupError(f"The restored audit log does not verify: {verify.stderr.strip()}")
-        out(documents_check(server.url))
+        settings = {
+            "restore_command": restore_command(root / "wal"),
+            "recovery_target_time": moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00"),
+            "recovery_target_action": "promote",
+            "recovery_target_timeline": "current",
+        }
+        with _private_server(pgdata, settings, out) as server:
+            if server.target_missed:
+                out("The backups end before that moment (no change was made after it): restored everything they hold.")
+            reached = server.reached
+            out(f"Replayed up to {say_moment(reached) if reached else 'the end of the base backup'}.")
+            out("Checking the restored audit log (casework audit verify)…")
+            verify = subprocess.run(
+                [sys.executable, "-m", "casework.cli", "audit", "verify"],
+                env={**os.environ, "DATABASE_URL": server.url, "CASEWORK_DATA_DIR": str(target_root)},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            out(verify.stdout.strip() or verify.stderr.strip())
+            if verify.returncode != 0:
+                raise BackupError(f"The restored audit log does not verify: {verify.stderr.strip()}")
+            out(documents_check(server.url))
+    except (Exception, KeyboardInterrupt):
+        if in_place:
+            out(
+                f"The restore did not finish. The database as it was is kept in {aside}: to go back to it, "
+                f"remove {live / 'postgres'} and rename {aside} to it."
+            )
+        raise
     seconds = time.monotonic() - t0
     out(f"Restored in {seconds:.1f} s into {target_root}.")
     out(f"Start Casework on it with: CASEWORK_DATA_DIR={shlex.quote(str(target_root))} casework serve")
