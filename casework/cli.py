@@ -1,7 +1,8 @@
 """The `casework` command: Django's management commands with Casework's database started first.
 
 `casework serve`, `casework seed`, `casework audit verify`, `casework people search|import`, `casework returns ...`,
-`casework tokens issue|revoke|list` are management commands; `casework worker` runs the background task worker (returns and other long jobs; `casework
+`casework tokens issue|revoke|list` are management commands; `casework backup` and `casework restore` are
+`casework.backup` (restore needs no running database); `casework worker` runs the background task worker (returns and other long jobs; `casework
 serve` starts one itself); `casework manage ARGS` runs any other Django command (`casework manage migrate`).
 `casework`, `casework --help` and `casework help` list the commands; help never starts the database.
 """
@@ -59,6 +60,12 @@ API tokens (for integrations and service users)
   tokens revoke ID --reason "..."                   stop a token working at once
   tokens list [--user EMAIL]                        tokens, their scopes and dates (never the token)
 
+Backups (the embedded database)
+  backup [--list]    take a base backup and archive write-ahead log from now on (--list: what is held)
+  restore --to "2026-12-05 14:03 UTC" --into DIR [--in-place]
+                     the database as it was at that moment, in a new data folder
+                     (then CASEWORK_DATA_DIR=DIR casework serve)
+
 Anything else
   manage ARGS        any Django command, e.g. casework manage createsuperuser (casework manage help lists them)
 
@@ -82,6 +89,10 @@ def main(argv: list[str] | None = None) -> None:
     if args[:2] == ["help", "worker"]:
         args = ["worker", "--help"]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.settings.dev")
+    if args[0] in ("backup", "restore"):
+        from casework.backup import main as backup_main
+
+        sys.exit(backup_main(args[0], args[1:]))
     if wants_help(args):
         os.environ.setdefault("CASEWORK_NO_DATABASE", "1")
     from casework.db import ensure_database_url

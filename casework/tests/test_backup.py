@@ -1,0 +1,155 @@
+"""`casework backup` and `casework restore` as a user meets them before anything is copied: the archive command's
+promises, moments read as people write them, and every refusal in plain words. The whole round trip (back up,
+write, restore to a moment, start on it) is the drill in the smoke stage (scripts/smoke.sh)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from casework import backup
+from casework.tests.test_cli import casework
+
+UTC = dt.UTC
+
+
+def run_archive(folder: Path, wal: Path, segment: str, content: bytes) -> int:
+    (folder / "pg_wal").mkdir(exist_ok=True)
+    (folder / "pg_wal" / segment).write_bytes(content)
+    command = backup.archive_command(wal).replace("%%", "\0").replace("%p", f"pg_wal/{segment}").replace("%f", segment)
+    return subprocess.run(["sh", "-c", command.replace("\0", "%")], cwd=folder, check=False).returncode
+
+
+def test_the_archive_command_copies_nothing_until_backups_are_switched_on(tmp_path):
+    wal = tmp_path / "backups" / "wal"
+    wal.mkdir(parents=True)
+    assert run_archive(tmp_path, wal, "000000010000000000000001", b"one") == 0
+    assert not list(wal.iterdir())
+
+
+def test_the_archive_command_copies_atomically_accepts_the_same_segment_again_and_refuses_a_different_one(tmp_path):
+    wal = tmp_path / "back ups" / "wal"  # a space in the path is quoted
+    wal.mkdir(parents=True)
+    (tmp_path / backup.ARCHIVE_MARKER).touch()
+    segment = "000000010000000000000002"
+    assert run_archive(tmp_path, wal, segment, b"two" * 1000) == 0
+    assert [p.name for p in wal.iterdir()] == [f"{segment}.gz"]  # no .part left behind
+    restore = backup.restore_command(wal).replace("%p", str(tmp_path / "back")).replace("%f", segment)
+    assert subprocess.run(["sh", "-c", restore], check=False).returncode == 0
+    assert (tmp_path / "back").read_bytes() == b"two" * 1000
+    assert run_archive(tmp_path, wal, segment, b"two" * 1000) == 0  # archived again after a crash: fine
+    assert run_archive(tmp_path, wal, segment, b"different") != 0  # never overwritten
+    missing = backup.restore_command(wal).replace("%p", str(tmp_path / "x")).replace("%f", "00000002.history")
+    assert subprocess.run(["sh", "-c", missing], check=False).returncode != 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-05 14:03 UTC", dt.datetime(2026, 12, 5, 14, 3, tzinfo=UTC)),
+        ("2026-12-05 14:03:27 UTC", dt.datetime(2026, 12, 5, 14, 3, 27, tzinfo=UTC)),
+        ("2026-12-05T14:03:27Z", dt.datetime(2026, 12, 5, 14, 3, 27, tzinfo=UTC)),
+        ("2026-12-05T14:03:27+01:00", dt.datetime(2026, 12, 5, 13, 3, 27, tzinfo=UTC)),
+        ("2026-07-05 14:03", dt.datetime(2026, 7, 5, 13, 3, tzinfo=UTC)),  # UK summer time when no zone is given
+    ],
+)
+def test_moments_are_read_as_people_write_them(text, expected):
+    assert backup.parse_moment(text) == expected
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2026-12-05", "14:03", "2026-13-45 10:00", ""])
+def test_an_unreadable_moment_is_refused_with_an_example(text):
+    with pytest.raises(backup.BackupError, match=r'is not a moment Casework can read.*"2026-12-05 14:03 UTC"'):
+        backup.parse_moment(text)
+
+
+@pytest.fixture
+def held(tmp_path, monkeypatch):
+    """A data folder whose backups hold one (described) base backup, finished an hour ago."""
+    data = tmp_path / "data"
+    base = data / "backups" / "base"
+    base.mkdir(parents=True)
+    finished = dt.datetime.now(UTC) - dt.timedelta(hours=1)
+    (base / "20261205T140000Z.json").write_text(
+        json.dumps(
+            {
+                "started": (finished - dt.timedelta(seconds=5)).isoformat(),
+                "finished": finished.isoformat(),
+                "timeline": 1,
+                "start_wal": "000000010000000000000004",
+                "size": 1000,
+                "seconds": 5,
+            }
+        )
+    )
+    monkeypatch.setenv("CASEWORK_DATA_DIR", str(data))
+    monkeypatch.delenv("CASEWORK_BACKUP_DIR", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return data, finished
+
+
+def restore(*args: str) -> int:
+    return backup.main("restore", list(args))
+
+
+def test_restore_refuses_in_plain_words_and_changes_nothing(held, tmp_path, capsys):
+    data, _ = held
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "something").touch()
+    cases = [
+        (["--to", "2099-01-01 10:00 UTC", "--into", str(tmp_path / "new")], "is in the future (it is now"),
+        (["--to", "2020-01-01 10:00 UTC", "--into", str(tmp_path / "new")], "is before the first backup: the earliest"),
+        (["--to", "tomorrow", "--into", str(tmp_path / "new")], "is not a moment Casework can read"),
+        (["--to", f"{dt.datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC", "--into", str(tmp_path / "full")], "is not empty"),
+        (["--to", f"{dt.datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC", "--into", str(data)], "is the live data folder"),
+        (["--to", f"{dt.datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"], "Say where to restore to"),
+    ]
+    for args, message in cases:
+        assert restore(*args) == 1
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+    assert sorted(p.name for p in data.iterdir()) == ["backups"]
+
+
+def test_restore_in_place_needs_the_typed_confirmation(held, monkeypatch, capsys):
+    data, _ = held
+    (data / "postgres").mkdir()
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    assert restore("--to", f"{dt.datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC", "--in-place") == 1
+    assert "the confirmation was not typed" in capsys.readouterr().err
+    assert sorted(p.name for p in data.iterdir()) == ["backups", "postgres"]
+
+
+def test_backup_list_shows_what_a_restore_can_reach(held, capsys):
+    data, finished = held
+    wal = data / "backups" / "wal"
+    wal.mkdir()
+    for n in (4, 5, 7):
+        (wal / f"00000001000000000000000{n}.gz").write_bytes(b"x")
+    assert backup.main("backup", ["--list"]) == 0
+    out = capsys.readouterr().out
+    assert "20261205T140000Z  finished " in out
+    assert "Archived write-ahead log: 000000010000000000000004 to 000000010000000000000007 (3 files" in out
+    assert "WARNING: 1 segments are missing from the archive (first 000000010000000000000006)" in out
+    assert f"You can restore to any moment from {backup.say_moment(finished)}" in out
+
+
+def test_with_a_database_url_backup_and_restore_point_to_the_provider(tmp_path):
+    for args in (["backup"], ["restore", "--to", "2026-12-05 14:03 UTC", "--into", str(tmp_path / "r")]):
+        run = casework(*args, data_dir=tmp_path, database_url="postgresql://someone@db.example.test/casework")
+        assert run.returncode == 1
+        assert "point-in-time recovery" in run.stdout
+        assert "pgBackRest" in run.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_backup_help_starts_no_database(tmp_path, command):
+    run = casework(command, "--help", data_dir=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f"usage: casework {command}")
+    assert not (tmp_path / "postgres").exists()
