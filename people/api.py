@@ -171,6 +171,10 @@ class CreatedOut(Schema):
     id: int
 
 
+class MessageOut(Schema):
+    detail: str
+
+
 class AddressIn(Schema):
     line1: str
     line2: str = ""
