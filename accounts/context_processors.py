@@ -25,7 +25,7 @@ def casework(request: HttpRequest) -> dict[str, object]:
         "unread_notifications": _unread(request),
         "can_administer": access.may(request.user, access.Can.ADMINISTER),
         "nav_sections": sections,
-        "section_nav": next((s for s in sections.values() if s.current), None),
+        "section_nav": next((s for s in sections.values() if s.current and len(s.links) > 1), None),
     }
 
 
@@ -59,8 +59,8 @@ class Section:
 
 
 def _section(label: str, path: str, pages: list[tuple[str, str, tuple[str, ...]]]) -> Section | None:
-    """`pages`: (label, url, other path prefixes that belong to the page). None when fewer than two pages: a single
-    page is a plain item of the navigation."""
+    """`pages`: (label, url, other path prefixes that belong to the page). None when there are none; a section of one
+    page is shown as a plain item, with no links under the navigation."""
     links = tuple(
         Link(name, url, path == url or any(path.startswith(prefix) for prefix in prefixes))
         for name, url, prefixes in pages
