@@ -138,6 +138,20 @@ CORRECTION_REFUSED = (
 )
 
 
+def may_change_identifiers(user: Any, person: Person) -> bool:
+    """Adding, correcting and ending a person's identifiers: whoever may change identifiers and sees the record; and
+    the performance team (who produce the returns) on any record they may find, because a missing or wrong UPN is the
+    commonest issue on the returns' data quality list. They reach only the identifiers page, never the story."""
+    if may_for_person(user, Can.CHANGE_IDENTIFIERS, person):
+        return True
+    return (
+        may(user, Can.CHANGE_IDENTIFIERS)
+        and may(user, Can.RUN_RETURNS)
+        and findable_people(user).filter(pk=person.pk).exists()
+        and not conflicted_people(user, [person.pk])
+    )
+
+
 def what_user_may_do(user: Any) -> list[Can]:
     """Everything the user's roles let them do, in the order of `Can` (the 403 page lists them)."""
     held = roles(user)

@@ -1,6 +1,6 @@
 """Sign-in and sign-out audit events, the sign-in throttle's counts, and telling a user of failed attempts to sign in
 to their account. Django's auth signals are the only hook for these; the event is written in the request's
-transaction (ATOMIC_REQUESTS)."""
+transaction (core.middleware.AtomicWritesMiddleware: sign-in and sign-out are POSTs)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ class AuditEvent(models.Model):
     Action = AuditAction  # the enumeration, as AuditEvent.Action too
 
     id = models.BigAutoField(primary_key=True)
-    # Position in the hash chain (commit order), set by the insert trigger.
+    # Position in the hash chain (commit order), set as the inserting transaction commits (migration 0005).
     sequence = models.BigIntegerField(null=True, unique=True, editable=False)
     occurred_at = models.DateTimeField(db_default=models.functions.Now())
     actor = models.ForeignKey(
@@ -66,7 +66,8 @@ class AuditEvent(models.Model):
 
 
 class ChainHead(models.Model):
-    """One row: the last event's id and hash. Locked by the insert trigger to serialise the chain."""
+    """One row: the last event's position and hash. Locked by the commit-time trigger, from the moment a transaction
+    that wrote events commits until its commit is done."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_event_id = models.BigIntegerField(default=0)

@@ -119,3 +119,12 @@ def audit_bulk(rows: list[dict[str, Any]]) -> None:
         ],
         batch_size=2000,
     )
+
+
+def seal_now() -> None:
+    """Link the events this transaction has written into the chain now rather than at commit (the chain's trigger,
+    audit_event_seal, is deferred to commit: migration 0005). Only `verify_chain` inside a longer transaction and tests
+    need this; it takes the chain's lock until the transaction ends."""
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS audit_event_seal IMMEDIATE")
+        cur.execute("SET CONSTRAINTS audit_event_seal DEFERRED")

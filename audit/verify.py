@@ -33,6 +33,10 @@ class VerifyResult:
 def verify_chain(progress: Callable[[int, int], None] | None = None, batch: int = 20000) -> VerifyResult:
     """Check the whole chain. `progress(checked, total)` is called after each batch of `batch` events."""
     outer = connection.in_atomic_block
+    if outer:  # this transaction's own events are linked at its commit: link them now, to check them too
+        from .services import seal_now
+
+        seal_now()
     with transaction.atomic():
         with connection.cursor() as cur:
             if not outer:

@@ -117,5 +117,7 @@ def django_database(url: str) -> dict[str, Any]:
         config = dict(dj_database_url.parse(url))
     config["CONN_MAX_AGE"] = 60
     config["CONN_HEALTH_CHECKS"] = True
-    config["ATOMIC_REQUESTS"] = True
+    # Requests that change something run in one transaction (core.middleware.AtomicWritesMiddleware); reads do
+    # not, so no transaction is held while a page renders.
+    config["ATOMIC_REQUESTS"] = False
     return config

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -33,3 +34,22 @@ class CodeLabelsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with codes.labels_cached():
             return self.get_response(request)
+
+
+class AtomicWritesMiddleware:
+    """A request that may change something (POST, PUT, PATCH, DELETE) runs in one transaction, so a page's writes and
+    their audit events commit together or not at all (Django's ATOMIC_REQUESTS, for changes only). A read runs
+    without one: it holds no transaction while the page renders, and its view audit event (`audit_record` with VIEW,
+    SEARCH or EXPORT) commits on its own, written once the page is ready. Last in MIDDLEWARE, so it wraps the view
+    alone, as ATOMIC_REQUESTS did."""
+
+    UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in self.UNSAFE:
+            with transaction.atomic():
+                return self.get_response(request)
+        return self.get_response(request)

@@ -297,6 +297,18 @@ def _person_to_change(request: HttpRequest, person_id: int, can: access.Can, wha
     return person
 
 
+def _person_for_identifiers(request: HttpRequest, person_id: int) -> Person:
+    """The person whose identifiers this user may change (access.may_change_identifiers, as the identifiers pages:
+    the record's relationship rule, or the performance team on any record they may find); 403 or 404 otherwise."""
+    require_role(request)
+    person, full = access.person_for(request.user, person_id)
+    if person is None:
+        raise Http404("No person found")
+    if not access.may_change_identifiers(request.user, person):
+        raise HttpError(403, "Your role cannot change identifiers" if full else NO_PART)
+    return person
+
+
 def _current_identifier(person: Person, identifier_id: int) -> PersonIdentifier:
     ident = PersonIdentifier.objects.filter(pk=identifier_id, person=person, ended_on__isnull=True).first()
     if ident is None:
@@ -328,7 +340,7 @@ class IdentifierEndIn(Schema):
     openapi_extra=IDEMPOTENCY_HEADER,
 )
 def identifier_add(request: HttpRequest, person_id: int, payload: IdentifierIn) -> Status[dict[str, object]]:
-    person = _person_to_change(request, person_id, access.Can.CHANGE_IDENTIFIERS, "change identifiers")
+    person = _person_for_identifiers(request, person_id)
     ident = services.identifier_add(actor=request.user, person=person, type=payload.type, value=payload.value)
     return Status(201, {"id": ident.pk})
 
@@ -343,7 +355,7 @@ def identifier_add(request: HttpRequest, person_id: int, payload: IdentifierIn) 
 def identifier_correct(
     request: HttpRequest, person_id: int, identifier_id: int, payload: IdentifierCorrectionIn
 ) -> Status[dict[str, object]]:
-    person = _person_to_change(request, person_id, access.Can.CHANGE_IDENTIFIERS, "change identifiers")
+    person = _person_for_identifiers(request, person_id)
     ident = _current_identifier(person, identifier_id)
     services.identifier_correct(actor=request.user, identifier=ident, value=payload.value, reason=payload.reason)
     return Status(200, {"id": ident.pk})
@@ -359,7 +371,7 @@ def identifier_correct(
 def identifier_end(
     request: HttpRequest, person_id: int, identifier_id: int, payload: IdentifierEndIn
 ) -> Status[dict[str, object]]:
-    person = _person_to_change(request, person_id, access.Can.CHANGE_IDENTIFIERS, "change identifiers")
+    person = _person_for_identifiers(request, person_id)
     ident = _current_identifier(person, identifier_id)
     services.identifier_end(actor=request.user, identifier=ident, reason=payload.reason, ended_on=payload.ended_on)
     return Status(200, {"id": ident.pk})

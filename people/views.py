@@ -109,8 +109,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not full:
         return closed_record(request, person)
     summary = selectors.person_summary(person.pk)
-    services.person_view_record(actor=request.user, person=person, section="summary")
-    return render(
+    page = render(
         request,
         "people/detail.html",
         {
@@ -125,6 +124,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_see_access_log": access.can_see_access_log(request.user),
         },
     )
+    # Audited once the page is ready: what the event records is what the user was shown.
+    services.person_view_record(actor=request.user, person=person, section="summary")
+    return page
 
 
 @login_required
@@ -315,10 +317,20 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def person_for_identifiers(request: HttpRequest, pk: int) -> Person:
+    """The person whose identifiers this user may see and change (accounts.access.may_change_identifiers: the
+    record's relationship rule, or the performance team putting the returns' data right); else as person_for_user."""
+    require_role(request)
+    person, full = access.person_for(request.user, pk)
+    if person is not None and not full and access.may_change_identifiers(request.user, person):
+        return person
+    return person_for_user(request, pk)
+
+
 @login_required
 def identifiers(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's identifiers, current and ended, each current one with Correct and End."""
-    person = person_for_user(request, pk)
+    person = person_for_identifiers(request, pk)
     services.person_view_record(actor=request.user, person=person, section="identifiers")
     rows = list(PersonIdentifier.objects.filter(person=person).order_by("ended_on", "type", "-created_at"))
     return render(
@@ -328,7 +340,7 @@ def identifiers(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "current": [i for i in rows if i.is_current],
             "ended": [i for i in rows if not i.is_current],
-            "can_record": access.may_for_person(request.user, access.Can.CHANGE_IDENTIFIERS, person),
+            "can_record": access.may_change_identifiers(request.user, person),
         },
     )
 
@@ -337,8 +349,9 @@ def identifiers(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def identifier_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add an identifier; `?type=upn` chooses the type (the data quality page's link for a missing UPN)."""
-    person = person_for_user(request, pk)
-    require_recorder(request, person, "change identifiers", access.Can.CHANGE_IDENTIFIERS)
+    person = person_for_identifiers(request, pk)
+    if not access.may_change_identifiers(request.user, person):
+        raise PermissionDenied("Your role cannot change identifiers")
     asked = request.GET.get("type", "")
     form = IdentifierForm(
         request.POST if request.method == "POST" else None,
@@ -362,8 +375,9 @@ def identifier_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _identifier_for(request: HttpRequest, pk: int, identifier_id: int) -> tuple[Person, PersonIdentifier]:
-    person = person_for_user(request, pk)
-    require_recorder(request, person, "change identifiers", access.Can.CHANGE_IDENTIFIERS)
+    person = person_for_identifiers(request, pk)
+    if not access.may_change_identifiers(request.user, person):
+        raise PermissionDenied("Your role cannot change identifiers")
     return person, get_object_or_404(PersonIdentifier, pk=identifier_id, person=person, ended_on__isnull=True)
 
 

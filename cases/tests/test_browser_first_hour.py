@@ -21,7 +21,11 @@ from casework.tests.browser import assert_accessible, fill_date, sign_in
 from conftest import make_user
 from people.tests.factories import person
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("team_a_holds"),
+]
 SHOTS = os.environ.get("CASEWORK_SCREENSHOTS", tempfile.gettempdir())
 
 
@@ -161,7 +165,9 @@ def test_a_reviewing_officers_home_is_my_reviews(allow_audit_flush, live_server,
     page, base = browser_page, live_server.url
     unit = Team.objects.create(name="Safeguarding and Reviewing Unit", kind=TeamKind.REVIEWING)
     iro = make_user("iris.iro@example.test", unit, Role.INDEPENDENT_REVIEWING_OFFICER)
-    start(manager, person("Eve", "Evans", date(2016, 1, 1)), timezone.localdate() - timedelta(days=12))
+    eve = person("Eve", "Evans", date(2016, 1, 1))
+    start(manager, eve, timezone.localdate() - timedelta(days=12))
+    services.reviewing_officer_assign(actor=manager, person=eve, officer=iro, started_on=timezone.localdate())
     sign_in(page, base, iro.email)
     page.get_by_role("link", name="My reviews").click()
     page.wait_for_url("**/cases/caseload")

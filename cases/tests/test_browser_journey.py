@@ -11,7 +11,11 @@ from casework.tests.browser import assert_accessible, fill_date, sign_in
 from core.dates import next_working_day
 from people.tests.factories import person
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("team_a_holds"),
+]
 
 
 def test_contact_to_child_protection_plan(

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "audit.middleware.AuditContextMiddleware",
     "accounts.api_auth.ApiTokenMiddleware",
     "core.idempotency.IdempotencyKeyMiddleware",
+    "core.middleware.AtomicWritesMiddleware",
 ]
 
 ROOT_URLCONF = "casework.urls"

@@ -282,3 +282,17 @@ def test_grants_are_made_and_revoked_by_administrators_with_a_reason(case, bob, 
 def test_a_user_with_no_role_sees_nothing(case, charlie):
     assert client_for(charlie).get(reverse("people:detail", args=[case.pk])).status_code == 403
     assert access.explain(charlie, case).allowed is False
+
+
+def test_the_performance_team_puts_a_missing_upn_right_without_seeing_the_story(case):
+    performance = Team.objects.create(name="Performance and intelligence", kind=TeamKind.PERFORMANCE)
+    analyst = make_user("pat.analyst@example.test", performance, Role.PERFORMANCE)
+    c = client_for(analyst)
+    assert "Summary only" in c.get(reverse("people:detail", args=[case.pk])).content.decode()
+    assert c.get(reverse("recording:case_note_add", args=[case.pk])).status_code == 403
+    assert c.get(reverse("people:identifiers", args=[case.pk])).status_code == 200
+    r = c.post(reverse("people:identifier_add", args=[case.pk]), {"type": "upn", "value": "H801200001001"})
+    assert r.status_code == 302
+    assert case.identifiers.filter(type="upn", value="H801200001001").exists()
+    secret = person("Jordan", "Blake", date(2013, 1, 1), is_restricted=True)
+    assert c.get(reverse("people:identifiers", args=[secret.pk])).status_code == 404

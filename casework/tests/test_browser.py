@@ -15,7 +15,11 @@ from conftest import PASSWORD, TOTP_SECRET
 from people import services
 from people.tests.factories import person
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("team_a_holds"),
+]
 
 
 def test_sign_in_search_open_record_add_case_note(allow_audit_flush, live_server, alice, browser_page):

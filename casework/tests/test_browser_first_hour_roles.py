@@ -19,7 +19,11 @@ from people.tests.factories import person
 from people.validators import upn_check_letter
 from recording.models import CaseNote
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("team_a_holds"),
+]
 
 UPN = upn_check_letter("801200001001") + "801200001001"
 

@@ -274,3 +274,13 @@ def test_the_openapi_documents_the_endpoints_and_their_errors(alice_client):
         assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in op["parameters"]), path
     rel = schema["paths"]["/api/v1/people/{person_id}/relationships"]["post"]
     assert "questions" in json.dumps(rel["responses"]["422"]) or "RelationshipErrorsOut" in json.dumps(rel)
+
+
+def test_the_performance_team_puts_identifiers_right_on_a_record_they_may_only_find(team_a, team_b):
+    """As on the identifiers pages: the data quality list sends them to records their team has no part in."""
+    analyst = make_user("pat.analyst@example.test", team_a, Role.PERFORMANCE)
+    elsewhere = person("Kim", "Other", date(2014, 1, 1), held_by=team_b)
+    r = post(client_for(analyst), f"{API}/{elsewhere.pk}/identifiers", {"type": "upn", "value": UPN})
+    assert r.status_code == 201, r.content
+    address = post(client_for(analyst), f"{API}/{elsewhere.pk}/addresses", {"line1": "1 Road"})
+    assert address.status_code == 403

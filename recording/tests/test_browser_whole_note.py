@@ -13,7 +13,11 @@ from people.services import relationship_create
 from people.tests.factories import person
 from recording.models import CaseNote, ChronologyEntry
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("team_a_holds"),
+]
 
 OPENING = "Home visit with Amelia and Tom.\nPresent: Sarah (mum), Amelia, Tom."
 MIDDLE = "Both children were seen in their bedrooms, which were warm and tidy. " * 40

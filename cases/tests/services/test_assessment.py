@@ -81,7 +81,7 @@ def test_a_manager_returns_an_assessment_to_the_worker_with_the_reason(episode, 
     assert task.note == "Returned by Mo Tester on 21 January 2026: Say what the school told you"
     entry = ChronologyEntry.objects.get(title="Assessment returned to the worker")
     assert entry.summary == "Say what the school told you"
-    event = AuditEvent.objects.filter(object_type="assessment", action="update").latest("sequence")
+    event = AuditEvent.objects.filter(object_type="assessment", action="update").latest("id")
     assert event.changes["returned"] == {"on": "2026-01-21", "reason": "Say what the school told you"}
     # The worker changes it and submits again: the task no longer says it came back; the manager authorises.
     services.assessment_record(actor=alice, assessment=a, factors=["3A", "2B"], summary="More", outcome="cin_plan")

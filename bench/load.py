@@ -1,0 +1,272 @@
+"""Signed-in users under load against the production server: req/s, p50, p95, errors and lock waits per level.
+
+    .venv/bin/python bench/load.py [--data-dir var/bench-load] [--levels 1,4,16,64] [--seconds 20]
+
+Seeds the demo authority into `--data-dir` if it is empty, starts `casework serve` (the production server, no task
+worker) on a free port, signs in the demo's social workers and managers (several sessions each, demo mode: no second
+factor), then for each level runs that many closed-loop clients for `--seconds`, each repeating a mix of what social
+workers do most: search (40%), open a child's record (30%), read the chronology (20%) and write a case note (10%,
+form then POST). While a level runs, a sampler counts the database sessions waiting on a lock (pg_stat_activity,
+every 100 ms). Prints a table and writes bench/results/load.json.
+
+Issue 11's aims on this machine: no request waits on an audit lock; throughput at 16 clients at least 1.7 times that
+at 1; p95 under 500 ms at 16 clients; zero errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common import ROOT, percentile, write_result
+
+CASEWORK = str(ROOT / ".venv" / "bin" / "casework")
+PASSWORD = "casework-demo-2026"  # noqa: S105  (the demo authority's printed password, demo.users.DEMO_PASSWORD)
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+NOTE_KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Level:
+    clients: int
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock_samples: list[int] = field(default_factory=list)
+    audit_lock_samples: list[int] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Session:
+    """One signed-in browser: cookies, CSRF token, and what it may open."""
+
+    def __init__(self, base: str, email: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.email = email
+        self.children: list[int] = []
+        self.entries: dict[int, list[int]] = {}
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=30) as r:
+            return str(r.read().decode())
+
+    def post(self, path: str, data: dict[str, str]) -> int:
+        body = urllib.parse.urlencode(data).encode()
+        req = urllib.request.Request(  # noqa: S310  (http://127.0.0.1 only)
+            self.base + path, data=body, headers={"Referer": self.base + path}
+        )
+        with self.opener.open(req, timeout=30) as r:
+            r.read()
+            return int(r.status)
+
+    def csrf(self, html: str) -> str:
+        m = CSRF.search(html)
+        if not m:
+            raise RuntimeError("no CSRF token on the page")
+        return m.group(1)
+
+    def sign_in(self) -> None:
+        page = self.get("/accounts/login/")
+        self.post(
+            "/accounts/login/", {"csrfmiddlewaretoken": self.csrf(page), "login": self.email, "password": PASSWORD}
+        )
+        caseload = self.get("/cases/caseload")
+        self.children = sorted({int(x) for x in re.findall(r'href="/people/(\d+)"', caseload)})
+        if not self.children:
+            raise RuntimeError(f"{self.email} holds no children after signing in")
+        for child in self.children[:10]:
+            record = self.get(f"/people/{child}")
+            self.entries[child] = [int(x) for x in re.findall(rf'href="/people/{child}/chronology/(\d+)"', record)]
+
+
+def one_action(s: Session, rng: random.Random) -> None:
+    roll = rng.random()
+    child = rng.choice(s.children)
+    if roll < 0.4:
+        s.get("/people/search?" + urllib.parse.urlencode({"q": rng.choice(SEARCHES)}))
+    elif roll < 0.7:
+        s.get(f"/people/{child}")
+    elif roll < 0.9:
+        s.get(
+            f"/people/{child}/chronology/{rng.choice(s.entries[child])}" if s.entries.get(child) else f"/people/{child}"
+        )
+    else:
+        form = s.get(f"/people/{child}/case-notes/new")
+        key = NOTE_KEY.search(form)
+        today = time.localtime()
+        data = {
+            "csrfmiddlewaretoken": s.csrf(form),
+            "note_type": "case_note",
+            "subject": "Telephone call",
+            "body": "Spoke to the school about attendance. Agreed to review next week.",
+            "day_0": str(today.tm_mday),
+            "day_1": str(today.tm_mon),
+            "day_2": str(today.tm_year),
+            "at": "",
+        }
+        if key:
+            data["idempotency_key"] = key.group(1)
+        s.post(f"/people/{child}/case-notes/new", data)
+
+
+SEARCHES = ["Smith", "Jones", "Amelia Hughes", "Mohammed", "Taylor", "Williams", "Brown", "Khan", "Evans", "Patel"]
+
+
+def sampler(dsn: str, level: Level, stop: threading.Event) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while not stop.is_set():
+            row = conn.execute(
+                "SELECT count(*), count(*) FILTER (WHERE query ILIKE '%audit_chainhead%' OR query ILIKE "
+                "'%audit_auditevent%') FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            ).fetchone()
+            assert row is not None
+            level.lock_samples.append(int(row[0]))
+            level.audit_lock_samples.append(int(row[1]))
+            time.sleep(0.1)
+
+
+def run_level(sessions: list[Session], clients: int, seconds: float, dsn: str) -> Level:
+    level = Level(clients)
+    stop = threading.Event()
+    deadline = time.monotonic() + seconds
+
+    def client(i: int) -> None:
+        rng = random.Random(i)
+        s = sessions[i % len(sessions)]
+        while time.monotonic() < deadline:
+            t0 = time.perf_counter()
+            try:
+                one_action(s, rng)
+                with level.lock:
+                    level.latencies.append(time.perf_counter() - t0)
+            except (urllib.error.URLError, RuntimeError, TimeoutError, ConnectionError) as e:
+                with level.lock:
+                    level.errors.append(str(e)[:200])
+
+    watcher = threading.Thread(target=sampler, args=(dsn, level, stop), daemon=True)
+    watcher.start()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    watcher.join(2)
+    return level
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", default="var/bench-load")
+    ap.add_argument("--levels", default="1,4,16,64")
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--sessions-per-user", type=int, default=4)
+    args = ap.parse_args()
+    env = {**os.environ, "CASEWORK_DATA_DIR": str(Path(args.data_dir).resolve()), "CASEWORK_DEMO_MODE": "1"}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([CASEWORK, "seed", "--size", "demo", "--if-empty"], env=env, check=True, stdout=subprocess.DEVNULL)
+    dsn = (
+        subprocess.run(
+            [
+                str(ROOT / ".venv" / "bin" / "python"),
+                "-c",
+                "from casework.db import ensure_database_url as e; print(e())",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [CASEWORK, "serve", "--port", str(port), "--no-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2).read()  # noqa: S310  (http://127.0.0.1 only)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.5)
+        else:
+            raise SystemExit("the server did not start")
+        emails = [
+            "sam.social-worker@demo.casework.test",
+            "priya.social-worker@demo.casework.test",
+            "tom.manager@demo.casework.test",
+            "grace.manager@demo.casework.test",
+        ]
+        sessions = [Session(base, e) for e in emails for _ in range(args.sessions_per_user)]
+        for s in sessions:
+            s.sign_in()
+        run_level(sessions, 2, 3, dsn)  # warm the server's workers
+        results = []
+        print(f"{'clients':>7} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6} {'lock waits':>10} {'audit':>6}")
+        for n in [int(x) for x in args.levels.split(",")]:
+            level = run_level(sessions, n, args.seconds, dsn)
+            ms = [v * 1000 for v in level.latencies]
+            row = {
+                "clients": n,
+                "requests": len(ms),
+                "req_per_s": round(len(ms) / args.seconds, 1),
+                "p50_ms": round(percentile(ms, 50), 1),
+                "p95_ms": round(percentile(ms, 95), 1),
+                "errors": len(level.errors),
+                "first_errors": level.errors[:3],
+                "avg_lock_waits": round(sum(level.lock_samples) / max(len(level.lock_samples), 1), 2),
+                "avg_audit_lock_waits": round(sum(level.audit_lock_samples) / max(len(level.audit_lock_samples), 1), 2),
+            }
+            results.append(row)
+            print(
+                f"{n:>7} {row['req_per_s']:>7} {row['p50_ms']:>7} {row['p95_ms']:>7} {row['errors']:>6} "
+                f"{row['avg_lock_waits']:>10} {row['avg_audit_lock_waits']:>6}"
+            )
+        one = next((r for r in results if r["clients"] == 1), None)
+        sixteen = next((r for r in results if r["clients"] == 16), None)
+        summary: dict[str, object] = {"levels": results, "seconds_per_level": args.seconds}
+        if one and sixteen and one["req_per_s"]:
+            summary["throughput_16_over_1"] = round(float(sixteen["req_per_s"]) / float(one["req_per_s"]), 2)
+            print(f"throughput at 16 clients / at 1: {summary['throughput_16_over_1']}")
+        path = write_result("load", summary)
+        print(f"written to {path}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    main()
