@@ -112,6 +112,32 @@ def may_for_person(user: Any, what: Can, person: Person) -> bool:
     return may(user, what) and can_view_person(user, person)
 
 
+def may_correct(user: Any, entry_author_id: int | None, person: Person, what: Can = Can.RECORD_CASE_NOTES) -> bool:
+    """Whether `user` may correct a note or visit written by `entry_author_id` (None: written by the system) on
+    `person`'s record: its author, or a team manager of a team holding the person's case now (an open team
+    Involvement), and in either case only someone who may do `what` (record case notes, record visits) for this
+    record. Everyone else asks one of them. One query beyond `may_for_person` for a manager who is not the author."""
+    if not may_for_person(user, what, person):
+        return False
+    if entry_author_id is not None and user.pk == entry_author_id:
+        return True
+    managed = sorted({team for role, team in _memberships(user) if role == Role.TEAM_MANAGER})
+    if not managed:
+        return False
+    from people.models import Basis, Involvement
+
+    now = timezone.now()
+    return Involvement.objects.filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=now), person_id=person.pk, basis=Basis.TEAM, team_id__in=managed
+    ).exists()
+
+
+CORRECTION_REFUSED = (
+    "Only the person who recorded this {what}, or a manager of the team holding the case, can correct it. "
+    "Ask one of them to correct it."
+)
+
+
 def may_change_identifiers(user: Any, person: Person) -> bool:
     """Adding, correcting and ending a person's identifiers: whoever may change identifiers and sees the record; and
     the performance team (who produce the returns) on any record they may find, because a missing or wrong UPN is the

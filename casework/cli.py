@@ -23,7 +23,8 @@ Running Casework
   serve [--port N] [--prepare-only] [--no-worker]
                      migrate, load the demo authority into an empty database, serve with one task worker
                      (--prepare-only: everything before serving, then exit)
-  worker [--batch]   run background tasks (returns made from the Returns page); --batch: until none is left
+  worker [--batch]   run background tasks (returns made from the Returns page, the daily purge of used
+                     one-time keys); --batch: until none is left
   seed --size demo|large [--seed N]
                      load a made-up authority into an empty database
 
@@ -33,6 +34,7 @@ The record
   people import FILE.csv [--dry-run]
                      load people from CSV; bad rows are listed and not loaded
   audit verify       check that no audit event has been altered, removed or reordered
+  idempotency_purge  delete used one-time keys older than a day (the worker does it daily)
 
 Who may see what
   access explain --user EMAIL --person ID [--json]
@@ -109,11 +111,16 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run_worker(prog: str, options: list[str]) -> None:
-    """django-tasks' db_worker, introduced as `casework worker` in its usage and errors."""
+    """django-tasks' db_worker, introduced as `casework worker` in its usage and errors. Before its first task it
+    deletes the used one-time keys older than a day and queues the daily purge (core.tasks.worker_started)."""
     import django
     from django.core.management import get_commands, load_command_class
 
     django.setup()
+    if not wants_help(options):
+        from core.tasks import worker_started
+
+        worker_started()
     command = load_command_class(get_commands()[WORKER_COMMAND[0]], WORKER_COMMAND[0])
     command.run_from_argv([prog, "worker", *WORKER_COMMAND[1:], *options])
 

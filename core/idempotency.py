@@ -19,6 +19,11 @@ nothing (a form with errors, an endpoint's 4xx) gives its key back, so the corre
 Forms: `core.views.handle_form(..., once=True)`. API: `IdempotencyKeyMiddleware` (any POST with the header). The
 request body is not compared: a key belongs to one submission, and a client that reuses one for another path is told
 so (422).
+
+Keys are kept for `KEEP_FOR` (the day in which a resubmission is recognised) and then deleted by
+`idempotency_keys_purge`: `casework worker` runs it when it starts and then daily (core.tasks), and
+`casework idempotency_purge` runs it by hand. A key is not a record: it holds only the answer a request gave (a
+redirect, an API answer already returned); the record it made, and its audit event, stay.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import json
 import re
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -44,6 +49,8 @@ FIELD = "idempotency_key"
 HEADER = "Idempotency-Key"
 ALREADY_SAVED = "This was already saved"
 SAME_FORM_WITHIN = timedelta(hours=24)
+# How long a used key is kept: its window (a form sent again within SAME_FORM_WITHIN), then it is purged.
+KEEP_FOR = SAME_FORM_WITHIN
 _NOT_CONTENT = {FIELD, "csrfmiddlewaretoken"}
 _VALID = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces, as in the IETF draft's examples
 
@@ -112,6 +119,16 @@ def idempotency_key_complete(
 def idempotency_key_release(*, user: User, key: str) -> None:
     """Give a claimed key back: the request saved nothing, so the same key may be used again."""
     IdempotencyKey.objects.filter(user=user, key=key).delete()
+
+
+def idempotency_keys_purge(*, now: datetime | None = None) -> int:
+    """Delete the keys older than KEEP_FOR; returns how many. Deleting is right here, and no audit event is written:
+    a key is not part of anyone's record (the note, visit or person it made stays, with its own audit event), only
+    the answer a request gave so that a resubmission within the day is answered with it. A key claimed by a request
+    still running is younger than KEEP_FOR, so it is never taken from under it."""
+    cutoff = (now or timezone.now()) - KEEP_FOR
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def _error(message: str) -> JsonResponse:

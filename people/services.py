@@ -427,6 +427,11 @@ def _address_errors(address: AddressInput) -> dict[str, str]:
     errors = {}
     if not address.line1.strip():
         errors["line1"] = "Enter the first line of the address"
+    for key, value, label in (("line1", address.line1, "Address line 1"), ("line2", address.line2, "Address line 2")):
+        if len(value.strip()) > 120 and key not in errors:
+            errors[key] = f"{label} must be 120 characters or fewer"
+    if len(address.town.strip()) > 80:
+        errors["town"] = "Town or city must be 80 characters or fewer"
     if address.postcode.strip() and (err := postcode_error(address.postcode)):
         errors["postcode"] = err
     if address.lived_from and address.lived_from > _today():
@@ -497,11 +502,6 @@ def address_correct(
     errors = _address_errors(
         AddressInput(line1=line1, postcode=postcode, line2=line2, town=town, lived_from=lived_from)
     )
-    for key, value, label in (("line1", line1, "Address line 1"), ("line2", line2, "Address line 2")):
-        if len(value.strip()) > 120 and key not in errors:
-            errors[key] = f"{label} must be 120 characters or fewer"
-    if len(town.strip()) > 80:
-        errors["town"] = "Town or city must be 80 characters or fewer"
     if addr.is_current:
         lived_to = None
     elif lived_to is None:

@@ -12,12 +12,12 @@ from ninja.errors import HttpError
 
 from accounts import access
 from core.errors import RuleError
-from people.api import CreatedOut, ErrorsOut, person_for_api
+from people.api import CreatedOut, ErrorsOut, MessageOut, person_for_api
 from people.models import Person
 from people.services import person_view_record
 
 from . import services
-from .models import CaseNote
+from .models import CaseNote, Visit
 from .selectors import PAGE_SIZE, ChronologyFilter, children_to_record_for, chronology_entry, chronology_page
 
 router = Router(tags=["people"])
@@ -96,7 +96,9 @@ class EntryDetailOut(EntryOut):
     recorded_at: datetime
     source_type: str
     source_id: int
-    versions: list[VersionOut] = Field(..., description="A corrected case note's versions, oldest first")
+    versions: list[VersionOut] = Field(
+        ..., description="A case note's or visit's versions, oldest first (more than one when corrected)"
+    )
     also_for: list[AlsoForOut] = Field(..., description="The same note or visit on other children you may see")
     answers: list[AnswerOut] = Field(..., description="What a journey step recorded, in words")
 
@@ -164,19 +166,51 @@ class CorrectionIn(Schema):
     reason: str = Field(..., description="Why the note is corrected; the earlier version is kept")
 
 
+CORRECTION_DESCRIPTION = (
+    "Only the author, or a team manager of a team holding the person's case, may correct it; anyone else is "
+    "answered 403 with a message saying who can. A correction without a reason, or that changes nothing, is 422."
+)
+
+
 @router.post(
     "/{int:person_id}/case-notes/{int:note_id}/corrections",
-    response={200: CreatedOut, 422: ErrorsOut},
+    response={200: CreatedOut, 403: MessageOut, 422: ErrorsOut},
     summary="Correct a case note; the earlier version is kept in its history",
+    description=CORRECTION_DESCRIPTION,
 )
 def case_note_correct(
     request: HttpRequest, person_id: int, note_id: int, payload: CorrectionIn
 ) -> Status[dict[str, object]]:
     person = person_for_api(request, person_id)
-    if not access.may_for_person(request.user, access.Can.RECORD_CASE_NOTES, person):
-        raise HttpError(403, "Your role cannot record case notes")
     note = CaseNote.objects.filter(person=person, pk=note_id).first()
     if note is None:
         raise Http404("No such case note")
-    services.case_note_correct(actor=request.user, note=note, **payload.dict())
+    services.case_note_correct(actor=request.user, note=note, **payload.dict())  # refuses others: 403
     return Status(200, {"id": note.pk})
+
+
+class VisitCorrectionIn(Schema):
+    occurred_at: datetime
+    visit_type: str
+    child_seen: bool
+    seen_alone: bool | None = Field(None, description="Required when the child was seen")
+    not_seen_reason: str = Field("", description="Required when the child was not seen")
+    notes: str
+    reason: str = Field(..., description="Why the visit is corrected; the earlier version is kept")
+
+
+@router.post(
+    "/{int:person_id}/visits/{int:visit_id}/corrections",
+    response={200: CreatedOut, 403: MessageOut, 422: ErrorsOut},
+    summary="Correct a visit; the earlier version is kept in its history",
+    description=CORRECTION_DESCRIPTION,
+)
+def visit_correct(
+    request: HttpRequest, person_id: int, visit_id: int, payload: VisitCorrectionIn
+) -> Status[dict[str, object]]:
+    person = person_for_api(request, person_id)
+    visit = Visit.objects.filter(person=person, pk=visit_id).first()
+    if visit is None:
+        raise Http404("No such visit")
+    services.visit_correct(actor=request.user, visit=visit, **payload.dict())  # refuses others: 403
+    return Status(200, {"id": visit.pk})

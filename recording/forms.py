@@ -93,3 +93,21 @@ class CaseNoteCorrectionForm(GovForm):
         help_text="For example, the wrong date, or a name spelt wrongly. The earlier version is kept.",
         error_messages={"required": "Enter why the note is being corrected"},
     )
+
+
+class VisitCorrectionForm(GovForm):
+    """Correcting a visit: the visit as it should read, and why."""
+
+    visit_type = VisitForm.base_fields["visit_type"]
+    day = VisitForm.base_fields["day"]
+    at = VisitForm.base_fields["at"]
+    child_seen = VisitForm.base_fields["child_seen"]
+    seen_alone = VisitForm.base_fields["seen_alone"]
+    not_seen_reason = VisitForm.base_fields["not_seen_reason"]
+    notes = VisitForm.base_fields["notes"]
+    reason = forms.CharField(
+        label="Why are you correcting it?",
+        max_length=300,
+        help_text="For example, the wrong date, or the child was seen alone. The earlier version is kept.",
+        error_messages={"required": "Enter why the visit is being corrected"},
+    )

@@ -72,6 +72,9 @@ class Visit(TimeStamped):
     seen_alone = models.BooleanField(default=False)
     not_seen_reason = models.CharField(max_length=300, blank=True)
     notes = models.TextField()
+    # Why the visit was last corrected (recording.services.visit_correct); each version in the row history
+    # (VisitEvent) keeps the reason that made it.
+    correction_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

@@ -17,6 +17,7 @@ from people.selectors import children_recorded_with
 
 from . import entries
 from .models import CaseNote, ChronologyEntry, EntryType, Visit
+from .services import visit_title
 
 PAGE_SIZE = 25
 
@@ -67,7 +68,7 @@ class EntryDetail:
     entry: ChronologyEntry
     record: CaseNote | Visit | None = None
     answers: list[tuple[str, str]] = field(default_factory=list)  # what a journey step recorded
-    versions: list[Version] = field(default_factory=list)  # oldest first; the last is the current one
+    versions: list[Version] = field(default_factory=list)  # a note's or visit's, oldest first; the last is current
     also_for: list[ChronologyEntry] = field(default_factory=list)  # the same note or visit on other children
 
     @property
@@ -110,7 +111,21 @@ def chronology_entry(user: Any, person: Person, entry_id: int) -> EntryDetail | 
                 for e in events
             ]
     elif entry.source_type == "visit":
-        detail.record = Visit.objects.filter(pk=entry.source_id, person=person).first()
+        visit = Visit.objects.filter(pk=entry.source_id, person=person).prefetch_related("events").first()
+        detail.record = visit
+        if visit is not None:
+            events = sorted(visit.events.all(), key=lambda e: e.pgh_id)  # type: ignore[attr-defined]
+            users = _users({e.modified_by_id for e in events})
+            detail.versions = [
+                Version(
+                    e.pgh_created_at,
+                    users.get(e.modified_by_id, "System"),
+                    e.correction_reason,
+                    visit_title(e.visit_type, e.child_seen, e.seen_alone),
+                    e.notes,
+                )
+                for e in events
+            ]
     else:
         detail.answers = entries.describe(entry.source_type, entry.source_id)
     if entry.recorded_with:

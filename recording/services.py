@@ -1,6 +1,7 @@
 """Recording case notes and visits. Each writes its record, a chronology entry and an audit event in one
-transaction. Access is checked by the caller (accounts.access.may_for_person), for the person and for each of the
-people a note or visit is also recorded for."""
+transaction. Access to record is checked by the caller (accounts.access.may_for_person), for the person and for each
+of the people a note or visit is also recorded for. A correction is checked here too (accounts.access.may_correct:
+the author, or a manager of the team holding the case), and refused in words to anyone else."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import access
 from audit.models import AuditAction
 from audit.services import audit_record, snapshot
 from core.actors import Actor, actor_or_none
@@ -175,6 +178,34 @@ def case_note_create(
     return notes[0]
 
 
+def _correction_reason_errors(reason: str, what: str) -> dict[str, str]:
+    if not reason.strip():
+        return {"reason": f"Enter why the {what} is being corrected"}
+    if len(reason.strip()) > 300:
+        return {"reason": "The reason must be 300 characters or fewer"}
+    return {}
+
+
+def _kept_time(old: datetime, new: datetime | None) -> datetime | None:
+    """The corrected time: the old one when the new one is the same minute (a form gives hours and minutes, so an
+    untouched time would otherwise read as a change of its seconds)."""
+    if new is not None and old.replace(second=0, microsecond=0) == new.replace(second=0, microsecond=0):
+        return old
+    return new
+
+
+def require_may_correct(actor: Actor, record: CaseNote | Visit) -> None:
+    """Refuse a correction by anyone but the author or a manager of the team holding the case (PermissionDenied: 403
+    on the page and in the API, with these words). The system (actor None: imports, the seed) may correct."""
+    if actor is None:
+        return
+    what, can = (
+        ("visit", access.Can.RECORD_VISITS) if isinstance(record, Visit) else ("note", access.Can.RECORD_CASE_NOTES)
+    )
+    if not access.may_correct(actor, record.created_by_id, record.person, can):
+        raise PermissionDenied(access.CORRECTION_REFUSED.format(what=what))
+
+
 @transaction.atomic
 def case_note_correct(
     *,
@@ -188,14 +219,17 @@ def case_note_correct(
 ) -> CaseNote:
     """Correct a case note: the note and its chronology entry take the new text; the earlier version stays in the
     row history (CaseNoteEvent), shown on the entry's page as "Corrected on ... by ..." with the reason; the audit
-    event holds the old and new values. Refuses a correction without a reason, or one that changes nothing. The
-    caller checks that the actor may record case notes for the person."""
+    event holds the old and new values. Refuses a correction without a reason, or one that changes nothing, and
+    anyone but the note's author or a manager of the team holding the case (`require_may_correct`)."""
+    require_may_correct(actor, note)
     errors = _validate_note(occurred_at, note.person, subject, body, note_type)
-    if not reason.strip():
-        errors["reason"] = "Enter why the note is being corrected"
-    elif len(reason.strip()) > 300:
-        errors["reason"] = "The reason must be 300 characters or fewer"
-    new = {"occurred_at": occurred_at, "note_type": note_type, "subject": subject.strip(), "body": whole_text(body)}
+    errors.update(_correction_reason_errors(reason, "note"))
+    new = {
+        "occurred_at": _kept_time(note.occurred_at, occurred_at),
+        "note_type": note_type,
+        "subject": subject.strip(),
+        "body": whole_text(body),
+    }
     if not errors and all(getattr(note, k) == v for k, v in new.items()):
         errors["body"] = "Nothing has been changed: change the note, or go back without saving"
     if errors:
@@ -228,6 +262,38 @@ def case_note_correct(
 VISIT_FIELDS = ["occurred_at", "visit_type", "child_seen", "seen_alone", "not_seen_reason", "notes"]
 
 
+def visit_title(visit_type: str, child_seen: bool, seen_alone: bool) -> str:
+    """A visit's line in the chronology: "Home visit: child seen alone"."""
+    seen = "seen alone" if seen_alone else ("seen, not alone" if child_seen else "not seen")
+    label = VisitType(visit_type).label if visit_type in VisitType.values else "Visit"
+    return f"{label}: child {seen}"
+
+
+def _validate_visit(
+    occurred_at: datetime | None,
+    person: Person,
+    visit_type: str,
+    child_seen: bool | None,
+    seen_alone: bool | None,
+    not_seen_reason: str,
+    notes: str,
+) -> dict[str, str]:
+    errors = _check_when(occurred_at, person)
+    if visit_type not in VisitType.values:
+        errors["visit_type"] = "Select the type of visit"
+    if child_seen is None:
+        errors["child_seen"] = "Select whether the child was seen"
+    elif child_seen and seen_alone is None:
+        errors["seen_alone"] = "Select whether the child was seen alone"
+    elif not child_seen and seen_alone:
+        errors["seen_alone"] = "A child who was not seen cannot have been seen alone"
+    elif child_seen is False and not not_seen_reason.strip():
+        errors["not_seen_reason"] = "Enter why the child was not seen"
+    if not notes.strip():
+        errors["notes"] = "Enter what happened on the visit"
+    return errors
+
+
 @transaction.atomic
 def visit_record(
     *,
@@ -247,19 +313,7 @@ def visit_record(
     `cases.services.visit_record`, which records the visits through this and then the statutory visit tasks they
     complete (a looked-after child's, a child protection plan's)."""
     others = [p for p in dict.fromkeys(also_for) if p.pk != person.pk]
-    errors = _check_when(occurred_at, person)
-    if visit_type not in VisitType.values:
-        errors["visit_type"] = "Select the type of visit"
-    if child_seen is None:
-        errors["child_seen"] = "Select whether the child was seen"
-    elif child_seen and seen_alone is None:
-        errors["seen_alone"] = "Select whether the child was seen alone"
-    elif not child_seen and seen_alone:
-        errors["seen_alone"] = "A child who was not seen cannot have been seen alone"
-    elif child_seen is False and not not_seen_reason.strip():
-        errors["not_seen_reason"] = "Enter why the child was not seen"
-    if not notes.strip():
-        errors["notes"] = "Enter what happened on the visit"
+    errors = _validate_visit(occurred_at, person, visit_type, child_seen, seen_alone, not_seen_reason, notes)
     errors = {**_also_for_errors(occurred_at, others), **errors}
     if errors:
         raise RuleError(errors)
@@ -279,12 +333,11 @@ def visit_record(
             created_by=actor_ref,
             modified_by=actor_ref,
         )
-        seen = "seen alone" if visit.seen_alone else ("seen, not alone" if visit.child_seen else "not seen")
         chronology_add(
             person=who,
             occurred_at=occurred_at,
             entry_type=EntryType.VISIT,
-            title=f"{visit.get_visit_type_display()}: child {seen}",
+            title=visit_title(visit.visit_type, visit.child_seen, visit.seen_alone),
             summary=visit.notes,
             source_type="visit",
             source_id=visit.pk,
@@ -303,3 +356,63 @@ def visit_record(
         )
         visits.append(visit)
     return visits[0]
+
+
+@transaction.atomic
+def visit_correct(
+    *,
+    actor: Actor,
+    visit: Visit,
+    occurred_at: datetime | None,
+    visit_type: str,
+    child_seen: bool | None,
+    seen_alone: bool | None,
+    notes: str,
+    not_seen_reason: str = "",
+    reason: str,
+) -> Visit:
+    """Correct a visit, as `case_note_correct` corrects a note: the visit and its chronology entry take the new
+    answers; the earlier version stays in the row history (VisitEvent), shown on the entry's page with who corrected
+    it, when and why; the audit event holds the old and new values. Refuses a correction without a reason, one that
+    changes nothing, and anyone but the visit's author or a manager of the team holding the case.
+
+    A correction puts right what was written; it does not complete or reopen statutory visit tasks (a visit first
+    recorded as "not seen" and corrected to "seen" does not count as the visit that was due)."""
+    require_may_correct(actor, visit)
+    errors = _validate_visit(occurred_at, visit.person, visit_type, child_seen, seen_alone, not_seen_reason, notes)
+    errors.update(_correction_reason_errors(reason, "visit"))
+    new = {
+        "occurred_at": _kept_time(visit.occurred_at, occurred_at),
+        "visit_type": visit_type,
+        "child_seen": bool(child_seen),
+        "seen_alone": bool(seen_alone) if child_seen else False,
+        "not_seen_reason": not_seen_reason.strip() if not child_seen else "",
+        "notes": whole_text(notes),
+    }
+    if not errors and all(getattr(visit, k) == v for k, v in new.items()):
+        errors["notes"] = "Nothing has been changed: change the visit, or go back without saving"
+    if errors:
+        raise RuleError(errors)
+    old = snapshot(visit, VISIT_FIELDS)
+    for k, v in new.items():
+        setattr(visit, k, v)
+    visit.correction_reason = reason.strip()
+    visit.modified_by = actor_or_none(actor)
+    visit.save(update_fields=[*VISIT_FIELDS, "correction_reason", "modified_by", "modified_at"])
+    ChronologyEntry.objects.filter(source_type="visit", source_id=visit.pk).update(
+        occurred_at=visit.occurred_at,
+        title=visit_title(visit.visit_type, visit.child_seen, visit.seen_alone),
+        summary=summarise(visit.notes),
+        text=visit.notes,
+        significant=not visit.child_seen,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="visit",
+        object_id=str(visit.pk),
+        person_id=visit.person_id,
+        changes={"old": old, "new": snapshot(visit, VISIT_FIELDS)},
+        context={"reason": visit.correction_reason},
+    )
+    return visit

@@ -6,5 +6,5 @@ app_name = "recording"
 urlpatterns = [
     path("<int:pk>/case-notes/new", views.case_note_add, name="case_note_add"),
     path("<int:pk>/chronology/<int:entry_id>", views.chronology_entry, name="entry"),
-    path("<int:pk>/chronology/<int:entry_id>/correct", views.case_note_correct, name="case_note_correct"),
+    path("<int:pk>/chronology/<int:entry_id>/correct", views.entry_correct, name="correct"),
 ]

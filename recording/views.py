@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -16,8 +17,8 @@ from people.services import person_view_record
 from people.views import person_for_user
 
 from . import selectors, services
-from .forms import CaseNoteCorrectionForm, CaseNoteForm
-from .models import CaseNote
+from .forms import CaseNoteCorrectionForm, CaseNoteForm, VisitCorrectionForm
+from .models import CaseNote, Visit
 
 
 @login_required
@@ -69,8 +70,8 @@ def chronology_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpRespon
     if detail is None:
         raise Http404("No such entry")
     person_view_record(actor=request.user, person=person, section=f"chronology entry {entry_id}")
-    can_correct = isinstance(detail.record, CaseNote) and access.may_for_person(
-        request.user, access.Can.RECORD_CASE_NOTES, person
+    can_correct = detail.record is not None and access.may_correct(
+        request.user, detail.record.created_by_id, person, _can_correct(detail.record)
     )
     return render(
         request,
@@ -79,47 +80,88 @@ def chronology_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpRespon
     )
 
 
+def _can_correct(record: CaseNote | Visit) -> access.Can:
+    return access.Can.RECORD_VISITS if isinstance(record, Visit) else access.Can.RECORD_CASE_NOTES
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def case_note_correct(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
-    """Correct a case note: the earlier version stays in its history, shown on the entry's page."""
+def entry_correct(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
+    """Correct a case note or a visit: its author, or a manager of the team holding the case (access.may_correct);
+    anyone else is refused (403, saying who can). The earlier version stays in its history, shown on the entry's
+    page."""
     person = person_for_user(request, pk)
-    if not access.may_for_person(request.user, access.Can.RECORD_CASE_NOTES, person):
-        raise PermissionDenied("Your role cannot record case notes")
     detail = selectors.chronology_entry(request.user, person, entry_id)
-    if detail is None or not isinstance(detail.record, CaseNote):
-        raise Http404("No such case note")
-    note = detail.record
-    when = timezone.localtime(note.occurred_at)
-    initial = {
-        "note_type": note.note_type,
-        "day": when.date(),
-        "at": when.time().replace(second=0, microsecond=0),
-        "subject": note.subject,
-        "body": note.body,
-    }
-    form = CaseNoteCorrectionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if detail is None or detail.record is None:
+        raise Http404("No such case note or visit")
+    record = detail.record
+    what = "visit" if isinstance(record, Visit) else "note"
+    if not access.may_correct(request.user, record.created_by_id, person, _can_correct(record)):
+        raise PermissionDenied(access.CORRECTION_REFUSED.format(what=what))
+    when = timezone.localtime(record.occurred_at)
+    initial: dict[str, Any] = {"day": when.date(), "at": when.time().replace(second=0, microsecond=0)}
+    data = request.POST if request.method == "POST" else None
+    form: CaseNoteCorrectionForm | VisitCorrectionForm
+    save: Callable[[dict[str, Any]], object]
+    if isinstance(record, Visit):
+        visit = record
+        initial |= {
+            "visit_type": visit.visit_type,
+            "child_seen": "yes" if visit.child_seen else "no",
+            "seen_alone": ("yes" if visit.seen_alone else "no") if visit.child_seen else None,
+            "not_seen_reason": visit.not_seen_reason,
+            "notes": visit.notes,
+        }
+        form = VisitCorrectionForm(data, initial=initial)
+
+        def save(d: dict[str, Any]) -> object:
+            return services.visit_correct(
+                actor=request.user,
+                visit=visit,
+                occurred_at=combine(d["day"], d.get("at")),
+                visit_type=d["visit_type"],
+                child_seen=_yes_no(d["child_seen"]),
+                seen_alone=_yes_no(d.get("seen_alone")),
+                not_seen_reason=d.get("not_seen_reason", ""),
+                notes=d["notes"],
+                reason=d["reason"],
+            )
+
+    else:
+        note = record
+        initial |= {"note_type": note.note_type, "subject": note.subject, "body": note.body}
+        form = CaseNoteCorrectionForm(data, initial=initial)
+
+        def save(d: dict[str, Any]) -> object:
+            return services.case_note_correct(
+                actor=request.user,
+                note=note,
+                occurred_at=combine(d["day"], d.get("at")),
+                subject=d["subject"],
+                body=d["body"],
+                note_type=d["note_type"],
+                reason=d["reason"],
+            )
+
     return handle_form(
         request,
         form,
-        lambda d: services.case_note_correct(
-            actor=request.user,
-            note=note,
-            occurred_at=combine(d["day"], d.get("at")),
-            subject=d["subject"],
-            body=d["body"],
-            note_type=d["note_type"],
-            reason=d["reason"],
-        ),
+        save,
         rename={"occurred_at": "day"},
         done=lambda _: saved_then(
             request,
-            "Case note corrected. The earlier version is kept below.",
+            f"{what.capitalize()} corrected. The earlier version is kept below.",
             "recording:entry",
             pk=person.pk,
             entry_id=entry_id,
         ),
         page=lambda: render(
-            request, "recording/case_note_correct.html", {"form": form, "person": person, "e": detail.entry}
+            request,
+            f"recording/{'visit' if what == 'visit' else 'case_note'}_correct.html",
+            {"form": form, "person": person, "e": detail.entry},
         ),
     )

@@ -265,3 +265,75 @@ def test_two_submissions_at_the_same_moment_make_one_record(alice, allow_audit_f
     (row,) = results
     assert isinstance(row, IdempotencyKey) and row.location == "/people/1/"
     assert IdempotencyKey.objects.count() == 1
+
+
+# Used keys are purged once their day has passed: by the worker as it starts and then daily, or by the command.
+
+
+def _age(key: IdempotencyKey, by: timedelta) -> None:
+    IdempotencyKey.objects.filter(pk=key.pk).update(created_at=timezone.now() - by)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("team_a_holds")
+def test_keys_older_than_a_day_are_purged_and_the_notes_they_made_stay(alice_client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    child = person()
+    assert api_note(alice_client, child, "old-key").status_code == 201
+    assert api_note(alice_client, child, "new-key", subject="Later call").status_code == 201
+    old, new = IdempotencyKey.objects.get(key="old-key"), IdempotencyKey.objects.get(key="new-key")
+    _age(old, timedelta(hours=25))
+    _age(new, timedelta(hours=23))
+    out = StringIO()
+    call_command("idempotency_purge", stdout=out)
+    assert out.getvalue().strip() == "Deleted 1 used one-time key older than 24 hours."
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new-key"]
+    assert CaseNote.objects.count() == 2  # the records stay: only the keys go
+    # The key still within its day is still answered with the first answer.
+    again = api_note(alice_client, child, "new-key", subject="Later call")
+    assert again["Idempotent-Replayed"] == "true" and CaseNote.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_worker_purges_as_it_starts_and_queues_one_daily_purge(alice):
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from core import tasks
+
+    old = IdempotencyKey.objects.create(user=alice, key="k1", scope="POST /x")
+    _age(old, timedelta(days=3))
+    IdempotencyKey.objects.create(user=alice, key="k2", scope="POST /x")
+    assert tasks.worker_started() == 1
+    assert tasks.worker_started() == 0  # a second worker starting queues no second purge
+    waiting = DBTaskResult.objects.filter(task_path=tasks.idempotency_keys_purge_daily.module_path)
+    assert waiting.count() == 1
+    queued = waiting.get()
+    assert queued.status == TaskResultStatus.READY
+    assert timedelta(hours=23) < queued.run_after - timezone.now() <= timedelta(days=1)
+    # The daily task, when it runs, purges and queues the next one for a day later.
+    _age(IdempotencyKey.objects.get(key="k2"), timedelta(hours=30))
+    queued.delete()  # as the worker takes it
+    assert tasks.idempotency_keys_purge_daily.call() == 1
+    assert not IdempotencyKey.objects.exists()
+    assert waiting.count() == 1
+
+
+@pytest.mark.django_db
+def test_casework_worker_purges_before_its_first_task(alice, monkeypatch):
+    from casework import cli
+
+    ran: list[list[str]] = []
+
+    class Worker:
+        def run_from_argv(self, argv: list[str]) -> None:
+            ran.append(argv)
+
+    monkeypatch.setattr("django.core.management.load_command_class", lambda app, name: Worker())
+    _age(IdempotencyKey.objects.create(user=alice, key="k1", scope="POST /x"), timedelta(days=2))
+    cli.run_worker("casework", ["--batch"])
+    assert ran == [["casework", "worker", "--queue-name", "*", "--batch"]]
+    assert not IdempotencyKey.objects.exists()

@@ -6,15 +6,18 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Team
+from accounts import access
+from accounts.models import Role, Team
 from audit.models import AuditAction, AuditEvent
 from cases import services as cases_services
-from conftest import client_for
+from conftest import client_for, make_user
 from core.errors import RuleError
 from core.testing import assert_query_count
+from people.models import Involvement
 from people.services import relationship_create
 from people.tests.factories import hold, person
 from recording import services
@@ -108,23 +111,23 @@ def test_a_corrected_note_shows_who_corrected_it_and_the_earlier_version(alice, 
     )
     with pytest.raises(RuleError) as refused:
         services.case_note_correct(
-            actor=bob, note=note, occurred_at=note.occurred_at, subject=note.subject, body="Seen with her brother Tim.",
+            actor=alice, note=note, occurred_at=note.occurred_at, subject=note.subject, body="Seen with her brother Tim.",
             note_type="case_note", reason=" ",
         )  # fmt: skip
     assert refused.value.errors == {"reason": "Enter why the note is being corrected"}
     with pytest.raises(RuleError) as unchanged:
         services.case_note_correct(
-            actor=bob, note=note, occurred_at=note.occurred_at, subject=note.subject, body=note.body,
+            actor=alice, note=note, occurred_at=note.occurred_at, subject=note.subject, body=note.body,
             note_type="case_note", reason="typo",
         )  # fmt: skip
     assert "Nothing has been changed" in unchanged.value.errors["body"]
 
     entry = ChronologyEntry.objects.get(person=child)
-    url = reverse("recording:case_note_correct", args=[child.pk, entry.pk])
-    form = client_for(bob).get(url).content.decode()
+    url = reverse("recording:correct", args=[child.pk, entry.pk])
+    form = alice_client.get(url).content.decode()
     assert "Seen with her brother Tom." in form  # the form starts from the note as it is
     day = timezone.localtime(note.occurred_at)
-    r = client_for(bob).post(
+    r = alice_client.post(
         url,
         {
             "note_type": "case_note",
@@ -142,23 +145,135 @@ def test_a_corrected_note_shows_who_corrected_it_and_the_earlier_version(alice, 
     entry.refresh_from_db()
     assert note.body == entry.text == "Seen with her brother Tim."
     assert CaseNote.objects.count() == 1  # corrected in place; the earlier version is in the row history
-    html = alice_client.get(reverse("recording:entry", args=[child.pk, entry.pk])).content.decode()
-    assert f"by {bob.display_name}: Her brother&#x27;s name is Tim" in html and "Corrected on " in html
+    html = client_for(bob).get(reverse("recording:entry", args=[child.pk, entry.pk])).content.decode()
+    assert f"by {alice.display_name}: Her brother&#x27;s name is Tim" in html and "Corrected on " in html
     assert "Earlier versions" in html and "Seen with her brother Tom." in html
     event = AuditEvent.objects.get(action=AuditAction.UPDATE, object_type="case_note", object_id=str(note.pk))
     assert event.changes["old"]["body"] == "Seen with her brother Tom." and event.context["reason"]
 
 
-def test_business_support_cannot_correct_a_visit_or_anyone_a_visit(alice, alice_client):
+def visit_form(visit, **changes):
+    day = timezone.localtime(visit.occurred_at)
+    data = {
+        "visit_type": visit.visit_type,
+        "day_0": day.day,
+        "day_1": day.month,
+        "day_2": day.year,
+        "at": f"{day:%H:%M}",
+        "child_seen": "yes" if visit.child_seen else "no",
+        "seen_alone": "yes" if visit.seen_alone else "no",
+        "not_seen_reason": visit.not_seen_reason,
+        "notes": visit.notes,
+        "reason": "",
+    }
+    return {**data, **changes}
+
+
+def test_a_visit_is_corrected_by_its_author_with_the_earlier_version_kept(alice, alice_client, manager):
     child = person()
-    services.visit_record(
-        actor=alice, person=child, occurred_at=yesterday(), visit_type="home", child_seen=True, seen_alone=True,
+    visit = services.visit_record(
+        actor=alice, person=child, occurred_at=yesterday(), visit_type="home", child_seen=True, seen_alone=False,
         notes="Line one\nLine two",
     )  # fmt: skip
     entry = ChronologyEntry.objects.get(person=child)
-    html = alice_client.get(reverse("recording:entry", args=[child.pk, entry.pk])).content.decode()
-    assert "Line one<br>Line two" in html and "Correct this note" not in html and "seen alone" in html
-    assert alice_client.get(reverse("recording:case_note_correct", args=[child.pk, entry.pk])).status_code == 404
+    page = reverse("recording:entry", args=[child.pk, entry.pk])
+    html = alice_client.get(page).content.decode()
+    assert "Line one<br>Line two" in html and "Correct this visit" in html and "seen, not alone" in html
+    url = reverse("recording:correct", args=[child.pk, entry.pk])
+    form = alice_client.get(url).content.decode()
+    assert "Correct a visit" in form and "Line one" in form
+
+    # Bad input: a clear message at the field, nothing changed.
+    refused = alice_client.post(url, visit_form(visit, seen_alone="yes"))
+    assert refused.status_code == 200
+    text = refused.content.decode()
+    assert "Enter why the visit is being corrected" in text
+    unchanged = alice_client.post(url, visit_form(visit, reason="Typo"))
+    assert "Nothing has been changed: change the visit" in unchanged.content.decode()
+    visit.refresh_from_db()
+    assert visit.seen_alone is False
+
+    r = alice_client.post(
+        url, visit_form(visit, seen_alone="yes", notes="Line one\nLine 2", reason="She was seen alone")
+    )
+    assert r.status_code == 302 and r["Location"] == page
+    visit.refresh_from_db()
+    entry.refresh_from_db()
+    assert visit.seen_alone and visit.correction_reason == "She was seen alone" and Visit.objects.count() == 1
+    assert entry.title == "Home visit: child seen alone" and entry.text == "Line one\nLine 2"
+    html = client_for(manager).get(page).content.decode()
+    assert f"by {alice.display_name}: She was seen alone" in html
+    assert "Earlier versions" in html and "Home visit: child seen, not alone" in html and "Line two" in html
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE, object_type="visit", object_id=str(visit.pk))
+    assert event.changes["old"]["seen_alone"] is False and event.changes["new"]["seen_alone"] is True
+    # The API gives the visit's versions too.
+    api = alice_client.get(f"/api/v1/people/{child.pk}/chronology/{entry.pk}").json()
+    assert [v["reason"] for v in api["versions"]] == ["", "She was seen alone"]
+
+
+def test_only_the_author_or_a_manager_of_the_holding_team_may_correct(alice, bob, manager, support, team_b):
+    """Alice wrote the note and the visit; her manager (team A holds the case) may correct them; business support in
+    the same team, and bob and his manager in team B (allocated to the child too), may read them but not correct."""
+    child = person()
+    hold(child, bob)
+    other_manager = make_user("tess.manager@example.test", team_b, Role.TEAM_MANAGER)
+    hold(child, other_manager)
+    note = services.case_note_create(actor=alice, person=child, occurred_at=yesterday(), subject="Call", body="Text")
+    visit = services.visit_record(
+        actor=alice, person=child, occurred_at=yesterday(), visit_type="home", child_seen=False, seen_alone=False,
+        not_seen_reason="Out", notes="Nobody in",
+    )  # fmt: skip
+    note_entry = ChronologyEntry.objects.get(source_type="case_note", source_id=note.pk)
+    visit_entry = ChronologyEntry.objects.get(source_type="visit", source_id=visit.pk)
+    for user, may in ((alice, True), (manager, True), (support, False), (bob, False), (other_manager, False)):
+        c = client_for(user)
+        for entry, what in ((note_entry, "note"), (visit_entry, "visit")):
+            html = c.get(reverse("recording:entry", args=[child.pk, entry.pk])).content.decode()
+            if what == "visit" and user == support:
+                assert access.may_correct(user, alice.pk, child, access.Can.RECORD_VISITS) is False
+            assert (f"Correct this {what}" in html) is may, (user.email, what)
+            r = c.get(reverse("recording:correct", args=[child.pk, entry.pk]))
+            assert r.status_code == (200 if may else 403), (user.email, what)
+            if not may:
+                assert f"Only the person who recorded this {what}, or a manager of the team holding the case" in (
+                    r.content.decode()
+                )
+    with pytest.raises(PermissionDenied, match="Only the person who recorded this note"):
+        services.case_note_correct(
+            actor=bob, note=note, occurred_at=note.occurred_at, subject="Call", body="Changed", note_type="case_note",
+            reason="typo",
+        )  # fmt: skip
+    api = client_for(other_manager).post(
+        f"/api/v1/people/{child.pk}/visits/{visit.pk}/corrections",
+        {"occurred_at": visit.occurred_at.isoformat(), "visit_type": "home", "child_seen": True, "seen_alone": True,
+         "notes": "Seen", "reason": "Wrong"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert api.status_code == 403 and "Only the person who recorded this visit" in api.json()["detail"]
+    # The manager of the team holding the case corrects through the API.
+    ok = client_for(manager).post(
+        f"/api/v1/people/{child.pk}/visits/{visit.pk}/corrections",
+        {"occurred_at": visit.occurred_at.isoformat(), "visit_type": "home", "child_seen": True, "seen_alone": True,
+         "notes": "Seen in the garden", "reason": "Tom was seen in the garden"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert ok.status_code == 200
+    visit.refresh_from_db()
+    assert visit.child_seen and visit.modified_by == manager
+    bad = client_for(manager).post(
+        f"/api/v1/people/{child.pk}/case-notes/{note.pk}/corrections",
+        {"occurred_at": note.occurred_at.isoformat(), "subject": "Call", "body": "Text", "reason": ""},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and bad.json()["errors"]["reason"] == "Enter why the note is being corrected"
+    # A note written by the system (an import) is corrected by a manager, not by a worker.
+    imported = services.case_note_create(actor=None, person=child, occurred_at=yesterday(), subject="Old", body="T")
+    assert access.may_correct(manager, imported.created_by_id, child) is True
+    assert access.may_correct(alice, imported.created_by_id, child) is False
+    # When team A no longer holds the case, its manager may no longer correct.
+    Involvement.objects.filter(person=child, team__name="Team A").update(ended_at=timezone.now() - timedelta(days=1))
+    access.forget(manager)
+    assert access.may_correct(manager, alice.pk, child) is False
 
 
 def test_a_journey_step_opens_to_what_it_recorded(manager, team_a):

@@ -396,7 +396,9 @@ def test_casework_worker_makes_queued_returns(allow_audit_flush, performance, re
     )
     run.refresh_from_db()
     assert (run.status, run.percent, run.children) == (RunStatus.DONE, 100, 2)
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(task_path="returns.tasks.produce_return").status == "SUCCESSFUL"
+    # The worker also queued the daily purge of used one-time keys, for tomorrow (core.tasks).
+    assert DBTaskResult.objects.get(task_path="core.tasks.idempotency_keys_purge_daily").status == "READY"
 
 
 # --- in a browser -------------------------------------------------------------------------------------------------
