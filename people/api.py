@@ -26,12 +26,16 @@ def require_role(request: HttpRequest) -> None:
 
 
 def person_for_api(request: HttpRequest, pk: int) -> Person:
-    """The person, if this user may see them; 404 otherwise (a record's existence does not leak). Every API module
-    fetches a person through this."""
+    """The person, if this user may see their full record; as the pages answer (people.views.person_for_user): 403
+    for a colleague without a legitimate relationship (they may find the person and see who to contact on the record
+    page), 404 for a record they may not find at all (restricted, no grant: its existence does not leak). Every API
+    module fetches a person through this."""
     require_role(request)
-    person = access.visible_people(request.user).filter(pk=pk).first()
+    person, full = access.person_for(request.user, pk)
     if person is None:
         raise Http404("No person found")
+    if not full:
+        raise HttpError(403, "You have no part in this person's case. Open their record to see who to contact.")
     return person
 
 
@@ -76,7 +80,13 @@ def search(request: HttpRequest, filters: Query[SearchIn]) -> list[dict[str, obj
         actor=request.user,
         action=AuditAction.SEARCH,
         object_type="person_search",
-        context={"query": text, "kind": found.query.kind.value, "results": len(found.matches), "channel": "api"},
+        context={
+            "query": text,
+            "kind": found.query.kind.value,
+            "results": len(found.matches),
+            "people": [m.id for m in found.matches],
+            "channel": "api",
+        },
     )
     return [m.as_json() for m in found.matches]
 
@@ -91,7 +101,7 @@ class AddressOut(Schema):
 
 
 class RelationshipOut(Schema):
-    other_id: int
+    other_id: int | None = Field(..., description="None when the other person's record is restricted to you")
     other_name: str
     type: str
     parental_responsibility: bool
@@ -125,7 +135,7 @@ class PersonOut(Schema):
 @router.get("/{int:person_id}", response=PersonOut, summary="A person's record (audited as a view)")
 def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
     person = person_for_api(request, person_id)
-    s = selectors.person_summary(person.pk)
+    s = selectors.person_summary(person.pk, viewer=request.user)
     services.person_view_record(actor=request.user, person=person, section="api")
     p = s.person
     return {
@@ -148,8 +158,8 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
         "addresses": s.addresses,
         "relationships": [
             {
-                "other_id": r.other_id,
-                "other_name": r.other.full_name,
+                "other_id": r.other_id if r.other_findable else None,
+                "other_name": r.other.full_name if r.other_findable else selectors.RESTRICTED_PERSON,
                 "type": r.type,
                 "parental_responsibility": r.parental_responsibility,
                 "lives_with": r.lives_with,
