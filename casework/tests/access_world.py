@@ -154,7 +154,7 @@ def build_world() -> World:
     grant(restricted, users["gina"])
 
     def target(key: str, note: Any = None) -> Target:
-        p, own_note, entry, contact = targets[key]
+        p, own_note, entry, _ = targets[key]
         if note is not None:
             own_note = note
             entry = ChronologyEntry.objects.get(source_type="case_note", source_id=note.pk)
