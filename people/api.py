@@ -158,8 +158,8 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
         "addresses": s.addresses,
         "relationships": [
             {
-                "other_id": r.other_id if r.other_findable else None,
-                "other_name": r.other.full_name if r.other_findable else selectors.RESTRICTED_PERSON,
+                "other_id": r.other_id if s.other_findable(r) else None,
+                "other_name": r.other.full_name if s.other_findable(r) else selectors.RESTRICTED_PERSON,
                 "type": r.type,
                 "parental_responsibility": r.parental_responsibility,
                 "lives_with": r.lives_with,

@@ -35,6 +35,11 @@ class PersonSummary:
     def other_names(self) -> list[PersonName]:
         return [n for n in self.names if n.kind != PersonName.Kind.CURRENT]
 
+    @staticmethod
+    def other_findable(r: Relationship) -> bool:
+        """Whether the viewer may find the other person of a relationship (person_summary annotates it)."""
+        return bool(getattr(r, "other_findable", False))
+
     @property
     def household(self) -> list[Relationship]:
         return [r for r in self.relationships if r.lives_with and r.ended_on is None]

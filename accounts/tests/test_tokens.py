@@ -22,7 +22,8 @@ from core.errors import RuleError
 from people.models import Person
 from people.tests.factories import person
 
-pytestmark = pytest.mark.django_db
+# Team A holds every person made here (the token users are in it): tokens act by their user's access rule.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 
 @pytest.fixture
@@ -200,7 +201,8 @@ def test_a_bad_token_answers_401_in_plain_words_and_is_audited_as_a_failed_sign_
     assert failed.context["method"] == "api_token"
     if how in ("expired", "revoked", "disabled"):
         assert failed.context["api_token_id"] == token.pk
-        assert failed.context["reason"] == {"disabled": "user disabled"}.get(how, how)
+        # Disabling a user revokes their tokens (accounts.services.user_disable): the refusal says so.
+        assert failed.context["reason"] == {"disabled": "revoked"}.get(how, how)
     assert not AuditEvent.objects.filter(action="view", person=child).exists()
 
 

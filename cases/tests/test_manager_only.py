@@ -14,7 +14,7 @@ from cases.tests.services.helpers import FOSTER, HOME, at, start
 from conftest import client_for
 from people.tests.factories import person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 DAY = date(2026, 2, 2)
 

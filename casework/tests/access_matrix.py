@@ -45,7 +45,7 @@ class Rule:
 
 
 def rule(kind: str, can: Can | None = None, *, audit: str = "", ok: set[int] | None = None, **kw: object) -> Rule:
-    return Rule(kind, can, audit, frozenset(ok or {200}), **kw)  # type: ignore[arg-type]
+    return Rule(kind, can, audit, frozenset(ok or {200}), **kw)
 
 
 RECORD_POST = {"post": True}
