@@ -199,6 +199,7 @@ def build_world() -> World:
         team_a=team_a,
         fixed={
             "user_id": alice.pk,
+            "dee_id": dee.pk,
             "team_id": team_a.pk,
             "glass_id": glass.pk,
             "grant_id": RestrictedAccessGrant.objects.get(person=restricted).pk,

@@ -336,6 +336,14 @@ AUDIT_ASKER = {
 AUDITED = [(n, r) for n, r in PAGES.items() if r.audit] + [(k, r) for k, r in API.items() if r.audit]
 
 
+def test_a_users_break_glass_uses_on_their_administration_page_are_audited(world: World) -> None:
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    page = client(world, "admin").get(reverse("administration:user", args=[world.fixed["dee_id"]]))
+    assert page.status_code == 200 and "Amelia Hughes" in page.content.decode()
+    event = AuditEvent.objects.get(id__gt=before, object_type="user_break_glass_uses")
+    assert event.context["people"] == [world.child.person.pk]
+
+
 @pytest.mark.parametrize(("name", "rule"), AUDITED, ids=[n for n, _ in AUDITED])
 def test_every_page_and_answer_that_shows_a_person_is_audited(world: World, name: str, rule: Rule) -> None:
     who = AUDIT_ASKER.get(name, "alice")

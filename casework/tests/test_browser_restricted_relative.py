@@ -30,7 +30,6 @@ def test_the_record_of_a_restricted_childs_sibling(allow_audit_flush, live_serve
     assert "Quillfeather" not in page.content() and f"/people/{secret.pk}" not in page.content()
     assert_accessible(page)
     page.set_viewport_size({"width": 320, "height": 900})
-    page.screenshot(path="/tmp/restricted-relative-320.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
     grant(secret, alice)
