@@ -15,6 +15,7 @@ from accounts import access
 from accounts.models import Team
 from core.errors import RuleError
 from people.api import CreatedOut, ErrorsOut, person_for_api
+from people.services import people_list_view_record
 from recording.api import also_for_people
 
 from . import selectors, services
@@ -369,6 +370,10 @@ class CaseloadOut(Schema):
 def caseload(request: HttpRequest) -> list[dict[str, object]]:
     if not access.has_any_role(request.user):
         raise HttpError(403, "You do not have a role in Casework")
+    rows = selectors.caseload(request.user)
+    people_list_view_record(
+        actor=request.user, what="caseload", people=[r.allocation.person_id for r in rows], context={"channel": "api"}
+    )
     return [
         {
             "person_id": r.allocation.person_id,
@@ -378,7 +383,7 @@ def caseload(request: HttpRequest) -> list[dict[str, object]]:
             "next_task": r.next_task.get_kind_display() if r.next_task else None,
             "overdue": r.overdue,
         }
-        for r in selectors.caseload(request.user)
+        for r in rows
     ]
 
 

@@ -89,12 +89,15 @@ def _person_prefetches(manager: bool) -> list[Prefetch]:
     ]
 
 
-def caseload(worker: Any, *, manager: bool = False) -> list[CaseloadRow]:
-    """The children allocated to `worker`, with status and what is due next (due_tasks: a worker's leaves out the
-    manager's tasks; `manager` when the worker is a team manager): 7 queries."""
+def caseload(worker: Any, *, manager: bool = False, viewer: Any = None) -> list[CaseloadRow]:
+    """The children allocated to `worker` whose records `viewer` (the worker when None) may see
+    (accounts.access.visible_people: a restricted child needs a grant, even on its own worker's caseload), with
+    status and what is due next (due_tasks: a worker's leaves out the manager's tasks; `manager` when the worker is a
+    team manager): 7 queries."""
     today = timezone.localdate()
     allocations = (
         Allocation.objects.filter(worker=worker, ended_on__isnull=True)
+        .filter(person__in=access.visible_people(viewer if viewer is not None else worker))
         .select_related("person", "team")
         .prefetch_related(*_person_prefetches(manager))
         .order_by("person__family_name", "person__given_name")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from core.forms import combine
 from core.views import already_saved, handle_form, saved_then
+from people.services import people_list_view_record
 from people.views import person_for_user, require_role
 from recording import selectors as recording_selectors
 from recording.forms import VisitForm
@@ -34,6 +35,7 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
     if access.is_reviewing_officer(request.user):
         return my_reviews(request)
     rows = selectors.caseload(request.user, manager=access.is_manager(request.user))
+    people_list_view_record(actor=request.user, what="caseload", people=[r.allocation.person_id for r in rows])
     context = {"rows": rows, "today": timezone.localdate(), "worker": None, "title": "My caseload"}
     return render(request, "cases/caseload.html", context)
 
@@ -43,6 +45,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     conferences coming due in the next 8 weeks (and overdue) of the children they are named reviewing officer for."""
     today = timezone.localdate()
     due = selectors_reviews.reviews_due(today, user=request.user, chaired_by=request.user)
+    people_list_view_record(actor=request.user, what="my_reviews", people=[r.task.person_id for r in due.rows])
     return render(request, "cases/my_reviews.html", {"due": due, "today": today})
 
 
@@ -55,7 +58,13 @@ def worker_caseload(request: HttpRequest, user_id: int) -> HttpResponse:
     teams = selectors.managed_teams(request.user)
     if not selectors.team_workers_filter(teams).filter(user=worker).exists():
         raise Http404("No such worker in your teams")
-    rows = selectors.caseload(worker, manager=access.is_manager(worker))
+    rows = selectors.caseload(worker, manager=access.is_manager(worker), viewer=request.user)
+    people_list_view_record(
+        actor=request.user,
+        what="caseload",
+        people=[r.allocation.person_id for r in rows],
+        context={"worker": worker.pk},
+    )
     context = {
         "rows": rows,
         "today": timezone.localdate(),
@@ -72,11 +81,15 @@ def team_dashboard(request: HttpRequest, team_id: int) -> HttpResponse:
     team = teams.filter(pk=team_id).first()
     if team is None:
         raise PermissionDenied("Only the team's manager can see its dashboard")
-    return render(
-        request,
-        "cases/team_dashboard.html",
-        {"d": selectors.team_dashboard(team, request.user), "today": timezone.localdate()},
+    dashboard = selectors.team_dashboard(team, request.user)
+    people_list_view_record(
+        actor=request.user,
+        what="team_dashboard",
+        people=[t.person_id for t in dashboard.overdue]
+        + [a.episode.person_id for a in dashboard.awaiting_authorisation],
+        context={"team": team.pk},
     )
+    return render(request, "cases/team_dashboard.html", {"d": dashboard, "today": timezone.localdate()})
 
 
 @login_required
@@ -98,6 +111,7 @@ def reviews_due(request: HttpRequest) -> HttpResponse:
         kind = ""
     today = timezone.localdate()
     due = selectors_reviews.reviews_due(today, user=request.user, weeks=weeks, kind=kind)
+    people_list_view_record(actor=request.user, what="reviews_due", people=[r.task.person_id for r in due.rows])
     return render(
         request,
         "cases/reviews_due.html",
@@ -152,9 +166,9 @@ def contact_queue(request: HttpRequest) -> HttpResponse:
     if not access.is_manager(request.user):
         raise PermissionDenied("Only managers decide contacts")
     today = timezone.localdate()
-    return render(
-        request, "cases/contact_queue.html", {"queue": selectors.contact_queue(today, request.user), "today": today}
-    )
+    queue = selectors.contact_queue(today, request.user)
+    people_list_view_record(actor=request.user, what="contact_queue", people=[r.contact.person_id for r in queue.rows])
+    return render(request, "cases/contact_queue.html", {"queue": queue, "today": today})
 
 
 @login_required
@@ -164,7 +178,7 @@ def contact_decide(request: HttpRequest, contact_id: int) -> HttpResponse:
     if not access.is_manager(request.user):
         raise PermissionDenied("Only managers decide contacts")
     contact = get_object_or_404(Contact.objects.select_related("person"), pk=contact_id)
-    person_for_user(request, contact.person_id)
+    person_for_user(request, contact.person_id, section=f"contact {contact.pk} decision")
     form = ContactDecisionForm(request.POST if request.method == "POST" else None)
     return handle_form(
         request,

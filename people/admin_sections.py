@@ -11,17 +11,26 @@ from accounts.administration import UserSection, register_user_section
 from accounts.models import User
 
 from .models import BreakGlass
+from .services import people_list_view_record
 
 BREAK_GLASS_SHOWN = 20
 
 
 def break_glass_section(request: HttpRequest, user: User) -> SafeString:
-    """The user's latest break-glass uses, newest first. 1 query."""
+    """The user's latest break-glass uses, newest first: 1 query, and 1 more for the audit event naming the people
+    shown when there are any."""
     uses = list(
         BreakGlass.objects.filter(user=user)
         .select_related("person", "reviewed_by")
         .order_by("-started_at")[: BREAK_GLASS_SHOWN + 1]
     )
+    if uses:
+        people_list_view_record(
+            actor=request.user,
+            what="user_break_glass_uses",
+            people=[g.person_id for g in uses[:BREAK_GLASS_SHOWN]],
+            context={"user": user.pk},
+        )
     return SafeString(  # nosec B703: a rendered template
         render_to_string(
             "people/break_glass_uses.html",

@@ -88,7 +88,13 @@ def search(request: HttpRequest, filters: Query[SearchIn]) -> list[dict[str, obj
         actor=request.user,
         action=AuditAction.SEARCH,
         object_type="person_search",
-        context={"query": text, "kind": found.query.kind.value, "results": len(found.matches), "channel": "api"},
+        context={
+            "query": text,
+            "kind": found.query.kind.value,
+            "results": len(found.matches),
+            "people": [m.id for m in found.matches],
+            "channel": "api",
+        },
     )
     return [m.as_json() for m in found.matches]
 
@@ -105,7 +111,7 @@ class AddressOut(Schema):
 
 class RelationshipOut(Schema):
     id: int
-    other_id: int
+    other_id: int | None = Field(..., description="None when the other person's record is restricted to you")
     other_name: str
     type: str
     parental_responsibility: bool
@@ -139,7 +145,7 @@ class PersonOut(Schema):
 @router.get("/{int:person_id}", response=PersonOut, summary="A person's record (audited as a view)")
 def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
     person = person_for_api(request, person_id)
-    s = selectors.person_summary(person.pk)
+    s = selectors.person_summary(person.pk, viewer=request.user)
     services.person_view_record(actor=request.user, person=person, section="api")
     p = s.person
     return {
@@ -163,8 +169,8 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
         "relationships": [
             {
                 "id": r.pk,
-                "other_id": r.other_id,
-                "other_name": r.other.full_name,
+                "other_id": r.other_id if s.other_findable(r) else None,
+                "other_name": r.other.full_name if s.other_findable(r) else selectors.RESTRICTED_PERSON,
                 "type": r.type,
                 "parental_responsibility": r.parental_responsibility,
                 "lives_with": r.lives_with,

@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.dates import age_on
 
 from .models import Person, PersonAddress, PersonIdentifier, PersonName, Relationship, RelationshipType, Warning
+
+# What a page or answer says in place of a person the user may not find (a restricted record without a grant): no
+# name, no link, no record number.
+RESTRICTED_PERSON = "A person whose record is restricted"
 
 
 @dataclass
@@ -31,6 +35,11 @@ class PersonSummary:
     def other_names(self) -> list[PersonName]:
         return [n for n in self.names if n.kind != PersonName.Kind.CURRENT]
 
+    @staticmethod
+    def other_findable(r: Relationship) -> bool:
+        """Whether the viewer may find the other person of a relationship (person_summary annotates it)."""
+        return bool(getattr(r, "other_findable", False))
+
     @property
     def household(self) -> list[Relationship]:
         return [r for r in self.relationships if r.lives_with and r.ended_on is None]
@@ -44,8 +53,13 @@ class PersonSummary:
         return age_on(dob, end)
 
 
-def person_summary(person_id: int) -> PersonSummary:
-    """Everything the record's summary shows: 6 queries."""
+def person_summary(person_id: int, *, viewer: Any) -> PersonSummary:
+    """Everything the record's summary shows to `viewer`: 6 queries. Each relationship's `other_findable` says
+    whether the viewer may find the other person (accounts.access.findable_people): a restricted relative's name and
+    link are shown only to those with a grant."""
+    from accounts import access
+
+    findable = access.findable_people(viewer, Person.objects.filter(pk=OuterRef("other_id")))
     person = Person.objects.prefetch_related(
         Prefetch("names", queryset=PersonName.objects.order_by("kind", "-used_to", "id")),
         Prefetch("identifiers", queryset=PersonIdentifier.objects.filter(ended_on__isnull=True)),
@@ -54,6 +68,7 @@ def person_summary(person_id: int) -> PersonSummary:
             "relationships",
             queryset=Relationship.objects.filter(ended_on__isnull=True)
             .select_related("other")
+            .annotate(other_findable=Exists(findable))
             .order_by("type", "other__date_of_birth"),
         ),
         Prefetch("warnings", queryset=Warning.objects.filter(ended_on__isnull=True).order_by("review_on")),

@@ -6,6 +6,7 @@ service raises core.errors.RuleError, with a message per field, when a rule refu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -704,4 +705,23 @@ def person_view_record(*, actor: Actor, person: Person, section: str = "summary"
         object_id=str(person.pk),
         person_id=person.pk,
         context={"section": section},
+    )
+
+
+def people_list_view_record(
+    *,
+    actor: Actor,
+    what: str,
+    people: Iterable[int | None],
+    action: AuditAction = AuditAction.VIEW,
+    context: dict[str, Any] | None = None,
+) -> None:
+    """Audit that `actor` was shown a list of people (a queue, a caseload, a dashboard, a data quality list, an
+    export): ONE event naming everyone shown (`context["people"]`, record numbers), whatever the length of the list.
+    `action` is EXPORT for a download."""
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=what,
+        context={**(context or {}), "people": sorted({pk for pk in people if pk is not None})},
     )

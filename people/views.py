@@ -44,16 +44,27 @@ def require_role(request: HttpRequest) -> None:
         raise PermissionDenied("You do not have a role in Casework")
 
 
-def person_for_user(request: HttpRequest, pk: int) -> Person:
+def person_for_user(request: HttpRequest, pk: int, *, section: str = "") -> Person:
     """The person, if this user may see their full record; a colleague without a relationship is refused (403:
     the record page shows them the minimal summary instead); a record they may not find at all (restricted, no
-    grant) is 404, so its existence does not leak."""
+    grant) is 404, so its existence does not leak.
+
+    Every page under a person's record fetches them through this, and a GET of one shows their data (a form filled
+    with their details, a note to correct, a contact's concern): it is audited here as a view of the record, the
+    page's `section` (its URL name unless given). Reads run without a transaction
+    (core.middleware.AtomicWritesMiddleware), so the event stays even if the page then refuses: it records that the
+    page was asked for."""
     require_role(request)
     person, full = access.person_for(request.user, pk)
     if person is None:
         raise Http404("No person found")
     if not full:
         raise PermissionDenied("You have no part in this person's case. Open their record to see who to contact.")
+    if request.method == "GET":
+        match = request.resolver_match
+        services.person_view_record(
+            actor=request.user, person=person, section=section or (match.view_name if match else request.path)
+        )
     return person
 
 
@@ -77,7 +88,12 @@ def _find(request: HttpRequest, form: Any, *, exclude: int | None = None, limit:
         actor=request.user,
         action=AuditAction.SEARCH,
         object_type="person_search",
-        context={"query": form.cleaned_data["q"], "kind": found.query.kind.value, "results": len(found.matches)},
+        context={
+            "query": form.cleaned_data["q"],
+            "kind": found.query.kind.value,
+            "results": len(found.matches),
+            "people": [m.id for m in found.matches],
+        },
     )
     return found
 
@@ -108,7 +124,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No person found")
     if not full:
         return closed_record(request, person)
-    summary = selectors.person_summary(person.pk)
+    summary = selectors.person_summary(person.pk, viewer=request.user)
     page = render(
         request,
         "people/detail.html",
@@ -323,15 +339,16 @@ def person_for_identifiers(request: HttpRequest, pk: int) -> Person:
     require_role(request)
     person, full = access.person_for(request.user, pk)
     if person is not None and not full and access.may_change_identifiers(request.user, person):
+        if request.method == "GET":
+            services.person_view_record(actor=request.user, person=person, section="identifiers (data quality)")
         return person
-    return person_for_user(request, pk)
+    return person_for_user(request, pk, section="identifiers")
 
 
 @login_required
 def identifiers(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's identifiers, current and ended, each current one with Correct and End."""
     person = person_for_identifiers(request, pk)
-    services.person_view_record(actor=request.user, person=person, section="identifiers")
     rows = list(PersonIdentifier.objects.filter(person=person).order_by("ended_on", "type", "-created_at"))
     return render(
         request,
@@ -498,9 +515,8 @@ def address_correct(request: HttpRequest, pk: int, address_id: int) -> HttpRespo
 
 @login_required
 def access_log(request: HttpRequest, pk: int) -> HttpResponse:
-    person = person_for_user(request, pk)
+    person = person_for_user(request, pk, section="access_log")
     if not access.can_see_access_log(request.user):
         raise PermissionDenied("Only managers can see who has viewed a record")
     events = selectors.record_viewers(person)
-    services.person_view_record(actor=request.user, person=person, section="access_log")
     return render(request, "people/access_log.html", {"person": person, "events": events})

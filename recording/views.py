@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import access
 from core.forms import combine
 from core.views import handle_form, saved_then
-from people.services import person_view_record
 from people.views import person_for_user
 
 from . import selectors, services
@@ -65,11 +64,10 @@ def added(what: str, person: Any, data: dict[str, Any]) -> str:
 def chronology_entry(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
     """One chronology entry whole: the full text, who recorded it and when, its corrections, the same note on
     siblings, what a journey step recorded. Audited as a view of the record."""
-    person = person_for_user(request, pk)
+    person = person_for_user(request, pk, section=f"chronology entry {entry_id}")
     detail = selectors.chronology_entry(request.user, person, entry_id)
     if detail is None:
         raise Http404("No such entry")
-    person_view_record(actor=request.user, person=person, section=f"chronology entry {entry_id}")
     can_correct = detail.record is not None and access.may_correct(
         request.user, detail.record.created_by_id, person, _can_correct(detail.record)
     )

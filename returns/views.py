@@ -25,6 +25,7 @@ from accounts import access
 from cases.models import Allocation
 from core.forms import GovForm
 from core.views import handle_form
+from people.services import people_list_view_record
 
 from . import services, tasks
 from .common import FIRST_YEAR, CollectionYear, current_collection_year
@@ -218,7 +219,7 @@ def download(request: HttpRequest, run_id: int, file_id: int) -> HttpResponseBas
 @dataclass
 class IssueRow:
     issue: DataQualityIssue
-    name: str | None  # None: a restricted record this user may not see
+    name: str | None  # None: a restricted record this user may not find (no name, no link, no record number)
     worker: str
 
 
@@ -277,7 +278,9 @@ def data_quality(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     person_ids = {i.person_id for i in rows if i.person_id is not None}
-    visible = set(access.visible_people(request.user).filter(pk__in=person_ids).values_list("pk", flat=True))
+    # The name of everyone the user may find (accounts.access.findable_people: the performance team holds no case, so
+    # the link opens the summary); a restricted record without a grant is named by nothing, not even its number.
+    findable = set(access.findable_people(request.user).filter(pk__in=person_ids).values_list("pk", flat=True))
     workers = {
         a.person_id: a.worker.display_name
         for a in Allocation.objects.filter(person_id__in=person_ids, ended_on__isnull=True).select_related("worker")
@@ -286,12 +289,18 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         IssueRow(
             issue=i,
             name=(i.person.full_name or f"Record {i.person_id}")
-            if i.person is not None and i.person_id in visible
+            if i.person is not None and i.person_id in findable
             else None,
-            worker=workers.get(i.person_id, "") if i.person_id is not None else "",
+            worker=workers.get(i.person_id, "") if i.person_id in findable else "",
         )
         for i in rows
     ]
+    people_list_view_record(
+        actor=request.user,
+        what="data_quality",
+        people=[i.person_id for i in rows if i.person_id in findable],
+        context={"year": year, "return": kind, "rule": rule},
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -22,6 +22,7 @@ from core.errors import RuleError
 from people.models import Person
 from people.tests.factories import person
 
+# Team A holds every person made here (the token users are in it): tokens act by their user's access rule.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 

@@ -1,7 +1,8 @@
 """The performance dashboard and the CSV download of each of its tables.
 
 Access: signed-in users for whom accounts.access.can_see_performance holds (managers, the performance team,
-independent reviewing officers, administrators); anyone else gets 403. The pages read only: nothing is written.
+independent reviewing officers, administrators); anyone else gets 403. The pages read only; each CSV download is
+audited as an export (the tables count children and name teams and workers, never a child).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts import access
+from audit.models import AuditAction
+from people.services import people_list_view_record
 
 from . import selectors
 from .forms import DashboardFilterForm
@@ -54,6 +57,13 @@ def download(request: HttpRequest, slug: str) -> HttpResponse:
     table = table_for(slug, form.filters())
     if table is None:
         raise Http404("No such table")
+    people_list_view_record(
+        actor=request.user,
+        what="performance_table",
+        people=[],
+        action=AuditAction.EXPORT,
+        context={"table": slug, "filename": table.filename},
+    )
     response = HttpResponse(table.csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table.filename}"'
     return response
