@@ -19,6 +19,10 @@ Rules (`Rule.kind`):
 - `manager_of`: the manager of the team (or of the worker's team) in the URL.
 - `reviewer`: who may review the break-glass (the holding team's managers, information governance, administrators).
 - `owner`: the signed-in user's own object (their notification): 404 for anyone else's.
+- `identifiers`: as `record`, and also the performance team (and administrators), who produce the returns, on any
+  record they may find (accounts.access.may_change_identifiers: the data quality list's missing UPNs).
+- `corrector`: as `record`, and only the entry's author or a manager of the team holding the case
+  (accounts.access.may_correct).
 
 `audit` says what a GET writes to the audit log: "person" (a view of the person in the URL), "people" (one event
 naming the people listed, context["people"]), "export" (an export event), "search" (a search event naming the people
@@ -66,10 +70,10 @@ PAGES: dict[str, Rule] = {
     "people:edit": rule("record", Can.ADD_PEOPLE, audit="person", **RECORD_POST),
     "people:warning_add": rule("record", Can.ADD_PEOPLE, audit="person", **RECORD_POST),
     "people:relationship_add": rule("record", Can.ADD_PEOPLE, audit="person", **RECORD_POST),
-    "people:identifiers": rule("record", audit="person"),
-    "people:identifier_add": rule("record", Can.CHANGE_IDENTIFIERS, audit="person", **RECORD_POST),
-    "people:identifier_correct": rule("record", Can.CHANGE_IDENTIFIERS, audit="person", **RECORD_POST),
-    "people:identifier_end": rule("record", Can.CHANGE_IDENTIFIERS, audit="person", **RECORD_POST),
+    "people:identifiers": rule("identifiers", audit="person"),
+    "people:identifier_add": rule("identifiers", Can.CHANGE_IDENTIFIERS, audit="person", **RECORD_POST),
+    "people:identifier_correct": rule("identifiers", Can.CHANGE_IDENTIFIERS, audit="person", **RECORD_POST),
+    "people:identifier_end": rule("identifiers", Can.CHANGE_IDENTIFIERS, audit="person", **RECORD_POST),
     "people:address_add": rule("record", Can.ADD_PEOPLE, audit="person", **RECORD_POST),
     "people:address_correct": rule("record", Can.ADD_PEOPLE, audit="person", **RECORD_POST),
     "people:access_log": rule("record", Can.SEE_ACCESS_LOG, audit="person"),
@@ -86,7 +90,7 @@ PAGES: dict[str, Rule] = {
     # Recording
     "recording:case_note_add": rule("record", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
     "recording:entry": rule("record", audit="person"),
-    "recording:case_note_correct": rule("record", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "recording:correct": rule("corrector", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
     # The children's journey
     "cases:caseload": rule("role", audit="people"),
     "cases:worker_caseload": rule("manager_of", audit="people"),
@@ -180,6 +184,13 @@ API: dict[str, Rule] = {
     "POST /api/v1/people/{person_id}/case-notes": rule("record", Can.RECORD_CASE_NOTES),
     "POST /api/v1/people/{person_id}/case-notes/{note_id}/corrections": rule("record", Can.RECORD_CASE_NOTES),
     "POST /api/v1/people/{person_id}/visits": rule("record", Can.RECORD_VISITS),
+    "POST /api/v1/people/{person_id}/visits/{visit_id}/corrections": rule("record", Can.RECORD_VISITS),
+    "POST /api/v1/people/{person_id}/identifiers": rule("record", Can.CHANGE_IDENTIFIERS),
+    "POST /api/v1/people/{person_id}/identifiers/{identifier_id}/corrections": rule("record", Can.CHANGE_IDENTIFIERS),
+    "POST /api/v1/people/{person_id}/identifiers/{identifier_id}/end": rule("record", Can.CHANGE_IDENTIFIERS),
+    "POST /api/v1/people/{person_id}/addresses": rule("record", Can.ADD_PEOPLE),
+    "POST /api/v1/people/{person_id}/addresses/{address_id}/corrections": rule("record", Can.ADD_PEOPLE),
+    "POST /api/v1/people/{person_id}/relationships": rule("record", Can.ADD_PEOPLE),
     "POST /api/v1/cases/people/{person_id}/contacts": rule("record", Can.RECORD_CONTACTS),
     "POST /api/v1/cases/contacts/{contact_id}/decision": rule("record", _MANAGE),
     "POST /api/v1/cases/people/{person_id}/referrals": rule("record", _JOURNEY),

@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts import access
+from accounts.access import Can
 from audit.models import AuditAction, AuditEvent
 from casework.api import api
 
@@ -33,6 +34,8 @@ PERSONAS = ["anonymous", "charlie", "alice", "bob", "manager", "admin", "pat", "
 FULL = {"child": {"alice", "manager"}, "restricted": {"gina"}}  # a legitimate relationship (or a grant)
 FINDABLE = {"child": {"alice", "bob", "manager", "admin", "pat", "gina"}, "restricted": {"gina"}}
 MANAGES_TEAM_A = {"manager"}
+# Who may correct the entries (alice wrote them; the manager manages team A, which holds the child's case).
+CORRECTORS = {"child": {"alice", "manager"}, "restricted": set()}
 MANAGES_A_TEAM = {"manager", "admin"}  # an administrator manages the administration team
 REVIEWERS = {"manager", "admin"}  # the holding team's managers, information governance and administrators
 # Who is asked about the restricted record: its worker and manager (no grant), an administrator, and Gina (a grant).
@@ -124,7 +127,12 @@ def expected(world: World, rule: Rule, who: str, target: str, *, api_route: bool
         return set(rule.ok)  # the full record, or the minimal summary
     if rule.kind == "findable":
         return set(rule.ok)
-    assert rule.kind == "record", rule.kind
+    if rule.kind == "identifiers" and not full:
+        data_quality = user_may(world, who, Can.RUN_RETURNS) and user_may(world, who, Can.CHANGE_IDENTIFIERS)
+        return set(rule.ok) if data_quality else {403}
+    if rule.kind == "corrector":
+        return set(rule.ok) if full and not role_refuses and who in CORRECTORS[target] else {403}
+    assert rule.kind in ("record", "identifiers"), rule.kind
     if not full or role_refuses:
         return {403}
     return set(rule.ok)
