@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from core.dates import age_on
@@ -40,6 +40,7 @@ class Candidate:
     postcode: str
     story: Story | None = None
     new: dict[str, Any] | None = None  # someone not yet on the index, created through people.services
+    kin: int = 0  # the lowest person id of everyone they are related to, directly or not (0: nobody)
 
     @property
     def key(self) -> str:
@@ -99,9 +100,32 @@ def load_candidates(today: date) -> list[Candidate]:
             continue
         out.append(Candidate(pid, given, fam, dob, edd, postcode))
     stories = _stories({c.id for c in out if c.dob is None or age_on(c.dob, today) < 18})
+    families = _families()
     for c in out:
         c.story = stories.get(c.id)
+        c.kin = families.get(c.id, 0)
     return out
+
+
+def _families() -> dict[int, int]:
+    """Each related person's family: the lowest person id among everyone they are related to, directly or through
+    others (union-find over the relationships). The journeys give a family's children to one team, so a team's
+    caseload (with the relatives its workers see) is its own."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    pairs = Relationship.objects.filter(person_id__lt=F("other_id")).values_list("person_id", "other_id")
+    for a, b in pairs.iterator(chunk_size=50000):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: root(x) for x in parent}
 
 
 def _stories(ids: set[int]) -> dict[int, Story]:

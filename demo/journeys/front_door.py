@@ -10,6 +10,7 @@ from cases.models import (
     Allocation,
     CINEpisode,
     Contact,
+    ReviewingOfficerAssignment,
 )
 
 from ..texts import Situation, choose, years_on
@@ -38,7 +39,7 @@ class FrontDoor(JourneyBase):
         self.log(k, "contact", on, source)
         if decision is not None:
             cs.contact_decide(
-                actor=k.crew.manager,
+                actor=k.crew.decider,
                 contact=c,
                 decision=decision,
                 reason=reason
@@ -59,7 +60,7 @@ class FrontDoor(JourneyBase):
             self.contact(k, on - timedelta(days=k.rng.randint(20, 150)), need, "nfa")
         c = self.contact(k, on, need, None)
         episode = cs.contact_decide(
-            actor=k.crew.manager,
+            actor=k.crew.decider,
             contact=c,
             decision="referral",
             reason=why or "Threshold for children's social care met: child and family assessment needed.",
@@ -70,6 +71,18 @@ class FrontDoor(JourneyBase):
         assert episode is not None
         self.log(k, "referral", on, need)
         return episode
+
+    def name_reviewing_officer(self, k: Kid, on: date) -> None:
+        """The manager names the independent reviewing officer who will chair the child's looked-after reviews or
+        child protection conferences (and so sees the record and has the child in "My reviews"); the officer already
+        chairing goes on doing so."""
+        if ReviewingOfficerAssignment.objects.filter(person=k.person, ended_on__isnull=True).exists():
+            return
+        officer = k.crew.reviewing_officer()
+        if officer is None:
+            return
+        cs.reviewing_officer_assign(actor=k.crew.manager, person=k.person, officer=officer, started_on=on)
+        self.log(k, "reviewing officer", on, officer.email)
 
     def refer_or_transfer(self, k: Kid, on: date, need: str) -> CINEpisode:
         """Most referrals come through the front door; now and then a child known elsewhere moves here."""

@@ -102,6 +102,8 @@ class Stories(Protection, LookedAfter):
         cs.initial_conference_record(actor=k.actor, enquiry=enquiry, held_on=icpc, plan_needed=True, category=category)
         self.log(k, "initial conference", icpc, category)
         plan = ChildProtectionPlan.objects.get(initial_conference__enquiry=enquiry)
+        if end is None:
+            self.name_reviewing_officer(k, icpc)
         start = min(contact_on + timedelta(days=1), icpc)
         self.assess(k, ep, start, "strategy", "N1", submit=icpc, authorise=icpc)
         last_day = end or self.yesterday
