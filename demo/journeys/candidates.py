@@ -3,6 +3,7 @@ demo.generator) already say happened."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,6 +15,8 @@ from django.utils import timezone
 from core.dates import age_on
 from people.models import Person, Relationship
 from recording.models import CaseNote
+
+from ..texts import concern_of
 
 
 @dataclass(slots=True)
@@ -28,6 +31,10 @@ class Story:
     author_id: int | None  # the social worker who wrote the notes
     category: str = ""  # the child protection plan's category the notes name (NEG, PHY, EMO, SAB, MUL)
     placement: str = ""  # where the notes say a looked-after child was placed: foster, kinship, residential
+    concern: str = ""  # what the contact note says the worry was (the words after "about")
+    referrer: str = ""  # who the contact note says made the contact ("the school nurse, ...")
+    referrer_kind: str = ""  # the kind of referrer the note's subject names (school, police, GP, ...)
+    concern_key: str = ""  # the family's concern (a demo.texts CONCERNS key), from the note's subject
 
 
 @dataclass(slots=True)
@@ -107,6 +114,21 @@ def load_candidates(today: date) -> list[Candidate]:
     return out
 
 
+_CONTACT = re.compile(r"^Contact received from (?P<who>.+?) about (?P<about>.+?)\. ")
+
+
+def _contact_note(subject: str, body: str) -> dict[str, str]:
+    """What a story's contact note says: who called and about what, the kind of referrer and the concern."""
+    kind, _, label = subject.removeprefix("Contact from ").partition(": ")
+    found = _CONTACT.match(body)
+    out = {"referrer_kind": "anonymous" if "anonymous" in kind else kind, "concern_key": concern_of(label)}
+    if found:
+        about = found["about"]
+        out["concern"] = f"{about[0].upper()}{about[1:]}."
+        out["referrer"] = found["who"][0].upper() + found["who"][1:]
+    return out
+
+
 def _families() -> dict[int, int]:
     """Each related person's family: the lowest person id among everyone they are related to, directly or through
     others (union-find over the relationships). The journeys give a family's children to one team, so a team's
@@ -147,7 +169,9 @@ def _stories(ids: set[int]) -> dict[int, Story]:
         s = seen.setdefault(pid, {})
         day = timezone.localtime(when).date()
         if subject.startswith("Contact from "):
-            s.setdefault("contact", day)
+            if "contact" not in s:
+                s["contact"] = day
+                s.update(_contact_note(subject, body))
         elif subject == "Strategy discussion":
             s.setdefault("strategy", day)
         elif subject == "Assessment outcome":
@@ -170,5 +194,9 @@ def _stories(ids: set[int]) -> dict[int, Story]:
                 s["author"],
                 s["category"],
                 s["placement"],
+                s.get("concern", ""),
+                s.get("referrer", ""),
+                s.get("referrer_kind", ""),
+                s.get("concern_key", ""),
             )
     return out

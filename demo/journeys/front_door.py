@@ -15,7 +15,15 @@ from cases.models import (
 
 from ..texts import Situation, choose, years_on
 from .base import JourneyBase, Kid, between, pick
-from .vocabulary import CHANGE_REASONS, CONCERNS, OTHER_AUTHORITIES, REFERRER_ORGANISATIONS, REFERRER_PEOPLE, SOURCES
+from .vocabulary import (
+    CHANGE_REASONS,
+    CONCERNS,
+    OTHER_AUTHORITIES,
+    REFERRER_ORGANISATIONS,
+    REFERRER_PEOPLE,
+    REFERRER_SOURCES,
+    SOURCES,
+)
 
 
 class FrontDoor(JourneyBase):
@@ -26,15 +34,22 @@ class FrontDoor(JourneyBase):
         source = pick(rng, SOURCES)
         orgs = REFERRER_ORGANISATIONS.get(source)
         recorder = rng.choice(k.crew.recorders)
+        concern = choose(rng, CONCERNS.get(need, CONCERNS["N1"]), Situation(years_on(k.born, on)))
+        referrer, organisation = REFERRER_PEOPLE.get(source, ""), rng.choice(orgs) if orgs else ""
+        story = k.cand.story
+        if story is not None and on == story.contact_on and story.concern:
+            # The contact the child's case notes describe: the same caller and the same worry, not another one.
+            source = REFERRER_SOURCES.get(story.referrer_kind, "8")
+            concern, referrer, organisation = story.concern, story.referrer[:150], ""
         # Contacts that become referrals are received in the morning: the referral is dated at noon that day.
         c = cs.contact_record(
             actor=recorder,
             person=k.person,
             received_at=self.at(rng, on, 7 if source == "6" else 8, 12 if decision is None else 18),
             source=source,
-            concern=choose(rng, CONCERNS.get(need, CONCERNS["N1"]), Situation(years_on(k.born, on))),
-            referrer_name=REFERRER_PEOPLE.get(source, ""),
-            referrer_organisation=rng.choice(orgs) if orgs else "",
+            concern=concern,
+            referrer_name=referrer,
+            referrer_organisation=organisation,
         )
         self.log(k, "contact", on, source)
         if decision is not None:
