@@ -245,6 +245,16 @@ CONCERN_LABELS: dict[str, Entry] = {
     "pre_birth": "pre-birth concerns",
 }
 
+
+def concern_of(label: str) -> str:
+    """The family's concern (a CONCERNS key) a contact note's subject names by its label ("" when none does)."""
+    for key, entry in CONCERN_LABELS.items():
+        entries = entry if isinstance(entry, tuple) else (entry,)
+        if any((e if isinstance(e, str) else e.words) == label for e in entries):
+            return key
+    return ""
+
+
 # Events that make no sense for a baby not yet born: they are not written on an unborn child's record.
 NOT_BEFORE_BIRTH = frozenset({"direct_work", "family_time", "placement_visit", "school_visit"})
 

@@ -15,13 +15,16 @@ from accounts.services import membership_add, team_create, team_set_kind, user_c
 
 DEMO_PASSWORD = "casework-demo-2026"  # noqa: S105  (demo authority only; printed on start)
 TEAMS = ["Assessment Team North", "Assessment Team South"]  # practice teams (the journeys generator staffs these)
-SERVICE_TEAMS = ["Safeguarding and Reviewing Unit", "Performance and Intelligence"]
-# What kind of team each is: only the assessment teams hold cases (receive referrals).
+SERVICE_TEAMS = ["Safeguarding and Reviewing Unit", "Performance and Intelligence", "Children's Front Door"]
+FRONT_DOOR = 4  # index of the front door in TEAMS + SERVICE_TEAMS
+# What kind of team each is: only the assessment teams hold cases (receive referrals); the front door receives
+# contacts and its manager decides them (the front door sees a child's record while a contact awaits a decision).
 TEAM_KINDS = {
     "Assessment Team North": TeamKind.ASSESSMENT,
     "Assessment Team South": TeamKind.ASSESSMENT,
     "Safeguarding and Reviewing Unit": TeamKind.REVIEWING,
     "Performance and Intelligence": TeamKind.PERFORMANCE,
+    "Children's Front Door": TeamKind.FRONT_DOOR,
 }
 DEMO_USERS = [
     # email, first, last, role, index into TEAMS + SERVICE_TEAMS, job title
@@ -34,10 +37,11 @@ DEMO_USERS = [
         "Ben",
         "Kowalski",
         Role.BUSINESS_SUPPORT,
-        0,
+        FRONT_DOOR,
         "Business support officer",
     ),
-    ("alex.admin@demo.casework.test", "Alex", "Morgan", Role.ADMINISTRATOR, 0, "Casework administrator"),
+    ("fola.front-door@demo.casework.test", "Fola", "Adeyemi", Role.TEAM_MANAGER, FRONT_DOOR, "Front door manager"),
+    ("alex.admin@demo.casework.test", "Alex", "Morgan", Role.ADMINISTRATOR, 3, "Casework administrator"),
     (
         "iris.iro@demo.casework.test",
         "Iris",

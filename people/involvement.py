@@ -134,7 +134,7 @@ def refresh(person_ids: Iterable[int], *, with_relatives: bool = True) -> int:
                         superseded=held.superseded,
                     )
                 )
-            elif (found.basis, row.started_at, row.ended_at, row.superseded) != (
+            elif (found.basis, found.started_at, found.ended_at, found.superseded) != (
                 held.basis,
                 held.started_at,
                 held.ended_at,

@@ -13,7 +13,7 @@ from core.dates import add_working_days
 
 from .base import Kid, pick
 from .front_door import FrontDoor
-from .vocabulary import FACTORS, NEEDS
+from .vocabulary import FACTORS
 
 _SUMMARIES = {
     "nfa": "No further action: the family are managing and agencies will continue to offer universal support.",
@@ -77,7 +77,7 @@ class Assessments(FrontDoor):
 
     def episode_nfa(self, k: Kid, referral: date, latest: date | None = None) -> date:
         """Referral, assessment, no further action (or early help), closure by `latest`. Returns the closure date."""
-        need = pick(k.rng, NEEDS)
+        need = self.need(k, referral)
         ep = self.refer(k, referral, need)
         start, submit, authorise = self.timely_assessment(k, referral)
         if latest is not None:
@@ -91,7 +91,7 @@ class Assessments(FrontDoor):
 
     def referral_closed(self, k: Kid, referral: date) -> date:
         """A referral closed with no further action before any assessment (CIN census ReferralNFA)."""
-        need = pick(k.rng, NEEDS)
+        need = self.need(k, referral)
         ep = self.refer(k, referral, need, "Accepted as a referral for checks with partner agencies.")
         closed = min(referral + timedelta(days=k.rng.randint(1, 10)), self.yesterday)
         self.close(k, ep, closed, "RC8")

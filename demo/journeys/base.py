@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import Contact
 from cases.rules.timescales import PRE_BIRTH_DAYS
-from core.dates import add_working_days, next_working_day
+from core.dates import add_working_days, age_on, next_working_day
 from core.errors import RuleError
 from people.models import Person
 from people.services import person_create
@@ -27,6 +27,7 @@ from .candidates import Candidate
 from .placements import Placements
 from .profiles import Profile
 from .staff import Crew, Progress
+from .vocabulary import needs_at
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -118,6 +119,13 @@ class JourneyBase:
                 self.refused.append(f"{cand.key} ({fn.__name__}): {e.errors or e}")
             return False
         return True
+
+    @staticmethod
+    def need(k: Kid, on: date) -> str:
+        """A primary need (CIN census) that fits the child's age on `on`: no disability before birth, no socially
+        unacceptable behaviour under the age of criminal responsibility."""
+        age = age_on(k.cand.dob, on) if k.cand.dob is not None and on >= k.cand.dob else None
+        return pick(k.rng, needs_at(age))
 
     @staticmethod
     def pre_birth_limit(k: Kid) -> date:

@@ -3,17 +3,20 @@ demo.generator) already say happened."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from core.dates import age_on
 from people.models import Person, Relationship
 from recording.models import CaseNote
+
+from ..texts import concern_of
 
 
 @dataclass(slots=True)
@@ -28,6 +31,10 @@ class Story:
     author_id: int | None  # the social worker who wrote the notes
     category: str = ""  # the child protection plan's category the notes name (NEG, PHY, EMO, SAB, MUL)
     placement: str = ""  # where the notes say a looked-after child was placed: foster, kinship, residential
+    concern: str = ""  # what the contact note says the worry was (the words after "about")
+    referrer: str = ""  # who the contact note says made the contact ("the school nurse, ...")
+    referrer_kind: str = ""  # the kind of referrer the note's subject names (school, police, GP, ...)
+    concern_key: str = ""  # the family's concern (a demo.texts CONCERNS key), from the note's subject
 
 
 @dataclass(slots=True)
@@ -40,6 +47,7 @@ class Candidate:
     postcode: str
     story: Story | None = None
     new: dict[str, Any] | None = None  # someone not yet on the index, created through people.services
+    kin: int = 0  # the lowest person id of everyone they are related to, directly or not (0: nobody)
 
     @property
     def key(self) -> str:
@@ -99,9 +107,47 @@ def load_candidates(today: date) -> list[Candidate]:
             continue
         out.append(Candidate(pid, given, fam, dob, edd, postcode))
     stories = _stories({c.id for c in out if c.dob is None or age_on(c.dob, today) < 18})
+    families = _families()
     for c in out:
         c.story = stories.get(c.id)
+        c.kin = families.get(c.id, 0)
     return out
+
+
+_CONTACT = re.compile(r"^Contact received from (?P<who>.+?) about (?P<about>.+?)\. ")
+
+
+def _contact_note(subject: str, body: str) -> dict[str, str]:
+    """What a story's contact note says: who called and about what, the kind of referrer and the concern."""
+    kind, _, label = subject.removeprefix("Contact from ").partition(": ")
+    found = _CONTACT.match(body)
+    out = {"referrer_kind": "anonymous" if "anonymous" in kind else kind, "concern_key": concern_of(label)}
+    if found:
+        about = found["about"]
+        out["concern"] = f"{about[0].upper()}{about[1:]}."
+        out["referrer"] = found["who"][0].upper() + found["who"][1:]
+    return out
+
+
+def _families() -> dict[int, int]:
+    """Each related person's family: the lowest person id among everyone they are related to, directly or through
+    others (union-find over the relationships). The journeys give a family's children to one team, so a team's
+    caseload (with the relatives its workers see) is its own."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    pairs = Relationship.objects.filter(person_id__lt=F("other_id")).values_list("person_id", "other_id")
+    for a, b in pairs.iterator(chunk_size=50000):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: root(x) for x in parent}
 
 
 def _stories(ids: set[int]) -> dict[int, Story]:
@@ -123,7 +169,9 @@ def _stories(ids: set[int]) -> dict[int, Story]:
         s = seen.setdefault(pid, {})
         day = timezone.localtime(when).date()
         if subject.startswith("Contact from "):
-            s.setdefault("contact", day)
+            if "contact" not in s:
+                s["contact"] = day
+                s.update(_contact_note(subject, body))
         elif subject == "Strategy discussion":
             s.setdefault("strategy", day)
         elif subject == "Assessment outcome":
@@ -146,5 +194,9 @@ def _stories(ids: set[int]) -> dict[int, Story]:
                 s["author"],
                 s["category"],
                 s["placement"],
+                s.get("concern", ""),
+                s.get("referrer", ""),
+                s.get("referrer_kind", ""),
+                s.get("concern_key", ""),
             )
     return out

@@ -13,8 +13,8 @@ from core.dates import add_working_days
 
 from ..texts import Situation, choose, years_on
 from .assessment import Assessments
-from .base import Kid, pick
-from .vocabulary import CIN_REVIEW_SUMMARIES, NEEDS
+from .base import Kid
+from .vocabulary import CIN_REVIEW_SUMMARIES
 
 
 class ChildInNeed(Assessments):
@@ -58,7 +58,7 @@ class ChildInNeed(Assessments):
     def episode_cin(self, k: Kid, referral: date, end: date | None, *, allocate: bool = False) -> date | None:
         """Referral, assessment, child in need plan; ended and closed at `end`, or still open."""
         rng = k.rng
-        need = pick(rng, NEEDS)
+        need = self.need(k, referral)
         ep = self.refer_or_transfer(k, referral, need) if allocate else self.refer(k, referral, need)
         if allocate:
             self.allocate_for_good(k, referral + timedelta(days=rng.randint(0, 3)), end or self.yesterday)

@@ -10,11 +10,20 @@ from cases.models import (
     Allocation,
     CINEpisode,
     Contact,
+    ReviewingOfficerAssignment,
 )
 
 from ..texts import Situation, choose, years_on
 from .base import JourneyBase, Kid, between, pick
-from .vocabulary import CHANGE_REASONS, CONCERNS, OTHER_AUTHORITIES, REFERRER_ORGANISATIONS, REFERRER_PEOPLE, SOURCES
+from .vocabulary import (
+    CHANGE_REASONS,
+    CONCERNS,
+    OTHER_AUTHORITIES,
+    REFERRER_ORGANISATIONS,
+    REFERRER_PEOPLE,
+    REFERRER_SOURCES,
+    SOURCES,
+)
 
 
 class FrontDoor(JourneyBase):
@@ -25,20 +34,27 @@ class FrontDoor(JourneyBase):
         source = pick(rng, SOURCES)
         orgs = REFERRER_ORGANISATIONS.get(source)
         recorder = rng.choice(k.crew.recorders)
+        concern = choose(rng, CONCERNS.get(need, CONCERNS["N1"]), Situation(years_on(k.born, on)))
+        referrer, organisation = REFERRER_PEOPLE.get(source, ""), rng.choice(orgs) if orgs else ""
+        story = k.cand.story
+        if story is not None and on == story.contact_on and story.concern:
+            # The contact the child's case notes describe: the same caller and the same worry, not another one.
+            source = REFERRER_SOURCES.get(story.referrer_kind, "8")
+            concern, referrer, organisation = story.concern, story.referrer[:150], ""
         # Contacts that become referrals are received in the morning: the referral is dated at noon that day.
         c = cs.contact_record(
             actor=recorder,
             person=k.person,
             received_at=self.at(rng, on, 7 if source == "6" else 8, 12 if decision is None else 18),
             source=source,
-            concern=choose(rng, CONCERNS.get(need, CONCERNS["N1"]), Situation(years_on(k.born, on))),
-            referrer_name=REFERRER_PEOPLE.get(source, ""),
-            referrer_organisation=rng.choice(orgs) if orgs else "",
+            concern=concern,
+            referrer_name=referrer,
+            referrer_organisation=organisation,
         )
         self.log(k, "contact", on, source)
         if decision is not None:
             cs.contact_decide(
-                actor=k.crew.manager,
+                actor=k.crew.decider,
                 contact=c,
                 decision=decision,
                 reason=reason
@@ -59,7 +75,7 @@ class FrontDoor(JourneyBase):
             self.contact(k, on - timedelta(days=k.rng.randint(20, 150)), need, "nfa")
         c = self.contact(k, on, need, None)
         episode = cs.contact_decide(
-            actor=k.crew.manager,
+            actor=k.crew.decider,
             contact=c,
             decision="referral",
             reason=why or "Threshold for children's social care met: child and family assessment needed.",
@@ -70,6 +86,18 @@ class FrontDoor(JourneyBase):
         assert episode is not None
         self.log(k, "referral", on, need)
         return episode
+
+    def name_reviewing_officer(self, k: Kid, on: date) -> None:
+        """The manager names the independent reviewing officer who will chair the child's looked-after reviews or
+        child protection conferences (and so sees the record and has the child in "My reviews"); the officer already
+        chairing goes on doing so."""
+        if ReviewingOfficerAssignment.objects.filter(person=k.person, ended_on__isnull=True).exists():
+            return
+        officer = k.crew.reviewing_officer()
+        if officer is None:
+            return
+        cs.reviewing_officer_assign(actor=k.crew.manager, person=k.person, officer=officer, started_on=on)
+        self.log(k, "reviewing officer", on, officer.email)
 
     def refer_or_transfer(self, k: Kid, on: date, need: str) -> CINEpisode:
         """Most referrals come through the front door; now and then a child known elsewhere moves here."""

@@ -9,10 +9,10 @@ from cases import services as cs
 from cases.models import LookedAfterEpisode
 from core.dates import add_working_days, age_on, birthday
 
-from .base import Kid, between, pick
+from .base import Kid, between
 from .looked_after import LookedAfter
 from .protection import Protection
-from .vocabulary import AGENCIES, NEEDS, PLAN_END_REASONS
+from .vocabulary import AGENCIES, PLAN_END_REASONS
 
 
 class Histories(Protection, LookedAfter):
@@ -45,7 +45,7 @@ class Histories(Protection, LookedAfter):
         referral = add_working_days(self.today, -rng.randint(1, 62))
         referral = max(referral, k.born + timedelta(days=1)) if k.cand.dob else max(referral, self.pre_birth_limit(k))
         self.earlier_episode(k, referral)
-        need = pick(rng, NEEDS)
+        need = self.need(k, referral)
         ep = self.refer(k, referral, need)
         self.allocate_for_good(k, referral + timedelta(days=rng.choice((0, 0, 1))), self.yesterday)
         elapsed = (self.yesterday - referral).days
@@ -166,7 +166,7 @@ class Histories(Protection, LookedAfter):
             referral = start - timedelta(days=rng.randint(0, 2) if emergency else rng.randint(25, 70))
             referral = max(referral, k.born)
             self.earlier_episode(k, referral)
-            need = "N1" if rng.random() < 0.7 else pick(rng, NEEDS)
+            need = "N1" if rng.random() < 0.7 else self.need(k, referral)
             ep = self.refer(k, referral, need, "Child at risk: assessment and legal planning needed.")
             if allocate:
                 self.allocate_for_good(k, referral, end or self.yesterday)
@@ -261,10 +261,10 @@ class Histories(Protection, LookedAfter):
         earliest = max(self.today - timedelta(days=4 * 365), k.born + timedelta(days=1))
         for _ in range(rng.choices((1, 2, 3), (75, 20, 5))[0]):
             on = between(rng, earliest, self.today - timedelta(days=3))
-            self.contact(k, on, pick(rng, NEEDS), "nfa" if rng.random() < 0.7 else "early_help")
+            self.contact(k, on, self.need(k, on), "nfa" if rng.random() < 0.7 else "early_help")
 
     def awaiting_contact(self, k: Kid) -> None:
         rng = k.rng
         on = add_working_days(self.today, -rng.choice((1, 1, 1, 2, 2, 3)))
         on = max(on, k.born + timedelta(days=1)) if k.cand.dob else on
-        self.contact(k, on, pick(rng, NEEDS), None)
+        self.contact(k, on, self.need(k, on), None)

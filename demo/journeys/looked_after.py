@@ -54,6 +54,8 @@ class LookedAfter(Assessments, Visits, Adoption, CareLeavers):
         Returns the date it ended."""
         last_day = min(end or self.yesterday, self.yesterday)
         status, place = self._start_care(k, start, route, home, placement)
+        if end is None:
+            self.name_reviewing_officer(k, start)
         chain, changes, adoption = self._plan_care(k, start, last_day, status, place, route, home, placement)
         events: list[Event] = [(d, 0, "change", c) for d, c in changes]
         events += [(when, 1 if step == "placed" else -1, "adoption", step) for step, when in adoption.items()]

@@ -93,7 +93,13 @@ def generate_journeys(
     seed = rng.getrandbits(64)
     with _seed_context():
         with transaction.atomic():
-            crews = ensure_staff(size, targets.allocated, random.Random(f"{seed}:staff"), say)
+            crews = ensure_staff(
+                size,
+                targets.allocated,
+                random.Random(f"{seed}:staff"),
+                say,
+                reviewed=targets.looked_after + targets.cp_plans,
+            )
         maker = Journeys(today=today, crews=crews, seed=seed, profile=profile, progress=say)
         demo = size == "demo"
         maker.follow_authors = demo
@@ -152,8 +158,12 @@ def assign(
         "closed_only": t.closed_only,
     }
 
+    family_crew: dict[int, Crew] = {}  # a family's children are held by one team (so are the relatives they see)
+
     def crew_for(cand: Candidate | None, allocated: bool) -> Crew:
-        if follow_authors and cand is not None and cand.story is not None and cand.story.author_id in by_worker:
+        if cand is not None and cand.kin and cand.kin in family_crew:
+            crew = family_crew[cand.kin]
+        elif follow_authors and cand is not None and cand.story is not None and cand.story.author_id in by_worker:
             crew = by_worker[cand.story.author_id]
         elif allocated:
             crew = min(crews, key=lambda c: (c.planned / len(c.workers), crews.index(c)))
@@ -163,6 +173,8 @@ def assign(
             crew.planned += 1
         else:
             crew.others += 1
+        if cand is not None and cand.kin:
+            family_crew.setdefault(cand.kin, crew)
         return crew
 
     used: set[int] = set()
@@ -218,12 +230,13 @@ def assign(
             picked = take(weights, unborn_share)
             if picked is None:
                 break
-            work.append((cat, picked, crew_for(None, allocated), fn))
+            work.append((cat, picked, crew_for(picked, allocated), fn))
             counts[cat] += 1
     for _ in range(max(0, t.care_leavers - counts["care_leavers"])):
         if not young_adults:
             break
-        work.append(("care_leavers", young_adults.pop(), crew_for(None, True), "care_leaver"))
+        young = young_adults.pop()
+        work.append(("care_leavers", young, crew_for(young, True), "care_leaver"))
     # About 6% of looked-after children and 10% of care leavers are unaccompanied asylum-seeking children: new to the
     # index (nobody in the generated families), so their records are made through people.services.
     for cat, share, leaver in (("looked_after", 0.06, False), ("care_leavers", 0.10, True)):

@@ -64,6 +64,8 @@ class Protection(ChildInNeed, Visits):
         cs.initial_conference_record(actor=k.actor, enquiry=enquiry, held_on=icpc, plan_needed=True, category=category)
         self.log(k, "initial conference", icpc, category)
         plan = ChildProtectionPlan.objects.get(initial_conference__enquiry=enquiry)
+        if end is None:
+            self.name_reviewing_officer(k, icpc)
         start, submit, authorise = self.timely_assessment(k, referral)
         self.assess(k, ep, start, "strategy", need, submit=submit, authorise=authorise)
         # Core groups: the first within 10 working days, then about every six weeks (the later ones recorded for the

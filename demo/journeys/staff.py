@@ -131,12 +131,16 @@ UNUSABLE_PASSWORD: Any = None  # user_create passes it to create_user: nobody ca
 
 @dataclass
 class Crew:
-    """A team with its manager, social workers and whoever records contacts at its front door."""
+    """A team with its manager, social workers, whoever records contacts about its children and the front door
+    manager who decides them (`duty_manager`), and the independent reviewing officers who chair its children's
+    reviews and conferences."""
 
     team: Team
     manager: User
     workers: list[User]
     recorders: list[User]
+    duty_manager: User | None = None  # decides contacts (the front door's manager); None: the team's manager
+    reviewing_officers: ReviewingOfficers | None = None
     load: Counter[int] = field(default_factory=Counter)  # worker pk -> children allocated at the end
     planned: int = 0  # children given to the team that will be allocated
     others: int = 0  # children given to the team that will not (closed histories, contacts)
@@ -144,11 +148,46 @@ class Crew:
     def least_loaded(self) -> User:
         return min(self.workers, key=lambda w: (self.load[w.pk], w.pk))
 
+    @property
+    def decider(self) -> User:
+        """Who decides contacts about the team's children: the front door's manager."""
+        return self.duty_manager or self.manager
 
-def ensure_staff(size: str, allocated: int, rng: random.Random, progress: Progress | None = None) -> list[Crew]:
+    def reviewing_officer(self) -> User | None:
+        """The independent reviewing officer to name for one of the team's children (None: the authority has none)."""
+        return self.reviewing_officers.next() if self.reviewing_officers else None
+
+
+@dataclass
+class ReviewingOfficers:
+    """The authority's independent reviewing officers, shared by every team: each child goes to the officer chairing
+    for fewest children (no randomness, so naming one changes nothing else in a child's history)."""
+
+    officers: list[User]
+    load: Counter[int] = field(default_factory=Counter)
+
+    def next(self) -> User | None:
+        if not self.officers:
+            return None
+        officer = min(self.officers, key=lambda o: (self.load[o.pk], o.pk))
+        self.load[officer.pk] += 1
+        return officer
+
+    def __len__(self) -> int:
+        return len(self.officers)
+
+
+REVIEWS_PER_OFFICER = 60  # children an independent reviewing officer chairs for (statutory guidance: 50 to 70)
+
+
+def ensure_staff(
+    size: str, allocated: int, rng: random.Random, progress: Progress | None = None, *, reviewed: int = 0
+) -> list[Crew]:
     """The demo teams (demo.users) and, when the caseloads need them, more social workers and teams, made through
-    accounts.services. Demo: the two demo teams grow to share the children; large: about 16 workers a team."""
-    from demo.users import DEMO_USERS, TEAMS, ensure_demo_users
+    accounts.services. Demo: the two demo teams grow to share the children; large: about 16 workers a team. The
+    front door (demo.users) records and decides every team's contacts; the independent reviewing officers (the demo's
+    and, for large, more colleagues in the reviewing unit, about 60 children each) chair the reviews."""
+    from demo.users import DEMO_USERS, FRONT_DOOR, SERVICE_TEAMS, TEAMS, ensure_demo_users
 
     emails = [u[0] for u in DEMO_USERS]
     if User.objects.filter(email__in=emails).count() < len(emails):
@@ -158,12 +197,24 @@ def ensure_staff(size: str, allocated: int, rng: random.Random, progress: Progre
     crews: list[Crew] = []
     names = _staff_names(rng)
     made = 0
+    front_door = [(users[e], r) for e, _, _, r, t, _ in DEMO_USERS if t == FRONT_DOOR]
+    duty_manager = next(u for u, r in front_door if r == Role.TEAM_MANAGER)
+    front_door_recorders = [u for u, r in front_door if r == Role.BUSINESS_SUPPORT]
+    officers = [users[e] for e, _, _, r, _, _ in DEMO_USERS if r == Role.INDEPENDENT_REVIEWING_OFFICER]
+    if size == "large":
+        unit = Team.objects.get(name=SERVICE_TEAMS[0])
+        for _ in range(max(0, math.ceil(reviewed / REVIEWS_PER_OFFICER) - len(officers))):
+            officers.append(
+                _colleague(next(names), unit, Role.INDEPENDENT_REVIEWING_OFFICER, "Independent reviewing officer")
+            )
+            made += 1
+    reviewing = ReviewingOfficers(officers)
     for i in range(n_teams):
         if i < len(TEAMS):
             team = Team.objects.get(name=TEAMS[i])
             manager = next(users[e] for e, _, _, r, t, _ in DEMO_USERS if r == Role.TEAM_MANAGER and t == i)
             workers = [users[e] for e, _, _, r, t, _ in DEMO_USERS if r == Role.SOCIAL_WORKER and t == i]
-            recorders = [users[e] for e, _, _, r, t, _ in DEMO_USERS if r == Role.BUSINESS_SUPPORT and t == i]
+            recorders = front_door_recorders
         else:
             district = DISTRICT_TEAMS[(i - 2) % len(DISTRICT_TEAMS)]
             name = f"{district} Children and Families Team {(i - 2) // len(DISTRICT_TEAMS) + 1}"
@@ -174,10 +225,11 @@ def ensure_staff(size: str, allocated: int, rng: random.Random, progress: Progre
         while len(workers) < per_team:
             workers.append(_colleague(next(names), team, Role.SOCIAL_WORKER, "Social worker"))
             made += 1
-        crews.append(Crew(team, manager, workers, recorders or workers[:2]))
+        crews.append(Crew(team, manager, workers, recorders or workers[:2], duty_manager, reviewing))
     if progress:
         progress(
-            f"  staff: {n_teams} teams, {sum(len(c.workers) for c in crews)} social workers ({made} accounts made)"
+            f"  staff: {n_teams} teams, {sum(len(c.workers) for c in crews)} social workers, "
+            f"{len(officers)} reviewing officers ({made} accounts made)"
         )
     return crews
 

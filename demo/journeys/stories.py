@@ -16,7 +16,7 @@ from .base import Kid, pick
 from .candidates import Story
 from .looked_after import LookedAfter
 from .protection import Protection
-from .vocabulary import ABUSE, AGENCIES, NEEDS, PLAN_END_REASONS
+from .vocabulary import ABUSE, AGENCIES, PLAN_END_REASONS, STORY_NEEDS
 
 
 class Stories(Protection, LookedAfter):
@@ -30,7 +30,7 @@ class Stories(Protection, LookedAfter):
         contact_on = s.contact_on  # perhaps before the child was born: a pre-birth referral
         end = s.closed_on
         if s.level == "assessment":
-            need = pick(rng, NEEDS)
+            need = STORY_NEEDS.get(s.concern_key) or self.need(k, contact_on)
             ep = self.refer(k, contact_on, need)
             self.allocate_story(k, contact_on, until_closed=end is not None)
             start = min(contact_on + timedelta(days=1), s.outcome_on)
@@ -40,7 +40,7 @@ class Stories(Protection, LookedAfter):
             self.assess(k, ep, start, "early_help", need, submit=s.outcome_on, authorise=s.outcome_on)
             self.close(k, ep, max(end, s.outcome_on), "RC9")
         elif s.level == "cin":
-            need = pick(rng, NEEDS)
+            need = STORY_NEEDS.get(s.concern_key) or self.need(k, contact_on)
             ep = self.refer(k, contact_on, need)
             self.allocate_story(k, contact_on, until_closed=end is not None)
             start = min(contact_on + timedelta(days=1), s.outcome_on)
@@ -102,6 +102,8 @@ class Stories(Protection, LookedAfter):
         cs.initial_conference_record(actor=k.actor, enquiry=enquiry, held_on=icpc, plan_needed=True, category=category)
         self.log(k, "initial conference", icpc, category)
         plan = ChildProtectionPlan.objects.get(initial_conference__enquiry=enquiry)
+        if end is None:
+            self.name_reviewing_officer(k, icpc)
         start = min(contact_on + timedelta(days=1), icpc)
         self.assess(k, ep, start, "strategy", "N1", submit=icpc, authorise=icpc)
         last_day = end or self.yesterday

@@ -68,6 +68,44 @@ REFERRER_PEOPLE = {"1A": "A relative", "1B": "A neighbour", "1C": "The young per
 
 
 NEEDS = (("N1", 55), ("N2", 9), ("N3", 3), ("N4", 8), ("N5", 14), ("N6", 3), ("N7", 1), ("N8", 4), ("N9", 3))
+# The youngest age (in whole years; -1: before birth) at which each primary need is a believable reason for a
+# referral: before birth only the parents' circumstances (abuse or neglect feared, illness, stress, dysfunction, low
+# income); a disability or absent parenting once born; socially unacceptable behaviour from the age of criminal
+# responsibility.
+NEED_FROM_AGE = {"N2": 0, "N6": CRIMINAL_AGE, "N8": 0, "N9": 0}
+
+
+def needs_at(age: int | None) -> tuple[tuple[str, int], ...]:
+    """NEEDS that fit a child of `age` (None: not yet born), with their weights."""
+    years = -1 if age is None else age
+    return tuple((need, w) for need, w in NEEDS if years >= NEED_FROM_AGE.get(need, -1))
+
+
+# The primary need of a referral whose story the case notes tell (demo.texts CONCERNS keys).
+STORY_NEEDS = {
+    "neglect": "N1",
+    "domestic_abuse": "N1",
+    "injury": "N1",
+    "pre_birth": "N1",
+    "mental_health": "N3",
+    "substance": "N5",
+    "absence": "N5",
+    "behaviour": "N4",
+    "housing": "N7",
+}
+
+# Who made a story's contact (the kind demo.texts REFERRERS names) as a CIN census source of referral.
+REFERRER_SOURCES = {
+    "school": "2A",
+    "GP": "3A",
+    "health visitor": "3B",
+    "health": "3F",
+    "housing": "4",
+    "police": "6",
+    "neighbour": "1B",
+    "parent": "1A",
+    "anonymous": "9",
+}
 
 
 # What a contact says, by the primary need: each entry said in ways that fit the child's age on the day (the first

@@ -246,3 +246,37 @@ def test_child_protection_notes_name_the_plans_own_category(authority: JourneyRe
             wrong.append(_show(w, age, "one category beside a plan under multiple categories"))
     assert wrong == []
     assert checked > 0
+
+
+def test_a_story_childs_contact_is_the_one_its_case_notes_describe(authority: JourneyResult) -> None:
+    """The contact recorded on the day the notes say a contact came in is that contact (the caller and the worry the
+    note names), and no child has two contacts on one day about different worries."""
+    stories = {c.id: c.story for c in load_candidates(timezone.localdate()) if c.story is not None}
+    by_day: dict[tuple[int, date], set[str]] = defaultdict(set)
+    checked = 0
+    for c in Contact.objects.all():
+        day = timezone.localtime(c.received_at).date()
+        by_day[(c.person_id, day)].add(c.concern)
+        s = stories.get(c.person_id)
+        if s is not None and s.concern and day == s.contact_on:
+            checked += 1
+            assert c.concern == s.concern and c.referrer_name == s.referrer[:150], c.person_id
+            note = CaseNote.objects.get(person_id=c.person_id, subject__startswith="Contact from ")
+            assert s.concern[:-1].lower() in note.body.lower()
+    assert checked > 5
+    assert [key for key, concerns in by_day.items() if len(concerns) > 1] == []
+
+
+def test_the_primary_need_fits_the_childs_age(authority: JourneyResult) -> None:
+    """No socially unacceptable behaviour (N6) under the age of criminal responsibility; before birth, only the
+    parents' circumstances (no disability, absent parenting or case other than need)."""
+    wrong = []
+    for ep in CINEpisode.objects.select_related("person"):
+        p = ep.person
+        born = p.date_of_birth
+        if born is None or ep.referral_date < born:
+            if ep.primary_need in ("N2", "N6", "N8", "N9"):
+                wrong.append((p.pk, ep.referral_date, "unborn", ep.primary_need))
+        elif ep.primary_need == "N6" and years_on(born, ep.referral_date) < 10:
+            wrong.append((p.pk, ep.referral_date, years_on(born, ep.referral_date), ep.primary_need))
+    assert wrong == []

@@ -12,7 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 from rapidfuzz.distance import Levenshtein
 
-from demo.generator import Planner, SeedResult, generate, plan_digest, plan_people
+from demo.generator import SeedResult, generate
+from demo.planner import Planner, plan_digest, plan_people
 from people.matching import is_nickname_pair, name_keys, normalise
 from people.models import (
     RECIPROCAL,

@@ -11,16 +11,23 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Create the demo teams and users if missing and print their sign-ins (password and TOTP secrets)."
+    help = (
+        "Create the demo teams and users if missing and print their sign-ins (password and TOTP secrets), with the "
+        "children each may open and one they can only break the glass into."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=1, help="The seed the TOTP secrets are derived from")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from demo.sign_ins import write_sign_ins
         from demo.users import DEMO_PASSWORD, ensure_demo_users
 
         users = ensure_demo_users(options["seed"])
         self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
-        self.stdout.write("Add the TOTP secret to any authenticator app, then enter its 6-digit code when asked.\n")
-        for u in users:
-            self.stdout.write(f"  {u.role:<30} {u.team:<32} {u.email:<40} TOTP secret {u.totp_secret}")
+        self.stdout.write("Add the TOTP secret to any authenticator app, then enter its 6-digit code when asked.")
+        self.stdout.write(
+            "Each user opens the records of the children they or their team hold (and their families); anyone else "
+            "they find in search shows only a summary, which they may open by break-glass, giving a reason.\n"
+        )
+        write_sign_ins(self.stdout.write, users)

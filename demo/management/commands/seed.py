@@ -26,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from people.models import Person
+from people.models import Involvement, Person
 
 
 class Command(BaseCommand):
@@ -57,6 +57,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from casework.db import data_dir
         from demo.generator import SIZES, generate
+        from demo.sign_ins import write_sign_ins
         from demo.users import DEMO_PASSWORD, ensure_demo_users
 
         size, seed = options["size"], options["seed"]
@@ -115,6 +116,7 @@ class Command(BaseCommand):
             people=profile["people"],
             progress=self.stdout.write,
         )
+        involvement_seconds, involvement_rows = self._refresh_involvements()
         elapsed = time.monotonic() - started
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Seeded the {size} authority (seed {seed}) in {elapsed:,.1f} s:"))
@@ -127,11 +129,34 @@ class Command(BaseCommand):
         self.stdout.write(f"  digest of journeys: {journeys.digest[:16]}")
         for line in journeys.refused:
             self.stdout.write(self.style.WARNING(f"  refused: {line}"))
+        self.stdout.write(
+            f"Legitimate relationships ({involvement_seconds:,.1f} s): {Involvement.objects.count():,} rows, "
+            f"{involvement_rows:,} written by the final refresh"
+        )
         self.stdout.write(f"Planted duplicates: {truth_path}")
         self.stdout.write(f"Hard search queries: {queries_path}")
-        self.stdout.write(f"Demo users (password {DEMO_PASSWORD}):")
-        for u in users:
-            self.stdout.write(f"  {u.email:<40} {u.role:<30} {u.team:<32} TOTP secret {u.totp_secret}")
+        self.stdout.write(f"Demo users (password {DEMO_PASSWORD}), and what the access rule lets each open:")
+        write_sign_ins(self.stdout.write, users)
+
+    def _refresh_involvements(self) -> tuple[float, int]:
+        """People are bulk-loaded (COPY), past the services that keep the legitimate-relationship table in step:
+        rebuild every person's rows (people.involvement.refresh_all), saying how far it has got."""
+        from people.involvement import refresh_all
+
+        self.stdout.write("Legitimate relationships: who may open each record (the access rule's table)…")
+        t = time.monotonic()
+        next_report = t + 30
+
+        def progress(done: int, total: int) -> None:
+            nonlocal next_report
+            if time.monotonic() >= next_report or done == total:
+                self.stdout.write(f"  … {done:,} of {total:,} people in {time.monotonic() - t:,.0f} s")
+                next_report = time.monotonic() + 30
+
+        written = refresh_all(progress=progress)
+        seconds = time.monotonic() - t
+        self.stdout.write(f"involvements: {written:,} rows written in {seconds:,.1f} s")
+        return seconds, written
 
     def _migrate_if_needed(self) -> None:
         executor = MigrationExecutor(connection)
