@@ -40,7 +40,6 @@ def health_report() -> tuple[int, dict[str, str]]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception as e:  # any failure to reach the database is the same news to whoever is on call
-        close_old_connections()
         report["database"] = f"Casework cannot reach its database: {_first_line(e)}"
         report["worker"] = "unknown: the database, where the task worker reports, cannot be reached"
         report["status"] = "unavailable"
