@@ -35,7 +35,7 @@ def launch_page() -> Iterator[Any]:
         # fails on any, so every browser test also checks that the pages work under the policy.
         blocked: list[str] = []
         page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
-        page.csp_blocked = blocked
+        page.csp_blocked = blocked  # type: ignore[attr-defined]
         yield page
         browser.close()
 
