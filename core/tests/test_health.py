@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 from unittest import mock
 
+import pytest
 from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
@@ -58,6 +59,7 @@ def test_database_down_is_a_503_in_words_not_a_500(db: Any) -> None:
     assert body["worker"].startswith("unknown")
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_heartbeat_thread_reports_and_clears_its_report_when_it_stops(allow_audit_flush: Any) -> None:
     thread, stop = health.heartbeat_start()
     try:
