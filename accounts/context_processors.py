@@ -8,13 +8,14 @@ from django.urls import reverse
 
 from accounts import access
 from accounts.models import Notification
+from core.site import demo_mode
 
 
 def casework(request: HttpRequest) -> dict[str, object]:
     sections = navigation_sections(request)
     return {
         "authority_name": settings.CASEWORK_AUTHORITY_NAME,
-        "demo_mode": settings.CASEWORK_DEMO_MODE,
+        "demo_mode": demo_mode(request),
         "can_add_people": access.may(request.user, access.Can.ADD_PEOPLE),
         "is_manager": access.is_manager(request.user),
         "is_reviewing_officer": access.is_reviewing_officer(request.user),

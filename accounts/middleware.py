@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from core.site import demo_mode
 
 from .sign_in import second_factor_passed, second_factor_record, session_timeouts
 
@@ -80,7 +81,7 @@ class RequireMFAMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         # Demo mode signs in without a second factor, unless an administrator has reset the user's (or invited them).
-        demo_exempt = settings.CASEWORK_DEMO_MODE and getattr(user, "mfa_reset_at", None) is None
+        demo_exempt = getattr(user, "mfa_reset_at", None) is None and user.is_authenticated and demo_mode(request)
         if not user.is_authenticated or demo_exempt or request.path.startswith("/static/"):
             return self.get_response(request)
         passed = second_factor_passed(request, user)

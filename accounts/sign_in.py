@@ -28,6 +28,8 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core import client
+
 from .models import AccessSettings, SignInThrottle
 
 FREE_ACCOUNT_FAILURES = 3
@@ -59,9 +61,9 @@ def second_factor_record(request: HttpRequest, user: Any, *, kind: str, authenti
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address a request came from. REMOTE_ADDR only: X-Forwarded-For is whatever the client wrote, until the
-    proxies in front of Casework are configured (then this is the one place to read them)."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    """The address a request came from (core.client: X-Forwarded-For is believed only from the configured proxies,
+    so clients behind one proxy are throttled each on their own address, and no client can choose its own)."""
+    return client.client_address(request)
 
 
 def _keys(request: HttpRequest | None, login: str) -> dict[str, str]:

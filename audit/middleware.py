@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from core.client import client_address
+
 from .context import current
 
 
@@ -15,7 +17,7 @@ class AuditContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = current.set(
             {
-                "ip": request.META.get("REMOTE_ADDR", ""),
+                "ip": client_address(request),
                 "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
                 "request_id": uuid.uuid4().hex,
                 "path": request.path[:200],

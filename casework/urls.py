@@ -8,8 +8,9 @@ from casework.api_docs import api_docs
 
 urlpatterns = [
     path("", site_views.home, name="home"),
-    path("healthz", site_views.healthz, name="healthz"),
+    # /healthz is answered by core.health.HealthCheckMiddleware, before sessions and the request's transaction.
     path("accounts/invitation/", include(invite_urlpatterns)),
+    path("accounts/password/reset/", account_views.password_reset, name="account_reset_password"),
     path("accounts/", include("allauth.urls")),
     path("notifications", account_views.notifications, name="notifications"),
     path("notifications/<int:pk>/open", account_views.notification_open, name="notification_open"),

@@ -1,10 +1,8 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.http import require_GET
 
 from accounts import access
 from people import access_views
@@ -18,13 +16,6 @@ def home(request: HttpRequest) -> HttpResponse:
     ):
         return access_views.governance_home(request)
     return render(request, "home.html", {"has_role": access.has_any_role(request.user)})
-
-
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cur:
-        cur.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 # Error pages. Pages get a GOV.UK page with the header, the navigation and a way on; the API (/api/) keeps answering

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
@@ -53,3 +54,16 @@ class AtomicWritesMiddleware:
             with transaction.atomic():
                 return self.get_response(request)
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy` on every response: the browser features Casework never uses (camera, microphone,
+    location...) are off for its pages and anything they might embed (settings.CASEWORK_PERMISSIONS_POLICY)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.CASEWORK_PERMISSIONS_POLICY)
+        return response

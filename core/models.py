@@ -69,3 +69,29 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} ({self.key})"
+
+
+class DemoDatabase(models.Model):
+    """The mark of a database that `casework seed` made: a made-up authority, never real records. Demo users (with
+    their printed password and TOTP secrets) are created only in a database that has this row, and demo mode (signing
+    in without setting up a second factor, the banner on every page) is on only there (core.site.demo_mode). At most
+    one row; nothing but the seed writes it."""
+
+    marked_at = models.DateTimeField(auto_now_add=True)
+    size = models.CharField(max_length=20)
+    seed = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"demo database ({self.size}, seed {self.seed})"
+
+
+class WorkerHeartbeat(models.Model):
+    """The task worker's sign of life: each `casework worker` updates its row every few seconds, and /healthz
+    (core.health) reports the worker silent when no row is recent. One row per worker process (host and pid)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at:%H:%M:%S}"

@@ -12,6 +12,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 
 from accounts.models import Role, Team, TeamKind, User
 from accounts.services import membership_add, team_create, team_set_kind, user_create
+from core.site import is_demo_database
 
 DEMO_PASSWORD = "casework-demo-2026"  # noqa: S105  (demo authority only; printed on start)
 TEAMS = ["Assessment Team North", "Assessment Team South"]  # practice teams (the journeys generator staffs these)
@@ -67,8 +68,18 @@ def totp_secret_for(email: str, seed: int) -> str:
     return base64.b32encode(digest[:20]).decode()
 
 
+class NotADemoDatabase(Exception):
+    """Demo users were asked for in a database that `casework seed` did not make."""
+
+
 def ensure_demo_users(seed: int = 1) -> list[DemoUser]:
-    """Create the demo teams and users if missing; return their sign-in details."""
+    """Create the demo teams and users if missing; return their sign-in details. Only in a database that
+    `casework seed` made (core.site): their password is printed and their TOTP secrets are derived from their e-mail
+    addresses, the same on every install, so on real records they would be a way in for anyone."""
+    if not is_demo_database():
+        raise NotADemoDatabase(
+            "This database was not made by `casework seed`: demo users are never created on real records."
+        )
     teams = []
     for name in TEAMS + SERVICE_TEAMS:
         team = Team.objects.filter(name=name).first() or team_create(actor=None, name=name, kind=TEAM_KINDS[name])

@@ -160,7 +160,7 @@ print('return run', run.pk, run.status, run.percent, run.validation)"
 check "the worker made the return and checked it" "^return run [0-9]+ done 100 checked$"
 
 echo
-echo "API tokens, issued from the shell and used against the API (in-process: the smoke stage runs no server):"
+echo "API tokens, issued from the shell and used against the API (in-process):"
 run tokens issue --user sam.social-worker@demo.casework.test --name "Smoke test" --scope read --days 1
 check "the token is printed once" "^cw_[A-Za-z0-9_-]{40,}$"
 check "and the user is told it will not be shown again" "will not be shown again"
@@ -186,6 +186,75 @@ check "a revoked token answers 401" "^api read 401 write 401"
 run --expect 1 tokens issue --user sam.social-worker@demo.casework.test --name "Too long" --days 400
 check "a token for more than a year is refused in plain words" "A token must expire in 1 to 365 days"
 unset CASEWORK_SMOKE_TOKEN
+
+echo
+echo "The web server, started as an operator starts it, asked for /healthz and a page, and stopped:"
+port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+count=$((count + 1))
+last="$dir/logs/$(printf '%02d' "$count").txt"
+printf '%2d. casework serve --port %s --workers 2   (in the background)\n' "$count" "$port"
+t0=$EPOCHREALTIME
+"$casework" serve --port "$port" --workers 2 >"$last" 2>&1 &
+serve_pid=$!
+# Up to 2 minutes for the first answer with the task worker reported; then the headers of a page.
+probe="$dir/logs/serve-probe.txt"
+.venv/bin/python - "$port" >"$probe" 2>&1 <<'PY'
+import sys, time, urllib.request, urllib.error
+base = f"http://127.0.0.1:{sys.argv[1]}"
+def get(path):
+    try:
+        with urllib.request.urlopen(base + path, timeout=10) as r:
+            return r.status, r.headers, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode()
+deadline = time.monotonic() + 120
+status, body = None, ""
+while time.monotonic() < deadline:
+    try:
+        status, _, body = get("/healthz")
+        if status == 200:
+            break
+    except OSError:
+        pass
+    time.sleep(1)
+print("healthz", status, body)
+status, headers, _ = get("/accounts/login/")
+print("page", status, headers.get("Server", ""))
+for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy",
+             "X-Frame-Options", "Cache-Control"):
+    print(f"{name}: {headers.get(name, 'MISSING')}")
+PY
+children="$(pgrep -P "$serve_pid" | tr '\n' ' ')"
+kill -TERM "$serve_pid" 2>/dev/null
+stopped=""
+for _ in $(seq 1 45); do
+  if ! kill -0 "$serve_pid" 2>/dev/null; then
+    stopped=yes
+    break
+  fi
+  sleep 1
+done
+wait "$serve_pid" 2>/dev/null
+left=""
+for pid in $children; do
+  kill -0 "$pid" 2>/dev/null && left="$left $pid"
+done
+cat "$probe" >>"$last"
+took="$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
+problem=""
+grep -q '^healthz 200 {"status": "ok", "database": "ok", "worker": "ok"}$' "$probe" || problem="/healthz was not 200 ok"
+grep -q "^page 200 gunicorn" "$probe" || problem="${problem:+$problem; }the sign-in page was not served by gunicorn"
+grep -q "MISSING" "$probe" && problem="${problem:+$problem; }a security header is missing"
+grep -q "^Content-Security-Policy: .*script-src 'self'" "$probe" || problem="${problem:+$problem; }no script-src 'self'"
+[[ -n "$stopped" ]] || problem="${problem:+$problem; }serve did not stop within 45 s of SIGTERM"
+[[ -z "$left" ]] || problem="${problem:+$problem; }processes left behind:$left"
+grep -q "Traceback (most recent call last)" "$last" && problem="${problem:+$problem; }a Python traceback"
+if [[ -n "$problem" ]]; then
+  fail "casework serve: $problem"
+else
+  echo "    ok in ${took} s: /healthz 200 ok, security headers on the page, stopped with its web server and worker"
+fi
+summary+=("$(printf '%6s s  %-4s casework serve (healthz, headers, stop)' "$took" "$([[ -n "$problem" ]] && echo FAIL || echo ok)")")
 
 echo
 echo "The audit log, after all of that:"

@@ -23,6 +23,7 @@ from cases import selectors as case_selectors
 from cases.steps import AllocateForm
 from conftest import PASSWORD, client_for, make_user
 from core.errors import RuleError
+from core.site import demo_database_mark
 from people.models import BreakGlass, BreakGlassReason
 from people.tests.factories import person
 
@@ -133,6 +134,7 @@ def test_the_invitation_link_expires_after_72_hours_and_a_new_link_replaces_the_
 
 def test_an_invited_user_must_set_up_a_second_factor_even_in_demo_mode(admin, team_a, settings):
     settings.CASEWORK_DEMO_MODE = True
+    demo_database_mark(size="demo", seed=1)
     user = invite(admin, team_a).user
     user.set_password(PASSWORD)
     user.save()
@@ -280,6 +282,7 @@ def test_resetting_the_second_factor_removes_authenticators_and_ends_sessions(ad
     assert c.get("/").status_code == 302
     assert last_event("user").changes["second_factor"] == {"old": ["totp"], "new": []}
     settings.CASEWORK_DEMO_MODE = True  # even in demo mode, they set up a new one before anything else
+    demo_database_mark(size="demo", seed=1)
     assert client_for(alice).get("/")["Location"] == reverse("mfa_activate_totp")
     with pytest.raises(RuleError, match="your own"):
         services.mfa_reset(actor=admin, user=admin)

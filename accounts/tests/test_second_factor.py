@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from conftest import PASSWORD, client_for, make_user, pass_second_factor
+from core.site import demo_database_mark
 from people.tests.factories import person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
@@ -123,7 +124,20 @@ def test_a_user_who_removes_their_authenticator_must_set_one_up_again(alice, chi
 
 def test_demo_mode_signs_in_without_a_second_factor(settings, alice, child):
     settings.CASEWORK_DEMO_MODE = True
-    assert password_only(alice).get(f"/people/{child.pk}").status_code == 200
+    demo_database_mark(size="demo", seed=1)  # a database `casework seed` made
+    page = password_only(alice).get(f"/people/{child.pk}")
+    assert page.status_code == 200
+    assert "This is a demonstration authority" in page.content.decode()
+
+
+def test_demo_mode_is_off_on_a_database_the_seed_did_not_make(settings, alice, child):
+    """Demo settings on a database of real records (imported people): every user sets up a second factor, and no
+    page says the records are made up."""
+    settings.CASEWORK_DEMO_MODE = True
+    assert password_only(alice).get(f"/people/{child.pk}").status_code == 302  # the second factor first
+    c = password_only(alice)
+    pass_second_factor(c, alice)
+    assert "This is a demonstration authority" not in c.get(f"/people/{child.pk}").content.decode()
 
 
 def test_the_tests_sign_in_helper_passes_the_second_factor(alice, child):

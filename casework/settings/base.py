@@ -10,8 +10,14 @@ from casework.db import django_database, ensure_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 SECRET_KEY = os.environ.get("CASEWORK_SECRET_KEY", "")
+# The development settings' key: public, so production settings refuse it (casework/settings/production.py).
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret-casework-demo-key-0123456789"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("CASEWORK_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+# The reverse proxies in front of Casework (addresses or networks, comma-separated: "10.0.0.5,10.1.0.0/16"). Only a
+# request from one of them may say whom it is forwarding for (X-Forwarded-For); every other request is taken to come
+# from the address that connected. Used for the sign-in throttle and the audit log (core.client.client_address).
+CASEWORK_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("CASEWORK_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 # Demo mode: demo users may sign in without having set up MFA themselves (they are given a TOTP secret instead).
 CASEWORK_DEMO_MODE = os.environ.get("CASEWORK_DEMO_MODE", "0") == "1"
@@ -56,8 +62,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so static files carry them too.
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.NoStoreMiddleware",
+    # /healthz, answered before sessions, users and the request's transaction (core.health).
+    "core.health.HealthCheckMiddleware",
     "core.middleware.CodeLabelsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,8 +151,31 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from Casework itself and nowhere else; no
+# inline script or style (the templates load files); images may also be data: URIs (the TOTP QR code); no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Powerful browser features Casework never uses are switched off for its pages (core.middleware).
+CASEWORK_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=(), publickey-credentials-get=(self), publickey-credentials-create=(self)"
+)
 
-# Email (invitation links): printed to the console unless an SMTP server is given, as in development and the demo.
+# Email (invitation links, password resets): printed to the console unless an SMTP server is given, as in development
+# and the demo; production settings always send by SMTP. A message that cannot be sent is said so to the user
+# (accounts.adapters), never a server error.
 EMAIL_HOST = os.environ.get("CASEWORK_EMAIL_HOST", "")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
@@ -149,7 +183,8 @@ EMAIL_BACKEND = (
 EMAIL_PORT = int(os.environ.get("CASEWORK_EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("CASEWORK_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CASEWORK_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = True
+EMAIL_USE_TLS = os.environ.get("CASEWORK_EMAIL_USE_TLS", "1") == "1"
+EMAIL_TIMEOUT = 10  # seconds: a mail server that does not answer must not hold a page
 DEFAULT_FROM_EMAIL = os.environ.get("CASEWORK_EMAIL_FROM", "casework@localhost")
 
 # django-allauth: sign in by email; no self sign-up (administrators create accounts).
@@ -191,14 +226,22 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["casework.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("CASEWORK_STATIC_ROOT") or BASE_DIR / "var" / "staticfiles")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even when serving from the finders
 STATICFILES_DIRS = [BASE_DIR / "casework" / "static_build"]
+# `casework serve` (not --dev) and production settings: static files collected into STATIC_ROOT with hashed names and
+# gzip and brotli copies (collectstatic at every start), served by whitenoise with a year's cache (`immutable`: a
+# changed file gets a new name). Otherwise (tests, --dev) they are served from where they are built.
+CASEWORK_STATIC_HASHED = os.environ.get("CASEWORK_STATIC_HASHED", "0") == "1"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if CASEWORK_STATIC_HASHED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not CASEWORK_STATIC_HASHED
 WHITENOISE_AUTOREFRESH = False
 
 

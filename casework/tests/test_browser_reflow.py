@@ -15,6 +15,7 @@ from cases import services as cases
 from cases.services import looked_after as lac
 from casework.tests.browser import assert_accessible, sign_in
 from conftest import make_user
+from core.site import demo_database_mark
 from people.tests.factories import person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -37,6 +38,7 @@ def test_main_pages_of_every_role_at_320_pixels(
     allow_audit_flush, live_server, settings, team_a, alice, manager, support, browser_page
 ):
     settings.CASEWORK_DEMO_MODE = True
+    demo_database_mark(size="demo", seed=1)
     iro = make_user("ida.iro@example.test", team_a, Role.INDEPENDENT_REVIEWING_OFFICER)
     analyst = make_user("pat.performance@example.test", team_a, Role.PERFORMANCE)
     admin = make_user("ada.admin@example.test", team_a, Role.ADMINISTRATOR)

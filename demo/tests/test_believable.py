@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Assessment, ChildProtectionPlan, CINEpisode, Contact, LookedAfterEpisode
+from core.site import demo_database_mark
 from demo.generator import generate
 from demo.journeys import JourneyResult, generate_journeys, load_candidates
 from demo.texts import CATEGORY_WORDS, EXPLOITATION_AGE, SCHOOL_AGE, placement_kind, years_on
@@ -36,6 +37,7 @@ SEED = {"people": PEOPLE, "seed": 11, "known_child_rate": 0.45, "queries": 20}
 def authority(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[JourneyResult]:
     tmp: Path = tmp_path_factory.mktemp("believable")
     with django_db_blocker.unblock(), transaction.atomic():
+        demo_database_mark(size="demo", seed=11)  # what `casework seed` does first
         generate(**SEED, truth_path=tmp / "truth.jsonl", queries_path=tmp / "queries.jsonl", label="test-believable")
         today = timezone.localdate()
         result = generate_journeys(random.Random(11), load_candidates(today), size="demo", today=today, people=PEOPLE)

@@ -50,6 +50,7 @@ from cases.models import (
 )
 from cases.rules.timescales import assessment_due, icpc_due
 from core.dates import add_working_days
+from core.site import demo_database_mark
 from demo import journeys
 from demo.generator import generate
 from demo.journeys import PROFILES, JourneyResult, generate_journeys, load_candidates, targets_for
@@ -67,6 +68,7 @@ def runs(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) ->
     """(first run, second run from the same seed); the records of the second stay for the tests."""
     tmp: Path = tmp_path_factory.mktemp("journeys")
     with django_db_blocker.unblock(), transaction.atomic():
+        demo_database_mark(size="demo", seed=7)  # what `casework seed` does first
         generate(**SMALL, truth_path=tmp / "truth.jsonl", queries_path=tmp / "queries.jsonl", label="test-journeys")
         today = timezone.localdate()
         before = transaction.savepoint()

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import LookedAfterEpisode
+from core.site import demo_database_mark
 from demo.journeys import PROFILES, Candidate, Journeys, ensure_staff
 from demo.journeys.base import Kid
 from people.tests.factories import person
@@ -38,6 +39,7 @@ def test_police_protection_ends_within_72_hours(db: Any) -> None:
     """Emergency periods of care that start on police protection (L1) move to an emergency protection order (L2)
     or an interim care order (C1) within 3 days, as DfE's rule 361 requires."""
     today = timezone.localdate()
+    demo_database_mark(size="demo", seed=1)
     crews = ensure_staff("demo", 10, random.Random(1), lambda _line: None)
     maker = Journeys(today=today, crews=crews, seed=1, profile=PROFILES["demo"], progress=lambda _line: None)
     first_statuses = []

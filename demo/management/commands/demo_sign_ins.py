@@ -1,4 +1,5 @@
 """`casework demo_sign_ins [--seed N]`: make sure the demo teams and users exist and print how to sign in as each.
+Only in a demo database (one `casework seed` made: core.site); anywhere else it refuses and creates nothing.
 
 `casework serve` calls it by name (`call_command("demo_sign_ins")`) when it starts on a demo database that is already
 loaded, so core never imports the demo app: the command is found through INSTALLED_APPS like any other."""
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
@@ -21,9 +22,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from demo.sign_ins import write_sign_ins
-        from demo.users import DEMO_PASSWORD, ensure_demo_users
+        from demo.users import DEMO_PASSWORD, NotADemoDatabase, ensure_demo_users
 
-        users = ensure_demo_users(options["seed"])
+        try:
+            users = ensure_demo_users(options["seed"])
+        except NotADemoDatabase as e:
+            raise CommandError(str(e)) from e
         self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
         self.stdout.write("Add the TOTP secret to any authenticator app, then enter its 6-digit code when asked.")
         self.stdout.write(

@@ -26,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from core.site import demo_database_mark, is_demo_database
 from people.models import Involvement, Person
 
 
@@ -65,7 +66,14 @@ class Command(BaseCommand):
         started = time.monotonic()
         existing = Person.objects.count()
         if existing and options["if_empty"]:
-            call_command("demo_sign_ins", stdout=self.stdout)
+            if is_demo_database():
+                call_command("demo_sign_ins", stdout=self.stdout)
+            else:
+                # Real records (imported, or entered by hand): no demo users, nobody's roles touched, demo mode off.
+                self.stdout.write(
+                    f"This database holds {existing:,} people and was not made by `casework seed`: no demo users "
+                    "are created and demo mode is off."
+                )
             return
         if options["if_empty"]:
             self.stdout.write("Loading the demo authority (first run only)…")
@@ -82,6 +90,7 @@ class Command(BaseCommand):
         queries_path = truth_path.parent / f"{size}-seed{seed}-queries.jsonl"
 
         t = time.monotonic()
+        demo_database_mark(size=size, seed=seed)  # before anything is made: this database is a made-up authority
         users = ensure_demo_users(seed)
         self.stdout.write(f"users: {len(users)} demo users in {time.monotonic() - t:,.1f} s")
         self.stdout.write(
