@@ -57,7 +57,6 @@ RECORD_POST = {"post": True}
 # Pages, by URL name (namespace:name).
 PAGES: dict[str, Rule] = {
     "home": rule("signed_in"),
-    "healthz": rule("public"),
     "notifications": rule("signed_in"),
     "notification_open": rule("owner", ok={302}, methods=("POST",)),
     "api_docs": rule("signed_in"),

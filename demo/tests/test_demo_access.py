@@ -23,6 +23,7 @@ from accounts import access
 from accounts.models import Role, User
 from cases import selectors, selectors_reviews
 from cases.models import ChildProtectionPlan, CINEpisode, Contact, LookedAfterEpisode, ReviewingOfficerAssignment
+from core.site import demo_database_mark
 from demo.generator import generate
 from demo.journeys import JourneyResult, generate_journeys, load_candidates
 from demo.sign_ins import reach
@@ -40,6 +41,7 @@ SEED = {"people": PEOPLE, "seed": 5, "known_child_rate": 0.45, "queries": 20}
 def authority(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[JourneyResult]:
     tmp: Path = tmp_path_factory.mktemp("demo-access")
     with django_db_blocker.unblock(), transaction.atomic():
+        demo_database_mark(size="demo", seed=5)  # what `casework seed` does first
         ensure_demo_users()
         generate(**SEED, truth_path=tmp / "truth.jsonl", queries_path=tmp / "queries.jsonl", label="test-access")
         today = timezone.localdate()
