@@ -3,8 +3,7 @@
     .venv/bin/python bench/load.py [--data-dir var/bench-load] [--levels 1,4,16,64] [--seconds 20]
 
 Seeds the demo authority into `--data-dir` if it is empty, starts `casework serve` (the production server, no task
-worker) on a free port, signs in the demo's social workers and managers (several sessions each, demo mode: no second
-factor), then for each level runs that many closed-loop clients for `--seconds`, each repeating a mix of what social
+worker) on a free port, signs in the demo's social workers and managers (several sessions each, with their TOTP codes), then for each level runs that many closed-loop clients for `--seconds`, each repeating a mix of what social
 workers do most: search (40%), open a child's record (30%), read the chronology (20%) and write a case note (10%,
 form then POST). While a level runs, a sampler counts the database sessions waiting on a lock (pg_stat_activity,
 every 100 ms). Prints a table and writes bench/results/load.json.
@@ -17,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import json
 import os
 import random
 import re
@@ -55,6 +55,10 @@ class Level:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+_USED: dict[str, int] = {}
+SECRETS: dict[str, str] = {}  # the demo users' TOTP secrets (demo.users.totp_secret_for), read in main()
+
+
 class Session:
     """One signed-in browser: cookies, CSRF token, and what it may open."""
 
@@ -72,9 +76,7 @@ class Session:
 
     def post(self, path: str, data: dict[str, str]) -> int:
         body = urllib.parse.urlencode(data).encode()
-        req = urllib.request.Request(  # noqa: S310  (http://127.0.0.1 only)
-            self.base + path, data=body, headers={"Referer": self.base + path}
-        )
+        req = urllib.request.Request(self.base + path, data=body)  # noqa: S310  (http://127.0.0.1 only)
         with self.opener.open(req, timeout=30) as r:
             r.read()
             return int(r.status)
@@ -91,9 +93,10 @@ class Session:
             "/accounts/login/", {"csrfmiddlewaretoken": self.csrf(page), "login": self.email, "password": PASSWORD}
         )
         caseload = self.get("/cases/caseload")
+        self.debug = re.findall(r"<title>(.*?)</title>", caseload, re.S)
         self.children = sorted({int(x) for x in re.findall(r'href="/people/(\d+)"', caseload)})
         if not self.children:
-            raise RuntimeError(f"{self.email} holds no children after signing in")
+            raise RuntimeError(f"{self.email} holds no children after signing in (the caseload page: {self.debug})")
         for child in self.children[:10]:
             record = self.get(f"/people/{child}")
             self.entries[child] = [int(x) for x in re.findall(rf'href="/people/{child}/chronology/(\d+)"', record)]
@@ -182,19 +185,26 @@ def main() -> None:
     ap.add_argument("--data-dir", default="var/bench-load")
     ap.add_argument("--levels", default="1,4,16,64")
     ap.add_argument("--seconds", type=float, default=20)
-    ap.add_argument("--sessions-per-user", type=int, default=4)
+    ap.add_argument("--sessions-per-user", type=int, default=2)
     args = ap.parse_args()
     env = {**os.environ, "CASEWORK_DATA_DIR": str(Path(args.data_dir).resolve()), "CASEWORK_DEMO_MODE": "1"}
     env.pop("DATABASE_URL", None)
     subprocess.run([CASEWORK, "seed", "--size", "demo", "--if-empty"], env=env, check=True, stdout=subprocess.DEVNULL)
-    dsn = (
+    emails = [
+        "sam.social-worker@demo.casework.test",
+        "priya.social-worker@demo.casework.test",
+        "tom.manager@demo.casework.test",
+        "grace.manager@demo.casework.test",
+    ]
+    script = (
+        "import json, django; from casework.db import ensure_database_url as e; url = e(); django.setup(); "
+        "from demo.users import totp_secret_for as t; "
+        f"print(json.dumps({{'dsn': url, 'secrets': {{m: t(m, 1) for m in {emails!r}}}}}))"
+    )
+    found = (
         subprocess.run(
-            [
-                str(ROOT / ".venv" / "bin" / "python"),
-                "-c",
-                "from casework.db import ensure_database_url as e; print(e())",
-            ],
-            env=env,
+            [str(ROOT / ".venv" / "bin" / "python"), "-c", script],
+            env={**env, "DJANGO_SETTINGS_MODULE": "casework.settings.dev"},
             check=True,
             capture_output=True,
             text=True,
@@ -203,6 +213,9 @@ def main() -> None:
         .stdout.strip()
         .splitlines()[-1]
     )
+    answer = json.loads(found)
+    dsn = answer["dsn"]
+    SECRETS.update(answer["secrets"])
     port = free_port()
     server = subprocess.Popen(
         [CASEWORK, "serve", "--port", str(port), "--no-worker"],
@@ -217,17 +230,13 @@ def main() -> None:
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=2).read()  # noqa: S310  (http://127.0.0.1 only)
                 break
+            except urllib.error.HTTPError:
+                break  # answering (503: no task worker, which the load does not need)
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.5)
         else:
             raise SystemExit("the server did not start")
-        emails = [
-            "sam.social-worker@demo.casework.test",
-            "priya.social-worker@demo.casework.test",
-            "tom.manager@demo.casework.test",
-            "grace.manager@demo.casework.test",
-        ]
-        sessions = [Session(base, e) for e in emails for _ in range(args.sessions_per_user)]
+        sessions = [Session(base, e) for _ in range(args.sessions_per_user) for e in emails]
         for s in sessions:
             s.sign_in()
         run_level(sessions, 2, 3, dsn)  # warm the server's workers
