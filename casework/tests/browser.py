@@ -41,6 +41,8 @@ def launch_page() -> Iterator[Any]:
 
 
 def assert_accessible(page: Any) -> None:
+    # A page still arriving (a form's answer half-parsed) has no main landmark yet: check it once it has loaded.
+    page.wait_for_load_state("load")
     # Evaluated, not added as a <script> tag: the page's Content-Security-Policy forbids inline scripts.
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.evaluate(AXE.read_text())

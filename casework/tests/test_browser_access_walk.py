@@ -203,7 +203,9 @@ def test_a_conflict_governance_and_the_administrators_grants(
     for email, expected in answers.items():
         page.get_by_label("User's email address").fill(email)
         page.get_by_label("Record number").fill(str(child.pk))
-        page.get_by_role("button", name="Explain").click()
+        # The form reloads the same page: wait for the new answer, not the one before it.
+        with page.expect_navigation():
+            page.get_by_role("button", name="Explain").click()
         assert expected in look(page, f"explain-{email.split('@')[0]}")
     assert "Out of hours call" not in page.content() and glass.pk
 
