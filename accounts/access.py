@@ -169,6 +169,12 @@ def is_manager(user: Any) -> bool:
     return may(user, Can.MANAGE_CASES)
 
 
+def holds_caseload(user: Any) -> bool:
+    """Whether the user can have children allocated or named to them (social workers, managers, reviewing officers):
+    the others (business support, the performance team, information governance) have no "My caseload"."""
+    return may(user, Can.RECORD_VISITS)
+
+
 def is_reviewing_officer(user: Any) -> bool:
     """An independent reviewing officer who holds no caseload (no social worker or manager role): their home is the
     reviews they chair."""

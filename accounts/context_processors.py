@@ -19,6 +19,7 @@ def casework(request: HttpRequest) -> dict[str, object]:
         "can_add_people": access.may(request.user, access.Can.ADD_PEOPLE),
         "is_manager": access.is_manager(request.user),
         "is_reviewing_officer": access.is_reviewing_officer(request.user),
+        "holds_caseload": access.holds_caseload(request.user),
         "can_see_performance": access.can_see_performance(request.user),
         "can_run_returns": access.can_run_returns(request.user),
         "can_see_reviews_due": access.can_see_reviews_due(request.user),

@@ -47,3 +47,19 @@ def test_the_performance_team_reads_but_does_not_add_people_or_record_contacts(t
     )
     page = c.get(reverse("people:detail", args=[child.pk])).content.decode()
     assert "Record a contact" not in page and "Add a case note" not in page and "Record a visit" not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        (Role.SOCIAL_WORKER, True),
+        (Role.TEAM_MANAGER, True),
+        (Role.BUSINESS_SUPPORT, False),
+        (Role.PERFORMANCE, False),
+        (Role.INFORMATION_GOVERNANCE, False),
+    ],
+)
+def test_only_those_who_can_hold_cases_see_my_caseload_in_the_navigation(team_a, role, shown):
+    user = make_user(f"{role}.nav@example.test", team_a, role)
+    page = client_for(user).get(reverse("people:search")).content.decode()
+    assert ("My caseload" in page) is shown
