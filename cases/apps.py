@@ -7,9 +7,12 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from people import involvement
+        from recording.services import on_visit_corrected_to_seen
 
         from .record_sections import register
         from .relationships import provide
+        from .services.visits import visit_corrected_to_seen
 
         register()
         involvement.register(provide)
+        on_visit_corrected_to_seen(visit_corrected_to_seen)

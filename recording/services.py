@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -261,6 +261,17 @@ def case_note_correct(
 
 VISIT_FIELDS = ["occurred_at", "visit_type", "child_seen", "seen_alone", "not_seen_reason", "notes"]
 
+# The hook through which a higher app takes part when a visit is corrected to say the child was seen (cases: the
+# statutory visit that was due is completed by it, as if it had been recorded so). Called in the correction's
+# transaction with (actor, visit).
+_seen_on_correction: list[Callable[[Actor, Visit], None]] = []
+
+
+def on_visit_corrected_to_seen(hook: Callable[[Actor, Visit], None]) -> None:
+    """Register `hook`, called when a visit first recorded as "child not seen" is corrected to "seen"."""
+    if hook not in _seen_on_correction:
+        _seen_on_correction.append(hook)
+
 
 def visit_title(visit_type: str, child_seen: bool, seen_alone: bool) -> str:
     """A visit's line in the chronology: "Home visit: child seen alone"."""
@@ -376,8 +387,9 @@ def visit_correct(
     it, when and why; the audit event holds the old and new values. Refuses a correction without a reason, one that
     changes nothing, and anyone but the visit's author or a manager of the team holding the case.
 
-    A correction puts right what was written; it does not complete or reopen statutory visit tasks (a visit first
-    recorded as "not seen" and corrected to "seen" does not count as the visit that was due)."""
+    A visit first recorded as "not seen" and corrected to "seen" counts as the visit that was due: the hooks
+    registered with `on_visit_corrected_to_seen` complete it (cases). A correction never reopens a completed task:
+    the task's history is the record of what was done when."""
     require_may_correct(actor, visit)
     errors = _validate_visit(occurred_at, visit.person, visit_type, child_seen, seen_alone, not_seen_reason, notes)
     errors.update(_correction_reason_errors(reason, "visit"))
@@ -394,6 +406,7 @@ def visit_correct(
     if errors:
         raise RuleError(errors)
     old = snapshot(visit, VISIT_FIELDS)
+    now_seen = new["child_seen"] and not visit.child_seen
     for k, v in new.items():
         setattr(visit, k, v)
     visit.correction_reason = reason.strip()
@@ -415,4 +428,7 @@ def visit_correct(
         changes={"old": old, "new": snapshot(visit, VISIT_FIELDS)},
         context={"reason": visit.correction_reason},
     )
+    if now_seen:
+        for hook in _seen_on_correction:
+            hook(actor, visit)
     return visit

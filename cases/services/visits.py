@@ -5,7 +5,7 @@ the task that was due is completed and the next one becomes due."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Q
@@ -51,9 +51,20 @@ def visit_record(
     if visit.child_seen:
         visited_on = timezone.localtime(visit.occurred_at).date()
         for child in dict.fromkeys([person, *also_for]):
-            if LookedAfterEpisode.objects.filter(
-                Q(ended_on__isnull=True) | Q(ended_on__gte=visited_on), person=child, started_on__lte=visited_on
-            ).exists():
-                statutory_visit_recorded(actor=actor, person=child, visited_on=visited_on)
-            cp_visit_recorded(actor=actor, person=child, visited_on=visited_on)
+            complete_due_visits(actor=actor, person=child, visited_on=visited_on)
     return visit
+
+
+def complete_due_visits(*, actor: Actor, person: Person, visited_on: date) -> None:
+    """The child was seen on `visited_on`: complete the looked-after statutory visit and the child protection visit
+    that were due, and make the next."""
+    if LookedAfterEpisode.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=visited_on), person=person, started_on__lte=visited_on
+    ).exists():
+        statutory_visit_recorded(actor=actor, person=person, visited_on=visited_on)
+    cp_visit_recorded(actor=actor, person=person, visited_on=visited_on)
+
+
+def visit_corrected_to_seen(actor: Actor, visit: Visit) -> None:
+    """The hook recording calls when a visit is corrected from "not seen" to "seen" (registered in CasesConfig)."""
+    complete_due_visits(actor=actor, person=visit.person, visited_on=timezone.localtime(visit.occurred_at).date())

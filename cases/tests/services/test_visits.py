@@ -74,6 +74,36 @@ def test_a_visit_in_which_the_child_was_not_seen_completes_nothing(alice, manage
     assert Task.objects.get(person=child, kind=TaskKind.LAC_VISIT).completed_on is None
 
 
+@pytest.mark.usefixtures("team_a_holds")
+def test_a_visit_corrected_from_not_seen_to_seen_completes_the_visit_that_was_due(alice, manager):
+    """The worker ticked "not seen" by mistake and corrects it: the correction counts as the statutory visit; a
+    correction that changes something else on a seen visit makes no second one."""
+    from recording.services import visit_correct
+
+    child = person("Amelia", "Hughes", date(2015, 3, 27))
+    services.looked_after_start(
+        actor=manager, person=child, started_on=timezone.localdate() - timedelta(days=20), legal_status="C1",
+        category_of_need="N1", home_postcode="LS1 4AP", placement_type="U6", placement_provider="PR1",
+        placement_postcode="LS6 2AA", urn="SC123456",
+    )  # fmt: skip
+    visit = services.visit_record(
+        actor=alice, person=child, occurred_at=timezone.now() - timedelta(days=1), visit_type="placement",
+        child_seen=False, seen_alone=False, notes="Settling in", not_seen_reason="Asleep",
+    )  # fmt: skip
+    assert Task.objects.get(person=child, kind=TaskKind.LAC_VISIT).completed_on is None
+    visit_correct(
+        actor=alice, visit=visit, occurred_at=visit.occurred_at, visit_type="placement", child_seen=True, seen_alone=True,
+        notes="Settling in", reason="I ticked not seen by mistake",
+    )  # fmt: skip
+    assert Task.objects.filter(person=child, kind=TaskKind.LAC_VISIT, completed_on__isnull=False).count() == 1
+    assert Task.objects.filter(person=child, kind=TaskKind.LAC_VISIT, completed_on__isnull=True).count() == 1
+    visit_correct(
+        actor=alice, visit=visit, occurred_at=visit.occurred_at, visit_type="placement", child_seen=True, seen_alone=True,
+        notes="Settling in well", reason="Clearer notes",
+    )  # fmt: skip
+    assert Task.objects.filter(person=child, kind=TaskKind.LAC_VISIT).count() == 2
+
+
 def test_visit_to_a_child_on_a_plan_completes_the_due_visit_and_makes_the_next(episode, alice):
     child = episode.person
     cp_plan(episode, alice)
