@@ -197,6 +197,12 @@ def _schema_reason(error: SchemaError) -> tuple[list[Any], str]:
     """The path and plain words for one JSON Schema error (the deepest one that explains it)."""
     path = list(error.absolute_path)
     v = error.validator
+    if error.schema is META_SCHEMA["$defs"]["question"] or (
+        len(error.absolute_path) >= 1 and error.absolute_path[-1] == "type" and error.instance == "group"
+    ):
+        item = error.instance if isinstance(error.instance, dict) else {"type": error.instance}
+        if item.get("type") == "group":
+            return path[:-1] if path and path[-1] == "type" else path, "a group cannot be inside another group (format 1)"
     if v == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
         extra = sorted(k for k in error.instance if k not in allowed)
@@ -309,12 +315,12 @@ def check(
     body: Any, *, source: str, file_name: str | None = None, code_lists: set[str] | None = None
 ) -> list[str]:
     """Every problem with a definition, as "source: JSON path: reason"; [] when it may be loaded."""
-    found = [
-        f"{source}: {json_path(path)}: {reason}"
-        for path, reason in (
-            _schema_reason(e) for e in sorted(_validator.iter_errors(body), key=lambda e: list(map(str, e.path)))
-        )
-    ]
+    found: list[str] = []
+    for error in sorted(_validator.iter_errors(body), key=lambda e: list(map(str, e.path))):
+        path, reason = _schema_reason(error)
+        line = f"{source}: {json_path(path)}: {reason}"
+        if line not in found:
+            found.append(line)
     if found:
         return found
     return [f"{source}: {path}: {reason}" for path, reason in _meaning(body, file_name, code_lists)]
