@@ -69,7 +69,9 @@ class Field:
         if self.code_list is not None and spec.get("code_list") != self.code_list:
             out.append(f'this field takes the code list "{self.code_list}", not "{spec.get("code_list")}"')
         if question_type == "code_list" and bool(spec.get("multiple")) != self.multiple:
-            out.append(f'this field takes {"several codes" if self.multiple else "one code"}: set "multiple": {str(self.multiple).lower()}')
+            out.append(
+                f'this field takes {"several codes" if self.multiple else "one code"}: set "multiple": {str(self.multiple).lower()}'
+            )
         if self.choices is not None:
             unknown = [o["value"] for o in spec.get("options", []) if o["value"] not in self.choices]
             if unknown:

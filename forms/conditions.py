@@ -158,7 +158,7 @@ def variables(expr: Any) -> list[tuple[str, Any]]:
                     if isinstance(a, str):
                         found.append((a, f"{path}.{op}" if not isinstance(raw, list) else f"{path}.{op}[{i}]"))
             else:
-                walk(raw, f"{path}.{op}" if not isinstance(raw, list) else f"{path}.{op}")
+                walk(raw, f"{path}.{op}")
 
     walk(expr, "")
     return found

@@ -105,7 +105,7 @@ _question_properties: dict[str, Any] = {
     "messages": {
         "type": "object",
         "additionalProperties": False,
-        "properties": {k: _text for k in MESSAGE_KEYS},
+        "properties": dict.fromkeys(MESSAGE_KEYS, _text),
     },
 }
 META_SCHEMA: dict[str, Any] = {
@@ -202,18 +202,23 @@ def _schema_reason(error: SchemaError) -> tuple[list[Any], str]:
     ):
         item = error.instance if isinstance(error.instance, dict) else {"type": error.instance}
         if item.get("type") == "group":
-            return path[:-1] if path and path[-1] == "type" else path, "a group cannot be inside another group (format 1)"
+            return path[:-1] if path and path[
+                -1
+            ] == "type" else path, "a group cannot be inside another group (format 1)"
     if v == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
         extra = sorted(k for k in error.instance if k not in allowed)
-        return path + [extra[0]] if len(extra) == 1 else path, (
+        return [*path, extra[0]] if len(extra) == 1 else path, (
             f'unknown key "{extra[0]}"' if len(extra) == 1 else "unknown keys " + ", ".join(f'"{k}"' for k in extra)
         ) + f" (allowed: {', '.join(error.schema.get('properties', {}))})"
     if v == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         return path, f'"{missing[0] if missing else error.message}" is required'
     if v == "enum":
-        return path, f"{json.dumps(error.instance)} is not one of {', '.join(json.dumps(x) for x in error.validator_value)}"
+        return (
+            path,
+            f"{json.dumps(error.instance)} is not one of {', '.join(json.dumps(x) for x in error.validator_value)}",
+        )
     if v == "const":
         return path, f"must be {json.dumps(error.validator_value)}"
     if v == "type":
@@ -234,7 +239,7 @@ def _schema_reason(error: SchemaError) -> tuple[list[Any], str]:
 def _type_words(t: Any) -> str:
     words = {"string": "a string", "integer": "a whole number", "number": "a number", "boolean": "true or false"}
     words |= {"object": "an object", "array": "a list", "null": "null"}
-    return " or ".join(words.get(x, x) for x in (t if isinstance(t, list) else [t]))
+    return " or ".join(words.get(str(x), str(x)) for x in (t if isinstance(t, list) else [t]))
 
 
 @dataclass
@@ -271,13 +276,17 @@ class Form:
             for q, spec in enumerate(page.get("questions", [])):
                 path = f"pages[{p}].questions[{q}]"
                 position += 1
-                self.questions.setdefault(spec.get("id"), Question(spec.get("id"), spec, path, page.get("id"), position))
+                self.questions.setdefault(
+                    spec.get("id"), Question(spec.get("id"), spec, path, page.get("id"), position)
+                )
                 if spec.get("type") == "group":
                     for s, sub in enumerate(spec.get("questions", [])):
                         position += 1
                         self.questions.setdefault(
                             sub.get("id"),
-                            Question(sub.get("id"), sub, f"{path}.questions[{s}]", page.get("id"), position, spec["id"]),
+                            Question(
+                                sub.get("id"), sub, f"{path}.questions[{s}]", page.get("id"), position, spec["id"]
+                            ),
                         )
 
     @property
@@ -311,9 +320,7 @@ def known_code_lists() -> set[str]:
     return set(Code.objects.values_list("list_name", flat=True).distinct())
 
 
-def check(
-    body: Any, *, source: str, file_name: str | None = None, code_lists: set[str] | None = None
-) -> list[str]:
+def check(body: Any, *, source: str, file_name: str | None = None, code_lists: set[str] | None = None) -> list[str]:
     """Every problem with a definition, as "source: JSON path: reason"; [] when it may be loaded."""
     found: list[str] = []
     for error in sorted(_validator.iter_errors(body), key=lambda e: list(map(str, e.path))):
@@ -332,7 +339,10 @@ def _meaning(body: dict[str, Any], file_name: str | None, code_lists: set[str] |
     if file_name is not None:
         m = FILE_NAME.match(file_name)
         if not m:
-            yield "(file name)", f'"{file_name}" must be named <name>.v<version>.json, e.g. {body["name"]}.v{body["version"]}.json'
+            yield (
+                "(file name)",
+                f'"{file_name}" must be named <name>.v<version>.json, e.g. {body["name"]}.v{body["version"]}.json',
+            )
         else:
             if m["name"] != body["name"]:
                 yield "name", f'"{body["name"]}" does not match the file name ("{m["name"]}")'
@@ -353,7 +363,10 @@ def _meaning(body: dict[str, Any], file_name: str | None, code_lists: set[str] |
     if "record" in body:
         target = TARGETS.get(body["record"])
         if target is None:
-            yield "record", f'there is no record target "{body["record"]}" (known: {", ".join(sorted(TARGETS)) or "none"})'
+            yield (
+                "record",
+                f'there is no record target "{body["record"]}" (known: {", ".join(sorted(TARGETS)) or "none"})',
+            )
     for p, page in enumerate(body["pages"]):
         first = next((form.questions[q["id"]].position for q in page["questions"]), 0)
         if "show_if" in page:
@@ -462,7 +475,8 @@ def _question_problems(
         if key not in allowed:
             yield (
                 f"{path}.constraints.{key}",
-                f'"{key}" does not apply to a {kind} question' + (f" (allowed: {', '.join(allowed)})" if allowed else ""),
+                f'"{key}" does not apply to a {kind} question'
+                + (f" (allowed: {', '.join(allowed)})" if allowed else ""),
             )
         elif key == "pattern":
             try:
@@ -489,9 +503,7 @@ def _binding_problems(q: Question, target: Any, bound: dict[str, str]) -> Iterat
     if name in bound:
         yield path, f'"{name}" is already bound by the question "{bound[name]}"'
     bound.setdefault(name, q.id)
-    yield from (
-        (path, reason) for reason in binding.refuses(q.type, spec)
-    )
+    yield from ((path, reason) for reason in binding.refuses(q.type, spec))
 
 
 def read(path: Path, *, source: str | None = None, code_lists: set[str] | None = None) -> Form:

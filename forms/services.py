@@ -133,9 +133,7 @@ def _refuse_bad_characters(form: Form, answers: Any) -> None:
     character, and never under a key the form does not have."""
     result = validation.validate(form, answers, codes=lambda _: set())
     errors = {
-        k: v
-        for k, v in result.errors.items()
-        if "control characters" in v or "has no question" in v or k == "__all__"
+        k: v for k, v in result.errors.items() if "control characters" in v or "has no question" in v or k == "__all__"
     }
     if errors:
         raise RuleError(errors)
@@ -222,7 +220,10 @@ def response_submit(
         try:
             with transaction.atomic():
                 records = target.write(
-                    actor=actor, person=person, values=bindings.values_for(target, form, result.answers), context=context
+                    actor=actor,
+                    person=person,
+                    values=bindings.values_for(target, form, result.answers),
+                    context=context,
                 )
         except RuleError as e:
             raise RuleError(bindings.errors_for_questions(form, e.errors)) from e

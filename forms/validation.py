@@ -53,7 +53,7 @@ class Invalid(ValueError):
 
 
 def lower_first(label: str) -> str:
-    """"Health" -> "health", but "NHS number" stays as it is."""
+    """ "Health" -> "health", but "NHS number" stays as it is."""
     if len(label) > 1 and label[1].isupper():
         return label
     return label[:1].lower() + label[1:]
@@ -144,7 +144,9 @@ class Validator:
                 f"Add at least {least} {_plural(item_label, least)}"
             )
         elif len(raw) > most:
-            self.result.errors[g.id] = messages.get("maxItems") or f"Add no more than {most} {_plural(item_label, most)}"
+            self.result.errors[g.id] = (
+                messages.get("maxItems") or f"Add no more than {most} {_plural(item_label, most)}"
+            )
             return
         items = []
         for i, item in enumerate(raw):
@@ -269,7 +271,7 @@ class Validator:
             if kind == "multiple_choice" and not isinstance(value, list):
                 raise self.fail(q, "type", f"{label} must be a list of the options")
             if not all(isinstance(v, str) and v in options for v in chosen) or len(set(chosen)) != len(chosen):
-                raise self.fail(q, "type", f"Select {lower_first(label)} from the options")
+                raise self.fail(q, "type", f"Select {lower_first(label)} from the options")  # noqa: S608 (words, not SQL)
             return value
         if kind == "code_list":
             codes = self.codes(q.spec["code_list"])
@@ -278,7 +280,7 @@ class Validator:
             if many and not isinstance(value, list):
                 raise self.fail(q, "type", f"{label} must be a list of codes")
             if not all(isinstance(v, str) and v in codes for v in chosen) or len(set(chosen)) != len(chosen):
-                raise self.fail(q, "type", f"Select {lower_first(label)} from the list")
+                raise self.fail(q, "type", f"Select {lower_first(label)} from the list")  # noqa: S608 (words, not SQL)
             return value
         if kind == "person":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -292,7 +294,9 @@ class Validator:
                 if not isinstance(text, str):
                     raise self.fail(q, "type", f"{label}: {lower_first(words)} must be text")
                 if len(text) > ADDRESS_LIMIT:
-                    raise self.fail(q, "maxLength", f"{label}: {lower_first(words)} must be {ADDRESS_LIMIT} characters or fewer")
+                    raise self.fail(
+                        q, "maxLength", f"{label}: {lower_first(words)} must be {ADDRESS_LIMIT} characters or fewer"
+                    )
             return value
         raise Invalid(f"{label} cannot be answered")  # pragma: no cover - the loader allows no other type
 

@@ -40,8 +40,10 @@ def test_a_condition_outside_the_subset():
 def test_divide_is_refused_deep_inside_a_condition():
     body = minimal()
     body["pages"][1]["show_if"] = {"and": [True, {">": [{"/": [{"var": "seen"}, 0]}, 1]}]}
-    assert problems(body) == [f'{F}: pages[1].show_if.and[1].>[0]: operator "/" is not allowed (allowed: var, '
-                              "missing, ==, !=, <, >, <=, >=, in, and, or, !, !!)"]
+    assert problems(body) == [
+        f'{F}: pages[1].show_if.and[1].>[0]: operator "/" is not allowed (allowed: var, '
+        "missing, ==, !=, <, >, <=, >=, in, and, or, !, !!)"
+    ]
 
 
 def test_the_wrong_number_of_operands():
@@ -73,8 +75,9 @@ def test_var_must_name_an_earlier_question():
 
 def test_var_cannot_reach_into_another_group():
     body = minimal()
-    body["pages"][1]["questions"].append({"id": "later", "type": "text", "label": "L",
-                                          "show_if": {"==": [{"var": "what"}, "x"]}})
+    body["pages"][1]["questions"].append(
+        {"id": "later", "type": "text", "label": "L", "show_if": {"==": [{"var": "what"}, "x"]}}
+    )
     assert problems(body) == [
         f'{F}: pages[1].questions[2].show_if.==[0].var: "what" is in the group "actions": only that group\'s own '
         "questions may use it"
@@ -114,8 +117,10 @@ def test_an_unknown_answer_type():
     body = minimal()
     body["pages"][1]["questions"][0]["type"] = "essay"
     (p,) = problems(body)
-    assert p == (f'{F}: pages[1].questions[0].type: "essay" is not one of "text", "long_text", "number", "date", '
-                 '"datetime", "yes_no", "single_choice", "multiple_choice", "code_list", "person", "address"')
+    assert p == (
+        f'{F}: pages[1].questions[0].type: "essay" is not one of "text", "long_text", "number", "date", '
+        '"datetime", "yes_no", "single_choice", "multiple_choice", "code_list", "person", "address"'
+    )
 
 
 def test_a_missing_label():
@@ -129,7 +134,9 @@ def test_groups_do_not_nest():
     body["pages"][1]["questions"][1]["questions"].append(
         {"id": "inner", "type": "group", "label": "Inner", "questions": [{"id": "y", "type": "text", "label": "Y"}]}
     )
-    assert problems(body) == [f"{F}: pages[1].questions[1].questions[1]: a group cannot be inside another group (format 1)"]
+    assert problems(body) == [
+        f"{F}: pages[1].questions[1].questions[1]: a group cannot be inside another group (format 1)"
+    ]
 
 
 def test_options_missing_for_a_choice():
@@ -163,8 +170,12 @@ def test_a_code_list_that_does_not_exist():
 
 def test_code_lists_are_read_from_the_database(db):
     body = minimal()
-    body["pages"][1]["questions"][0] = {"id": "health", "type": "code_list", "code_list": "abuse_category",
-                                        "label": "Category"}
+    body["pages"][1]["questions"][0] = {
+        "id": "health",
+        "type": "code_list",
+        "code_list": "abuse_category",
+        "label": "Category",
+    }
     assert check(body, source=F, file_name="x.v1.json") == []
     body["pages"][1]["questions"][0]["code_list"] = "abuse_categories"
     (p,) = check(body, source=F, file_name="x.v1.json")
@@ -194,8 +205,9 @@ def test_the_format_must_be_1():
 def test_a_constraint_that_does_not_apply():
     body = minimal()
     body["pages"][0]["questions"][0]["constraints"] = {"maxLength": 5}
-    assert problems(body) == [f'{F}: pages[0].questions[0].constraints.maxLength: "maxLength" does not apply to a '
-                              "yes_no question"]
+    assert problems(body) == [
+        f'{F}: pages[0].questions[0].constraints.maxLength: "maxLength" does not apply to a yes_no question'
+    ]
 
 
 def test_an_unknown_constraint():
@@ -231,16 +243,15 @@ def test_min_and_max_only_for_repeating_groups():
     body = minimal()
     body["pages"][1]["questions"][1]["repeats"] = False
     body["pages"][1]["questions"][1]["max"] = 3
-    assert problems(body) == [
-        f'{F}: pages[1].questions[1].max: "max" is only for a repeating group ("repeats": true)'
-    ]
+    assert problems(body) == [f'{F}: pages[1].questions[1].max: "max" is only for a repeating group ("repeats": true)']
 
 
 def test_bind_without_a_record_target():
     body = minimal()
     body["pages"][1]["questions"][0]["bind"] = "summary"
-    assert problems(body) == [f'{F}: pages[1].questions[0].bind: a question can bind only in a form with a "record" '
-                              "target"]
+    assert problems(body) == [
+        f'{F}: pages[1].questions[0].bind: a question can bind only in a form with a "record" target'
+    ]
 
 
 def test_an_unknown_record_target():

@@ -49,11 +49,10 @@ def test_a_changed_published_version_is_refused_and_nothing_is_loaded(tmp_path):
     changed["title"] = "X, reworded"
     other = minimal() | {"name": "y"}
     with pytest.raises(DefinitionError) as e:
-        definitions_load(
-            actor=None, paths=[write(tmp_path / "..", other, "y.v1.json"), write(tmp_path, changed)]
-        )
-    assert e.value.problems == [f"{tmp_path}/x.v1.json: version 1 of x is already published and differs; publish it "
-                                "as version 2"]
+        definitions_load(actor=None, paths=[write(tmp_path / "..", other, "y.v1.json"), write(tmp_path, changed)])
+    assert e.value.problems == [
+        f"{tmp_path}/x.v1.json: version 1 of x is already published and differs; publish it as version 2"
+    ]
     assert not FormDefinition.objects.filter(name="y").exists()
 
 
@@ -65,7 +64,11 @@ def test_the_default_folder_loads_the_example():
 def test_a_published_definition_cannot_be_changed_or_deleted_in_the_database(tmp_path):
     (loaded,) = definitions_load(actor=None, paths=[write(tmp_path, minimal())])
     for statement in ("UPDATE forms_formdefinition SET title = 'Y'", "DELETE FROM forms_formdefinition"):
-        with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(DatabaseError, match="Cannot update or delete"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement)
     assert FormDefinition.objects.get(pk=loaded.definition.pk).title == "X"
 
@@ -79,8 +82,9 @@ def test_drafts_keep_partial_answers_and_are_audited(alice):
     definition = example_definition()
     draft = draft_save(actor=alice, definition=definition, person=child, answers={"seen": True})
     assert draft.status == ResponseStatus.DRAFT and draft.author == alice
-    draft_save(actor=alice, definition=definition, person=child, answers={"seen": True, "observations": "Calm"},
-               response=draft)
+    draft_save(
+        actor=alice, definition=definition, person=child, answers={"seen": True, "observations": "Calm"}, response=draft
+    )
     draft.refresh_from_db()
     assert draft.answers == {"seen": True, "observations": "Calm"}
     assert AuditEvent.objects.filter(action="draft_save", person_id=child.pk).count() == 2
@@ -102,13 +106,22 @@ def test_submit_without_a_record_target_keeps_the_visible_answers_and_their_hash
     child = person("Amelia", "Hughes", date(2015, 3, 27))
     definition = example_definition()
     draft = draft_save(actor=alice, definition=definition, person=child, answers={"seen": False})
-    answers = {"visited_on": "2026-12-01", "seen": True, "seen_alone": True, "not_seen_reason": "dropped",
-               "observations": "Calm\r\nand well"}
+    answers = {
+        "visited_on": "2026-12-01",
+        "seen": True,
+        "seen_alone": True,
+        "not_seen_reason": "dropped",
+        "observations": "Calm\r\nand well",
+    }
     submitted = response_submit(actor=alice, definition=definition, person=child, answers=answers, response=draft)
     response = FormResponse.objects.get(pk=draft.pk)
     assert response.status == ResponseStatus.SUBMITTED and response.submitted_by == alice
-    assert response.answers == {"visited_on": "2026-12-01", "seen": True, "seen_alone": True,
-                                "observations": "Calm\nand well"}
+    assert response.answers == {
+        "visited_on": "2026-12-01",
+        "seen": True,
+        "seen_alone": True,
+        "observations": "Calm\nand well",
+    }
     import hashlib
 
     from forms.definition import canonical
@@ -125,8 +138,12 @@ def test_submit_refuses_bad_answers_with_errors_per_question_and_writes_nothing(
     child = person("Amelia", "Hughes", date(2015, 3, 27))
     definition = example_definition()
     with pytest.raises(RuleError) as e:
-        response_submit(actor=alice, definition=definition, person=child,
-                        answers={"visited_on": "2099-01-01", "actions": [{"what": "x"}]})
+        response_submit(
+            actor=alice,
+            definition=definition,
+            person=child,
+            answers={"visited_on": "2099-01-01", "actions": [{"what": "x"}]},
+        )
     assert e.value.errors == {
         "visited_on": "Date of visit must be today or in the past",
         "seen": "Select yes or no",
@@ -143,8 +160,14 @@ def assessment_form(tmp_path) -> FormDefinition:
     return loaded.definition
 
 
-GOOD = {"started": "2026-01-06", "completed": "2026-01-20", "health": "Well", "factors": ["3A", "4B"],
-        "analysis": "Domestic abuse at home", "recommendation": "cin_plan"}
+GOOD = {
+    "started": "2026-01-06",
+    "completed": "2026-01-20",
+    "health": "Well",
+    "factors": ["3A", "4B"],
+    "analysis": "Domestic abuse at home",
+    "recommendation": "cin_plan",
+}
 
 
 def test_submitting_the_assessment_writes_it_through_the_journeys_services(alice, episode, assessment_form):
@@ -152,8 +175,12 @@ def test_submitting_the_assessment_writes_it_through_the_journeys_services(alice
     draft = draft_save(actor=alice, definition=assessment_form, person=child, answers={"health": "Well"})
     submitted = response_submit(actor=alice, definition=assessment_form, person=child, answers=GOOD, response=draft)
     a = Assessment.objects.get(episode=episode)
-    assert (a.started_on, a.factors, a.summary, a.outcome) == (date(2026, 1, 6), ["3A", "4B"],
-                                                              "Domestic abuse at home", "cin_plan")
+    assert (a.started_on, a.factors, a.summary, a.outcome) == (
+        date(2026, 1, 6),
+        ["3A", "4B"],
+        "Domestic abuse at home",
+        "cin_plan",
+    )
     assert a.submitted_on == date(2026, 1, 20) and a.submitted_by == alice
     assert Task.objects.filter(kind=TaskKind.ASSESSMENT_AUTHORISATION, completed_on__isnull=True).count() == 1
     assert submitted.records == [a]
@@ -182,8 +209,7 @@ def test_a_service_error_comes_back_on_the_bound_question(alice, episode, assess
         response_submit(actor=alice, definition=assessment_form, person=child, answers=GOOD | {"started": "2026-01-02"})
     assert e.value.errors == {"started": "The start date cannot be before the referral (5 January 2026)"}
     with pytest.raises(RuleError) as e:
-        response_submit(actor=alice, definition=assessment_form, person=child,
-                        answers=GOOD | {"factors": ["21", "3A"]})
+        response_submit(actor=alice, definition=assessment_form, person=child, answers=GOOD | {"factors": ["21", "3A"]})
     assert e.value.errors == {"factors": "Factor 21 (no factors identified) cannot be chosen with other factors"}
     # Nothing was kept: not the assessment the first step started, nor a response, nor an event.
     assert not Assessment.objects.exists()
