@@ -130,11 +130,32 @@ def form_of(definition: FormDefinition) -> Form:
 
 def _refuse_bad_characters(form: Form, answers: Any) -> None:
     """Drafts are kept as typed, but never with a character the database cannot hold (NUL) or any other control
-    character, and never under a key the form does not have."""
-    result = validation.validate(form, answers, codes=lambda _: set())
-    errors = {
-        k: v for k, v in result.errors.items() if "control characters" in v or "has no question" in v or k == "__all__"
-    }
+    character (hidden answers too: they are stored until the form is submitted), and never under a key the form
+    does not have."""
+    if not isinstance(answers, dict):
+        raise RuleError("The answers must be a JSON object keyed by question id")
+    errors: dict[str, str] = {}
+
+    def walk(value: Any, key: str, label: str) -> None:
+        if isinstance(value, str) and validation.CONTROL.search(value.replace("\r\n", "\n")):
+            errors.setdefault(key, f"{label} must not contain control characters (such as a NUL byte): delete them")
+        elif isinstance(value, list | dict):
+            for v in value.values() if isinstance(value, dict) else value:
+                walk(v, key, label)
+
+    for key, value in answers.items():
+        q = form.questions.get(key)
+        if q is None or q.group is not None:
+            errors[key] = f'This form has no question "{key}"'
+        elif q.type == "group" and isinstance(value, list | dict):
+            items = value if isinstance(value, list) else [value]
+            for i, item in enumerate(items):
+                for sub_key, sub in item.items() if isinstance(item, dict) else []:
+                    sub_q = form.questions.get(sub_key)
+                    where = f"{key}.{i}.{sub_key}" if isinstance(value, list) else f"{key}.{sub_key}"
+                    walk(sub, where, sub_q.label if sub_q is not None else sub_key)
+        else:
+            walk(value, key, q.label)
     if errors:
         raise RuleError(errors)
 

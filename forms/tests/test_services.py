@@ -99,6 +99,17 @@ def test_a_draft_refuses_what_could_not_be_stored(alice):
         "colour": 'This form has no question "colour"',
         "observations": "Observations must not contain control characters (such as a NUL byte): delete them",
     }
+    with pytest.raises(RuleError) as e:
+        draft_save(
+            actor=alice,
+            definition=definition,
+            person=child,
+            answers={"seen": True, "not_seen_reason": "hidden\x00", "actions": [{"what": "ok"}, {"who": "\x07"}]},
+        )
+    assert e.value.errors == {
+        "not_seen_reason": "Why they were not seen must not contain control characters (such as a NUL byte): delete them",
+        "actions.1.who": "Who must not contain control characters (such as a NUL byte): delete them",
+    }
     assert not FormResponse.objects.exists()
 
 
