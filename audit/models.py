@@ -25,6 +25,9 @@ class AuditAction(models.TextChoices):
     SIGN_OUT = "sign_out", "Signed out"
     SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
     BREAK_GLASS = "break_glass", "Opened by break-glass"
+    FORM_LOAD = "form_load", "Form definition loaded"
+    DRAFT_SAVE = "draft_save", "Form draft saved"
+    RESPONSE_SUBMIT = "response_submit", "Form submitted"
 
 
 class AuditEvent(models.Model):

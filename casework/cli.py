@@ -46,6 +46,11 @@ Who may see what
   access refresh [--person ID]
                      rebuild who has a legitimate relationship with each record (after an import)
 
+Forms (docs/forms-format.md)
+  forms list [--json]                the form definitions loaded
+  forms check FILE...                check definition files; exit 1 with the reasons
+  forms load [FILE...]               load forms/definitions/*.json as immutable versions (casework seed does)
+
 Users
   users invite --email EMAIL --first-name NAME --last-name NAME --team TEAM --role ROLE [--base-url URL]
                      create a user with a role in a team; prints (and emails) their one-time sign-in link

@@ -93,7 +93,8 @@ run --help
 check "the commands are listed" "^  worker"
 for command in serve worker seed people "people search" "people import" users "users invite" audit "audit verify" \
   returns "returns cin" "returns ssda903" "returns validate" "returns csc-api" tokens "tokens issue" "tokens revoke" \
-  "tokens list" access "access explain" "access grant" "access revoke" "access refresh" backup restore; do
+  "tokens list" access "access explain" "access grant" "access revoke" "access refresh" backup restore forms \
+  "forms list" "forms check" "forms load"; do
   # shellcheck disable=SC2086  # the command's words are meant to split
   run $command --help
 done
@@ -113,6 +114,20 @@ check "a second seed is refused in plain words" "The database already holds"
 run serve --prepare-only
 check "serve prints the demo sign-ins" "@demo\.casework\.test"
 run manage check
+
+echo
+echo "Form definitions (loaded by the seed):"
+run forms check forms/definitions/*.json
+check "the shipped definitions check" "ok \(example-visit-note version 1"
+run forms list
+check "the seed loaded them" "^example-visit-note +v1 "
+run forms list --json
+run forms load
+check "loading again changes nothing" " 0 loaded"
+bad="$dir/bad-form.v1.json"
+echo '{"format": 1, "name": "bad-form", "version": 1, "title": "Bad", "subject": "any", "pages": [{"id": "p", "title": "P", "questions": [{"id": "q", "type": "text", "label": "Q", "requried": true}]}]}' >"$bad"
+run --expect 1 forms check "$bad"
+check "a bad definition is refused with the path and the reason" 'questions\[0\]\.requried: unknown key "requried"'
 
 echo
 echo "People:"

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cases",
     "returns",
     "demo",
+    "forms",
 ]
 
 MIDDLEWARE = [

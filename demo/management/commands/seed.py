@@ -126,6 +126,8 @@ class Command(BaseCommand):
             progress=self.stdout.write,
         )
         involvement_seconds, involvement_rows = self._refresh_involvements()
+        # The form definitions (forms/definitions/*.json), by the command's name: demo and forms sit side by side.
+        call_command("forms", "load", stdout=self.stdout)
         elapsed = time.monotonic() - started
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Seeded the {size} authority (seed {seed}) in {elapsed:,.1f} s:"))

@@ -1,0 +1,116 @@
+"""`casework forms list [--json]`, `casework forms check FILE...`, `casework forms load [FILE...]`: form definitions
+from the command line (docs/forms-format.md), acting as the system."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from forms.definition import DefinitionError, Form
+from forms.models import FormDefinition
+from forms.services import definition_check, definitions_dir, definitions_load, display_path
+
+
+def summary(definition: FormDefinition) -> dict[str, Any]:
+    form = Form(definition.body)
+    return {
+        "name": definition.name,
+        "version": definition.version,
+        "title": definition.title,
+        "pages": len(form.pages()),
+        "questions": len(form.questions),
+        "record": form.record,
+        "authorisation": bool(definition.body.get("authorisation")),
+        "sha256": definition.sha256,
+        "loaded_at": definition.loaded_at.isoformat(),
+    }
+
+
+class Command(BaseCommand):
+    help = "Form definitions: list those loaded, check a file, load forms/definitions/*.json."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        listing = sub.add_parser("list", help="The form definitions loaded: name, version, title, questions")
+        listing.add_argument("--json", action="store_true", help="print JSON (one object per version)")
+        check = sub.add_parser(
+            "check",
+            help="Check definition files without loading them; exit 1 with the reasons",
+            description="Check form definition files (docs/forms-format.md): prints each problem as "
+            "'file: JSON path: reason' and exits 1 when there is any.",
+        )
+        check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+        load = sub.add_parser(
+            "load",
+            help="Load definition files (default: every forms/definitions/*.json) as immutable versions",
+            description="Load form definitions. Idempotent: a version already loaded with the same content is left as "
+            "it is; one loaded with different content is refused (publish it as the next version). Nothing is "
+            "loaded when any file is refused.",
+        )
+        load.add_argument("files", nargs="*", type=Path, metavar="FILE")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        getattr(self, f"do_{opts['action']}")(opts)
+
+    def do_list(self, opts: dict[str, Any]) -> None:
+        definitions = list(FormDefinition.objects.order_by("name", "version"))
+        rows = [summary(d) for d in definitions]
+        if opts["json"]:
+            self.stdout.write(json.dumps(rows, indent=2))
+            return
+        if not rows:
+            self.stdout.write("No form definitions are loaded (casework forms load).")
+            return
+        width = max(len(r["name"]) for r in rows)
+        for r, d in zip(rows, definitions, strict=True):
+            loaded = timezone.localtime(d.loaded_at)
+            extra = f", writes {r['record']}" if r["record"] else ""
+            self.stdout.write(
+                f"{r['name']:<{width}}  v{r['version']:<3} {r['title']} ({r['questions']} questions on "
+                f"{r['pages']} pages{extra}); loaded {loaded:%Y-%m-%d %H:%M}"
+            )
+        self.stdout.write(f"{len(rows)} form definition{'s' if len(rows) != 1 else ''} loaded.")
+
+    def do_check(self, opts: dict[str, Any]) -> None:
+        problems: list[str] = []
+        for path in opts["files"]:
+            source = display_path(path)
+            try:
+                body = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                problems.append(f"{source}: (file): there is no such file")
+                continue
+            except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                where = f"line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else "(file)"
+                problems.append(f"{source}: {where}: not JSON ({getattr(e, 'msg', 'not UTF-8 text')})")
+                continue
+            found = definition_check(body=body, source=source, file_name=path.name)
+            if found:
+                problems += found
+            else:
+                form = Form(body)
+                self.stdout.write(
+                    f"{source}: ok ({form.name} version {form.version}, {len(form.questions)} questions on "
+                    f"{len(form.pages())} pages)"
+                )
+        if problems:
+            raise CommandError(
+                "\n".join(problems) + f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''}: not loadable."
+            )
+
+    def do_load(self, opts: dict[str, Any]) -> None:
+        paths = opts["files"] or None
+        try:
+            loaded = definitions_load(actor=None, paths=paths)
+        except DefinitionError as e:
+            raise CommandError("\n".join(e.problems) + "\nNothing was loaded.") from e
+        for item in loaded:
+            d = item.definition
+            self.stdout.write(f"{'Loaded' if item.created else 'Already loaded'}: {d.name} version {d.version}")
+        new = sum(1 for i in loaded if i.created)
+        where = display_path(definitions_dir()) if paths is None else "the files given"
+        self.stdout.write(f"Form definitions: {new} loaded, {len(loaded) - new} unchanged, from {where}.")
