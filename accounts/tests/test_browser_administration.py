@@ -13,7 +13,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 
 from accounts.models import AccessSettings, Role, User
-from casework.tests.browser import assert_accessible, sign_in
+from casework.tests.browser import assert_accessible, page_width, sign_in
 from conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -22,7 +22,7 @@ WIDTH = 320
 
 
 def look(page: Any, name: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= WIDTH, f"{page.url} is {width} pixels wide at {WIDTH}"
     assert_accessible(page)
     if folder := os.environ.get("CASEWORK_SCREENSHOTS"):

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import SignInThrottle
-from casework.tests.browser import assert_accessible, fresh_code
+from casework.tests.browser import assert_accessible, fresh_code, page_width
 from conftest import PASSWORD, TOTP_SECRET
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -52,6 +52,6 @@ def test_slowed_then_told_of_the_failed_attempts(allow_audit_flush, live_server,
     banner = page.get_by_role("region", name="Important")
     assert "There were 3 failed attempts to sign in to your account since you last signed in" in banner.inner_text()
     assert "If this was not you, tell your administrator." in banner.inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page_width(page) <= 320
     assert_accessible(page)
     shot(page, "sign-in-told")

@@ -6,14 +6,14 @@ import pytest
 
 from accounts.models import ApiToken, Role
 from accounts.tokens import token_authenticate
-from casework.tests.browser import assert_accessible, sign_in
+from casework.tests.browser import assert_accessible, page_width, sign_in
 from conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= 320, f"{page.url} is {width} pixels wide at 320"
 
 

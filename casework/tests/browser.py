@@ -40,6 +40,12 @@ def launch_page() -> Iterator[Any]:
         browser.close()
 
 
+def page_width(page: Any) -> int:
+    """How wide the page's content is, once it has loaded (while a page is arriving there is no document to measure)."""
+    page.wait_for_load_state("load")
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
 def assert_accessible(page: Any) -> None:
     # A page still arriving (a form's answer half-parsed) has no main landmark yet: check it once it has loaded.
     page.wait_for_load_state("load")

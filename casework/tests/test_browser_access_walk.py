@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Notification, Role, Team
 from cases import services as cs
-from casework.tests.browser import assert_accessible, fill_date, sign_in
+from casework.tests.browser import assert_accessible, fill_date, page_width, sign_in
 from conftest import make_user
 from people.access_services import break_glass_open
 from people.models import BreakGlass, BreakGlassReview, DeclaredConflict, RestrictedAccessGrant, WarningType
@@ -29,9 +29,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 def look(page: Any, name: str) -> str:
     """Check the page as it stands at 1024 and at 320 pixels wide: axe finds nothing, nothing scrolls sideways."""
+    page.wait_for_load_state("load")
     for width in (1024, 320):
         page.set_viewport_size({"width": width, "height": 900})
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{page.url} is wider than {width}"
+        assert page_width(page) <= width, f"{page.url} is wider than {width}"
         assert_accessible(page)
         if folder := os.environ.get("CASEWORK_SCREENSHOTS"):
             page.screenshot(path=f"{folder}/access-{name}-{width}.png", full_page=True)

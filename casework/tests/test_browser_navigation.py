@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from accounts.models import Notification, Role
-from casework.tests.browser import assert_accessible, sign_in
+from casework.tests.browser import assert_accessible, page_width, sign_in
 from conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -37,7 +37,7 @@ def check_widths(page: Any, base: str, path: str, name: str, expected: list[str]
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 700})
         page.goto(base + path)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} wider than {width}"
+        assert page_width(page) <= width, f"{name} wider than {width}"
         menu = page.locator(".govuk-service-navigation__toggle")
         if width < TABLET:
             assert menu.is_visible(), f"{name} at {width}: no Menu button"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Role
 from cases import services as cases
 from cases.services import looked_after as lac
-from casework.tests.browser import assert_accessible, sign_in
+from casework.tests.browser import assert_accessible, page_width, sign_in
 from conftest import make_user
 from core.site import demo_database_mark
 from people.tests.factories import person
@@ -26,7 +26,7 @@ FOSTER = {"placement_type": "U3", "placement_provider": "PR1", "placement_postco
 
 def check(page: Any, url: str, name: str) -> str:
     page.goto(url)
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= WIDTH, f"{url} is {width} pixels wide at {WIDTH}"
     assert_accessible(page)
     if folder := os.environ.get("CASEWORK_SCREENSHOTS"):

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from casework.tests.browser import assert_accessible, sign_in
+from casework.tests.browser import assert_accessible, page_width, sign_in
 from people.services import relationship_create
 from people.tests.factories import grant, hold, person
 
@@ -30,7 +30,7 @@ def test_the_record_of_a_restricted_childs_sibling(allow_audit_flush, live_serve
     assert "Quillfeather" not in page.content() and f"/people/{secret.pk}" not in page.content()
     assert_accessible(page)
     page.set_viewport_size({"width": 320, "height": 900})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page_width(page) <= 320
 
     grant(secret, alice)
     page.reload()
