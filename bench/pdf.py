@@ -53,13 +53,14 @@ SECTIONS = {
     "Analysis": ["What is working well", "What are we worried about", "What needs to happen"],
 }
 NAMES = ["Siân", "Dafydd", "Gwenllïan", "Zoë", "Émile", "Siôn", "Ffion", "Rhodri", "Maëlle", "Nuño"]
-WORDS = (
+TEXT = (
     "school attendance improved after the meeting with the head of year and mother says the mornings are calmer "
     "the health visitor saw the baby at home and weight is now on the expected centile the flat was clean and warm "
     "with food in the cupboards and the children's beds made up the child said they feel safe with grandmother "
     "and worry when father visits late at night the family support worker has started weekly sessions on routines "
     "and boundaries there were two police call-outs in the last month for arguments overheard by neighbours"
-).split()
+)
+WORDS = TEXT.split()
 
 
 def sentence(rng: random.Random) -> str:
@@ -75,7 +76,7 @@ def answer(rng: random.Random, paragraphs: int) -> str:
 
 
 def document(paragraphs: int, seed: int = 12) -> list[tuple[str, list[tuple[str, Any]]]]:
-    rng = random.Random(seed)  # nosec B311: made-up text, not security
+    rng = random.Random(seed)  # made-up text, not security
     sections: list[tuple[str, list[tuple[str, Any]]]] = [
         (
             "About the child and household",

@@ -22,8 +22,9 @@ compatible with Arial, and DejaVu Sans for any character it lacks: Debian's font
 installed by scripts/system-packages.sh), the sRGB output intent, XMP metadata with the title, the authority as author
 and the creation date. Nothing is fetched: the document has no external resources and the fetcher refuses any URL.
 
-`pdfa_problems` is this project's check of the PDF/A-2b rules that a print of ours could break (veraPDF, the
-reference validator, is neither in Debian nor on PyPI; see docs/printing.md).
+`pdfa_problems` is this project's check of the PDF/A-2b rules that a print of ours could break, with pikepdf and
+pdftotext. veraPDF, the reference validator, is not used: it is neither in Debian nor on PyPI (the PyPI wrappers
+download its installer at run time, which cannot be done here).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import subprocess  # nosec B404: pdftotext, a fixed command with no shell
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -75,7 +76,9 @@ def printed_answer(answer: Any) -> PrintedAnswer:
         for entry in answer:
             columns.extend(str(key) for key in entry if str(key) not in columns)
         cells = [[_cell(entry.get(column)) for column in columns] for entry in answer]
-        if len(columns) <= TABLE_MAX_COLUMNS and all(len(c) <= TABLE_MAX_CELL and "\n" not in c for r in cells for c in r):
+        if len(columns) <= TABLE_MAX_COLUMNS and all(
+            len(c) <= TABLE_MAX_CELL and "\n" not in c for r in cells for c in r
+        ):
             return PrintedAnswer(kind="table", columns=tuple(columns), rows=tuple(tuple(r) for r in cells))
         return PrintedAnswer(
             kind="entries",
@@ -163,7 +166,8 @@ def render_pdf(
     identifier = bytes.fromhex(sha256[:32]) if re.fullmatch(r"[0-9a-fA-F]{32,}", sha256) else None
     document = HTML(string=html, url_fetcher=_refuse_fetch, base_url=None)
     pdf = document.write_pdf(pdf_variant="pdf/a-2b", pdf_identifier=identifier, pdf_tags=True)
-    assert pdf is not None  # nosec B101: write_pdf returns bytes when given no target
+    if pdf is None:  # write_pdf returns the bytes when given no target
+        raise RuntimeError("WeasyPrint returned no PDF")
     return pdf
 
 
@@ -182,7 +186,7 @@ def pdf_text(pdf_bytes: bytes) -> str:
     command = shutil.which("pdftotext")
     if command is None:
         raise RuntimeError("pdftotext is not installed (Debian's poppler-utils: run scripts/system-packages.sh)")
-    done = subprocess.run(  # nosec B603: a fixed command, the PDF on standard input
+    done = subprocess.run(  # noqa: S603 - a fixed command, no shell, the PDF on standard input
         [command, "-enc", "UTF-8", "-", "-"], input=pdf_bytes, capture_output=True, check=False, timeout=60
     )
     if done.returncode != 0:
@@ -233,7 +237,7 @@ def _identification_problems(pdf: Any) -> list[str]:
         meta = pdf.open_metadata()
         part = meta.get("pdfaid:part")
         conformance = meta.get("pdfaid:conformance")
-    except Exception as error:  # noqa: BLE001 - any XMP the parser refuses is a problem to report, not to raise
+    except Exception as error:  # any XMP the parser refuses is a problem to report, not to raise
         return [f"The PDF's XMP metadata cannot be read: {error}"]
     problems = []
     if part != "2":
