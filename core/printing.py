@@ -35,7 +35,7 @@ import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -99,14 +99,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def when_text(moment: datetime) -> str:
-    """'6 December 2025 at 5:03pm' (GOV.UK style), in the site's time zone."""
-    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    hour = local.hour % 12 or 12
-    minutes = f":{local.minute:02d}" if local.minute else ""
-    return f"{local.day} {local:%B %Y} at {hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
-
-
 def render_html(
     *,
     title: str,
@@ -118,7 +110,8 @@ def render_html(
     generated_at: datetime,
 ) -> str:
     """The HTML that `render_pdf` prints (for a preview, or a test of the wording)."""
-    moment = generated_at if timezone.is_aware(generated_at) else generated_at.replace(tzinfo=UTC)
+    if timezone.is_naive(generated_at):
+        raise ValueError("generated_at must say its time zone (an aware datetime, such as timezone.now())")
     context = {
         "title": title,
         "authority_name": authority_name,
@@ -129,9 +122,8 @@ def render_html(
         ],
         "version_label": version_label,
         "sha256": sha256,
-        "generated_at": moment,
-        "generated_text": when_text(moment),
-        "created_iso": moment.isoformat(timespec="seconds"),
+        "generated_at": generated_at,
+        "created_iso": generated_at.isoformat(timespec="seconds"),
     }
     return render_to_string(TEMPLATE, context)
 

@@ -57,7 +57,7 @@ KWARGS = {
     "sections": SECTIONS,
     "version_label": "Child and family assessment, version 3",
     "sha256": SHA256,
-    "generated_at": datetime(2026, 1, 14, 15, 30, tzinfo=UTC),
+    "generated_at": datetime(2026, 1, 14, 15, 30, tzinfo=UTC),  # GMT in London
 }
 
 
@@ -100,6 +100,7 @@ def test_answers_print_as_written_and_an_empty_one_says_so(text):
     assert "Not answered" in text
     assert "• Maternal grandmother" in text
     assert "<script>alert(1)</script>" in text  # printed as text, never run or parsed
+    assert "Printed\n\n14 January 2026, 15:30" in text  # as pages write a moment, in the authority's time zone
 
 
 def test_the_metadata_names_the_document_the_authority_and_when_it_was_made(pdf):
@@ -171,3 +172,8 @@ def test_a_repeating_group_prints_as_a_table_while_short_and_as_entries_when_lon
     assert printed_answer([]).kind == printed_answer("  ").kind == printed_answer(None).kind == "none"
     assert printed_answer(["Yes", "No"]).items == ("Yes", "No")
     assert printed_answer(7) == PrintedAnswer(kind="text", text="7")
+
+
+def test_a_moment_without_a_time_zone_is_refused():
+    with pytest.raises(ValueError, match="time zone"):
+        render_html(**KWARGS | {"generated_at": datetime(2026, 1, 14, 15, 30)})
