@@ -189,7 +189,8 @@ def pdf_text(pdf_bytes: bytes) -> str:
 def pdfa_problems(pdf_bytes: bytes, *, sha256: str | None = None) -> list[str]:
     """What stops these bytes being a PDF/A-2b print of ours, in words; empty when nothing does.
 
-    Checks: it opens as a PDF, unencrypted; the XMP metadata says PDF/A part 2, conformance B; an output intent
+    Checks: it opens as a PDF, unencrypted; the XMP metadata says PDF/A part 2, conformance B, and agrees with the
+    document information (title, author, producer); an output intent
     (GTS_PDFA1) with an ICC profile; a document identifier; every font on every page (and in forms and patterns
     within them) embedded; no JavaScript, no forbidden action, no additional actions; annotations set to print; and,
     given `sha256`, that hash in the text of the document (the footer)."""
@@ -232,6 +233,13 @@ def _identification_problems(pdf: Any) -> list[str]:
     except Exception as error:  # any XMP the parser refuses is a problem to report, not to raise
         return [f"The PDF's XMP metadata cannot be read: {error}"]
     problems = []
+    # PDF/A: what the document information dictionary says, the XMP metadata must say the same.
+    for key, xmp_key in (("/Title", "dc:title"), ("/Author", "dc:creator"), ("/Producer", "pdf:Producer")):
+        if key in pdf.docinfo:
+            said = meta.get(xmp_key)
+            said = ", ".join(said) if isinstance(said, list) else said
+            if str(pdf.docinfo[key]) != said:
+                problems.append(f"The document information's {key[1:]} is not the XMP metadata's ({xmp_key}).")
     if part != "2":
         problems.append(f"The XMP metadata says PDF/A part {part or 'nothing'}, not 2 (pdfaid:part).")
     if conformance != "B":

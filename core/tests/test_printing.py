@@ -156,6 +156,13 @@ def test_the_check_finds_javascript_an_unembedded_font_encryption_and_a_missing_
     nothing.save = {"encryption": pikepdf.Encryption(owner="owner", user="", R=6)}  # type: ignore[attr-defined]
     assert "The PDF is encrypted (PDF/A forbids encryption)." in pdfa_problems(_changed(pdf, nothing))
 
+    def retitle(opened):
+        opened.docinfo["/Title"] = "Another child's assessment"
+
+    assert pdfa_problems(_changed(pdf, retitle)) == [
+        "The document information's Title is not the XMP metadata's (dc:title)."
+    ]
+
     other = hashlib.sha256(b"another form").hexdigest()
     assert pdfa_problems(pdf, sha256=other) == [f"The SHA-256 {other} is not in the document's text."]
     assert pdfa_problems(b"not a pdf")[0].startswith("Not a readable PDF")
