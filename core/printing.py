@@ -45,6 +45,8 @@ Answer = str | Sequence[str] | Sequence[Mapping[str, str]] | None
 Section = tuple[str, Sequence[tuple[str, Answer]]]
 
 TEMPLATE = "printing/document.html"
+# The print styles, given to WeasyPrint as a stylesheet (a page template has no inline style: the CSP forbids it).
+STYLESHEET = "printing/document.css"
 NOT_ANSWERED = "Not answered"
 # A repeating group prints as a table while it has at most this many columns and no answer longer than this.
 TABLE_MAX_COLUMNS = 4
@@ -109,7 +111,8 @@ def render_html(
     sha256: str,
     generated_at: datetime,
 ) -> str:
-    """The HTML that `render_pdf` prints (for a preview, or a test of the wording)."""
+    """The HTML that `render_pdf` prints (for a preview, or a test of the wording), without its print styles:
+    `print_stylesheet()` gives them."""
     if timezone.is_naive(generated_at):
         raise ValueError("generated_at must say its time zone (an aware datetime, such as timezone.now())")
     context = {
@@ -128,6 +131,12 @@ def render_html(
     return render_to_string(TEMPLATE, context)
 
 
+def print_stylesheet() -> str:
+    """The CSS `render_pdf` prints with (A4, the running header and footer, GOV.UK's type): a template, so a
+    deployment may override it."""
+    return render_to_string(STYLESHEET)
+
+
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"Printing fetches nothing: {url}")
 
@@ -143,7 +152,7 @@ def render_pdf(
     generated_at: datetime,
 ) -> bytes:
     """The document as PDF/A-2b bytes (see the module's docstring)."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     html = render_html(
         title=title,
@@ -157,7 +166,12 @@ def render_pdf(
     # The identifier is the hash's first 16 bytes, so two prints of one response share it (PDF's /ID).
     identifier = bytes.fromhex(sha256[:32]) if re.fullmatch(r"[0-9a-fA-F]{32,}", sha256) else None
     document = HTML(string=html, url_fetcher=_refuse_fetch, base_url=None)
-    pdf = document.write_pdf(pdf_variant="pdf/a-2b", pdf_identifier=identifier, pdf_tags=True)
+    pdf = document.write_pdf(
+        stylesheets=[CSS(string=print_stylesheet(), url_fetcher=_refuse_fetch)],
+        pdf_variant="pdf/a-2b",
+        pdf_identifier=identifier,
+        pdf_tags=True,
+    )
     if pdf is None:  # write_pdf returns the bytes when given no target
         raise RuntimeError("WeasyPrint returned no PDF")
     return pdf

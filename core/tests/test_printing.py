@@ -11,7 +11,15 @@ from datetime import UTC, datetime
 import pikepdf
 import pytest
 
-from core.printing import PrintedAnswer, pdf_text, pdfa_problems, printed_answer, render_html, render_pdf
+from core.printing import (
+    PrintedAnswer,
+    pdf_text,
+    pdfa_problems,
+    print_stylesheet,
+    printed_answer,
+    render_html,
+    render_pdf,
+)
 
 SHA256 = hashlib.sha256(b"a submitted form").hexdigest()
 LONG_WORD = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch" * 3
@@ -114,9 +122,9 @@ def test_the_metadata_names_the_document_the_authority_and_when_it_was_made(pdf)
 
 
 def test_a_plain_weasyprint_pdf_is_not_pdfa():
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
-    plain = HTML(string=render_html(**KWARGS)).write_pdf()
+    plain = HTML(string=render_html(**KWARGS)).write_pdf(stylesheets=[CSS(string=print_stylesheet())])
     problems = pdfa_problems(plain, sha256=SHA256)
     assert problems == [
         "The PDF has no XMP metadata, so it does not say it is PDF/A-2b.",
