@@ -4,12 +4,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CASEWORK := $(VENV)/bin/casework
 
-.PHONY: run test setup assets lint typecheck security migrations-check pytest smoke
+.PHONY: run test setup system-packages assets lint typecheck security migrations-check pytest smoke
 
 # One install of the validators per checkout, found from any data folder (settings.CASEWORK_VALIDATORS_DIR).
 VALIDATORS := $(or $(CASEWORK_VALIDATORS_DIR),.validators)/venv/.installed
 
-setup: $(VENV)/.installed web/node_modules/.installed assets $(VALIDATORS)
+setup: system-packages $(VENV)/.installed web/node_modules/.installed assets $(VALIDATORS)
+
+# Debian's packages pip cannot install (Pango and fonts for printing, pdftotext): quick when present.
+system-packages:
+	bash scripts/system-packages.sh
 
 # DfE's validators for the returns, in a venv of their own (they need pandas<2 and numpy<2).
 $(VALIDATORS): scripts/install-validators.sh
