@@ -164,7 +164,7 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
         for operation in methods.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            responses = operation["responses"]
+            responses = operation["responses"] = {str(k): v for k, v in operation["responses"].items()}
             for status, description in ERROR_STATUSES.items():
                 if status == 409 and "409" not in responses:
                     continue  # only where an operation can conflict, and it documents its own body
