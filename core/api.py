@@ -100,18 +100,24 @@ _TYPE_WORDS = [
 ]
 
 
+def _field_loc(loc: tuple[Any, ...] | list[Any]) -> list[Any]:
+    """pydantic's location without ninja's: ("body", "payload", "address", "line1") -> ["address", "line1"] (a body
+    is named by the view's parameter), ("query", "q") -> ["q"]."""
+    parts = list(loc)
+    if parts and parts[0] == "body":
+        return parts[2:]
+    if parts and parts[0] in ("query", "path", "header", "cookie", "form"):
+        return parts[1:]
+    return parts
+
+
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    """pydantic's location without ninja's wrappers: ("body", "payload", "address", "line1") -> "address.line1"."""
-    parts = [str(p) for p in loc]
-    while parts and parts[0] in ("body", "query", "path", "header", "cookie", "form", "payload"):
-        parts = parts[1:]
-    return ".".join(parts) or "__all__"
+    return ".".join(str(p) for p in _field_loc(loc)) or "__all__"
 
 
 def validation_message(error: dict[str, Any]) -> str:
     """One pydantic error as a sentence naming the field."""
-    loc = error.get("loc") or ()
-    name = next((str(p) for p in reversed(loc) if isinstance(p, str) and p not in ("body", "payload")), None)
+    name = next((p for p in reversed(_field_loc(error.get("loc") or ())) if isinstance(p, str)), None)
     subject = subject_of(name)
     kind = str(error.get("type", ""))
     ctx = error.get("ctx") or {}
