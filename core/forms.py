@@ -161,8 +161,8 @@ def gov_error_messages(field: forms.Field, name: str) -> dict[str, str]:
         "invalid_list": choose_from_list,
         "invalid_pk_value": choose_from_list,
         "max_length": (
-            too_long_message(subject, field.max_length)
-            if isinstance(getattr(field, "max_length", None), int)
+            too_long_message(subject, max_length)
+            if isinstance(max_length := getattr(field, "max_length", None), int)
             else f"{subject} must be %(limit_value)s characters or fewer"
         ),
         "min_length": f"{subject} must be %(limit_value)s characters or more",
