@@ -3,8 +3,8 @@ RuleError becomes 422 with a message per field; access is decided by accounts.ac
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
@@ -14,7 +14,8 @@ from ninja.errors import HttpError
 from accounts import access
 from accounts.models import Team
 from core.errors import RuleError
-from people.api import CreatedOut, ErrorsOut, person_for_api
+from core.inputs import Code, LocalDateTime, Note, Reason, Text
+from people.api import CreatedOut, ErrorsOut, MessageOut, person_for_api
 from people.services import people_list_view_record
 from recording.api import also_for_people
 
@@ -53,11 +54,11 @@ RESPONSES = {201: CreatedOut, 422: ErrorsOut}
 
 
 class ContactIn(Schema):
-    received_at: datetime
-    source: str
-    concern: str
-    referrer_name: str = ""
-    referrer_organisation: str = ""
+    received_at: LocalDateTime
+    source: Code
+    concern: Note
+    referrer_name: Annotated[str, Text(150)] = ""
+    referrer_organisation: Annotated[str, Text(150)] = ""
 
 
 @router.post("/people/{int:person_id}/contacts", response=RESPONSES, summary="Record a contact (the front door)")
@@ -70,10 +71,10 @@ def contact_create(request: HttpRequest, person_id: int, payload: ContactIn) -> 
 
 
 class DecisionIn(Schema):
-    decision: str = Field(..., description="nfa, early_help or referral")
-    reason: str
+    decision: Code = Field(..., description="nfa, early_help or referral")
+    reason: Reason
     team_id: int | None = None
-    primary_need: str = ""
+    primary_need: Code = ""
 
 
 class DecisionOut(Schema):
@@ -100,8 +101,8 @@ def contact_decide(request: HttpRequest, contact_id: int, payload: DecisionIn) -
 
 class ReferralIn(Schema):
     referral_date: date
-    source: str
-    primary_need: str
+    source: Code
+    primary_need: Code
     team_id: int
 
 
@@ -124,8 +125,8 @@ def referral_create(request: HttpRequest, person_id: int, payload: ReferralIn) -
 class AllocationIn(Schema):
     worker_id: int
     started_on: date
-    reason: str
-    change_reason: str = ""
+    reason: Annotated[str, Text(300)]
+    change_reason: Code = ""
 
 
 @router.post(
@@ -162,9 +163,9 @@ def assessment_start(request: HttpRequest, episode_id: int, payload: StartIn) ->
 
 
 class AssessmentIn(Schema):
-    factors: list[str]
-    summary: str = ""
-    outcome: str = ""
+    factors: list[Code]
+    summary: Note = ""
+    outcome: Code = ""
 
 
 @router.put(
@@ -182,12 +183,12 @@ class OnIn(Schema):
 
 class AuthoriseIn(Schema):
     on: date | None = None
-    comments: str = ""
+    comments: Reason = ""
 
 
 class ReturnIn(Schema):
     on: date | None = None
-    reason: str
+    reason: Reason
 
 
 @router.post(
@@ -225,9 +226,9 @@ def assessment_return(request: HttpRequest, assessment_id: int, payload: ReturnI
 
 class StrategyIn(Schema):
     held_on: date
-    agencies: str
+    agencies: Annotated[str, Text(300)]
     start_section_47: bool
-    notes: str = ""
+    notes: Note = ""
 
 
 @router.post(
@@ -242,7 +243,7 @@ def strategy(request: HttpRequest, episode_id: int, payload: StrategyIn) -> Stat
 
 class S47CompleteIn(Schema):
     completed_on: date
-    outcome: str
+    outcome: Code
 
 
 @router.post(
@@ -259,7 +260,7 @@ def s47_complete(request: HttpRequest, enquiry_id: int, payload: S47CompleteIn) 
 class ICPCIn(Schema):
     held_on: date
     plan_needed: bool
-    category: str = ""
+    category: Code = ""
 
 
 @router.post(
@@ -276,7 +277,7 @@ def icpc(request: HttpRequest, enquiry_id: int, payload: ICPCIn) -> Status[dict[
 
 class HeldIn(Schema):
     held_on: date
-    notes: str = ""
+    notes: Note = ""
 
 
 @router.post("/child-protection-plans/{int:plan_id}/core-groups", response=RESPONSES, summary="Core group meeting")
@@ -288,8 +289,8 @@ def core_group(request: HttpRequest, plan_id: int, payload: HeldIn) -> Status[di
 class ReviewIn(Schema):
     held_on: date
     plan_continues: bool
-    category: str = ""
-    end_reason: str = ""
+    category: Code = ""
+    end_reason: Annotated[str, Text(200)] = ""
 
 
 @router.post(
@@ -326,7 +327,7 @@ def cin_plan_end(request: HttpRequest, plan_id: int, payload: EndIn) -> dict[str
 class CinPlanReviewIn(Schema):
     held_on: date | None = Field(None, description="The day the review was held")
     plan_continues: bool = Field(True, description="False when the review decides the plan is no longer needed")
-    summary: str = Field("", description="What the review found and decided")
+    summary: Note = Field("", description="What the review found and decided")
 
 
 @router.post(
@@ -345,7 +346,7 @@ def cin_plan_review(request: HttpRequest, plan_id: int, payload: CinPlanReviewIn
 
 class CloseIn(Schema):
     closure_date: date
-    reason: str = Field(..., description="RC1-RC9")
+    reason: Code = Field(..., description="RC1-RC9")
 
 
 @router.post(
@@ -388,17 +389,17 @@ def caseload(request: HttpRequest) -> list[dict[str, object]]:
 
 
 class PlacementIn(Schema):
-    placement_type: str
-    placement_provider: str = ""
-    placement_postcode: str
-    urn: str = ""
+    placement_type: Code
+    placement_provider: Code = ""
+    placement_postcode: Annotated[str, Text(8)]
+    urn: Code = ""
 
 
 class LookedAfterStartIn(PlacementIn):
     started_on: date
-    legal_status: str
-    category_of_need: str
-    home_postcode: str
+    legal_status: Code
+    category_of_need: Code
+    home_postcode: Annotated[str, Text(8)]
 
 
 @router.post("/people/{int:person_id}/looked-after", response=RESPONSES, summary="Start a period of care (managers)")
@@ -410,9 +411,9 @@ def looked_after_start(request: HttpRequest, person_id: int, payload: LookedAfte
 
 class LookedAfterChangeIn(Schema):
     changed_on: date
-    legal_status: str | None = None
+    legal_status: Code | None = None
     placement: PlacementIn | None = None
-    reason_place_change: str = ""
+    reason_place_change: Code = ""
     same_carers: bool = False
 
 
@@ -434,7 +435,7 @@ def looked_after_change(
 
 class LookedAfterEndIn(Schema):
     ended_on: date
-    reason_ceased: str
+    reason_ceased: Code
 
 
 @router.post(
@@ -449,7 +450,7 @@ def looked_after_end(request: HttpRequest, person_id: int, payload: LookedAfterE
 
 class LookedAfterReviewIn(Schema):
     held_on: date
-    participation: str
+    participation: Code
 
 
 @router.post("/people/{int:person_id}/looked-after/reviews", response=RESPONSES, summary="Record a looked-after review")
@@ -462,12 +463,8 @@ def looked_after_review(
 
 # --- looked-after records: missing, UASC, previous permanence, adoption, health (OC2), care leavers (OC3) ---------
 # The same services as the step pages (cases.steps). Values the services check are optional here, so that leaving
-# one out is answered like any other refusal: 422 with {"errors": {field: message}}. A body that is not even the
-# right shape (a date that is not a date) gets django-ninja's own 422 {"detail": [...]}.
-
-
-class MessageOut(Schema):
-    detail: str
+# one out is answered like any other refusal: 422 with {"detail": ..., "errors": {field: message}}, as is a body that
+# is not even the right shape (a date that is not a date): core.api.
 
 
 ACCESS = {401: MessageOut, 403: MessageOut, 404: MessageOut}
@@ -499,7 +496,7 @@ def _record_of(request: HttpRequest, model: Any, pk: int) -> Any:
 
 
 class MissingEpisodeIn(Schema):
-    kind: str = Field("", description="SSDA903 MISSING: M missing, A away from placement without authorisation")
+    kind: Code = Field("", description="SSDA903 MISSING: M missing, A away from placement without authorisation")
     started_on: date | None = Field(None, description="MIS_START: the day the child went missing or away")
 
 
@@ -559,9 +556,9 @@ def uasc_set(request: HttpRequest, person_id: int, payload: UASCIn) -> Status[di
 
 
 class PreviousPermanenceIn(Schema):
-    arrangement: str = Field("", description="PREV_PERM: P1 adoption, P2 special guardianship, P3 child "
+    arrangement: Code = Field("", description="PREV_PERM: P1 adoption, P2 special guardianship, P3 child "
                              "arrangements order, P4, or Z1 for none")  # fmt: skip
-    la_code: str = Field("", description="LA_PERM: the arranging authority's 3-digit code, or WAL, SCO, NIR, NUK")
+    la_code: Code = Field("", description="LA_PERM: the arranging authority's 3-digit code, or WAL, SCO, NIR, NUK")
     order_date: date | None = Field(None, description="DATE_PERM: the date of the order")
 
 
@@ -602,7 +599,7 @@ def adoption_decision_create(
 
 
 class AdoptionMilestoneIn(Schema):
-    milestone: str = Field("", description="placement_order, matched or placed (with the adopters)")
+    milestone: Code = Field("", description="placement_order, matched or placed (with the adopters)")
     on: date | None = None
 
 
@@ -630,8 +627,8 @@ def adoption_milestone(request: HttpRequest, adoption_id: int, payload: Adoption
 class AdoptersIn(Schema):
     foster_care: bool | None = Field(None, description="FOSTER_CARE: the adopters are the child's foster carers")
     number_of_adopters: int | None = Field(None, description="NB_ADOPTR: 1 or 2")
-    sex_of_adopters: str = Field("", description="SEX_ADOPTR: M1, F1, MM, FF or MF")
-    legal_status_of_adopters: str = Field("", description="LS_ADOPTR: L0, L11, L12, L2, L3 or L4")
+    sex_of_adopters: Code = Field("", description="SEX_ADOPTR: M1, F1, MM, FF or MF")
+    legal_status_of_adopters: Code = Field("", description="LS_ADOPTR: L0, L11, L12, L2, L3 or L4")
 
 
 @router.put(
@@ -649,7 +646,7 @@ def adoption_adopters(request: HttpRequest, adoption_id: int, payload: AdoptersI
 
 class AdoptionReversedIn(Schema):
     date_placed_ceased: date | None = Field(None, description="DATE_PLACED_CEASED: the date of the new decision")
-    reason_placed_ceased: str = Field("", description="REASON_PLACED_CEASED: RD1-RD4")
+    reason_placed_ceased: Code = Field("", description="REASON_PLACED_CEASED: RD1-RD4")
 
 
 @router.post(
@@ -672,7 +669,7 @@ class HealthRecordIn(Schema):
     sdq_score: int | None = Field(
         None, description=f"SDQ_SCORE 0-40, for ages {timescales.SDQ_MIN_AGE} to {timescales.SDQ_MAX_AGE} on 31 March"
     )
-    sdq_reason: str = Field("", description="SDQ_REASON (SDQ1-SDQ5) when there is no score")
+    sdq_reason: Code = Field("", description="SDQ_REASON (SDQ1-SDQ5) when there is no score")
     health_assessment: bool | None = Field(None, description="HEALTH_ASSESSMENT up to date")
     teeth_check: bool | None = Field(None, description="TEETH_CHECK: dental check up to date")
     immunisations: bool | None = Field(None, description="IMMUNISATIONS up to date")
@@ -702,7 +699,7 @@ def health_record(request: HttpRequest, person_id: int, payload: HealthRecordIn)
 
 class HealthAssessmentIn(Schema):
     assessed_on: date | None = None
-    assessed_by: str = Field("", description="The doctor or nurse, and their service")
+    assessed_by: Annotated[str, Text(200)] = Field("", description="The doctor or nurse, and their service")
 
 
 @router.post(
@@ -722,9 +719,9 @@ def health_assessment(request: HttpRequest, person_id: int, payload: HealthAsses
 
 class CareLeaverContactIn(Schema):
     contact_on: date | None = None
-    in_touch: str = Field("", description="IN_TOUCH: YES, NO, DIED, REFU, NREQ or RHOM")
-    activity: str = Field("", description="ACTIV: F1-G6, or 0 when the young person has died or returned home")
-    accommodation: str = Field("", description="ACCOM: B1-Z2, or 0 when the young person has died or returned home")
+    in_touch: Code = Field("", description="IN_TOUCH: YES, NO, DIED, REFU, NREQ or RHOM")
+    activity: Code = Field("", description="ACTIV: F1-G6, or 0 when the young person has died or returned home")
+    accommodation: Code = Field("", description="ACCOM: B1-Z2, or 0 when the young person has died or returned home")
 
 
 @router.post(
@@ -744,12 +741,12 @@ def care_leaver_contact(
 
 
 class VisitIn(Schema):
-    occurred_at: datetime
-    visit_type: str
+    occurred_at: LocalDateTime
+    visit_type: Code
     child_seen: bool
     seen_alone: bool | None = None
-    not_seen_reason: str = ""
-    notes: str
+    not_seen_reason: Annotated[str, Text(300)] = ""
+    notes: Note
     also_for: list[int] = Field(
         default=[], description="Record the same visit for these siblings or household children (person ids)"
     )

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Team
-from core import codes
+from core import codes, limits
 from core.forms import GovDateField, GovForm, GovTimeField
 
 from .models import ContactDecision
@@ -33,7 +33,10 @@ class ContactForm(GovForm):
     )
     referrer_organisation = forms.CharField(label="Their organisation (optional)", required=False, max_length=150)
     concern = forms.CharField(
-        label="What is the concern?", widget=forms.Textarea, error_messages={"required": "Enter what the concern is"}
+        label="What is the concern?",
+        max_length=limits.NOTE,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter what the concern is"},
     )
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 
 from accounts import access
 from accounts.models import Membership, Role, Team
+from core import limits
 from core.errors import RuleError
 from core.forms import GovDateField, GovForm
 
@@ -187,7 +188,9 @@ class AssessmentRecordForm(GovForm):
         choices=lambda: code_choices("assessment_factor"),
         widget=forms.CheckboxSelectMultiple,
     )
-    summary = forms.CharField(label="Summary of the assessment", widget=forms.Textarea, required=False)
+    summary = forms.CharField(
+        label="Summary of the assessment", max_length=limits.NOTE, widget=forms.Textarea, required=False
+    )
     outcome = forms.ChoiceField(label="Outcome", choices=AssessmentOutcome.choices, widget=forms.RadioSelect)
 
 
@@ -199,7 +202,7 @@ class StrategyForm(GovForm):
     held_on = _date("Date of the strategy discussion")
     agencies = forms.CharField(label="Agencies that took part", max_length=300)
     start_section_47 = forms.ChoiceField(label="Start a section 47 enquiry?", choices=YES_NO, widget=forms.RadioSelect)
-    notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
+    notes = forms.CharField(label="Notes", max_length=limits.NOTE, widget=forms.Textarea, required=False)
 
 
 class S47CompleteForm(GovForm):
@@ -222,7 +225,9 @@ class CinPlanReviewForm(GovForm):
     plan_continues = forms.ChoiceField(
         label="Is the child in need plan still needed?", choices=YES_NO, widget=forms.RadioSelect
     )
-    summary = forms.CharField(label="What the review found and decided", widget=forms.Textarea, required=False)
+    summary = forms.CharField(
+        label="What the review found and decided", max_length=limits.NOTE, widget=forms.Textarea, required=False
+    )
 
 
 class ReviewConferenceForm(GovForm):

@@ -1,19 +1,30 @@
 """The JSON API, /api/v1/. Each app adds its router here; OpenAPI at /api/v1/openapi.json."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
 
 from accounts.api_auth import ApiTokenAuth
 from cases.api import people_router as cases_people_router
 from cases.api import router as cases_router
+from core.api import MESSAGES, document_errors, error_response, parse_error_detail, summary, validation_errors
 from core.errors import RuleError
 from people.api import router as people_router
 from recording.api import router as recording_router
 
-api = NinjaAPI(
+
+class CaseworkAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Every error status on every operation, with the one error shape (core.api)."""
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = CaseworkAPI(
     title="Casework API",
     version="1",
     description=(
@@ -31,16 +42,50 @@ api = NinjaAPI(
 )
 
 
+# Every error in the one shape of core.api.ErrorOut: {"detail": "...", "errors": {"field": "..."}}. An error answer
+# saves nothing: core.middleware.AtomicWritesMiddleware rolls back a change answered with an error.
+
+
 @api.exception_handler(RuleError)
 def _rule_error(request: HttpRequest, exc: RuleError) -> HttpResponse:
-    return api.create_response(request, {"errors": exc.errors}, status=422)
+    return error_response(422, summary(exc.errors), exc.errors)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Input that does not fit the schema (a missing field, text too long, a hidden control character, not a date):
+    422 with a message per field, as a rule's refusal."""
+    errors = validation_errors(exc.errors)
+    return error_response(422, summary(errors), errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(401, MESSAGES[401])
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # ninja's "Cannot parse request body": say what is wrong with it
+        return error_response(400, parse_error_detail(exc))
+    return error_response(exc.status_code, str(exc) or None)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(404, str(exc) or None)
 
 
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     """The access rule refused (a manager-only step by a social worker, say): 403, as the page answers, with the
     reason. 422 is only for input that can be put right."""
-    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+    return error_response(403, str(exc) or None)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(413)
 
 
 api.add_router("/people", people_router)

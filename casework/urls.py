@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+handler400 = site_views.bad_request
 handler403 = site_views.permission_denied
 handler404 = site_views.page_not_found
 handler500 = site_views.server_error

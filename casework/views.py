@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
 from accounts import access
+from core.api import error_response
+from core.middleware import too_big
 from people import access_views
 
 
@@ -26,9 +29,19 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django could not read. A body over DATA_UPLOAD_MAX_MEMORY_SIZE (sent without a Content-Length that
+    core.middleware.RequestSizeMiddleware could check first) is 413, as there."""
+    if isinstance(exception, RequestDataTooBig):
+        return too_big(request)
+    if _is_api(request):
+        return error_response(400)
+    return render(request, "400.html", status=400)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": "Not Found"}, status=404)
+        return error_response(404)
     return render(request, "404.html", status=404)
 
 
@@ -36,7 +49,7 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     """ "You cannot do this": why (the view's reason, written for the user), and what the user's roles may do
     (accounts.access.PERMISSIONS)."""
     if _is_api(request):
-        return JsonResponse({"detail": "Forbidden"}, status=403)
+        return error_response(403)
     reason = str(exception or "").strip().rstrip(".")
     context = {
         "reason": reason,
@@ -50,7 +63,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """The page for an unexpected error. When the full page cannot be drawn (the database is down, say), the same
     page is drawn without the navigation, which needs the database."""
     if _is_api(request):
-        return JsonResponse({"detail": "Sorry, there is a problem with the service. Try again later."}, status=500)
+        return error_response(500)
     try:
         return render(request, "500.html", status=500)
     except Exception:

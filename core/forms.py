@@ -10,9 +10,12 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.forms.utils import pretty_name
 from django.utils import timezone
 
+from core import limits
+from core.inputs import CONTROL_CHARACTERS, NoControlCharacters, control_characters_message, too_long_message
 from core.text import PROPER_NOUNS
 
 _NO_ARTICLE = frozenset(
@@ -157,7 +160,11 @@ def gov_error_messages(field: forms.Field, name: str) -> dict[str, str]:
         "invalid_choice": choose_from_list,
         "invalid_list": choose_from_list,
         "invalid_pk_value": choose_from_list,
-        "max_length": f"{subject} must be %(limit_value)s characters or fewer",
+        "max_length": (
+            too_long_message(subject, max_length)
+            if isinstance(max_length := getattr(field, "max_length", None), int)
+            else f"{subject} must be %(limit_value)s characters or fewer"
+        ),
         "min_length": f"{subject} must be %(limit_value)s characters or more",
         "max_value": f"{subject} must be %(limit_value)s or less",
         "min_value": f"{subject} must be %(limit_value)s or more",
@@ -175,7 +182,8 @@ def gov_error_messages(field: forms.Field, name: str) -> dict[str, str]:
             else f"Enter {_object(label)} in the correct format"
         ),
         "incomplete": f"Enter all of {_object(label)}",
-        "null_characters_not_allowed": f"{subject} must not contain null characters",
+        "null_characters_not_allowed": control_characters_message(subject),
+        CONTROL_CHARACTERS: control_characters_message(subject),
     }
 
 
@@ -186,11 +194,27 @@ def _django_defaults(field: forms.Field) -> set[str]:
     return out
 
 
+def text_rules(field: forms.Field) -> None:
+    """Every text field of every form (core.inputs): no control characters, and a maximum length (its own, or
+    core.limits.DEFAULT). A textarea has no `maxlength` attribute: the browser would cut pasted text short without
+    a word; the error message says how long it may be instead."""
+    if not isinstance(field, forms.CharField) or isinstance(field, GovTimeField):
+        return
+    if field.max_length is None:
+        field.max_length = limits.DEFAULT
+        field.validators.append(MaxLengthValidator(limits.DEFAULT))
+    if not any(isinstance(v, NoControlCharacters) for v in field.validators):
+        field.validators.append(NoControlCharacters())
+    if isinstance(field.widget, forms.Textarea):
+        field.widget.attrs.pop("maxlength", None)
+
+
 def gov_messages(form: forms.BaseForm) -> None:
     """Replace every Django default message on the form's fields with a plain-English one naming the field (a
     message the field sets itself is kept). Validators' messages too: Field.run_validators raises a validator's
     error with the field's message for the validator's code (max_length, min_value...)."""
     for name, field in form.fields.items():
+        text_rules(field)
         ours = gov_error_messages(field, name)
         defaults = _django_defaults(field)
         for code, message in ours.items():

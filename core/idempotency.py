@@ -132,7 +132,7 @@ def idempotency_keys_purge(*, now: datetime | None = None) -> int:
 
 
 def _error(message: str) -> JsonResponse:
-    return JsonResponse({"errors": {HEADER: message}}, status=422)
+    return JsonResponse({"detail": message, "errors": {HEADER: message}}, status=422)
 
 
 class IdempotencyKeyMiddleware:

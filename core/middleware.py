@@ -52,7 +52,12 @@ class AtomicWritesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in self.UNSAFE:
             with transaction.atomic():
-                return self.get_response(request)
+                response = self.get_response(request)
+                if response.status_code >= 400 and request.path.startswith("/api/"):
+                    # The API answers a refusal (422, 403...) without raising: nothing the request wrote stays.
+                    # (Pages raise for a refusal, and re-show a form with errors with nothing written.)
+                    transaction.set_rollback(True)
+                return response
         return self.get_response(request)
 
 
@@ -67,3 +72,32 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.CASEWORK_PERMISSIONS_POLICY)
         return response
+
+
+class RequestSizeMiddleware:
+    """A request body larger than settings.DATA_UPLOAD_MAX_MEMORY_SIZE (core.limits.REQUEST_BYTES) is answered 413
+    before anything reads it: a plain page saying so, or the API's error (core.api). Django itself would answer 400
+    when the body is read; `casework.views.bad_request` answers 413 then too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return too_big(request)
+        return self.get_response(request)
+
+
+def too_big(request: HttpRequest) -> HttpResponse:
+    from django.shortcuts import render
+
+    from core.api import error_response, is_api
+
+    if is_api(request):
+        return error_response(413)
+    return render(request, "413.html", {"limit_kb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024}, status=413)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -11,7 +12,9 @@ from ninja.errors import HttpError
 from accounts import access
 from audit.models import AuditAction
 from audit.services import audit_record
+from core.api import ErrorOut, summary
 from core.errors import ConfirmationNeeded, RuleError
+from core.inputs import Code, Line, Text
 
 from . import selectors, services
 from .models import Person, PersonAddress, PersonIdentifier
@@ -64,10 +67,10 @@ class MatchOut(Schema):
 
 
 class SearchIn(Schema):
-    q: str | None = Field(
-        None, max_length=200, description="A name, an NHS number (spaces allowed), a UPN, a record number or a postcode"
+    q: Line | None = Field(
+        None, description="A name, an NHS number (spaces allowed), a UPN, a record number or a postcode"
     )
-    name: str | None = Field(None, max_length=200, description="The same as q (the earlier name of the parameter)")
+    name: Line | None = Field(None, description="The same as q (the earlier name of the parameter)")
     dob: date | None = None
     limit: int = Field(20, ge=1, le=100)
 
@@ -83,7 +86,7 @@ def search(request: HttpRequest, filters: Query[SearchIn]) -> list[dict[str, obj
     try:
         found = find_people(user=request.user, text=text, date_of_birth=filters.dob, limit=filters.limit)
     except SearchError as e:
-        raise HttpError(422, str(e)) from e
+        raise RuleError({"q": str(e)}) from e
     audit_record(
         actor=request.user,
         action=AuditAction.SEARCH,
@@ -184,44 +187,42 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
     }
 
 
-class ErrorsOut(Schema):
-    errors: dict[str, str]
+# Every error answer has the one shape of core.api.ErrorOut: {"detail": ..., "errors": {field: message}}.
+ErrorsOut = ErrorOut
 
 
 class CreatedOut(Schema):
     id: int
 
 
-class MessageOut(Schema):
-    detail: str
+MessageOut = ErrorOut
 
 
 class AddressIn(Schema):
-    line1: str
-    line2: str = ""
-    town: str = ""
-    postcode: str = ""
+    line1: Annotated[str, Text(120)]
+    line2: Annotated[str, Text(120)] = ""
+    town: Annotated[str, Text(80)] = ""
+    postcode: Annotated[str, Text(8)] = ""
 
 
 class PersonIn(Schema):
-    given_name: str = ""
-    family_name: str = ""
-    middle_names: str = ""
+    given_name: Annotated[str, Text(100)] = ""
+    family_name: Annotated[str, Text(100)] = ""
+    middle_names: Annotated[str, Text(100)] = ""
     date_of_birth: date | None = None
     expected_date_of_birth: date | None = None
-    sex: str = "U"
-    ethnicity: str = ""
-    first_language: str = ""
-    nhs_number: str = ""
-    upn: str = ""
+    sex: Code = "U"
+    ethnicity: Code = ""
+    first_language: Annotated[str, Text(60)] = ""
+    nhs_number: Annotated[str, Text(40)] = ""
+    upn: Annotated[str, Text(40)] = ""
     address: AddressIn | None = None
     confirm_new: bool = Field(
         False, description="Create even though possible duplicates were found (they are kept for review)"
     )
 
 
-class DuplicatesOut(Schema):
-    detail: str
+class DuplicatesOut(ErrorOut):
     possible_duplicates: list[MatchOut]
 
 
@@ -323,17 +324,21 @@ def _current_identifier(person: Person, identifier_id: int) -> PersonIdentifier:
 
 
 class IdentifierIn(Schema):
-    type: str = Field(..., description="nhs, upn, former_upn, ni, home_office, legacy or source")
-    value: str = Field(..., description="Checked as when a person is added (NHS number check digit, UPN check letter)")
+    type: Code = Field(..., description="nhs, upn, former_upn, ni, home_office, legacy or source")
+    value: Annotated[str, Text(40)] = Field(
+        ..., description="Checked as when a person is added (NHS number check digit, UPN check letter)"
+    )
 
 
 class IdentifierCorrectionIn(Schema):
-    value: str = Field(..., description="The right value; the wrong one stays in the record's history")
-    reason: str = Field("", description="What was wrong (optional, 200 characters at most)")
+    value: Annotated[str, Text(40)] = Field(
+        ..., description="The right value; the wrong one stays in the record's history"
+    )
+    reason: Annotated[str, Text(200)] = Field("", description="What was wrong (optional, 200 characters at most)")
 
 
 class IdentifierEndIn(Schema):
-    reason: str = Field(..., description="Why it no longer applies")
+    reason: Annotated[str, Text(200)] = Field(..., description="Why it no longer applies")
     ended_on: date | None = Field(None, description="When it stopped applying (today when left out)")
 
 
@@ -425,7 +430,7 @@ def address_correct(
 
 class RelationshipIn(Schema):
     other_id: int = Field(..., description="The other person's record number; you must be able to see their record")
-    type: str = Field(
+    type: Code = Field(
         ...,
         description="What the other person is to this person: parent, child, sibling, half_sibling, step_parent, "
         "step_child, grandparent, grandchild, carer, cared_for, partner or household_member",
@@ -438,8 +443,7 @@ class RelationshipIn(Schema):
     )
 
 
-class RelationshipErrorsOut(Schema):
-    errors: dict[str, str]
+class RelationshipErrorsOut(ErrorOut):
     questions: list[str] = Field(
         [],
         description="When the relationship is unusual but possible (a parent 13 years older): the questions to "
@@ -464,7 +468,8 @@ def relationship_add(request: HttpRequest, person_id: int, payload: Relationship
     person = _person_to_change(request, person_id, access.Can.ADD_PEOPLE, "add relationships")
     other = access.visible_people(request.user).filter(pk=payload.other_id).first()
     if other is None:
-        return Status(422, {"errors": {"other_id": "There is no record with this number that you may see"}})
+        missing = "There is no record with this number that you may see"
+        return Status(422, {"detail": missing, "errors": {"other_id": missing}})
     try:
         # "other is <type> of person", as the page asks "What is <other> to <person>?"
         rel = services.relationship_create(
@@ -480,5 +485,5 @@ def relationship_add(request: HttpRequest, person_id: int, payload: Relationship
     except RuleError as refused:
         errors = {_RELATIONSHIP_FIELDS.get(k, k): v for k, v in refused.errors.items()}
         questions = refused.questions if isinstance(refused, ConfirmationNeeded) else []
-        return Status(422, {"errors": errors, "questions": questions})
+        return Status(422, {"detail": summary(errors), "errors": errors, "questions": questions})
     return Status(201, {"id": rel.pk})

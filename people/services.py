@@ -106,10 +106,16 @@ def validate_person_fields(data: dict[str, Any]) -> dict[str, str]:
         errors["date_of_death"] = "Date of death must be on or after the date of birth"
     if data.get("sex") and data["sex"] not in Sex.values:
         errors["sex"] = "Select male, female or not known"
+    from core.codes import choices
+
+    if data.get("ethnicity") and data["ethnicity"] not in {c for c, _ in choices("ethnicity")}:
+        errors["ethnicity"] = "Select the ethnicity from the list"
+    if len(data.get("first_language") or "") > 60:
+        errors["first_language"] = "First language must be 60 characters or fewer"
+    if len(data.get("gender") or "") > 60:
+        errors["gender"] = "Gender must be 60 characters or fewer"
     disabilities = list(data.get("disabilities") or [])
     if disabilities:
-        from core.codes import choices
-
         valid = {c for c, _ in choices("disability")}
         if any(d not in valid for d in disabilities):
             errors["disabilities"] = "Select disabilities from the list"

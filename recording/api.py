@@ -4,14 +4,16 @@ Visits are recorded through cases (/api/v1/people/{id}/visits in cases.api), whi
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from accounts import access
+from core import limits
 from core.errors import RuleError
+from core.inputs import Code, Line, LocalDateTime, Note, Text
 from people.api import CreatedOut, ErrorsOut, MessageOut, person_for_api
 from people.models import Person
 from people.services import person_view_record
@@ -56,7 +58,7 @@ def chronology(
     request: HttpRequest,
     person_id: int,
     page: int = 1,
-    type: list[str] = Query(default=[]),  # noqa: B008
+    type: list[Code] = Query(default=[]),  # noqa: B008
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> dict[str, object]:
@@ -134,10 +136,10 @@ def also_for_people(request: HttpRequest, person: Person, ids: list[int], what: 
 
 
 class CaseNoteIn(Schema):
-    occurred_at: datetime
-    subject: str = Field(..., max_length=200)
-    body: str
-    note_type: str = "case_note"
+    occurred_at: LocalDateTime
+    subject: Line = Field(..., max_length=200)
+    body: Annotated[str, Text(limits.NOTE, "Case note")]
+    note_type: Code = "case_note"
     also_for: list[int] = Field(
         default=[], description="Record the same note for these siblings or household children (person ids)"
     )
@@ -159,11 +161,11 @@ def case_note_create(request: HttpRequest, person_id: int, payload: CaseNoteIn) 
 
 
 class CorrectionIn(Schema):
-    occurred_at: datetime
-    subject: str = Field(..., max_length=200)
-    body: str
-    note_type: str = "case_note"
-    reason: str = Field(..., description="Why the note is corrected; the earlier version is kept")
+    occurred_at: LocalDateTime
+    subject: Line = Field(..., max_length=200)
+    body: Annotated[str, Text(limits.NOTE, "Case note")]
+    note_type: Code = "case_note"
+    reason: Annotated[str, Text(300)] = Field(..., description="Why the note is corrected; the earlier version is kept")
 
 
 CORRECTION_DESCRIPTION = (
@@ -190,13 +192,15 @@ def case_note_correct(
 
 
 class VisitCorrectionIn(Schema):
-    occurred_at: datetime
-    visit_type: str
+    occurred_at: LocalDateTime
+    visit_type: Code
     child_seen: bool
     seen_alone: bool | None = Field(None, description="Required when the child was seen")
-    not_seen_reason: str = Field("", description="Required when the child was not seen")
-    notes: str
-    reason: str = Field(..., description="Why the visit is corrected; the earlier version is kept")
+    not_seen_reason: Annotated[str, Text(300)] = Field("", description="Required when the child was not seen")
+    notes: Note
+    reason: Annotated[str, Text(300)] = Field(
+        ..., description="Why the visit is corrected; the earlier version is kept"
+    )
 
 
 @router.post(

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from core import limits
 from core.dates import age_text
 from core.forms import GovDateField, GovForm, GovTimeField
 from people.models import Person
@@ -52,7 +53,9 @@ class CaseNoteForm(AlsoForMixin):
     day = GovDateField(label="Date", label_text="Date", help_text="When it happened, for example 14 3 2026")
     at = GovTimeField(label="Time (optional)", required=False, help_text="For example, 14:30")
     subject = forms.CharField(label="Subject", max_length=200, error_messages={"required": "Enter a subject"})
-    body = forms.CharField(label="Note", widget=forms.Textarea, error_messages={"required": "Enter the note"})
+    body = forms.CharField(
+        label="Note", max_length=limits.NOTE, widget=forms.Textarea, error_messages={"required": "Enter the note"}
+    )
 
 
 class VisitForm(AlsoForMixin):
@@ -75,7 +78,10 @@ class VisitForm(AlsoForMixin):
     )
     not_seen_reason = forms.CharField(label="If not seen, why not?", required=False, max_length=300)
     notes = forms.CharField(
-        label="What happened", widget=forms.Textarea, error_messages={"required": "Enter what happened on the visit"}
+        label="What happened",
+        max_length=limits.NOTE,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter what happened on the visit"},
     )
 
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from casework.db import django_database, ensure_database_url
+from core import limits
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every error under /api/ in the API's one JSON shape, whatever answered it (core.api).
+    "core.api.ApiErrorsMiddleware",
     # Before whitenoise, so static files carry them too.
     "csp.middleware.CSPMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
@@ -75,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A body larger than DATA_UPLOAD_MAX_MEMORY_SIZE: 413, before anything reads it.
+    "core.middleware.RequestSizeMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -219,7 +224,7 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = "Europe/London"
+TIME_ZONE = "Europe/London"  # also the time of an API date-time sent without a zone (core.inputs.LocalDateTime)
 USE_I18N = False
 USE_TZ = True
 # Dates read "5 December 2026" everywhere: casework/formats/en_GB/formats.py (Django's en_GB formats would otherwise
@@ -252,3 +257,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Request size (core.limits): a body larger is answered 413 (core.middleware.RequestSizeMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = limits.REQUEST_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = limits.REQUEST_FIELDS

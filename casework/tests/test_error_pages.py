@@ -88,7 +88,7 @@ def test_api_errors_stay_json(alice) -> None:
     client.force_login(alice)
     pass_second_factor(client, alice)
     missing = client.get("/api/v1/no-such-endpoint")
-    assert missing.status_code == 404 and missing.json() == {"detail": "Not Found"}
+    assert missing.status_code == 404 and missing.json() == {"detail": "Not found", "errors": {}}
     failed = client.get("/api/v1/boom")
     assert failed.status_code == 500 and failed["Content-Type"] == "application/json"
     assert "problem with the service" in failed.json()["detail"]
