@@ -46,7 +46,7 @@ typecheck: $(VENV)/.installed
 	CASEWORK_NO_DATABASE=1 $(VENV)/bin/mypy .
 
 security: $(VENV)/.installed
-	$(VENV)/bin/bandit -q -ll -r casework core accounts audit people recording cases returns demo -x '*/tests/*,*/migrations/*'
+	$(VENV)/bin/bandit -q -ll -r casework core accounts audit people recording cases returns demo forms -x '*/tests/*,*/migrations/*'
 
 migrations-check: $(VENV)/.installed
 	$(CASEWORK) manage makemigrations --check --dry-run
