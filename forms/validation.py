@@ -271,7 +271,7 @@ class Validator:
             if kind == "multiple_choice" and not isinstance(value, list):
                 raise self.fail(q, "type", f"{label} must be a list of the options")
             if not all(isinstance(v, str) and v in options for v in chosen) or len(set(chosen)) != len(chosen):
-                raise self.fail(q, "type", f"Select {lower_first(label)} from the options")  # noqa: S608 (words, not SQL)
+                raise self.fail(q, "type", f"Select {lower_first(label)} from the options")  # noqa: S608  # nosec B608 (words, not SQL)
             return value
         if kind == "code_list":
             codes = self.codes(q.spec["code_list"])
@@ -280,7 +280,7 @@ class Validator:
             if many and not isinstance(value, list):
                 raise self.fail(q, "type", f"{label} must be a list of codes")
             if not all(isinstance(v, str) and v in codes for v in chosen) or len(set(chosen)) != len(chosen):
-                raise self.fail(q, "type", f"Select {lower_first(label)} from the list")  # noqa: S608 (words, not SQL)
+                raise self.fail(q, "type", f"Select {lower_first(label)} from the list")  # noqa: S608  # nosec B608 (words, not SQL)
             return value
         if kind == "person":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
