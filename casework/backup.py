@@ -308,6 +308,10 @@ def prune_plan(keep: int, root: Path | None = None) -> Pruning:
     return Pruning(kept=kept, removed=removed, wal=wal_files, size=size)
 
 
+def _backups(n: int, kind: str = "") -> str:
+    return f"{n} {kind}base backup{'' if n == 1 else 's'}"
+
+
 def prune(*, keep: int, yes: bool, out: Callable[[str], None], ask: Callable[[str], str]) -> Pruning:
     """Remove the base backups older than the newest `keep`, and the WAL only they needed, after a typed
     confirmation (or --yes)."""
@@ -317,17 +321,18 @@ def prune(*, keep: int, yes: bool, out: Callable[[str], None], ask: Callable[[st
         out(f"There are no backups in {root}: nothing to prune.")
         return plan
     if not plan.removed:
-        out(f"There are {len(plan.kept)} base backups in {root}, no more than the {keep} to keep: nothing to remove.")
+        out(f"{root} holds {_backups(len(plan.kept))}, no more than the {keep} to keep: nothing to remove.")
         return plan
-    out(f"Keeping the newest {len(plan.kept)} base backups in {root}:")
+    out(f"Keeping the newest {_backups(len(plan.kept))} in {root}:")
     for b in plan.kept:
         out(f"  {b.name}  finished {say_moment(b.finished)}")
-    out(f"Removing {len(plan.removed)} older base backups:")
+    out(f"Removing {_backups(len(plan.removed), 'older ')}:")
     for b in plan.removed:
         out(f"  {b.name}  finished {say_moment(b.finished)}, {say_size(b.size)}")
     if plan.wal:
         out(
-            f"and {len(plan.wal)} archived write-ahead log files that only they needed ({plan.wal[0].name[:24]} to "
+            f"and {len(plan.wal)} archived write-ahead log file{'' if len(plan.wal) == 1 else 's'} that only "
+            f"{'it' if len(plan.removed) == 1 else 'they'} needed ({plan.wal[0].name[:24]} to "
             f"{plan.wal[-1].name[:24]})."
         )
     out(
@@ -347,7 +352,8 @@ def prune(*, keep: int, yes: bool, out: Callable[[str], None], ask: Callable[[st
         shutil.rmtree(b.path, ignore_errors=True)
     for path in plan.wal:
         path.unlink(missing_ok=True)
-    out(f"Removed {len(plan.removed)} base backups and {len(plan.wal)} write-ahead log files ({say_size(plan.size)}).")
+    files = f"{len(plan.wal)} write-ahead log file{'' if len(plan.wal) == 1 else 's'}"
+    out(f"Removed {_backups(len(plan.removed))} and {files} ({say_size(plan.size)}).")
     return plan
 
 

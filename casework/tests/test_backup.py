@@ -205,9 +205,9 @@ def test_prune_keeps_the_newest_backups_and_every_segment_they_need(three_weeks,
     root = three_weeks
     assert backup.main("backup", ["--prune", "--keep", "2", "--yes"]) == 0
     out = capsys.readouterr().out
-    assert "Removing 1 older base backups:\n  20261121T020000Z" in out
-    assert "and 6 archived write-ahead log files that only they needed" in out
-    assert "Removed 1 base backups and 6 write-ahead log files" in out
+    assert "Removing 1 older base backup:\n  20261121T020000Z" in out
+    assert "and 6 archived write-ahead log files that only it needed" in out
+    assert "Removed 1 base backup and 6 write-ahead log files" in out
     base, wal = held_names(root)
     assert base == ["20261128T020000Z", "20261128T020000Z.json", "20261205T020000Z", "20261205T020000Z.json"]
     # From the oldest kept backup's first segment (9) on, on both timelines; the timeline history is kept.
