@@ -15,6 +15,9 @@ How it works (docs/architecture.md, "Backups"):
   (`recovery_target_time`, `restore_command`, `recovery_target_action = promote`) on a private server, then checks
   the audit chain (`casework audit verify`) and the documents (`documents_check`) and stops it. Nothing touches the
   live folder unless `--in-place` is given and confirmed.
+- `casework backup --prune --keep N` removes the base backups older than the newest N and the archived WAL that only
+  they needed (segments before the oldest kept backup's first one), after a typed confirmation or with `--yes`;
+  `CASEWORK_BACKUP_KEEP` gives N when `--keep` is not said. It never removes the last backup.
 
 `<backups>` is `$CASEWORK_BACKUP_DIR`, or `$CASEWORK_DATA_DIR/backups`. With `DATABASE_URL` both commands explain
 that backups belong to the database's provider (or pgBackRest) and stop.
@@ -266,6 +269,92 @@ def list_backups(out: Callable[[str], None]) -> None:
         f"You can restore to any moment from {say_moment(backups[0].finished)} to {say_moment(end)}, and later while "
         "this data folder's own write-ahead log is still readable."
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pruning: old base backups and the archived WAL only they needed
+
+
+@dataclass(frozen=True)
+class Pruning:
+    kept: list[BaseBackup]
+    removed: list[BaseBackup]
+    wal: list[Path]
+    size: int
+
+
+def prune_plan(keep: int, root: Path | None = None) -> Pruning:
+    """What keeping the newest `keep` base backups would remove: the older base backups, and the archived WAL
+    segments (and backup history files) that come before the oldest kept backup's first segment, so no kept backup
+    loses a segment it needs. Timeline history files are always kept (they are tiny and a restore reads them). Never
+    the only backup: `keep` is at least 1, and a backup whose first segment is unknown keeps every segment."""
+    if keep < 1:
+        raise BackupError("--keep must be 1 or more: Casework never removes the last base backup.")
+    root = root or backup_dir()
+    backups = base_backups(root)
+    kept, removed = backups[-keep:], backups[:-keep]
+    wal_files: list[Path] = []
+    starts = [b.start_wal for b in kept]
+    if removed and starts and all(SEGMENT.match(s) for s in starts):
+        # The position in the log, timeline aside, as pg_archivecleanup compares: a kept backup replays forward from
+        # its own first segment, on its timeline or a later one, and never reads a segment before it.
+        cutoff = min(_segment_number(s)[1] for s in starts)
+        wal = root / "wal"
+        for path in sorted(wal.iterdir()) if wal.is_dir() else []:
+            name = path.name[:24]
+            if SEGMENT.match(name) and not path.name.endswith(".history.gz") and _segment_number(name)[1] < cutoff:
+                wal_files.append(path)
+    size = sum(b.size for b in removed) + sum(p.stat().st_size for p in wal_files)
+    return Pruning(kept=kept, removed=removed, wal=wal_files, size=size)
+
+
+def _backups(n: int, kind: str = "") -> str:
+    return f"{n} {kind}base backup{'' if n == 1 else 's'}"
+
+
+def prune(*, keep: int, yes: bool, out: Callable[[str], None], ask: Callable[[str], str]) -> Pruning:
+    """Remove the base backups older than the newest `keep`, and the WAL only they needed, after a typed
+    confirmation (or --yes)."""
+    root = backup_dir()
+    plan = prune_plan(keep, root)
+    if not plan.kept:
+        out(f"There are no backups in {root}: nothing to prune.")
+        return plan
+    if not plan.removed:
+        out(f"{root} holds {_backups(len(plan.kept))}, no more than the {keep} to keep: nothing to remove.")
+        return plan
+    out(f"Keeping the newest {_backups(len(plan.kept))} in {root}:")
+    for b in plan.kept:
+        out(f"  {b.name}  finished {say_moment(b.finished)}")
+    out(f"Removing {_backups(len(plan.removed), 'older ')}:")
+    for b in plan.removed:
+        out(f"  {b.name}  finished {say_moment(b.finished)}, {say_size(b.size)}")
+    if plan.wal:
+        out(
+            f"and {len(plan.wal)} archived write-ahead log file{'' if len(plan.wal) == 1 else 's'} that only "
+            f"{'it' if len(plan.removed) == 1 else 'they'} needed ({plan.wal[0].name[:24]} to "
+            f"{plan.wal[-1].name[:24]})."
+        )
+    out(
+        f"That frees {say_size(plan.size)}. Afterwards the earliest moment a restore can reach is "
+        f"{say_moment(plan.kept[0].finished)}."
+    )
+    if not yes:
+        try:
+            answer = ask("Type prune to remove them: ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() != "prune":
+            raise BackupError("Nothing was removed: the confirmation was not typed (or give --yes).")
+    for b in plan.removed:
+        # The description first: a backup without one is not listed, so an interrupted prune leaves no half backup.
+        (b.path.parent / f"{b.name}.json").unlink(missing_ok=True)
+        shutil.rmtree(b.path, ignore_errors=True)
+    for path in plan.wal:
+        path.unlink(missing_ok=True)
+    files = f"{len(plan.wal)} write-ahead log file{'' if len(plan.wal) == 1 else 's'}"
+    out(f"Removed {_backups(len(plan.removed))} and {files} ({say_size(plan.size)}).")
+    return plan
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -662,7 +751,7 @@ def _wait_stopped(pgdata: Path) -> None:
 
 
 def main(command: str, args: list[str]) -> int:
-    """`casework backup [--list]` and `casework restore --to MOMENT (--into DIR | --in-place)`."""
+    """`casework backup [--list | --prune [--keep N] [--yes]]` and `casework restore --to MOMENT (--into DIR | --in-place)`."""
     if command == "backup":
         parser = argparse.ArgumentParser(
             prog="casework backup",
@@ -670,6 +759,18 @@ def main(command: str, args: list[str]) -> int:
             "into $CASEWORK_BACKUP_DIR (default $CASEWORK_DATA_DIR/backups).",
         )
         parser.add_argument("--list", action="store_true", help="List the base backups and the archived WAL")
+        parser.add_argument(
+            "--prune",
+            action="store_true",
+            help="Remove base backups older than the newest --keep N, and the archived WAL only they needed (asks)",
+        )
+        parser.add_argument(
+            "--keep",
+            type=int,
+            metavar="N",
+            help="With --prune: how many base backups to keep (default $CASEWORK_BACKUP_KEEP; at least 1)",
+        )
+        parser.add_argument("--yes", action="store_true", help="With --prune: remove without asking")
     else:
         parser = argparse.ArgumentParser(
             prog="casework restore",
@@ -692,6 +793,10 @@ def main(command: str, args: list[str]) -> int:
         if command == "backup":
             if options.list:
                 list_backups(out)
+            elif options.prune:
+                prune(keep=_keep(options.keep), yes=options.yes, out=out, ask=input)
+            elif options.keep is not None or options.yes:
+                raise BackupError("--keep and --yes go with --prune: casework backup --prune --keep N.")
             else:
                 take_backup(out)
         else:
@@ -701,3 +806,14 @@ def main(command: str, args: list[str]) -> int:
         print(f"casework {command}: {problem}", file=sys.stderr)
         return 1
     return 0
+
+
+def _keep(given: int | None) -> int:
+    if given is not None:
+        return given
+    configured = os.environ.get("CASEWORK_BACKUP_KEEP", "").strip()
+    if not configured:
+        raise BackupError("Say how many base backups to keep: --keep N (or set CASEWORK_BACKUP_KEEP).")
+    if not configured.isdigit():
+        raise BackupError(f'CASEWORK_BACKUP_KEEP is "{configured}": it must be a whole number, 1 or more.')
+    return int(configured)

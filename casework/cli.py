@@ -70,6 +70,8 @@ API tokens (for integrations and service users)
 
 Backups (the embedded database)
   backup [--list]    take a base backup and archive write-ahead log from now on (--list: what is held)
+  backup --prune --keep N [--yes]
+                     remove base backups older than the newest N and the archived log only they needed
   restore --to "2026-12-05 14:03 UTC" --into DIR [--in-place]
                      the database as it was at that moment, in a new data folder
                      (then CASEWORK_DATA_DIR=DIR casework serve)

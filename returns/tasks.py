@@ -24,6 +24,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from casework.db import data_dir
+from core.replica import reads_from_replica
 
 from . import services
 from .cin_census import build_cin_census
@@ -143,12 +144,14 @@ def _hashed(folder: Path, paths: Iterable[Path], *, bundle: Path | None = None) 
 def _build(run: ReturnRun, folder: Path, progress: Progress) -> tuple[list[Path], Path | None, int, Path]:
     """Write the return; the files, the bundle (SSDA903), the children in it, and what the validator reads."""
     if run.kind == ReturnKind.CIN_CENSUS:
-        xml = build_cin_census(run.year, progress=progress.build)
+        with reads_from_replica():  # the year's records; progress ticks are writes, so they go to the primary
+            xml = build_cin_census(run.year, progress=progress.build)
         path = folder / f"cin-census-{run.year}.xml"
         _write_atomically(path, xml)
         return [path], None, xml.count(b"<Child>"), path
     tables = folder / f"ssda903-{run.year}"
-    written = build_ssda903(run.year, tables, previous=run.with_previous, progress=progress.build)
+    with reads_from_replica():
+        written = build_ssda903(run.year, tables, previous=run.with_previous, progress=progress.build)
     bundle = folder / f"ssda903-{run.year}.zip"
     progress.set(progress.end, "Putting the tables in one ZIP file")
     _zip(tables, bundle)

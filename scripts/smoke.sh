@@ -93,12 +93,13 @@ run --help
 check "the commands are listed" "^  worker"
 for command in serve worker seed people "people search" "people import" users "users invite" audit "audit verify" \
   returns "returns cin" "returns ssda903" "returns validate" "returns csc-api" tokens "tokens issue" "tokens revoke" \
-  "tokens list" access "access explain" "access grant" "access revoke" "access refresh" backup restore forms \
-  "forms list" "forms check" "forms load"; do
+  "tokens list" access "access explain" "access grant" "access revoke" "access refresh" idempotency_purge \
+  demo_sign_ins backup restore forms "forms list" "forms check" "forms load"; do
   # shellcheck disable=SC2086  # the command's words are meant to split
   run $command --help
 done
 run manage help
+run help worker
 [[ ! -e "$dir/postgres" ]] || fail "help started the database in $dir/postgres"
 
 echo
@@ -203,6 +204,41 @@ check "a token for more than a year is refused in plain words" "A token must exp
 unset CASEWORK_SMOKE_TOKEN
 
 echo
+echo "Who may see what: a restricted record explained, granted, revoked; the relationships rebuilt:"
+run manage shell -c "from people.models import Person
+print('restricted record', Person.objects.filter(is_restricted=True).order_by('pk').values_list('pk', flat=True).first())"
+restricted="$(grep -oE '^restricted record [0-9]+' "$last" | grep -oE '[0-9]+$')"
+check "the demo authority has a restricted record" "^restricted record [0-9]+$"
+restricted="${restricted:-0}"
+sam=sam.social-worker@demo.casework.test
+run access explain --user "$sam" --person "$restricted"
+check "a social worker with no grant may not see it, and is told why" "may not see record $restricted now\."
+run access grant --user "$sam" --person "$restricted" --reason "Smoke test: a court report needs the file" --days 2
+check "the grant is made, with its end" "^Grant [0-9]+: .* may see record $restricted until "
+grant_id="$(grep -oE '^Grant [0-9]+' "$last" | grep -oE '[0-9]+$')"
+run access explain --user "$sam" --person "$restricted" --json
+check "now they may, on the basis of the grant" '"allowed": true'
+run access revoke "${grant_id:-0}" --reason "Smoke test: the report is written"
+check "the grant is revoked" "^Grant [0-9]+ revoked$"
+run access explain --user "$sam" --person "$restricted"
+check "and they may not see it again" "may not see record $restricted now\."
+run --expect 1 access grant --user "$sam" --person "$restricted" --reason "Too long" --days 400
+check "a grant for more than a year is refused in plain words" "--days must be from 1 to"
+run --expect 1 access explain --user nobody@example.test --person "$restricted"
+check "an unknown user is named" "No user has the email address nobody@example.test"
+run access refresh --person "$restricted"
+check "one record's relationships rebuilt" "^[0-9,]+ relationship rows written$"
+run access refresh
+check "every record's relationships rebuilt" "^[0-9,]+ relationship rows written$"
+
+echo
+echo "Housekeeping and the demo sign-ins:"
+run idempotency_purge
+check "used one-time keys purged" "^Deleted [0-9]+ used one-time keys? older than 24 hours\.$"
+run demo_sign_ins
+check "the demo sign-ins are printed" "@demo\.casework\.test"
+
+echo
 echo "The web server, started as an operator starts it, asked for /healthz and a page, and stopped:"
 port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 count=$((count + 1))
@@ -305,6 +341,10 @@ run manage shell -c "$count_call"
 live_people="$(grep -oE '^people [0-9]+' "$last" | grep -oE '[0-9]+$')"
 run backup --list
 check "the list shows the base backup and the archived WAL" "^Archived write-ahead log: [0-9A-F]{24} to "
+run backup --prune --keep 1 --yes
+check "pruning keeps the only backup" "no more than the 1 to keep: nothing to remove"
+run --expect 1 backup --prune --keep 0 --yes
+check "keeping none is refused in plain words" "never removes the last base backup"
 run --expect 1 restore --to "2099-01-01 10:00 UTC" --into "$dir/restored"
 check "a moment in the future is refused in plain words" "is in the future"
 run --expect 1 restore --to "next Tuesday" --into "$dir/restored"
@@ -321,6 +361,13 @@ check "the restored database holds the writes before the moment and none after" 
 CASEWORK_DATA_DIR="$restored" run audit verify
 check "the restored audit chain is intact" "^Audit chain intact"
 echo "    Recovery time (restore to the noted moment, then started on it): ${recovery} s"
+run backup
+check "a second base backup was taken" "^Base backup [0-9T]+Z taken in "
+run backup --prune --keep 1 --yes
+check "pruning removed the first backup and the log only it needed" "^Removed 1 base backup and [0-9]+ write-ahead log files?"
+run backup --list
+check "one base backup is left" "^Base backups \(1\):$"
+grep -q "WARNING" "$last" && fail "the archive has a gap after pruning"
 
 echo
 echo "Summary ($count commands, $((SECONDS - started_all)) s):"

@@ -114,6 +114,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": django_database(ensure_database_url())}
+# A streaming replica (a read-only standby) for the dashboards and the returns: core.replica, docs/operations.md.
+if os.environ.get("CASEWORK_REPLICA_URL"):
+    DATABASES["replica"] = django_database(os.environ["CASEWORK_REPLICA_URL"])
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 
 # Background work (returns) runs on Django tasks, queued in PostgreSQL: `casework worker` (started by `casework serve`)
 # runs them. Nothing beyond the database is needed.

@@ -153,3 +153,130 @@ def test_backup_help_starts_no_database(tmp_path, command):
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith(f"usage: casework {command}")
     assert not (tmp_path / "postgres").exists()
+
+
+def describe(base: Path, name: str, finished: dt.datetime, start_wal: str, size: int = 1000) -> None:
+    (base / name).mkdir()
+    (base / name / "PG_VERSION").write_text("17\n")
+    (base / f"{name}.json").write_text(
+        json.dumps(
+            {
+                "started": (finished - dt.timedelta(seconds=5)).isoformat(),
+                "finished": finished.isoformat(),
+                "timeline": int(start_wal[:8], 16),
+                "start_wal": start_wal,
+                "size": size,
+                "seconds": 5,
+            }
+        )
+    )
+
+
+@pytest.fixture
+def three_weeks(tmp_path, monkeypatch):
+    """Three weekly base backups in a configured backup folder, with the WAL archived since the first, a timeline's
+    history file and a backup history file."""
+    root = tmp_path / "elsewhere"
+    base, wal = root / "base", root / "wal"
+    base.mkdir(parents=True)
+    wal.mkdir()
+    now = dt.datetime.now(UTC)
+    describe(base, "20261121T020000Z", now - dt.timedelta(days=14), "000000010000000000000004")
+    describe(base, "20261128T020000Z", now - dt.timedelta(days=7), "000000010000000000000009")
+    describe(base, "20261205T020000Z", now - dt.timedelta(hours=1), "00000002000000000000000C")
+    for n in range(4, 0xC):
+        (wal / f"0000000100000000000000{n:02X}.gz").write_bytes(b"x")
+    for n in range(0xB, 0xE):
+        (wal / f"0000000200000000000000{n:02X}.gz").write_bytes(b"x")
+    (wal / "00000002.history.gz").write_bytes(b"h")
+    (wal / "000000010000000000000004.00000028.backup.gz").write_bytes(b"b")
+    monkeypatch.setenv("CASEWORK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CASEWORK_BACKUP_DIR", str(root))
+    monkeypatch.delenv("CASEWORK_BACKUP_KEEP", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return root
+
+
+def held_names(root: Path) -> tuple[list[str], list[str]]:
+    return sorted(p.name for p in (root / "base").iterdir()), sorted(p.name for p in (root / "wal").iterdir())
+
+
+def test_prune_keeps_the_newest_backups_and_every_segment_they_need(three_weeks, capsys):
+    root = three_weeks
+    assert backup.main("backup", ["--prune", "--keep", "2", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "Removing 1 older base backup:\n  20261121T020000Z" in out
+    assert "and 6 archived write-ahead log files that only it needed" in out
+    assert "Removed 1 base backup and 6 write-ahead log files" in out
+    base, wal = held_names(root)
+    assert base == ["20261128T020000Z", "20261128T020000Z.json", "20261205T020000Z", "20261205T020000Z.json"]
+    # From the oldest kept backup's first segment (9) on, on both timelines; the timeline history is kept.
+    assert wal == [
+        "000000010000000000000009.gz",
+        "00000001000000000000000A.gz",
+        "00000001000000000000000B.gz",
+        "00000002.history.gz",
+        "00000002000000000000000B.gz",
+        "00000002000000000000000C.gz",
+        "00000002000000000000000D.gz",
+    ]
+    assert "WARNING" not in capsys.readouterr().out
+    assert backup.main("backup", ["--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "Base backups (2):" in listed
+    assert "WARNING" not in listed
+
+
+def test_prune_asks_first_and_removes_nothing_unless_prune_is_typed(three_weeks, monkeypatch, capsys):
+    root = three_weeks
+    before = held_names(root)
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    assert backup.main("backup", ["--prune", "--keep", "1"]) == 1
+    captured = capsys.readouterr()
+    assert "Removing 2 older base backups" in captured.out
+    assert "Nothing was removed: the confirmation was not typed" in captured.err
+    assert held_names(root) == before
+
+    def no_terminal(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", no_terminal)  # run from cron without --yes
+    assert backup.main("backup", ["--prune", "--keep", "1"]) == 1
+    assert held_names(root) == before
+
+    monkeypatch.setattr("builtins.input", lambda prompt: "prune")
+    assert backup.main("backup", ["--prune", "--keep", "1"]) == 0
+    base, wal = held_names(root)
+    assert base == ["20261205T020000Z", "20261205T020000Z.json"]
+    assert wal == ["00000002.history.gz", "00000002000000000000000C.gz", "00000002000000000000000D.gz"]
+
+
+def test_prune_never_removes_the_last_backup_and_says_what_it_needs(three_weeks, monkeypatch, capsys):
+    root = three_weeks
+    before = held_names(root)
+    for args, message in [
+        (["--prune", "--keep", "0", "--yes"], "--keep must be 1 or more: Casework never removes the last base backup"),
+        (["--prune", "--yes"], "Say how many base backups to keep: --keep N (or set CASEWORK_BACKUP_KEEP)"),
+        (["--keep", "2"], "--keep and --yes go with --prune"),
+    ]:
+        assert backup.main("backup", args) == 1
+        assert message in capsys.readouterr().err
+    monkeypatch.setenv("CASEWORK_BACKUP_KEEP", "two")
+    assert backup.main("backup", ["--prune", "--yes"]) == 1
+    assert 'CASEWORK_BACKUP_KEEP is "two": it must be a whole number' in capsys.readouterr().err
+    monkeypatch.setenv("CASEWORK_BACKUP_KEEP", "3")
+    assert backup.main("backup", ["--prune", "--yes"]) == 0
+    assert "no more than the 3 to keep: nothing to remove" in capsys.readouterr().out
+    assert held_names(root) == before
+    monkeypatch.setenv("CASEWORK_BACKUP_KEEP", "2")
+    assert backup.main("backup", ["--prune", "--yes"]) == 0
+    assert held_names(root)[0][0] == "20261128T020000Z"
+
+
+def test_prune_keeps_every_segment_when_a_kept_backup_does_not_say_where_it_starts(three_weeks):
+    root = three_weeks
+    meta = root / "base" / "20261128T020000Z.json"
+    meta.write_text(meta.read_text().replace('"000000010000000000000009"', '""'))
+    plan = backup.prune_plan(2, root)
+    assert [b.name for b in plan.removed] == ["20261121T020000Z"]
+    assert plan.wal == []

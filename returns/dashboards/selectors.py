@@ -24,7 +24,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -39,6 +39,7 @@ from cases.models import (
     TaskKind,
 )
 from cases.rules.codes import SHORT_BREAKS
+from core.replica import read_alias
 
 NO_TEAM = "No team recorded"
 NOT_ALLOCATED = "Not allocated"
@@ -357,7 +358,7 @@ def children_at_date(on: date, team: Team | None = None) -> ChildrenAtDate:
     allocation started on or before it and ended on or after it); children allocated to nobody that day are "Not
     allocated" (left out when a team is chosen). One query.
     """
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(
             _CHILDREN_AT_DATE_SQL,
             {"on": on, "short_breaks": sorted(SHORT_BREAKS), "team": team.pk if team is not None else None},

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.replica import reads_from_replica
 from returns.cin_census import build_cin_census
 from returns.common import CollectionYear, ReturnError
 from returns.csc_api import build_csc_api, check_folder, check_la_code, write_csc_api
@@ -101,7 +102,8 @@ class Command(BaseCommand):
 
     def _cin(self, year: int, out: Path) -> None:
         out = _writable_file(out)
-        xml = build_cin_census(year)
+        with reads_from_replica():
+            xml = build_cin_census(year)
         with tempfile.NamedTemporaryFile(dir=out.parent or ".", prefix=f".{out.name}.", delete=False) as tmp:
             tmp.write(xml)
         os.replace(tmp.name, out)
@@ -111,7 +113,8 @@ class Command(BaseCommand):
         )
 
     def _ssda903(self, year: int, out: Path, with_previous: bool) -> None:
-        result = build_ssda903(year, _writable_folder(out), previous=with_previous)
+        with reads_from_replica():
+            result = build_ssda903(year, _writable_folder(out), previous=with_previous)
         counts = ", ".join(f"{name} {n:,}" for name, n in result.counts.items())
         self.stdout.write(
             self.style.SUCCESS(f"SSDA903 {CollectionYear(year).label} written to {result.directory}: {counts}")
