@@ -260,6 +260,7 @@ class ICPCIn(Schema):
     held_on: date
     plan_needed: bool
     category: str = ""
+    chair: str = ""
 
 
 @router.post(
@@ -290,6 +291,7 @@ class ReviewIn(Schema):
     plan_continues: bool
     category: str = ""
     end_reason: str = ""
+    chair: str = ""
 
 
 @router.post(
