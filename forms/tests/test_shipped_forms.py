@@ -710,3 +710,51 @@ def test_a_form_with_no_record_target_refuses_a_bad_answer_on_its_question(shipp
     assert errors == {
         "returned_on": "Date the child came back must be the same as or after date the child went missing"
     }
+
+
+# A target no shipped form uses yet: the child in need plan review ---------------------------------------------------
+
+
+def test_a_child_in_need_plan_review_from_a_definition_alone(alice, manager, episode, tmp_path):
+    import json
+
+    body = {
+        "format": 1,
+        "name": "cin-review",
+        "version": 1,
+        "title": "Child in need plan review",
+        "subject": "child",
+        "record": "cin_plan_review",
+        "pages": [
+            {
+                "id": "review",
+                "title": "The review",
+                "questions": [
+                    {
+                        "id": "held_on",
+                        "type": "date",
+                        "label": "Date of the review",
+                        "required": True,
+                        "bind": "held_on",
+                    },
+                    {"id": "needed", "type": "yes_no", "label": "Is the plan still needed?", "bind": "plan_continues"},
+                    {"id": "summary", "type": "long_text", "label": "What the review decided", "bind": "summary"},
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "cin-review.v1.json"
+    path.write_text(json.dumps(body))
+    (loaded,) = definitions_load(actor=None, paths=[path])
+    child = episode.person
+    assert refused(loaded.definition, alice, child, {"held_on": "2026-04-20"}) == {
+        "__all__": "Amelia has no open child in need plan: a review is recorded on a plan"
+    }
+    assessed(episode, alice, manager)
+    plan = case_services.cin_plan_start(actor=alice, episode=episode, started_on=date(2026, 1, 22))
+    answers = {"held_on": "2026-04-20", "needed": False, "summary": "The family no longer need the plan."}
+    submitted = response_submit(actor=alice, definition=loaded.definition, person=child, answers=answers)
+    plan.refresh_from_db()
+    review = plan.reviews.get()
+    assert (review.held_on, review.plan_continues, review.summary) == (date(2026, 4, 20), False, answers["summary"])
+    assert plan.ended_on == date(2026, 4, 20) and submitted.records == [review]
