@@ -261,6 +261,7 @@ class ICPCIn(Schema):
     held_on: date
     plan_needed: bool
     category: Code = ""
+    chair: Annotated[str, Text(150)] = ""
 
 
 @router.post(
@@ -291,6 +292,7 @@ class ReviewIn(Schema):
     plan_continues: bool
     category: Code = ""
     end_reason: Annotated[str, Text(200)] = ""
+    chair: Annotated[str, Text(150)] = ""
 
 
 @router.post(

@@ -190,6 +190,7 @@ class ChildProtectionConference(TimeStamped):
     held_on = models.DateField()
     child_protection_plan_decided = models.BooleanField(help_text="Initial: a plan is needed; review: it continues")
     category = models.CharField(max_length=3, blank=True, help_text="Code list abuse_category")
+    chair = models.CharField(max_length=150, blank=True, help_text="Who chaired the conference")
 
     class Meta:
         indexes = [models.Index(fields=["kind", "held_on"], name="conference_kind_held")]  # dashboards

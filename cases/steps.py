@@ -212,6 +212,7 @@ class S47CompleteForm(GovForm):
 
 class ICPCForm(GovForm):
     held_on = _date("Date of the conference")
+    chair = forms.CharField(label="Name of the chair", max_length=150, required=False)
     plan_needed = forms.ChoiceField(
         label="Does the child need a child protection plan?", choices=YES_NO, widget=forms.RadioSelect
     )
@@ -232,6 +233,7 @@ class CinPlanReviewForm(GovForm):
 
 class ReviewConferenceForm(GovForm):
     held_on = _date("Date of the review conference")
+    chair = forms.CharField(label="Name of the chair", max_length=150, required=False)
     plan_continues = forms.ChoiceField(label="Does the plan continue?", choices=YES_NO, widget=forms.RadioSelect)
     category = forms.ChoiceField(
         label="Latest category of abuse (if it changed)",
@@ -492,13 +494,14 @@ STEPS: dict[str, Step] = {
     ),
     "initial-conference": Step(
         "Record the initial child protection conference", ICPCForm, ENQUIRY,
-        lambda a, x, d: services.initial_conference_record(actor=a, enquiry=x, held_on=d["held_on"], plan_needed=_yes(d["plan_needed"]), category=d.get("category") or ""),
+        lambda a, x, d: services.initial_conference_record(actor=a, enquiry=x, held_on=d["held_on"], plan_needed=_yes(d["plan_needed"]), category=d.get("category") or "", chair=d.get("chair") or ""),
     ),
     "core-group": Step("Record a core group meeting", EndForm, CP_PLAN, lambda a, x, d: services.core_group_record(actor=a, plan=x, held_on=d["ended_on"]), who=Who.ANYONE),
     "review-conference": Step(
         "Record a review conference", ReviewConferenceForm, CP_PLAN,
         lambda a, x, d: services.review_conference_record(
-            actor=a, plan=x, held_on=d["held_on"], plan_continues=_yes(d["plan_continues"]), category=d.get("category") or "", end_reason=d.get("end_reason") or ""
+            actor=a, plan=x, held_on=d["held_on"], plan_continues=_yes(d["plan_continues"]), category=d.get("category") or "", end_reason=d.get("end_reason") or "",
+            chair=d.get("chair") or "",
         ), who=Who.ANYONE,
     ),
     "cin-plan-start": Step("Start a child in need plan", StartForm, REFERRAL, lambda a, e, d: services.cin_plan_start(actor=a, episode=e, started_on=d["started_on"])),

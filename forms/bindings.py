@@ -4,8 +4,9 @@ A form with `"record": NAME` writes the target NAME when it is submitted; each q
 that field's value. The loader refuses a field the target does not have, or a question whose type the field cannot
 take (`Field.refuses`), and a form that leaves a `required` field unbound.
 
-Adding a target (the next wave: visit, case note, conference, plans, looked-after review...) is one `register` call
-in this module (or in a module this one imports):
+Adding a target is one `register` call in this module (the assessment, below) or in `forms/targets.py`, which this
+module imports at its end (visit, case_note, strategy_discussion, conference, core_group, cin_plan, cin_plan_review,
+looked_after_review):
 
     def visit_write(*, actor, person, values, context):
         visit = cases.services.visit_record(actor=actor, person=person, visited_on=values["visited_on"], ...)
@@ -208,3 +209,7 @@ ASSESSMENT = register(
         write=assessment_write,
     )
 )
+
+
+# The other targets register themselves from forms/targets.py (imported last: it uses this module's names).
+from . import targets  # noqa: E402, F401

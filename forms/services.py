@@ -138,7 +138,9 @@ def _refuse_bad_characters(form: Form, answers: Any) -> None:
 
     def walk(value: Any, key: str, label: str) -> None:
         if isinstance(value, str) and validation.CONTROL.search(value.replace("\r\n", "\n")):
-            errors.setdefault(key, f"{label} must not contain control characters (such as a NUL byte): delete them")
+            errors.setdefault(
+                key, f"{validation.named(label)} must not contain control characters (such as a NUL byte): delete them"
+            )
         elif isinstance(value, list | dict):
             for v in value.values() if isinstance(value, dict) else value:
                 walk(v, key, label)

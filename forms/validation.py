@@ -59,6 +59,22 @@ def lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+def is_question(label: str) -> bool:
+    """A label that asks a question ("Why was the child not seen?") rather than naming the answer ("Health")."""
+    return label.rstrip().endswith("?")
+
+
+def named(label: str) -> str:
+    """The answer as the subject of a message: "Health must be ...", but a question-style label is quoted, "The
+    answer to 'Why was the child not seen?' must be ...", never "Why was the child not seen? must be ..."."""
+    return f"The answer to '{label.strip()}'" if is_question(label) else label
+
+
+def named_lower(label: str) -> str:
+    """`named` inside a sentence: "after date started", "after the answer to 'When did it start?'"."""
+    return f"the answer to '{label.strip()}'" if is_question(label) else lower_first(label)
+
+
 def unanswered(value: Any) -> bool:
     return conditions.unanswered(value) or (isinstance(value, dict) and not value)
 
@@ -125,7 +141,7 @@ class Validator:
             if unanswered(raw):
                 raw = {}
             if not isinstance(raw, dict):
-                self.result.errors[g.id] = f"{g.label} must be a set of answers (a JSON object)"
+                self.result.errors[g.id] = f"{named(g.label)} must be a set of answers (a JSON object)"
                 return
             kept = self.item(g, raw, g.id, self.lookup)
             if kept:
@@ -134,7 +150,7 @@ class Validator:
         if unanswered(raw):
             raw = []
         if not isinstance(raw, list) or not all(isinstance(i, dict) for i in raw):
-            self.result.errors[g.id] = f"{g.label} must be a list of answers (JSON objects)"
+            self.result.errors[g.id] = f"{named(g.label)} must be a list of answers (JSON objects)"
             return
         least = spec.get("min", 1 if spec.get("required") else 0)
         most = spec.get("max", GROUP_MAX)
@@ -171,7 +187,7 @@ class Validator:
         own = {s["id"] for s in g.spec["questions"]}
         for key in raw:
             if key not in own:
-                self.result.errors[f"{prefix}.{key}"] = f'{g.label} has no question "{key}"'
+                self.result.errors[f"{prefix}.{key}"] = f'{named(g.label)} has no question "{key}"'
         kept: dict[str, Any] = {}
         valid: dict[str, Any] = {}
         for spec in g.spec["questions"]:
@@ -221,7 +237,7 @@ class Validator:
     @staticmethod
     def required_message(q: Question) -> str:
         verb = "Select" if q.type in SELECT_TYPES else "Enter"
-        if q.label.rstrip().endswith("?"):
+        if is_question(q.label):
             if q.type == "yes_no":
                 return "Select yes or no"
             return f"{verb} an answer"
@@ -232,7 +248,7 @@ class Validator:
 
     def check_type(self, q: Question, value: Any) -> Any:
         """The value as Python (a date, a datetime...) when it is of the question's type; Invalid otherwise."""
-        kind, label = q.type, q.label
+        kind, label, lower = q.type, named(q.label), named_lower(q.label)
         self.check_characters(q, value)
         if kind in ("text", "long_text"):
             if not isinstance(value, str):
@@ -263,7 +279,9 @@ class Validator:
                 raise self.fail(q, "type", f"{label} must be a real date and time") from None
         if kind == "yes_no":
             if not isinstance(value, bool):
-                raise self.fail(q, "type", f"{label}: select yes or no")
+                raise self.fail(
+                    q, "type", f"{label} must be yes or no" if is_question(q.label) else f"{label}: select yes or no"
+                )
             return value
         if kind in ("single_choice", "multiple_choice"):
             options = [o["value"] for o in q.spec["options"]]
@@ -271,7 +289,7 @@ class Validator:
             if kind == "multiple_choice" and not isinstance(value, list):
                 raise self.fail(q, "type", f"{label} must be a list of the options")
             if not all(isinstance(v, str) and v in options for v in chosen) or len(set(chosen)) != len(chosen):
-                raise self.fail(q, "type", f"Select {lower_first(label)} from the options")  # noqa: S608  # nosec B608 (words, not SQL)
+                raise self.fail(q, "type", f"Select {lower} from the options")  # noqa: S608  # nosec B608 (words, not SQL)
             return value
         if kind == "code_list":
             codes = self.codes(q.spec["code_list"])
@@ -280,7 +298,7 @@ class Validator:
             if many and not isinstance(value, list):
                 raise self.fail(q, "type", f"{label} must be a list of codes")
             if not all(isinstance(v, str) and v in codes for v in chosen) or len(set(chosen)) != len(chosen):
-                raise self.fail(q, "type", f"Select {lower_first(label)} from the list")  # noqa: S608  # nosec B608 (words, not SQL)
+                raise self.fail(q, "type", f"Select {lower} from the list")  # noqa: S608  # nosec B608 (words, not SQL)
             return value
         if kind == "person":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -305,7 +323,7 @@ class Validator:
         if isinstance(value, dict):
             strings = list(value.values())
         if any(isinstance(s, str) and CONTROL.search(s) for s in strings):
-            raise Invalid(f"{q.label} must not contain control characters (such as a NUL byte): delete them")
+            raise Invalid(f"{named(q.label)} must not contain control characters (such as a NUL byte): delete them")
 
     def check_constraints(self, q: Question, value: Any) -> None:
         constraints = q.spec.get("constraints")
@@ -314,7 +332,7 @@ class Validator:
         error = next(iter(Draft202012Validator(constraints).iter_errors(value)), None)
         if error is None:
             return
-        n, label, lower = error.validator_value, q.label, lower_first(q.label)
+        n, label, lower = error.validator_value, named(q.label), named_lower(q.label)
         words = {
             "maxLength": lambda: f"{label} must be {_number(n)} characters or fewer",
             "minLength": lambda: f"{label} must be {_number(n)} characters or more",
@@ -331,13 +349,13 @@ class Validator:
         if q.type not in ("date", "datetime"):
             return
         if q.spec.get("not_in_future") and checked > (self.today if q.type == "date" else self.now):
-            raise self.fail(q, "not_in_future", f"{q.label} must be today or in the past")
+            raise self.fail(q, "not_in_future", f"{named(q.label)} must be today or in the past")
         other_id = q.spec.get("on_or_after")
         if other_id:
             other = valid.get(other_id, self.valid.get(other_id))
             if other is not None and checked < other:
-                other_label = lower_first(self.form.questions[other_id].label)
-                raise self.fail(q, "on_or_after", f"{q.label} must be the same as or after {other_label}")
+                other_label = named_lower(self.form.questions[other_id].label)
+                raise self.fail(q, "on_or_after", f"{named(q.label)} must be the same as or after {other_label}")
 
 
 def validate(

@@ -300,6 +300,8 @@ def _validate_visit(
         errors["seen_alone"] = "A child who was not seen cannot have been seen alone"
     elif child_seen is False and not not_seen_reason.strip():
         errors["not_seen_reason"] = "Enter why the child was not seen"
+    elif child_seen is False and len(not_seen_reason.strip()) > 300:
+        errors["not_seen_reason"] = "Why the child was not seen must be 300 characters or fewer"
     if not notes.strip():
         errors["notes"] = "Enter what happened on the visit"
     return errors

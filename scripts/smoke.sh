@@ -119,9 +119,9 @@ run manage check
 echo
 echo "Form definitions (loaded by the seed):"
 run forms check forms/definitions/*.json
-check "the shipped definitions check" "ok \(example-visit-note version 1"
+check "the shipped definitions check" "ok \(statutory-visit version 1"
 run forms list
-check "the seed loaded them" "^example-visit-note +v1 "
+check "the seed loaded them" "^statutory-visit +v1 .*writes visit"
 run forms list --json
 run forms load
 check "loading again changes nothing" " 0 loaded"

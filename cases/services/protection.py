@@ -34,6 +34,8 @@ from people.models import Person
 from recording.models import EntryType
 from recording.services import chronology_add
 
+AGENCIES_MAX = 300
+
 
 @transaction.atomic
 def strategy_discussion_record(
@@ -48,6 +50,8 @@ def strategy_discussion_record(
     )
     if not agencies.strip():
         errors["agencies"] = "Enter the agencies that took part"
+    elif len(agencies.strip()) > AGENCIES_MAX:
+        errors["agencies"] = f"The agencies that took part must be {AGENCIES_MAX} characters or fewer"
     if errors:
         raise RuleError(errors)
     assert held_on is not None
@@ -122,13 +126,29 @@ def section47_complete(
     return enquiry
 
 
+CHAIR_MAX = 150
+END_REASON_MAX = 200
+
+
+def chair_errors(chair: str) -> dict[str, str]:
+    if len(chair.strip()) > CHAIR_MAX:
+        return {"chair": f"The chair's name must be {CHAIR_MAX} characters or fewer"}
+    return {}
+
+
 @transaction.atomic
 def initial_conference_record(
-    *, actor: Actor, enquiry: Section47Enquiry, held_on: date | None, plan_needed: bool, category: str = ""
+    *,
+    actor: Actor,
+    enquiry: Section47Enquiry,
+    held_on: date | None,
+    plan_needed: bool,
+    category: str = "",
+    chair: str = "",
 ) -> ChildProtectionConference:
-    """The initial child protection conference. When a plan is needed it starts that day with its category of abuse;
-    the first core group is due in 10 working days, the first review conference within 3 months, and visits at the
-    local interval."""
+    """The initial child protection conference, and who chaired it. When a plan is needed it starts that day with its
+    category of abuse; the first core group is due in 10 working days, the first review conference within 3 months,
+    and visits at the local interval."""
     errors = step_date(
         held_on, "held_on", "date of the conference", Follows("the section 47 enquiry started", enquiry.started_on)
     )
@@ -139,6 +159,7 @@ def initial_conference_record(
         )
     if plan_needed:
         errors.update(check_code("abuse_category", category, "category", "Select the category of abuse"))
+    errors.update(chair_errors(chair))
     if errors:
         raise RuleError(errors)
     assert held_on is not None
@@ -157,6 +178,7 @@ def initial_conference_record(
         held_on=held_on,
         child_protection_plan_decided=plan_needed,
         category=category if plan_needed else "",
+        chair=chair.strip(),
         created_by=actor_or_none(actor),
     )
     tasks_complete(TaskKind.ICPC, enquiry, held_on)
@@ -165,7 +187,7 @@ def initial_conference_record(
         AuditAction.CREATE,
         conference,
         person.pk,
-        ["kind", "held_on", "child_protection_plan_decided", "category"],
+        ["kind", "held_on", "child_protection_plan_decided", "category", "chair"],
     )
     title = "Initial child protection conference: " + ("child protection plan" if plan_needed else "no plan")
     if plan_needed:
@@ -230,8 +252,10 @@ def review_conference_record(
     plan_continues: bool,
     category: str = "",
     end_reason: str = "",
+    chair: str = "",
 ) -> ChildProtectionConference:
-    """A review conference. The plan continues (next review within 6 months, category may change) or ends."""
+    """A review conference, and who chaired it. The plan continues (next review within 6 months, category may change)
+    or ends."""
     last = plan.review_conferences.order_by("-held_on").first()
     errors = step_date(
         held_on,
@@ -245,6 +269,9 @@ def review_conference_record(
         errors.update(check_code("abuse_category", category, "category", "Select the category of abuse"))
     if not plan_continues and not end_reason.strip():
         errors["end_reason"] = "Enter why the plan is ending"
+    elif not plan_continues and len(end_reason.strip()) > END_REASON_MAX:
+        errors["end_reason"] = f"Why the plan is ending must be {END_REASON_MAX} characters or fewer"
+    errors.update(chair_errors(chair))
     if errors:
         raise RuleError(errors)
     assert held_on is not None
@@ -257,6 +284,7 @@ def review_conference_record(
         held_on=held_on,
         child_protection_plan_decided=plan_continues,
         category=category,
+        chair=chair.strip(),
         created_by=actor_or_none(actor),
     )
     tasks_complete(TaskKind.CP_REVIEW, plan, held_on)
@@ -280,7 +308,7 @@ def review_conference_record(
             end_reason,
             significant=not plan_continues,
         ),
-        fields=["held_on", "child_protection_plan_decided", "category"],
+        fields=["held_on", "child_protection_plan_decided", "category", "chair"],
     )
     return conference
 

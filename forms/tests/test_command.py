@@ -21,10 +21,21 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
+EXAMPLE = Path("forms/tests/fixtures/example-visit-note.v1.json")
+
+
 def test_check_a_good_file():
-    assert run("check", "forms/definitions/example-visit-note.v1.json") == (
-        "forms/definitions/example-visit-note.v1.json: ok (example-visit-note version 1, 12 questions on 3 pages)\n"
+    assert run("check", str(EXAMPLE)) == (f"{EXAMPLE}: ok (example-visit-note version 1, 12 questions on 3 pages)\n")
+    assert run("check", "forms/definitions/case-note.v1.json") == (
+        "forms/definitions/case-note.v1.json: ok (case-note version 1, 4 questions on 1 page)\n"
     )
+
+
+def test_check_every_shipped_file():
+    files = sorted(str(p) for p in Path("forms/definitions").glob("*.json"))
+    lines = run("check", *files).splitlines()
+    assert len(lines) == len(files) == 11
+    assert all(": ok (" in line for line in lines)
 
 
 def test_check_a_bad_file_exits_1_with_the_reasons(tmp_path):
@@ -56,14 +67,19 @@ def test_check_a_missing_file():
 
 
 def test_load_then_list(tmp_path):
-    assert "example-visit-note version 1" in run("load")
+    first = run("load")
+    assert "Loaded: statutory-visit version 1" in first and "Form definitions: 11 loaded, 0 unchanged" in first
     again = run("load")
-    assert "Already loaded: example-visit-note version 1" in again and " 0 loaded" in again
+    assert "Already loaded: statutory-visit version 1" in again and " 0 loaded" in again
     listing = run("list")
-    assert "example-visit-note  v1   Example: a note of a visit (12 questions on 3 pages); loaded " in listing
+    assert "case-note                    v1   Case note (4 questions on 1 page, writes case_note); loaded " in listing
+    assert listing.endswith("11 form definitions loaded.\n")
     rows = json.loads(run("list", "--json"))
-    example = next(r for r in rows if r["name"] == "example-visit-note")
-    assert example["version"] == 1 and example["questions"] == 12 and len(example["sha256"]) == 64
+    visit = next(r for r in rows if r["name"] == "statutory-visit")
+    assert visit["version"] == 1 and visit["record"] == "visit" and len(visit["sha256"]) == 64
+    run("load", str(EXAMPLE))
+    assert "example-visit-note  v1" not in listing
+    assert "example-visit-note           v1   Example: a note of a visit (12 questions on 3 pages); " in run("list")
 
 
 def test_load_refuses_a_changed_published_version(tmp_path):

@@ -23,7 +23,7 @@ from .definitions import assessment, minimal
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = Path("forms/definitions/example-visit-note.v1.json")
+EXAMPLE = Path(__file__).parent / "fixtures" / "example-visit-note.v1.json"
 
 
 def write(tmp_path: Path, body: dict, name: str | None = None) -> Path:
@@ -56,9 +56,24 @@ def test_a_changed_published_version_is_refused_and_nothing_is_loaded(tmp_path):
     assert not FormDefinition.objects.filter(name="y").exists()
 
 
-def test_the_default_folder_loads_the_example():
+SHIPPED = {
+    "case-note": "case_note",
+    "child-and-family-assessment": "assessment",
+    "child-in-need-plan": "cin_plan",
+    "child-protection-conference": "conference",
+    "child-protection-plan": "core_group",
+    "family-network-meeting": None,
+    "looked-after-review": "looked_after_review",
+    "pathway-plan": None,
+    "return-home-interview": None,
+    "statutory-visit": "visit",
+    "strategy-discussion": "strategy_discussion",
+}
+
+
+def test_the_default_folder_loads_every_shipped_form_and_only_those():
     loaded = definitions_load(actor=None)
-    assert "example-visit-note" in {item.definition.name for item in loaded}
+    assert {item.definition.name: item.definition.body.get("record") for item in loaded} == SHIPPED
 
 
 def test_a_published_definition_cannot_be_changed_or_deleted_in_the_database(tmp_path):

@@ -136,3 +136,42 @@ def test_a_plain_group_and_a_message_of_the_forms_own():
 
 def test_answers_that_are_not_an_object():
     assert errors(["a"]) == {"__all__": "The answers must be a JSON object keyed by question id"}
+
+
+def test_question_style_labels_are_quoted_in_the_default_messages():
+    """A label that asks a question is never the start of a sentence ("Why was the child not seen? must be ..."): the
+    default messages quote it; a label that names the answer is used as it is."""
+    questions = [
+        {"id": "why", "type": "text", "label": "Why was the child not seen?", "constraints": {"maxLength": 5}},
+        {"id": "when", "type": "date", "label": "When did it start?", "not_in_future": True},
+        {"id": "ended", "type": "date", "label": "Date it ended", "on_or_after": "when"},
+        {"id": "seen", "type": "yes_no", "label": "Was the child seen?"},
+        {
+            "id": "which",
+            "type": "single_choice",
+            "label": "Which conference is this?",
+            "options": [{"value": "initial", "label": "Initial"}],
+        },
+        {"id": "note", "type": "text", "label": "Note", "constraints": {"maxLength": 5}},
+    ]
+    body = {"format": 1, "name": "q", "version": 1, "title": "Q", "subject": "any"}
+    body["pages"] = [{"id": "p", "title": "P", "questions": questions}]
+    assert check(body, source="q", code_lists=set()) == []
+    answers = {
+        "why": "Nobody answered the door",
+        "when": "2099-01-01",
+        "seen": "yes",
+        "which": "review",
+        "note": "Too long a note",
+    }
+    assert validate(Form(body), answers, today=date(2026, 12, 6)).errors == {
+        "why": "The answer to 'Why was the child not seen?' must be 5 characters or fewer",
+        "when": "The answer to 'When did it start?' must be today or in the past",
+        "seen": "The answer to 'Was the child seen?' must be yes or no",
+        "which": "Select the answer to 'Which conference is this?' from the options",
+        "note": "Note must be 5 characters or fewer",
+    }
+    answers = {"when": "2026-12-01", "ended": "2026-11-01"}
+    assert validate(Form(body), answers, today=date(2026, 12, 6)).errors == {
+        "ended": "Date it ended must be the same as or after the answer to 'When did it start?'"
+    }

@@ -130,3 +130,46 @@ def test_review_conferences_then_plan_ends_and_case_closes(episode, alice, manag
     services.assessment_start(actor=alice, episode=episode, started_on=date(2026, 3, 3))
     with pytest.raises(RuleError, match="complete and authorise the assessment"):
         services.episode_close(actor=manager, episode=episode, closure_date=date(2026, 9, 2), reason="RC7")
+
+
+def test_a_conference_records_its_chair_from_the_service_and_the_page(episode, alice):
+    from django.urls import reverse
+
+    from conftest import client_for
+
+    services.strategy_discussion_record(
+        actor=alice, episode=episode, held_on=date(2026, 1, 7), agencies="Police", start_section_47=True
+    )
+    enquiry = episode.section47_enquiries.get()
+    services.section47_complete(actor=alice, enquiry=enquiry, completed_on=date(2026, 1, 14), outcome="icpc")
+    with pytest.raises(RuleError) as e:
+        services.initial_conference_record(
+            actor=alice, enquiry=enquiry, held_on=date(2026, 1, 26), plan_needed=False, chair="x" * 151
+        )
+    assert e.value.errors == {"chair": "The chair's name must be 150 characters or fewer"}
+    url = reverse("cases:step", args=[episode.person.pk, "initial-conference"])
+    r = client_for(alice).post(
+        url, {"held_on_0": 26, "held_on_1": 1, "held_on_2": 2026, "plan_needed": "yes", "category": "NEG",
+              "chair": " Mary Boateng "},
+    )  # fmt: skip
+    assert r.status_code == 302
+    conference = enquiry.conferences.get()
+    assert conference.chair == "Mary Boateng"
+    plan = ChildProtectionPlan.objects.get()
+    with pytest.raises(RuleError) as e:
+        services.review_conference_record(
+            actor=alice, plan=plan, held_on=date(2026, 3, 2), plan_continues=False, end_reason="x" * 201
+        )
+    assert e.value.errors == {"end_reason": "Why the plan is ending must be 200 characters or fewer"}
+    review = services.review_conference_record(
+        actor=alice, plan=plan, held_on=date(2026, 3, 2), plan_continues=True, chair="Mary Boateng"
+    )
+    assert review.chair == "Mary Boateng"
+
+
+def test_the_agencies_of_a_strategy_discussion_fit_the_record(episode, alice):
+    with pytest.raises(RuleError) as e:
+        services.strategy_discussion_record(
+            actor=alice, episode=episode, held_on=date(2026, 1, 7), agencies="Police, " * 50, start_section_47=False
+        )
+    assert e.value.errors == {"agencies": "The agencies that took part must be 300 characters or fewer"}

@@ -124,3 +124,15 @@ def test_visit_before_or_without_a_plan_makes_no_plan_visit_task(episode, alice)
     child = episode.person
     visit(alice, child, date(2026, 1, 10))
     assert not Task.objects.filter(kind=TaskKind.CP_VISIT).exists()
+
+
+def test_why_a_child_was_not_seen_fits_the_record(alice, child):
+    from core.errors import RuleError
+
+    with pytest.raises(RuleError) as e:
+        visit_record(
+            actor=alice, person=child, occurred_at=at(date(2026, 2, 2)), visit_type=VisitType.HOME, child_seen=False,
+            seen_alone=False, notes="Nobody home", not_seen_reason="x" * 301,
+        )  # fmt: skip
+    assert e.value.errors == {"not_seen_reason": "Why the child was not seen must be 300 characters or fewer"}
+    assert not Visit.objects.exists()

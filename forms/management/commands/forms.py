@@ -70,8 +70,8 @@ class Command(BaseCommand):
             loaded = timezone.localtime(d.loaded_at)
             extra = f", writes {r['record']}" if r["record"] else ""
             self.stdout.write(
-                f"{r['name']:<{width}}  v{r['version']:<3} {r['title']} ({r['questions']} questions on "
-                f"{r['pages']} pages{extra}); loaded {loaded:%Y-%m-%d %H:%M}"
+                f"{r['name']:<{width}}  v{r['version']:<3} {r['title']} ({size(r['questions'], r['pages'])}{extra}); "
+                f"loaded {loaded:%Y-%m-%d %H:%M}"
             )
         self.stdout.write(f"{len(rows)} form definition{'s' if len(rows) != 1 else ''} loaded.")
 
@@ -94,8 +94,7 @@ class Command(BaseCommand):
             else:
                 form = Form(body)
                 self.stdout.write(
-                    f"{source}: ok ({form.name} version {form.version}, {len(form.questions)} questions on "
-                    f"{len(form.pages())} pages)"
+                    f"{source}: ok ({form.name} version {form.version}, {size(len(form.questions), len(form.pages()))})"
                 )
         if problems:
             raise CommandError(
@@ -114,3 +113,8 @@ class Command(BaseCommand):
         new = sum(1 for i in loaded if i.created)
         where = display_path(definitions_dir()) if paths is None else "the files given"
         self.stdout.write(f"Form definitions: {new} loaded, {len(loaded) - new} unchanged, from {where}.")
+
+
+def size(questions: int, pages: int) -> str:
+    """ "12 questions on 3 pages", "4 questions on 1 page"."""
+    return f"{questions} question{'s' if questions != 1 else ''} on {pages} page{'s' if pages != 1 else ''}"
