@@ -162,7 +162,9 @@ def _refuse_bad_characters(form: Form, answers: Any) -> None:
         raise RuleError(errors)
 
 
-RETURNED_IS_KEPT = "This form was returned to the worker and is kept as it was sent: reopen it as a new draft to change it"
+RETURNED_IS_KEPT = (
+    "This form was returned to the worker and is kept as it was sent: reopen it as a new draft to change it"
+)
 
 
 @transaction.atomic
@@ -480,7 +482,7 @@ def response_correct(*, actor: Actor, response: FormResponse, answers: dict[str,
                 f"This answer was written to {target.record_words} when the form was submitted, and {target.record_words} "
                 "cannot be changed by a correction: put it back as it was"
             )
-            raise RuleError({q: message for q in changed.values()})
+            raise RuleError(dict.fromkeys(changed.values(), message))
         try:
             with transaction.atomic():
                 target.correct(
