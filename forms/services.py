@@ -17,9 +17,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import access
+from accounts.models import Notification
 from audit.models import AuditAction
 from audit.services import audit_record
 from core.actors import Actor, actor_or_none
@@ -297,7 +299,9 @@ def target_of(definition: FormDefinition) -> bindings.Target | None:
 
 
 def _locked(response: FormResponse) -> FormResponse:
-    return FormResponse.objects.select_for_update().select_related("definition").get(pk=response.pk)
+    return (
+        FormResponse.objects.select_for_update(of=("self",)).select_related("definition", "person").get(pk=response.pk)
+    )
 
 
 def _awaiting_decision(response: FormResponse, actor: Actor, doing: str) -> None:
@@ -366,6 +370,7 @@ def response_return(*, actor: Actor, response: FormResponse, reason: str) -> For
             raise RuleError(f"This form has written {target.record_words}, which cannot be returned")
         target.return_(actor=actor, response=response, reason=reason)
     _decided(response, actor, ResponseStatus.RETURNED, reason)
+    _tell_worker(response, actor, reason)
     audit_record(
         actor=actor,
         action=AuditAction.RESPONSE_RETURN,
@@ -375,6 +380,19 @@ def response_return(*, actor: Actor, response: FormResponse, reason: str) -> For
         changes={"form": response.definition.name, "version": response.definition.version, "reason": reason},
     )
     return response
+
+
+def _tell_worker(response: FormResponse, actor: Actor, reason: str) -> None:
+    """A notification to whoever submitted the form: what came back, from whom, and why."""
+    if response.submitted_by_id is None:
+        return
+    by = getattr(actor, "display_name", "") or "A manager"
+    Notification.objects.create(
+        user_id=response.submitted_by_id,
+        subject=f"{by} returned the {response.definition.title.lower()} for {response.person.full_name}",
+        body=f"What to change: {reason}\n\nOpen the form to reopen it as a draft.",
+        url=reverse("forms:response", args=[response.pk]),
+    )
 
 
 @transaction.atomic
@@ -466,9 +484,9 @@ def response_correct(*, actor: Actor, response: FormResponse, answers: dict[str,
     errors = dict(result.errors)
     reason = reason.strip()
     if not reason:
-        errors["reason"] = "Enter why you are correcting this form"
+        errors["correction_reason"] = "Enter why you are correcting this form"
     elif validation.CONTROL.search(reason.replace("\r\n", "\n")):
-        errors["reason"] = "The reason must not contain control characters (such as a NUL byte): delete them"
+        errors["correction_reason"] = "The reason must not contain control characters (such as a NUL byte): delete them"
     if errors:
         raise RuleError(errors)
     if canonical(result.answers) == canonical(old.answers):

@@ -149,7 +149,7 @@ def test_a_correction_needs_a_reason_a_change_and_valid_answers(alice, manager, 
     authorised = response_authorise(actor=manager, response=submitted, comments="")
     with pytest.raises(RuleError) as e:
         response_correct(actor=alice, response=authorised, answers=GOOD | {"health": ""}, reason="")
-    assert e.value.errors == {"health": "Enter health", "reason": "Enter why you are correcting this form"}
+    assert e.value.errors == {"health": "Enter health", "correction_reason": "Enter why you are correcting this form"}
     with pytest.raises(RuleError, match="You have not changed any answers"):
         response_correct(actor=alice, response=authorised, answers=GOOD, reason="Nothing")
     assert not AuditEvent.objects.filter(action="response_correct").exists()
