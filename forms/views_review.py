@@ -245,7 +245,9 @@ class CorrectionForm(GovForm):
     """One field per visible question whose type the page can edit (named by question id, so a service error comes
     back on it), and the reason."""
 
-    def __init__(self, *args: Any, definition_form: Any, answers: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, definition_form: Any, answers: dict[str, Any], locked: set[str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.definition_form = definition_form
         shown = set(validation.visible(definition_form, answers))
@@ -257,7 +259,7 @@ class CorrectionForm(GovForm):
                 q = definition_form.questions[spec["id"]]
                 if q.id not in shown:
                     continue
-                if q.type not in CORRECTABLE:
+                if q.type not in CORRECTABLE or q.id in locked:
                     self.kept.append(q.label)
                     continue
                 self.fields[q.id] = question_field(q.spec, answers.get(q.id))
@@ -337,10 +339,14 @@ def response_correct(request: HttpRequest, response_id: int) -> HttpResponse:
         return saved_then(request, "This form has a newer version: correct that one", "forms:response", history[-1].pk)
     definition_form = services.form_of(response.definition)
     data = request.POST if request.method == "POST" else None
-    shown_answers = response.answers
-    form = CorrectionForm(data, definition_form=definition_form, answers=shown_answers)
+    # Answers written to a record whose target cannot correct it are kept as they were (the service refuses them).
+    target = services.target_of(response.definition)
+    locked = set(definition_form.bound().values()) if target is not None and target.correct is None else set()
+    form = CorrectionForm(data, definition_form=definition_form, answers=response.answers, locked=locked)
     if data is not None and form.is_valid():  # show what the new answers reveal, then check again
-        form = CorrectionForm(data, definition_form=definition_form, answers=form.answers(response.answers))
+        form = CorrectionForm(
+            data, definition_form=definition_form, answers=form.answers(response.answers), locked=locked
+        )
     return handle_form(
         request,
         form,

@@ -129,8 +129,9 @@ def test_the_worker_corrects_an_authorised_form_and_sees_what_changed(alice, man
     }
     refused = text(c.post(url, post))
     assert "Enter why you are correcting this form" in refused
-    wrong = text(c.post(url, post | {"factors": ["3A"], "correction_reason": "x"}))
-    assert "cannot be changed by a correction: put it back as it was" in wrong
+    # The answers the assessment holds are not offered: they are kept as they were, whatever is sent.
+    assert "These answers are kept as they were" in form and "Factors identified" in form
+    assert 'name="factors"' not in c.get(url).content.decode()
     done = c.post(url, post | {"correction_reason": "The asthma review was missed"}, follow=True)
     words = text(done)
     correction = FormResponse.objects.get(supersedes=submitted)
