@@ -166,7 +166,7 @@ def api_url(world: World, key: str, target: str) -> str:
 
 
 def _about_person(pattern: str) -> bool:
-    return any(p in pattern for p in ("<int:pk>", "person_id", "contact_id", "entry_id"))
+    return any(p in pattern for p in ("<int:pk>", "person_id", "contact_id", "entry_id", "response_id"))
 
 
 def _asks(name: str, pattern: str) -> list[tuple[str, str]]:
@@ -338,6 +338,9 @@ AUDIT_ASKER = {
     "cases:contact_decide": "manager",
     "people:access_log": "manager",
     "returns:data_quality": "pat",
+    "forms:to_authorise": "manager",
+    "forms:response_authorise": "manager",
+    "forms:response_return": "manager",
     "performance:download": "pat",
 }
 

@@ -10,8 +10,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from core.errors import RuleError
 from forms.definition import DefinitionError, Form
-from forms.models import FormDefinition
+from forms.models import FormDefinition, FormResponse
+from forms.printing import response_print
 from forms.services import definition_check, definitions_dir, definitions_load, display_path
 
 
@@ -52,6 +54,14 @@ class Command(BaseCommand):
             "loaded when any file is refused.",
         )
         load.add_argument("files", nargs="*", type=Path, metavar="FILE")
+        pdf = sub.add_parser(
+            "pdf",
+            help="Print a submitted form to PDF/A-2b",
+            description="Print a submitted form response to a PDF/A-2b file: the authority, the person, the answers, "
+            "the form's version and the response's SHA-256. Audited as a print by the system.",
+        )
+        pdf.add_argument("response_id", type=int, metavar="RESPONSE_ID")
+        pdf.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="where to write the PDF")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         getattr(self, f"do_{opts['action']}")(opts)
@@ -113,6 +123,24 @@ class Command(BaseCommand):
         new = sum(1 for i in loaded if i.created)
         where = display_path(definitions_dir()) if paths is None else "the files given"
         self.stdout.write(f"Form definitions: {new} loaded, {len(loaded) - new} unchanged, from {where}.")
+
+    def do_pdf(self, opts: dict[str, Any]) -> None:
+        response = FormResponse.objects.select_related("definition", "person").filter(pk=opts["response_id"]).first()
+        if response is None:
+            raise CommandError(f"There is no form response {opts['response_id']}")
+        try:
+            pdf = response_print(actor=None, response=response)
+        except RuleError as e:
+            raise CommandError(" ".join(e.errors.values())) from e
+        out: Path = opts["out"]
+        try:
+            out.write_bytes(pdf)
+        except OSError as e:
+            raise CommandError(f"Could not write {out}: {e.strerror}") from e
+        self.stdout.write(
+            f"Printed {response.definition.title} (version {response.definition.version}) for "
+            f"{response.person.full_name} to {out} ({len(pdf):,} bytes; SHA-256 of the answers {response.sha256})."
+        )
 
 
 def size(questions: int, pages: int) -> str:
