@@ -18,6 +18,7 @@ urlpatterns = [
     path("people/", include("recording.urls")),
     path("cases/", include("cases.urls")),
     path("returns/", include("returns.urls")),
+    path("forms/", include("forms.urls")),
     path("performance/", include("returns.dashboards.urls")),
     path("administration/tokens/", include("accounts.token_urls")),
     path("administration/", include("accounts.admin_urls")),
