@@ -22,6 +22,7 @@ from people import record
 from people.models import Person
 from recording import entries
 
+from . import hooks
 from .rules.ages import is_child
 from .selectors import journey_summary
 from .steps import offered_steps
@@ -36,9 +37,15 @@ def journey_section(request: HttpRequest, person: Person) -> SafeString:
     if not journey.for_this_person(person.date_of_birth, today):
         return SafeString("")
     steps = offered_steps(journey.actions, request.user, person, today) if can_record(request, person) else []
+    links = hooks.step_links(request, person, [slug for slug, _ in steps]) if steps else {}
     html = render_to_string(
         "cases/journey_panel.html",
-        {"person": person, "journey": journey, "today": today, "steps": steps},
+        {
+            "person": person,
+            "journey": journey,
+            "today": today,
+            "steps": [(slug, label, links.get(slug)) for slug, label in steps],
+        },
         request=request,
     )
     return html  # render_to_string gives SafeString: the template engine escaped what it put in

@@ -19,7 +19,7 @@ from recording import selectors as recording_selectors
 from recording.forms import VisitForm
 from recording.views import added
 
-from . import selectors, selectors_reviews, services
+from . import hooks, selectors, selectors_reviews, services
 from .forms import ContactDecisionForm, ContactForm
 from .models import Contact
 
@@ -36,7 +36,13 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
         return my_reviews(request)
     rows = selectors.caseload(request.user, manager=access.is_manager(request.user))
     people_list_view_record(actor=request.user, what="caseload", people=[r.allocation.person_id for r in rows])
-    context = {"rows": rows, "today": timezone.localdate(), "worker": None, "title": "My caseload"}
+    context = {
+        "rows": rows,
+        "today": timezone.localdate(),
+        "worker": None,
+        "title": "My caseload",
+        "sections": hooks.caseload_sections(request),
+    }
     return render(request, "cases/caseload.html", context)
 
 

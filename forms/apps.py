@@ -10,3 +10,6 @@ class FormsConfig(AppConfig):
     def ready(self) -> None:
         # The binding targets register themselves when the module is imported.
         from . import bindings  # noqa: F401
+        from .record_sections import register
+
+        register()

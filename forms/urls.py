@@ -1,7 +1,11 @@
-"""The forms app's pages: filling in (urls_fill, fill12) and the submitted form's pages (urls_review)."""
+"""The forms app's pages, under /forms/: filling in (urls_fill.py) and the submitted form's pages (urls_review.py)."""
+
+from django.urls import include, path
 
 from . import urls_review
 
 app_name = "forms"
-
-urlpatterns = [*urls_review.urlpatterns]
+urlpatterns = [
+    path("", include("forms.urls_fill")),
+    *urls_review.urlpatterns,
+]

@@ -25,6 +25,7 @@ from core.codes import choices as code_choices
 from core.errors import RuleError
 from core.forms import GovDateField, GovForm
 from core.views import handle_form, saved_then
+from forms.fill_access import permission_for
 from people.services import people_list_view_record
 from people.views import person_for_user, require_role
 
@@ -34,17 +35,11 @@ from .display import answer_pages
 from .models import FormResponse, ResponseStatus
 from .printing import pdf_file_name, response_print, version_label
 
+
 # The permission a form's record needs, by binding target (a form that writes no record is a note on the record).
-RECORDING_PERMISSION = {
-    "assessment": Can.RECORD_JOURNEY,
-    "visit": Can.RECORD_VISITS,
-    "case_note": Can.RECORD_CASE_NOTES,
-}
-
-
 def recording_permission(response: FormResponse) -> Can:
-    record = response.definition.body.get("record")
-    return RECORDING_PERMISSION.get(record, Can.RECORD_JOURNEY) if record else Can.RECORD_CASE_NOTES
+    """The permission correcting or reopening this response needs: the same as filling in its form (fill_access)."""
+    return permission_for(response.definition)
 
 
 def _response(request: HttpRequest, response_id: int, *, section: str = "") -> FormResponse:

@@ -88,6 +88,15 @@ PAGES: dict[str, Rule] = {
     "people:conflict_withdraw": rule("can", Can.ADMINISTER, **RECORD_POST),
     # Recording
     "recording:case_note_add": rule("record", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    # Forms: filled in under the permission of what the form writes (forms.fill_access); the world's example form
+    # writes no record, so recording case notes is the permission (every practice role and business support).
+    "forms:person_forms": rule("record", Can.RECORD_CASE_NOTES, audit="person"),
+    "forms:start": rule("record", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "forms:resume": rule("record", Can.RECORD_CASE_NOTES, audit="person", ok={302}),
+    "forms:page": rule("record", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "forms:autosave": rule("record", Can.RECORD_CASE_NOTES, methods=("POST",)),
+    "forms:remove_item": rule("record", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "forms:check": rule("record", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
     "recording:entry": rule("record", audit="person"),
     "recording:correct": rule("corrector", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
     # The children's journey

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import connection
@@ -20,7 +21,7 @@ from cases import services as cs
 from cases.models import Contact, Task, TaskKind
 from conftest import client_for, make_user
 from forms.definition import Form
-from forms.services import definition_load, response_return, response_submit
+from forms.services import definition_load, definitions_load, draft_save, response_return, response_submit
 from people import access_services
 from people.models import (
     BreakGlassReason,
@@ -71,7 +72,8 @@ class Target:
     entry_id: int
     note_id: int
     contact_id: int
-    response_id: int
+    response_id: int  # a submitted form about the person, waiting for the manager
+    draft_id: int = 0  # a form in progress (forms.FormResponse draft) about the person
 
     def kwargs(self) -> dict[str, int]:
         return {
@@ -83,6 +85,7 @@ class Target:
             "note_id": self.note_id,
             "contact_id": self.contact_id,
             "response_id": self.response_id,
+            "draft_id": self.draft_id,
         }
 
 
@@ -176,6 +179,15 @@ def build_world() -> World:
     back = response_submit(actor=alice, definition=definition, person=child, answers={"seen": False}).response
     response_return(actor=manager, response=back, reason="Say why the child was not seen")
 
+    # A form in progress about each child (the example form, with one action to remove), for the forms' pages.
+    (example,) = definitions_load(actor=None, paths=[Path("forms/tests/fixtures/example-visit-note.v1.json")])
+    drafts = {
+        key: draft_save(
+            actor=alice, definition=example.definition, person=targets[key][0], answers={"actions": [{"what": "x"}]}
+        )
+        for key in targets
+    }
+
     def target(key: str, note: Any = None) -> Target:
         p, own_note, entry, _ = targets[key]
         if note is not None:
@@ -189,6 +201,7 @@ def build_world() -> World:
             note_id=own_note.pk,
             contact_id=Contact.objects.get(person=p).pk,
             response_id=responses[key].pk,
+            draft_id=drafts[key].pk,
         )
 
     # Dee broke the glass into the child's record (her team's managers are told), then declared that she knows the
@@ -234,6 +247,10 @@ def build_world() -> World:
             "file_id": file.pk,
             "slug": "children",
             "step": "assessment-start",
+            "name": "example-visit-note",
+            "page_id": "actions",
+            "group_id": "actions",
+            "index": 0,
             "notification_pk": Notification.objects.filter(user=manager).values_list("pk", flat=True).first(),
         },
     )
