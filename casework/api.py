@@ -10,6 +10,8 @@ from accounts.api_auth import ApiTokenAuth
 from cases.api import people_router as cases_people_router
 from cases.api import router as cases_router
 from core.errors import RuleError
+from forms.api import people_router as forms_people_router
+from forms.api import router as forms_router
 from people.api import router as people_router
 from recording.api import router as recording_router
 
@@ -46,4 +48,6 @@ def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespo
 api.add_router("/people", people_router)
 api.add_router("/people", recording_router)
 api.add_router("/people", cases_people_router)
+api.add_router("/people", forms_people_router)
 api.add_router("/cases", cases_router)
+api.add_router("/forms", forms_router)

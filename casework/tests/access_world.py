@@ -19,6 +19,7 @@ from accounts.tokens import token_issue
 from cases import services as cs
 from cases.models import Contact, Task, TaskKind
 from conftest import client_for, make_user
+from forms.services import definitions_dir, definitions_load, draft_save
 from people import access_services
 from people.models import (
     BreakGlassReason,
@@ -60,6 +61,7 @@ class Target:
     entry_id: int
     note_id: int
     contact_id: int
+    response_id: int = 0  # a form draft (forms.FormResponse)
 
     def kwargs(self) -> dict[str, int]:
         return {
@@ -70,6 +72,7 @@ class Target:
             "entry_id": self.entry_id,
             "note_id": self.note_id,
             "contact_id": self.contact_id,
+            "response_id": self.response_id,
         }
 
 
@@ -153,6 +156,13 @@ def build_world() -> World:
     )
     grant(restricted, users["gina"])
 
+    # A form the matrix's form routes name, and a draft of it for each child (Alice's).
+    (form,) = definitions_load(actor=None, paths=[definitions_dir() / "example-visit-note.v1.json"])
+    drafts = {
+        key: draft_save(actor=alice, definition=form.definition, person=targets[key][0], answers={"seen": True})
+        for key in targets
+    }
+
     def target(key: str, note: Any = None) -> Target:
         p, own_note, entry, _ = targets[key]
         if note is not None:
@@ -165,6 +175,7 @@ def build_world() -> World:
             entry_id=entry.pk,
             note_id=own_note.pk,
             contact_id=Contact.objects.get(person=p).pk,
+            response_id=drafts[key].pk,
         )
 
     # Dee broke the glass into the child's record (her team's managers are told), then declared that she knows the
@@ -210,6 +221,8 @@ def build_world() -> World:
             "file_id": file.pk,
             "slug": "children",
             "step": "assessment-start",
+            "name": form.definition.name,
+            "version": form.definition.version,
             "notification_pk": Notification.objects.filter(user=manager).values_list("pk", flat=True).first(),
         },
     )
