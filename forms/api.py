@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -61,7 +61,7 @@ def _definition(name: str, version: int | None = None) -> FormDefinition:
     try:
         return selectors.definition_for(name, version)
     except selectors.NoSuchDefinition as e:
-        raise Http404(str(e)) from e
+        raise HttpError(404, str(e)) from e
 
 
 def _definition_out(d: FormDefinition) -> dict[str, Any]:
@@ -164,7 +164,9 @@ class AnswersIn(Schema):
 
 
 class SubmitDraftIn(Schema):
-    answers: dict[str, Any] | None = Field(None, description="The final answers (default: the draft's as saved)")
+    answers: dict[str, Any] | None = Field(
+        None, description="The final answers; send {} to submit the draft's answers as saved"
+    )
 
 
 class SubmitIn(Schema):
@@ -221,7 +223,7 @@ def _definition_in(name: str, version: int | None) -> FormDefinition:
 def _draft(person: Person, response_id: int) -> FormResponse:
     response = selectors.person_response(person, response_id)
     if response is None or response.status not in (ResponseStatus.DRAFT, ResponseStatus.RETURNED):
-        raise Http404("No such draft (a submitted form is at .../forms/responses/{id})")
+        raise HttpError(404, "No such draft (a submitted form is at .../forms/responses/{id})")
     return response
 
 
@@ -296,17 +298,15 @@ def draft_update(request: HttpRequest, person_id: int, response_id: int, payload
 @people_router.post(
     "/{int:person_id}/forms/drafts/{int:response_id}/submit",
     response={200: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
-    summary="Submit a draft (with its saved answers, or the final answers sent)",
+    summary="Submit a draft: its saved answers (send {}), or the final answers sent",
     description=SUBMIT_TEXT,
     openapi_extra=IDEMPOTENCY_HEADER,
 )
-def draft_submit(
-    request: HttpRequest, person_id: int, response_id: int, payload: SubmitDraftIn | None = None
-) -> dict[str, Any]:
+def draft_submit(request: HttpRequest, person_id: int, response_id: int, payload: SubmitDraftIn) -> dict[str, Any]:
     person = person_for_api(request, person_id)
     draft = _draft(person, response_id)
     _may_fill(request, draft.definition, person)
-    answers = payload.answers if payload is not None and payload.answers is not None else draft.answers
+    answers = payload.answers if payload.answers is not None else draft.answers
     submitted = response_submit(
         actor=request.user, definition=draft.definition, person=person, answers=answers, response=draft
     )
@@ -331,7 +331,7 @@ def response_create(request: HttpRequest, person_id: int, payload: SubmitIn) -> 
 def _response(person: Person, response_id: int) -> FormResponse:
     response = selectors.person_response(person, response_id)
     if response is None:
-        raise Http404("No such form response")
+        raise HttpError(404, "No such form response")
     return response
 
 
