@@ -520,7 +520,8 @@ def checked(resource: dict[str, Any]) -> dict[str, Any]:
     from fhir.resources.R4B.questionnaire import Questionnaire
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-    model = {"Questionnaire": Questionnaire, "QuestionnaireResponse": QuestionnaireResponse}[resource["resourceType"]]
+    models: dict[str, Any] = {"Questionnaire": Questionnaire, "QuestionnaireResponse": QuestionnaireResponse}
+    model = models[resource["resourceType"]]
     if model is Questionnaire:
         for item in _walk_items(resource.get("item", [])):
             if item["type"] not in ITEM_TYPES:
