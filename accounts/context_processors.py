@@ -85,6 +85,8 @@ def navigation_sections(request: HttpRequest) -> dict[str, Section]:
             ("Team dashboard", reverse("cases:my_team"), ("/cases/team/", "/cases/caseload/")),
             ("Contacts", reverse("cases:contact_queue"), ("/cases/contacts/",)),
         ]
+        if access.may(user, access.Can.MANAGE_CASES):
+            pages.append(("Forms to authorise", reverse("forms:to_authorise"), ()))
         if access.can_see_reviews_due(user):
             pages.append(("Reviews due", reverse("cases:reviews_due"), ()))
         if access.may(user, access.Can.REVIEW_BREAK_GLASS):

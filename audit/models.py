@@ -28,6 +28,11 @@ class AuditAction(models.TextChoices):
     FORM_LOAD = "form_load", "Form definition loaded"
     DRAFT_SAVE = "draft_save", "Form draft saved"
     RESPONSE_SUBMIT = "response_submit", "Form submitted"
+    RESPONSE_AUTHORISE = "response_authorise", "Form authorised"
+    RESPONSE_RETURN = "response_return", "Form returned to the worker"
+    RESPONSE_REOPEN = "response_reopen", "Returned form reopened as a draft"
+    RESPONSE_CORRECT = "response_correct", "Form corrected"
+    PRINT = "print", "Printed"
 
 
 class AuditEvent(models.Model):

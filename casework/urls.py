@@ -17,6 +17,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("people/", include("recording.urls")),
     path("cases/", include("cases.urls")),
+    path("forms/", include("forms.urls")),
     path("returns/", include("returns.urls")),
     path("performance/", include("returns.dashboards.urls")),
     path("administration/tokens/", include("accounts.token_urls")),

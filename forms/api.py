@@ -26,7 +26,7 @@ from people.services import person_view_record
 
 from . import fhir, selectors
 from .models import FormDefinition, FormResponse, ResponseStatus
-from .services import draft_save, response_submit
+from .services import draft_save, response_authorise, response_reopen, response_return, response_submit
 
 router = Router(tags=["forms"])
 people_router = Router(tags=["forms"])
@@ -136,7 +136,9 @@ class ResponseSummaryOut(Schema):
     form: str
     version: int
     title: str
-    status: str = Field(..., description="draft, submitted, authorised, or returned (to the worker, to put right)")
+    status: str = Field(
+        ..., description="draft, submitted, authorised, or returned (to the worker, who reopens it as a new draft)"
+    )
     author: str | None
     updated_at: datetime
     submitted_at: datetime | None
@@ -150,7 +152,11 @@ class ResponseOut(ResponseSummaryOut):
     records: list[dict[str, Any]] = Field(
         ..., description='What submitting wrote to the structured record: [{"type": "cases.assessment", "id": 12}]'
     )
-    supersedes: int | None = Field(..., description="The response this one corrects")
+    supersedes: int | None = Field(..., description="The response this one corrects, or reopens after a return")
+    correction_reason: str = Field(..., description="Why it was corrected ('' when it is not a correction)")
+    decided_by: str | None = Field(..., description="The manager who authorised or returned it")
+    decided_at: datetime | None
+    decision_comments: str = Field(..., description="The manager's comments, or why it was returned")
 
 
 class DraftIn(Schema):
@@ -201,6 +207,10 @@ def _response_out(r: FormResponse) -> dict[str, Any]:
         "sha256": r.sha256,
         "records": r.records,
         "supersedes": r.supersedes_id,
+        "correction_reason": r.correction_reason,
+        "decided_by": _name(r.decided_by),
+        "decided_at": r.decided_at,
+        "decision_comments": r.decision_comments,
     }
 
 
@@ -220,9 +230,9 @@ def _definition_in(name: str, version: int | None) -> FormDefinition:
         raise RuleError({"version" if "no version" in str(e) else "form": str(e)}) from e
 
 
-def _draft(person: Person, response_id: int) -> FormResponse:
-    response = selectors.person_response(person, response_id)
-    if response is None or response.status not in (ResponseStatus.DRAFT, ResponseStatus.RETURNED):
+def _draft(person: Person, draft_id: int) -> FormResponse:
+    response = selectors.person_response(person, draft_id)
+    if response is None or response.status != ResponseStatus.DRAFT:
         raise HttpError(404, "No such draft (a submitted form is at .../forms/responses/{id})")
     return response
 
@@ -242,7 +252,7 @@ SUBMIT_TEXT = (
 @people_router.get(
     "/{int:person_id}/forms/drafts",
     response={200: list[ResponseSummaryOut], **ACCESS_ANSWERS},
-    summary="The person's forms still being written: drafts, and those returned to the worker (audited as a view)",
+    summary="The person's drafts: forms still being written (audited as a view)",
 )
 def drafts(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
     person = person_for_api(request, person_id)
@@ -268,26 +278,26 @@ def draft_create(request: HttpRequest, person_id: int, payload: DraftIn) -> Stat
 
 
 @people_router.get(
-    "/{int:person_id}/forms/drafts/{int:response_id}",
+    "/{int:person_id}/forms/drafts/{int:draft_id}",
     response={200: ResponseOut, **ACCESS_ANSWERS},
     summary="One draft, with its answers so far (audited as a view)",
 )
-def draft_detail(request: HttpRequest, person_id: int, response_id: int) -> dict[str, Any]:
+def draft_detail(request: HttpRequest, person_id: int, draft_id: int) -> dict[str, Any]:
     person = person_for_api(request, person_id)
-    draft = _draft(person, response_id)
+    draft = _draft(person, draft_id)
     person_view_record(actor=request.user, person=person, section=f"form draft {draft.pk}")
     return _response_out(draft)
 
 
 @people_router.put(
-    "/{int:person_id}/forms/drafts/{int:response_id}",
+    "/{int:person_id}/forms/drafts/{int:draft_id}",
     response={200: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
     summary="Save a draft's answers (all of them: they replace what was saved)",
     description="A submitted form cannot be changed this way (422): correct it instead." + ACCESS_TEXT,
 )
-def draft_update(request: HttpRequest, person_id: int, response_id: int, payload: AnswersIn) -> dict[str, Any]:
+def draft_update(request: HttpRequest, person_id: int, draft_id: int, payload: AnswersIn) -> dict[str, Any]:
     person = person_for_api(request, person_id)
-    draft = _draft(person, response_id)
+    draft = _draft(person, draft_id)
     _may_fill(request, draft.definition, person)
     saved = draft_save(
         actor=request.user, definition=draft.definition, person=person, answers=payload.answers, response=draft
@@ -296,15 +306,15 @@ def draft_update(request: HttpRequest, person_id: int, response_id: int, payload
 
 
 @people_router.post(
-    "/{int:person_id}/forms/drafts/{int:response_id}/submit",
+    "/{int:person_id}/forms/drafts/{int:draft_id}/submit",
     response={200: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
     summary="Submit a draft: its saved answers (send {}), or the final answers sent",
     description=SUBMIT_TEXT,
     openapi_extra=IDEMPOTENCY_HEADER,
 )
-def draft_submit(request: HttpRequest, person_id: int, response_id: int, payload: SubmitDraftIn) -> dict[str, Any]:
+def draft_submit(request: HttpRequest, person_id: int, draft_id: int, payload: SubmitDraftIn) -> dict[str, Any]:
     person = person_for_api(request, person_id)
-    draft = _draft(person, response_id)
+    draft = _draft(person, draft_id)
     _may_fill(request, draft.definition, person)
     answers = payload.answers if payload.answers is not None else draft.answers
     submitted = response_submit(
@@ -359,3 +369,72 @@ def response_fhir(request: HttpRequest, person_id: int, response_id: int) -> dic
     response = _response(person, response_id)
     person_view_record(actor=request.user, person=person, section=f"form response {response.pk} (FHIR)")
     return fhir.checked(fhir.questionnaire_response(response))
+
+
+# A manager's decision, and the worker's reopening ----------------------------------------------------------------
+
+
+class AuthoriseIn(Schema):
+    comments: str = Field("", max_length=20_000, description="The manager's comments (optional)")
+
+
+class ReturnIn(Schema):
+    reason: str = Field(..., max_length=20_000, description="What the worker needs to change (required)")
+
+
+DECISION_TEXT = (
+    " For a form that needs authorisation, submitted and waiting, by a team manager who did not submit it; the "
+    "decision is carried to the record the form wrote (an assessment is authorised, or in progress again) through "
+    "the journey's services. Answers 403 for a user who is not a manager of this person's case, 422 (nothing saved) "
+    "for a form that is not waiting for a decision."
+)
+
+
+def _to_decide(request: HttpRequest, person_id: int, response_id: int) -> FormResponse:
+    person = person_for_api(request, person_id)
+    response = _response(person, response_id)
+    if not access.may_for_person(request.user, access.Can.MANAGE_CASES, person):
+        raise HttpError(403, "Only a team manager can decide on a form. Ask your manager to do it.")
+    return response
+
+
+@people_router.post(
+    "/{int:person_id}/forms/responses/{int:response_id}/authorise",
+    response={200: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
+    summary="Authorise a submitted form, with comments",
+    description="The form becomes authorised." + DECISION_TEXT,
+    openapi_extra=IDEMPOTENCY_HEADER,
+)
+def response_authorise_api(
+    request: HttpRequest, person_id: int, response_id: int, payload: AuthoriseIn
+) -> dict[str, Any]:
+    response = _to_decide(request, person_id, response_id)
+    return _response_out(response_authorise(actor=request.user, response=response, comments=payload.comments))
+
+
+@people_router.post(
+    "/{int:person_id}/forms/responses/{int:response_id}/return",
+    response={200: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
+    summary="Return a submitted form to the worker, with the reason",
+    description="The form is kept as it was sent and the worker is told why; they reopen it as a new draft."
+    + DECISION_TEXT,
+    openapi_extra=IDEMPOTENCY_HEADER,
+)
+def response_return_api(request: HttpRequest, person_id: int, response_id: int, payload: ReturnIn) -> dict[str, Any]:
+    response = _to_decide(request, person_id, response_id)
+    return _response_out(response_return(actor=request.user, response=response, reason=payload.reason))
+
+
+@people_router.post(
+    "/{int:person_id}/forms/responses/{int:response_id}/reopen",
+    response={201: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
+    summary="Reopen a form returned to the worker as a new draft (the same draft if reopened again)",
+    description="The returned form is kept as it was sent; the draft supersedes it, on the same version of the form."
+    + ACCESS_TEXT,
+    openapi_extra=IDEMPOTENCY_HEADER,
+)
+def response_reopen_api(request: HttpRequest, person_id: int, response_id: int) -> Status[dict[str, Any]]:
+    person = person_for_api(request, person_id)
+    response = _response(person, response_id)
+    _may_fill(request, response.definition, person)
+    return Status(201, _response_out(response_reopen(actor=request.user, response=response)))

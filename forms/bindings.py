@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Model
 
 from cases import services as case_services
-from cases.models import AssessmentOutcome, CINEpisode
+from cases.models import Assessment, AssessmentOutcome, CINEpisode
 from core.actors import Actor
 from core.dates import long_date
 from core.errors import RuleError
@@ -92,15 +92,30 @@ class WriteContext:
 
 
 Write = Callable[..., list[Model]]
+# authorise(*, actor, response, comments) and return_(*, actor, response, reason): the manager's decision on a form
+# that needs authorisation, carried to the records the response wrote (`response.records`), through the journey's
+# own services. correct(*, actor, response, values, changed): a correction whose bound answers differ, applied to
+# those records; `changed` names the fields that differ. Each raises RuleError (keyed by field) when it cannot.
+Decide = Callable[..., None]
 
 
 @dataclass(frozen=True)
 class Target:
+    """A binding target. `authorise` and `return_` carry a manager's decision to the record (a target of a form
+    with `"authorisation": true` whose record waits for a manager, as an assessment does); `correct` re-applies
+    changed bound answers after submission. A target without `correct` refuses a correction that changes a bound
+    answer (the other answers may still be corrected)."""
+
     name: str
     title: str
     fields: dict[str, Field]
     write: Write
     required: frozenset[str] = field(default_factory=frozenset)
+    authorise: Decide | None = None
+    return_: Decide | None = None
+    correct: Decide | None = None
+    # How the record reads in a sentence ("the child's assessment"), for refusals.
+    record_words: str = "the record"
 
 
 TARGETS: dict[str, Target] = {}
@@ -191,6 +206,29 @@ def assessment_write(*, actor: Actor, person: Person, values: dict[str, Any], co
     return [assessment]
 
 
+def written(response: FormResponse, model: type[Model]) -> list[Any]:
+    """The instances of `model` that the response wrote (`response.records`)."""
+    label = model._meta.label_lower
+    ids = [ref["id"] for ref in response.records if ref.get("type") == label]
+    return list(model._default_manager.filter(pk__in=ids).order_by("pk"))
+
+
+def assessment_authorise(*, actor: Actor, response: FormResponse, comments: str) -> None:
+    """The journey's `assessment_authorise`: the assessment is complete and the journey moves on. A correction of an
+    assessment already authorised (its bound answers unchanged) needs nothing more."""
+    for assessment in written(response, Assessment):
+        if assessment.authorised_on is None:
+            case_services.assessment_authorise(actor=actor, assessment=assessment, comments=comments)
+
+
+def assessment_return(*, actor: Actor, response: FormResponse, reason: str) -> None:
+    """The journey's `assessment_return`: the assessment is in progress again and the worker's task says why."""
+    for assessment in written(response, Assessment):
+        if assessment.authorised_on is not None:
+            raise RuleError("The assessment this form wrote is already authorised: it cannot be returned")
+        case_services.assessment_return(actor=actor, assessment=assessment, reason=reason)
+
+
 ASSESSMENT = register(
     Target(
         name="assessment",
@@ -206,5 +244,10 @@ ASSESSMENT = register(
         },
         required=frozenset({"started_on", "factors", "outcome"}),
         write=assessment_write,
+        authorise=assessment_authorise,
+        return_=assessment_return,
+        # No `correct`: the journey cannot change a submitted or authorised assessment's dates, factors or outcome
+        # (a manager returns it to the worker before it is authorised).
+        record_words="the child's assessment",
     )
 )

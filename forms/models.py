@@ -59,6 +59,15 @@ class FormResponse(models.Model):
     sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the canonical answers when submitted")
     # What submitting wrote through the binding target: [{"type": "cases.assessment", "id": 12}, ...].
     records = models.JSONField(default=list, blank=True)
+    # Why this response corrects the one it supersedes (a correction); blank for a first submission or a draft
+    # reopened after a return.
+    correction_reason = models.TextField(blank=True)
+    # The manager's decision on a form that needs authorisation.
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_comments = models.TextField(blank=True, help_text="The manager's comments, or why it was returned")
 
     class Meta:
         ordering = ["-created_at", "-id"]

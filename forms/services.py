@@ -14,10 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts import access
+from accounts.models import Notification
 from audit.models import AuditAction
 from audit.services import audit_record
 from core.actors import Actor, actor_or_none
@@ -160,6 +164,11 @@ def _refuse_bad_characters(form: Form, answers: Any) -> None:
         raise RuleError(errors)
 
 
+RETURNED_IS_KEPT = (
+    "This form was returned to the worker and is kept as it was sent: reopen it as a new draft to change it"
+)
+
+
 @transaction.atomic
 def draft_save(
     *,
@@ -169,8 +178,9 @@ def draft_save(
     answers: dict[str, Any],
     response: FormResponse | None = None,
 ) -> FormResponse:
-    """Create a draft response, or save the answers of one (a draft, or one returned to the worker). Drafts are not
-    validated beyond what could not be stored (control characters, unknown questions)."""
+    """Create a draft response, or save the answers of one. Drafts are not validated beyond what could not be stored
+    (control characters, unknown questions). A response returned to the worker is kept as it was submitted: the
+    worker reopens it as a new draft (`response_reopen`)."""
     form = form_of(definition)
     _refuse_bad_characters(form, answers)
     if response is None:
@@ -180,7 +190,9 @@ def draft_save(
         created = True
     else:
         response = FormResponse.objects.select_for_update().get(pk=response.pk)
-        if response.status not in (ResponseStatus.DRAFT, ResponseStatus.RETURNED):
+        if response.status == ResponseStatus.RETURNED:
+            raise RuleError(RETURNED_IS_KEPT)
+        if response.status != ResponseStatus.DRAFT:
             raise RuleError("This form has been submitted: it cannot be changed (make a correction instead)")
         if response.definition_id != definition.pk or response.person_id != person.pk:
             raise RuleError("This draft belongs to another form or another person")
@@ -229,7 +241,9 @@ def response_submit(
         response = FormResponse(definition=definition, person=person, author=actor_or_none(actor))
     else:
         response = FormResponse.objects.select_for_update().get(pk=response.pk)
-        if response.status not in (ResponseStatus.DRAFT, ResponseStatus.RETURNED):
+        if response.status == ResponseStatus.RETURNED:
+            raise RuleError(RETURNED_IS_KEPT)
+        if response.status != ResponseStatus.DRAFT:
             raise RuleError("This form has already been submitted")
         if response.definition_id != definition.pk or response.person_id != person.pk:
             raise RuleError("This draft belongs to another form or another person")
@@ -269,3 +283,261 @@ def response_submit(
         },
     )
     return Submitted(response, records)
+
+
+# Authorisation, return and correction --------------------------------------------------------------------------
+
+
+def needs_authorisation(definition: FormDefinition) -> bool:
+    """Whether a submitted response of this form goes to a manager to authorise (`"authorisation": true`)."""
+    return bool(definition.body.get("authorisation"))
+
+
+def target_of(definition: FormDefinition) -> bindings.Target | None:
+    record = definition.body.get("record")
+    return bindings.target_for(record) if record else None
+
+
+def _locked(response: FormResponse) -> FormResponse:
+    return (
+        FormResponse.objects.select_for_update(of=("self",)).select_related("definition", "person").get(pk=response.pk)
+    )
+
+
+def _awaiting_decision(response: FormResponse, actor: Actor, doing: str) -> None:
+    """The refusals shared by authorising and returning: a manager's decision (`Can.MANAGE_CASES`: PermissionDenied,
+    as the journey's manager-only steps), on a form that needs one and waits for it, submitted by someone else."""
+    if actor is not None and not access.may(actor, access.Can.MANAGE_CASES):
+        raise PermissionDenied("Only a team manager can decide on a form. Ask your manager to do it.")
+    if not needs_authorisation(response.definition):
+        raise RuleError("This form does not need a manager's authorisation")
+    if response.status != ResponseStatus.SUBMITTED:
+        state = ResponseStatus(response.status).label.lower()
+        raise RuleError(f"Only a submitted form waiting for authorisation can be {doing}: this one is {state}")
+    if response.superseded_by.exists():
+        raise RuleError(f"This form has a newer version: that one can be {doing}")
+    if actor is not None and response.submitted_by_id == getattr(actor, "pk", None):
+        raise RuleError("You submitted this form: another manager must decide on it")
+
+
+def _decided(response: FormResponse, actor: Actor, status: str, comments: str) -> None:
+    response.status = status
+    response.decided_at = timezone.now()
+    response.decided_by = actor_or_none(actor)
+    response.decision_comments = comments
+    response.save(update_fields=["status", "decided_at", "decided_by", "decision_comments", "updated_at"])
+
+
+@transaction.atomic
+def response_authorise(*, actor: Actor, response: FormResponse, comments: str = "") -> FormResponse:
+    """A manager authorises a submitted form (not one they submitted), with their comments: the form is authorised
+    and its target's `authorise` carries the decision to the record (the assessment is authorised and the journey
+    moves on), in one transaction with the response_authorise event. Who may is the caller's question
+    (`Can.MANAGE_CASES` for this person); the journey's services ask again."""
+    response = _locked(response)
+    _awaiting_decision(response, actor, "authorised")
+    comments = comments.strip()
+    target = target_of(response.definition)
+    if target is not None and target.authorise is not None:
+        target.authorise(actor=actor, response=response, comments=comments)
+    _decided(response, actor, ResponseStatus.AUTHORISED, comments)
+    audit_record(
+        actor=actor,
+        action=AuditAction.RESPONSE_AUTHORISE,
+        object_type="form_response",
+        object_id=str(response.pk),
+        person_id=response.person_id,
+        changes={"form": response.definition.name, "version": response.definition.version, "comments": comments},
+    )
+    return response
+
+
+@transaction.atomic
+def response_return(*, actor: Actor, response: FormResponse, reason: str) -> FormResponse:
+    """A manager returns a submitted form to the worker with the reason (required). The returned response is kept
+    as it was sent; the worker reopens it as a new draft (`response_reopen`). Its target's `return_` carries the
+    decision to the record (the assessment is in progress again, and the worker's task says why)."""
+    response = _locked(response)
+    reason = reason.strip()
+    if not reason:
+        raise RuleError({"reason": "Enter what the worker needs to change"})
+    _awaiting_decision(response, actor, "returned")
+    if response.supersedes_id is not None and response.correction_reason:
+        raise RuleError("A correction cannot be returned: correct the form again to change it")
+    target = target_of(response.definition)
+    if target is not None and response.records:
+        if target.return_ is None:
+            raise RuleError(f"This form has written {target.record_words}, which cannot be returned")
+        target.return_(actor=actor, response=response, reason=reason)
+    _decided(response, actor, ResponseStatus.RETURNED, reason)
+    _tell_worker(response, actor, reason)
+    audit_record(
+        actor=actor,
+        action=AuditAction.RESPONSE_RETURN,
+        object_type="form_response",
+        object_id=str(response.pk),
+        person_id=response.person_id,
+        changes={"form": response.definition.name, "version": response.definition.version, "reason": reason},
+    )
+    return response
+
+
+def _tell_worker(response: FormResponse, actor: Actor, reason: str) -> None:
+    """A notification to whoever submitted the form: what came back, from whom, and why."""
+    if response.submitted_by_id is None:
+        return
+    by = getattr(actor, "display_name", "") or "A manager"
+    Notification.objects.create(
+        user_id=response.submitted_by_id,
+        subject=f"{by} returned the {response.definition.title.lower()} for {response.person.full_name}",
+        body=f"What to change: {reason}\n\nOpen the form to reopen it as a draft.",
+        url=reverse("forms:response", args=[response.pk]),
+    )
+
+
+@transaction.atomic
+def response_reopen(*, actor: Actor, response: FormResponse) -> FormResponse:
+    """The worker reopens a form returned to them: a new draft with the same answers, on the same version of the
+    definition, that supersedes the returned one (which is kept as it was sent). Reopening again gives the same
+    draft."""
+    response = _locked(response)
+    if response.status != ResponseStatus.RETURNED:
+        raise RuleError("Only a form returned to the worker can be reopened")
+    existing = response.superseded_by.order_by("-pk").first()
+    if existing is not None:
+        if existing.status == ResponseStatus.DRAFT:
+            return existing
+        raise RuleError("This form has been reopened and sent again: open its newer version")
+    draft = FormResponse.objects.create(
+        definition=response.definition,
+        person_id=response.person_id,
+        author=actor_or_none(actor),
+        answers=response.answers,
+        supersedes=response,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.RESPONSE_REOPEN,
+        object_type="form_response",
+        object_id=str(draft.pk),
+        person_id=response.person_id,
+        changes={"form": response.definition.name, "version": response.definition.version, "reopens": response.pk},
+    )
+    return draft
+
+
+@dataclass(frozen=True)
+class Change:
+    """One answer that differs between two versions of a response. `before`/`after`: the stored answers (None when
+    unanswered)."""
+
+    question: str
+    label: str
+    page: str
+    before: Any
+    after: Any
+
+
+def response_changes(old: FormResponse, new: FormResponse) -> list[Change]:
+    """What changed from `old` to `new` (two versions of a response on the same definition), in the form's order."""
+    form = form_of(new.definition)
+    titles = {page["id"]: page["title"] for page in form.pages()}
+    out = []
+    for q in form.questions.values():
+        if q.group is not None:
+            continue  # a group is compared whole
+        before, after = old.answers.get(q.id), new.answers.get(q.id)
+        if canonical(before) != canonical(after):
+            out.append(Change(q.id, q.label, titles.get(q.page, ""), before, after))
+    return out
+
+
+def response_history(response: FormResponse) -> list[FormResponse]:
+    """Every version of this response, oldest first: the ones it supersedes and the ones that supersede it (a
+    correction, or a draft reopened after a return)."""
+    chain = [response]
+    while chain[0].supersedes_id is not None:
+        chain.insert(0, FormResponse.objects.select_related("submitted_by", "author").get(pk=chain[0].supersedes_id))
+    while (nxt := FormResponse.objects.filter(supersedes_id=chain[-1].pk).order_by("pk").first()) is not None:
+        chain.append(nxt)
+    return chain
+
+
+@transaction.atomic
+def response_correct(*, actor: Actor, response: FormResponse, answers: dict[str, Any], reason: str) -> FormResponse:
+    """Correct a submitted or authorised form: the response is never changed; the correction is a NEW response on
+    the same version of the definition that supersedes it, with the reason, checked as a submission is. A changed
+    answer that is bound to the record goes through the target's `correct`; a target without one refuses it (the
+    other answers may still be corrected). A form waiting for a manager is not corrected: the manager returns it.
+    A correction of a form that needs authorisation goes to the manager again."""
+    old = _locked(response)
+    definition = old.definition
+    if old.status not in (ResponseStatus.SUBMITTED, ResponseStatus.AUTHORISED):
+        raise RuleError("Only a submitted or authorised form can be corrected")
+    if old.superseded_by.exists():
+        raise RuleError("This form has a newer version: correct that one")
+    if needs_authorisation(definition) and old.status == ResponseStatus.SUBMITTED:
+        raise RuleError("This form is waiting for a manager's authorisation: ask them to return it to change it")
+    form = form_of(definition)
+    _refuse_bad_characters(form, answers)
+    result = validation.validate(form, answers)
+    errors = dict(result.errors)
+    reason = reason.strip()
+    if not reason:
+        errors["correction_reason"] = "Enter why you are correcting this form"
+    elif validation.CONTROL.search(reason.replace("\r\n", "\n")):
+        errors["correction_reason"] = "The reason must not contain control characters (such as a NUL byte): delete them"
+    if errors:
+        raise RuleError(errors)
+    if canonical(result.answers) == canonical(old.answers):
+        raise RuleError("You have not changed any answers: change at least one, or leave the form as it is")
+    target = target_of(definition)
+    bound = form.bound()
+    changed = {f: q for f, q in bound.items() if canonical(result.answers.get(q)) != canonical(old.answers.get(q))}
+    if changed and target is not None:
+        if target.correct is None:
+            message = (
+                f"This answer was written to {target.record_words} when the form was submitted, and {target.record_words} "
+                "cannot be changed by a correction: put it back as it was"
+            )
+            raise RuleError(dict.fromkeys(changed.values(), message))
+        try:
+            with transaction.atomic():
+                target.correct(
+                    actor=actor,
+                    response=old,
+                    values=bindings.values_for(target, form, result.answers),
+                    changed=sorted(changed),
+                )
+        except RuleError as e:
+            raise RuleError(bindings.errors_for_questions(form, e.errors)) from e
+    now = timezone.now()
+    correction = FormResponse.objects.create(
+        definition=definition,
+        person_id=old.person_id,
+        author=actor_or_none(actor),
+        status=ResponseStatus.SUBMITTED,
+        answers=result.answers,
+        submitted_at=now,
+        submitted_by=actor_or_none(actor),
+        sha256=hashlib.sha256(canonical(result.answers)).hexdigest(),
+        records=old.records,
+        supersedes=old,
+        correction_reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.RESPONSE_CORRECT,
+        object_type="form_response",
+        object_id=str(correction.pk),
+        person_id=old.person_id,
+        changes={
+            "form": definition.name,
+            "version": definition.version,
+            "corrects": old.pk,
+            "reason": reason,
+            "sha256": correction.sha256,
+            "changed": [c.question for c in response_changes(old, correction)],
+        },
+    )
+    return correction

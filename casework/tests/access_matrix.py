@@ -101,6 +101,16 @@ PAGES: dict[str, Rule] = {
     "cases:contact_add": rule("record", Can.RECORD_CONTACTS, audit="person", **RECORD_POST),
     "cases:visit_add": rule("record", Can.RECORD_VISITS, audit="person", **RECORD_POST),
     "cases:step": rule("record", Can.RECORD_JOURNEY, audit="person", **RECORD_POST),
+    # Forms: the submitted form's pages (forms.urls_review)
+    "forms:to_authorise": rule("can", Can.MANAGE_CASES, audit="people"),
+    "forms:returned": rule("role", audit="people"),
+    "forms:response": rule("record", audit="person"),
+    "forms:response_pdf": rule("record", audit="person"),
+    "forms:response_authorise": rule("record", Can.MANAGE_CASES, audit="person", **RECORD_POST),
+    "forms:response_return": rule("record", Can.MANAGE_CASES, audit="person", **RECORD_POST),
+    "forms:response_correct": rule("record", Can.RECORD_JOURNEY, audit="person", **RECORD_POST),
+    # POST only; the world's form is not returned, so reopening it is refused with a message on its page (302).
+    "forms:response_reopen": rule("record", Can.RECORD_JOURNEY, ok={302}, methods=("POST",)),
     # Returns and performance: whole-authority extracts
     "returns:index": rule("can", Can.RUN_RETURNS),
     "returns:run": rule("can", Can.RUN_RETURNS),
@@ -232,10 +242,13 @@ API: dict[str, Rule] = {
     "GET /api/v1/forms/definitions/{name}/versions/{version}/fhir": rule("role"),
     "GET /api/v1/people/{person_id}/forms/drafts": rule("record", audit="person"),
     "POST /api/v1/people/{person_id}/forms/drafts": rule("record", _JOURNEY),
-    "GET /api/v1/people/{person_id}/forms/drafts/{response_id}": rule("record", audit="person"),
-    "PUT /api/v1/people/{person_id}/forms/drafts/{response_id}": rule("record", _JOURNEY),
-    "POST /api/v1/people/{person_id}/forms/drafts/{response_id}/submit": rule("record", _JOURNEY),
+    "GET /api/v1/people/{person_id}/forms/drafts/{draft_id}": rule("record", audit="person"),
+    "PUT /api/v1/people/{person_id}/forms/drafts/{draft_id}": rule("record", _JOURNEY),
+    "POST /api/v1/people/{person_id}/forms/drafts/{draft_id}/submit": rule("record", _JOURNEY),
     "POST /api/v1/people/{person_id}/forms/responses": rule("record", _JOURNEY),
     "GET /api/v1/people/{person_id}/forms/responses/{response_id}": rule("record", audit="person"),
     "GET /api/v1/people/{person_id}/forms/responses/{response_id}/fhir": rule("record", audit="person"),
+    "POST /api/v1/people/{person_id}/forms/responses/{response_id}/authorise": rule("record", _MANAGE),
+    "POST /api/v1/people/{person_id}/forms/responses/{response_id}/return": rule("record", _MANAGE),
+    "POST /api/v1/people/{person_id}/forms/responses/{response_id}/reopen": rule("record", _JOURNEY),
 }

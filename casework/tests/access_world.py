@@ -19,7 +19,15 @@ from accounts.tokens import token_issue
 from cases import services as cs
 from cases.models import Contact, Task, TaskKind
 from conftest import client_for, make_user
-from forms.services import definitions_dir, definitions_load, draft_save
+from forms.definition import Form
+from forms.services import (
+    definition_load,
+    definitions_dir,
+    definitions_load,
+    draft_save,
+    response_return,
+    response_submit,
+)
 from people import access_services
 from people.models import (
     BreakGlassReason,
@@ -37,6 +45,15 @@ from returns.models import DataQualityIssue, ReturnFile, ReturnKind, ReturnRun, 
 from returns.views import default_year
 
 RESTRICTED_NAME = "Zephyrine Quillfeather"
+REVIEWED_FORM = {
+    "format": 1,
+    "name": "matrix-review",
+    "version": 1,
+    "title": "Visit record",
+    "subject": "child",
+    "authorisation": True,
+    "pages": [{"id": "visit", "title": "Visit", "questions": [{"id": "seen", "type": "yes_no", "label": "Seen"}]}],
+}
 RESTRICTED_ID = 48611
 
 
@@ -61,7 +78,8 @@ class Target:
     entry_id: int
     note_id: int
     contact_id: int
-    response_id: int = 0  # a form draft (forms.FormResponse)
+    response_id: int
+    draft_id: int = 0  # a form draft (forms.FormResponse), for the API's draft routes
 
     def kwargs(self) -> dict[str, int]:
         return {
@@ -73,6 +91,7 @@ class Target:
             "note_id": self.note_id,
             "contact_id": self.contact_id,
             "response_id": self.response_id,
+            "draft_id": self.draft_id,
         }
 
 
@@ -155,6 +174,16 @@ def build_world() -> World:
         also_for=[restricted],
     )
     grant(restricted, users["gina"])
+    # A form Alice submitted for each child, waiting for her manager; and one the manager returned to her.
+    definition = definition_load(actor=None, form=Form(REVIEWED_FORM)).definition
+    responses = {
+        key: response_submit(
+            actor=alice, definition=definition, person=targets[key][0], answers={"seen": True}
+        ).response
+        for key in targets
+    }
+    back = response_submit(actor=alice, definition=definition, person=child, answers={"seen": False}).response
+    response_return(actor=manager, response=back, reason="Say why the child was not seen")
 
     # A form the matrix's form routes name, and a draft of it for each child (Alice's).
     (form,) = definitions_load(actor=None, paths=[definitions_dir() / "example-visit-note.v1.json"])
@@ -175,7 +204,8 @@ def build_world() -> World:
             entry_id=entry.pk,
             note_id=own_note.pk,
             contact_id=Contact.objects.get(person=p).pk,
-            response_id=drafts[key].pk,
+            response_id=responses[key].pk,
+            draft_id=drafts[key].pk,
         )
 
     # Dee broke the glass into the child's record (her team's managers are told), then declared that she knows the

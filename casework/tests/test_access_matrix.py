@@ -166,7 +166,7 @@ def api_url(world: World, key: str, target: str) -> str:
 
 
 def _about_person(pattern: str) -> bool:
-    return any(p in pattern for p in ("<int:pk>", "person_id", "contact_id", "entry_id"))
+    return any(p in pattern for p in ("<int:pk>", "person_id", "contact_id", "entry_id", "response_id"))
 
 
 def _asks(name: str, pattern: str) -> list[tuple[str, str]]:
@@ -243,6 +243,7 @@ KEY_WRITES = [
     ("POST /api/v1/cases/contacts/{contact_id}/decision", lambda: {"decision": "nfa", "reason": "No concerns"}),
     ("POST /api/v1/people/{person_id}/forms/drafts", lambda: {"form": "example-visit-note", "answers": {"seen": True}}),
     ("POST /api/v1/people/{person_id}/forms/responses", lambda: {"form": "example-visit-note", "answers": _visit()}),
+    ("POST /api/v1/people/{person_id}/forms/responses/{response_id}/authorise", lambda: {"comments": "Agreed"}),
 ]
 
 
@@ -346,6 +347,9 @@ AUDIT_ASKER = {
     "cases:contact_decide": "manager",
     "people:access_log": "manager",
     "returns:data_quality": "pat",
+    "forms:to_authorise": "manager",
+    "forms:response_authorise": "manager",
+    "forms:response_return": "manager",
     "performance:download": "pat",
 }
 

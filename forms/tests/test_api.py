@@ -229,3 +229,52 @@ def test_the_openapi_documents_each_forms_route_with_its_errors(alice):
     assert {"200", "401", "403", "404"} <= set(draft["get"]["responses"])
     version = schema["paths"]["/api/v1/forms/definitions/{name}/versions/{version}"]["get"]
     assert {"200", "401", "403", "404"} <= set(version["responses"])
+
+
+@pytest.fixture
+def submitted_assessment(alice, held_child, episode, tmp_path) -> FormResponse:
+    path = tmp_path / "test-assessment.v1.json"
+    path.write_text(json.dumps(assessment()))
+    (loaded,) = definitions_load(actor=None, paths=[path])
+    answers = {"started": "2026-01-06", "health": "Well", "factors": ["3A"], "recommendation": "cin_plan"}
+    return response_submit(actor=alice, definition=loaded.definition, person=held_child, answers=answers).response
+
+
+def test_a_manager_authorises_a_submitted_form_and_the_assessment_with_it(manager, alice, submitted_assessment):
+    url = f"/api/v1/people/{submitted_assessment.person_id}/forms/responses/{submitted_assessment.pk}"
+    refused = api(client_for(alice), "post", f"{url}/authorise", {"comments": "Fine"})
+    assert refused.status_code == 403 and "Only a team manager" in refused.json()["detail"]
+    r = api(client_for(manager), "post", f"{url}/authorise", {"comments": "A clear analysis"})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert (body["status"], body["decided_by"], body["decision_comments"]) == (
+        "authorised",
+        manager.get_full_name(),
+        "A clear analysis",
+    )
+    assert Assessment.objects.get(pk=submitted_assessment.records[0]["id"]).authorised_on is not None
+    again = api(client_for(manager), "post", f"{url}/authorise", {"comments": ""})
+    assert again.status_code == 422 and "this one is authorised" in again.json()["errors"]["__all__"]
+
+
+def test_a_returned_form_is_reopened_by_the_worker_as_a_new_draft(manager, alice, submitted_assessment):
+    person = submitted_assessment.person_id
+    url = f"/api/v1/people/{person}/forms/responses/{submitted_assessment.pk}"
+    no_reason = api(client_for(manager), "post", f"{url}/return", {"reason": " "})
+    assert no_reason.status_code == 422 and no_reason.json()["errors"] == {
+        "reason": "Enter what the worker needs to change"
+    }
+    r = api(client_for(manager), "post", f"{url}/return", {"reason": "Say more about school"})
+    assert r.status_code == 200 and r.json()["status"] == "returned"
+    reopened = api(client_for(alice), "post", f"{url}/reopen")
+    assert reopened.status_code == 201, reopened.content
+    draft = reopened.json()
+    assert draft["status"] == "draft" and draft["supersedes"] == submitted_assessment.pk
+    assert draft["answers"] == submitted_assessment.answers
+    listed = api(client_for(alice), "get", f"/api/v1/people/{person}/forms/drafts").json()
+    assert [d["id"] for d in listed] == [draft["id"]]
+    # The returned form itself is kept as it was sent: it is not a draft to save over.
+    put = api(
+        client_for(alice), "put", f"/api/v1/people/{person}/forms/drafts/{submitted_assessment.pk}", {"answers": {}}
+    )
+    assert put.status_code == 404

@@ -19,7 +19,8 @@ from audit.context import current as audit_context
 from core.errors import RuleError
 from forms import fhir
 from forms.definition import DefinitionError, Form
-from forms.models import FormDefinition
+from forms.models import FormDefinition, FormResponse
+from forms.printing import response_print
 from forms.selectors import NoSuchDefinition, definition_for
 from forms.services import definition_check, definitions_dir, definitions_load, display_path, response_submit
 
@@ -84,6 +85,14 @@ class Command(BaseCommand):
             "--answers", required=True, type=Path, metavar="FILE.json", help="the answers, keyed by question id"
         )
         submit.add_argument("--json", action="store_true", help="print the response id and the records it wrote")
+        pdf = sub.add_parser(
+            "pdf",
+            help="Print a submitted form to PDF/A-2b",
+            description="Print a submitted form response to a PDF/A-2b file: the authority, the person, the answers, "
+            "the form's version and the response's SHA-256. Audited as a print by the system.",
+        )
+        pdf.add_argument("response_id", type=int, metavar="RESPONSE_ID")
+        pdf.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="where to write the PDF")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         getattr(self, f"do_{opts['action'].replace('-', '_')}")(opts)
@@ -192,6 +201,24 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Submitted {definition.name} version {definition.version} for {person.full_name} (record {person.pk}) "
             f"as {user.email}: response {response.pk}; wrote {wrote}."
+        )
+
+    def do_pdf(self, opts: dict[str, Any]) -> None:
+        response = FormResponse.objects.select_related("definition", "person").filter(pk=opts["response_id"]).first()
+        if response is None:
+            raise CommandError(f"There is no form response {opts['response_id']}")
+        try:
+            pdf = response_print(actor=None, response=response)
+        except RuleError as e:
+            raise CommandError(" ".join(e.errors.values())) from e
+        out: Path = opts["out"]
+        try:
+            out.write_bytes(pdf)
+        except OSError as e:
+            raise CommandError(f"Could not write {out}: {e.strerror}") from e
+        self.stdout.write(
+            f"Printed {response.definition.title} (version {response.definition.version}) for "
+            f"{response.person.full_name} to {out} ({len(pdf):,} bytes; SHA-256 of the answers {response.sha256})."
         )
 
 
