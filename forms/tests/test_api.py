@@ -224,7 +224,7 @@ def test_the_openapi_documents_each_forms_route_with_its_errors(alice):
     submit = schema["paths"]["/api/v1/people/{person_id}/forms/responses"]["post"]
     assert {"201", "401", "403", "404", "422"} <= set(submit["responses"])
     assert "per question id" in submit["description"]
-    draft = schema["paths"]["/api/v1/people/{person_id}/forms/drafts/{response_id}"]
+    draft = schema["paths"]["/api/v1/people/{person_id}/forms/drafts/{draft_id}"]
     assert {"200", "401", "403", "404", "422"} <= set(draft["put"]["responses"])
     assert {"200", "401", "403", "404"} <= set(draft["get"]["responses"])
     version = schema["paths"]["/api/v1/forms/definitions/{name}/versions/{version}"]["get"]
