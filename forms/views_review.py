@@ -29,6 +29,7 @@ from people.services import people_list_view_record
 from people.views import person_for_user, require_role
 
 from . import selectors, services, validation
+from .definition import Form
 from .display import answer_pages
 from .models import FormResponse, ResponseStatus
 from .printing import pdf_file_name, response_print, version_label
@@ -246,10 +247,17 @@ class CorrectionForm(GovForm):
     back on it), and the reason."""
 
     def __init__(
-        self, *args: Any, definition_form: Any, answers: dict[str, Any], locked: set[str], **kwargs: Any
+        self,
+        *args: Any,
+        definition_form: Form | None = None,
+        answers: dict[str, Any] | None = None,
+        locked: set[str] | frozenset[str] = frozenset(),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        definition_form = definition_form or Form({"pages": []})
         self.definition_form = definition_form
+        answers = answers or {}
         shown = set(validation.visible(definition_form, answers))
         self.pages: list[tuple[str, list[str]]] = []
         self.kept: list[str] = []
