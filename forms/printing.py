@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditAction
@@ -41,6 +42,7 @@ def response_pdf_bytes(response: FormResponse) -> bytes:
     )
 
 
+@transaction.atomic
 def response_print(*, actor: Actor, response: FormResponse) -> bytes:
     """The PDF of a submitted response, and its print event in the audit log (who printed which form, the version
     and the hash printed in its footer)."""

@@ -75,7 +75,7 @@ def test_the_navigation_holds_at_every_width(allow_audit_flush, live_server, tea
     page.set_viewport_size({"width": 1024, "height": 700})
     section = page.get_by_role("navigation", name="My team")
     assert section.get_by_role("link").all_inner_texts() == [
-        "Team dashboard", "Contacts", "Reviews due", "Break-glass uses"
+        "Team dashboard", "Contacts", "Forms to authorise", "Reviews due", "Break-glass uses"
     ]  # fmt: skip
     section.get_by_role("link", name="Contacts").click()
     page.wait_for_url(f"{base}/cases/contacts")

@@ -13,6 +13,7 @@ import pytest
 from cases import services as case_services
 from cases.models import Assessment
 from casework.tests.browser import assert_accessible, page_width, sign_in
+from core.printing import pdfa_problems
 from forms.definition import Form
 from forms.models import FormResponse, ResponseStatus
 from forms.services import definition_load, response_reopen, response_submit
@@ -106,3 +107,10 @@ def test_a_manager_returns_then_authorises_and_the_worker_corrects(
     correction = FormResponse.objects.get(supersedes=again)
     assert correction.answers["health"] == "Well; asthma reviewed in March"
     assert FormResponse.objects.get(pk=again.pk).answers["health"] == "Well, asthma managed"
+
+    # Print (PDF): a PDF/A download carrying the hash of this version.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Print (PDF)").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename == f"test-assessment-{correction.pk}.pdf"
+    assert pdfa_problems(pdf, sha256=correction.sha256) == []
