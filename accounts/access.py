@@ -132,6 +132,23 @@ def may_correct(user: Any, entry_author_id: int | None, person: Person, what: Ca
     ).exists()
 
 
+# Filling in a form (issue 12) needs what recording its structured record needs on the journey's own pages, by the
+# form's binding target (forms.bindings); a form that writes no structured record (a pathway plan, a return home
+# interview) is practice recorded on the child's journey.
+FORM_RECORDS: dict[str, Can] = {"visit": Can.RECORD_VISITS, "case_note": Can.RECORD_CASE_NOTES}
+
+
+def form_permission(record: str | None) -> Can:
+    """What a user must be allowed to do to fill in, save and submit a form that writes `record`."""
+    return FORM_RECORDS.get(record or "", Can.RECORD_JOURNEY)
+
+
+def may_fill_form(user: Any, record: str | None, person: Person) -> bool:
+    """Whether `user` may fill in (draft, submit) a form writing `record` about `person`: their roles allow it and
+    they see the person's full record. Authorising or returning one is `Can.MANAGE_CASES` (`may_for_person`)."""
+    return may_for_person(user, form_permission(record), person)
+
+
 CORRECTION_REFUSED = (
     "Only the person who recorded this {what}, or a manager of the team holding the case, can correct it. "
     "Ask one of them to correct it."

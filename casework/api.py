@@ -14,6 +14,8 @@ from cases.api import people_router as cases_people_router
 from cases.api import router as cases_router
 from core.api import MESSAGES, document_errors, error_response, parse_error_detail, summary, validation_errors
 from core.errors import RuleError
+from forms.api import people_router as forms_people_router
+from forms.api import router as forms_router
 from people.api import router as people_router
 from recording.api import router as recording_router
 
@@ -91,4 +93,6 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 api.add_router("/people", people_router)
 api.add_router("/people", recording_router)
 api.add_router("/people", cases_people_router)
+api.add_router("/people", forms_people_router)
 api.add_router("/cases", cases_router)
+api.add_router("/forms", forms_router)

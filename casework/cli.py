@@ -50,6 +50,11 @@ Forms (docs/forms-format.md)
   forms list [--json]                the form definitions loaded
   forms check FILE...                check definition files; exit 1 with the reasons
   forms load [FILE...]               load forms/definitions/*.json as immutable versions (casework seed does)
+  forms export-fhir NAME [--version N]
+                                     a definition as a FHIR R4 Questionnaire (JSON)
+  forms submit --form NAME --person ID --user EMAIL --answers FILE.json [--json]
+                                     submit answers from another channel (a transcribed paper form) as that
+                                     user: the page's access rule, validation, bindings and audit
 
 Users
   users invite --email EMAIL --first-name NAME --last-name NAME --team TEAM --role ROLE [--base-url URL]

@@ -1,9 +1,9 @@
 """Who may fill in which form for whom, and which forms fit a person: asked of accounts.access, never decided in a view.
 
-A form is filled in under the permission of what it writes (`PERMISSION_FOR_RECORD`: a form that records a journey
-step needs Can.RECORD_JOURNEY, one that records a visit Can.RECORD_VISITS); a form that writes no structured record
-(its answers are kept with the form, like a note) needs Can.RECORD_CASE_NOTES. In every case only for a record the
-user may see (`access.may_for_person`). Anyone who may fill in a form for the person may continue its draft (a
+A form is filled in under the permission of what it writes, decided in one place (`accounts.access.form_permission`:
+a form that records a visit needs Can.RECORD_VISITS, a case note Can.RECORD_CASE_NOTES, anything else, including a
+form that writes no structured record, Can.RECORD_JOURNEY), and only for a record the user may see
+(`access.may_fill_form`). Anyone who may fill in a form for the person may continue its draft (a
 colleague can finish a worker's draft; each save is audited with who made it).
 
 Which forms fit: the definition's `subject` (child: under 18, unborn or of unknown age, as the journey decides;
@@ -23,26 +23,20 @@ from people.models import Person
 
 from .models import FormDefinition
 
-PERMISSION_FOR_RECORD: dict[str | None, Can] = {
-    None: Can.RECORD_CASE_NOTES,
-    "assessment": Can.RECORD_JOURNEY,
-    "visit": Can.RECORD_VISITS,
-    "case_note": Can.RECORD_CASE_NOTES,
-}
-
 
 def permission_for(definition: FormDefinition) -> Can:
-    """The permission filling in this form needs (a record target not listed: recording the journey)."""
-    return PERMISSION_FOR_RECORD.get(definition.body.get("record"), Can.RECORD_JOURNEY)
+    """The permission filling in this form needs: accounts.access decides it from the form's binding target."""
+    return access.form_permission(definition.body.get("record"))
 
 
 def may_fill(user: Any, definition: FormDefinition, person: Person) -> bool:
-    return access.may_for_person(user, permission_for(definition), person)
+    return access.may_fill_form(user, definition.body.get("record"), person)
 
 
 def may_fill_any(user: Any, person: Person) -> bool:
     """Whether the user may fill in any form at all for this person (the "Fill in a form" button)."""
-    return any(access.may_for_person(user, can, person) for can in set(PERMISSION_FOR_RECORD.values()))
+    kinds = {access.form_permission(None), *access.FORM_RECORDS.values()}
+    return any(access.may_for_person(user, can, person) for can in kinds)
 
 
 def fits(definition: FormDefinition, person: Person) -> bool:

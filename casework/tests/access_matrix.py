@@ -243,4 +243,21 @@ API: dict[str, Rule] = {
     "POST /api/v1/cases/people/{person_id}/health-records": rule("record", _JOURNEY),
     "POST /api/v1/cases/people/{person_id}/health-assessments": rule("record", _JOURNEY),
     "POST /api/v1/cases/people/{person_id}/care-leaver-contacts": rule("record", _JOURNEY),
+    # Forms (issue 12): definitions for anyone with a role; a person's drafts and responses by the record rule, and
+    # filling one in by accounts.access.may_fill_form (the matrix's form writes no record: RECORD_JOURNEY).
+    "GET /api/v1/forms/definitions": rule("role"),
+    "GET /api/v1/forms/definitions/{name}": rule("role"),
+    "GET /api/v1/forms/definitions/{name}/versions/{version}": rule("role"),
+    "GET /api/v1/forms/definitions/{name}/versions/{version}/fhir": rule("role"),
+    "GET /api/v1/people/{person_id}/forms/drafts": rule("record", audit="person"),
+    "POST /api/v1/people/{person_id}/forms/drafts": rule("record", _JOURNEY),
+    "GET /api/v1/people/{person_id}/forms/drafts/{draft_id}": rule("record", audit="person"),
+    "PUT /api/v1/people/{person_id}/forms/drafts/{draft_id}": rule("record", _JOURNEY),
+    "POST /api/v1/people/{person_id}/forms/drafts/{draft_id}/submit": rule("record", _JOURNEY),
+    "POST /api/v1/people/{person_id}/forms/responses": rule("record", _JOURNEY),
+    "GET /api/v1/people/{person_id}/forms/responses/{response_id}": rule("record", audit="person"),
+    "GET /api/v1/people/{person_id}/forms/responses/{response_id}/fhir": rule("record", audit="person"),
+    "POST /api/v1/people/{person_id}/forms/responses/{response_id}/authorise": rule("record", _MANAGE),
+    "POST /api/v1/people/{person_id}/forms/responses/{response_id}/return": rule("record", _MANAGE),
+    "POST /api/v1/people/{person_id}/forms/responses/{response_id}/reopen": rule("record", _JOURNEY),
 }

@@ -248,6 +248,7 @@ def build_world() -> World:
             "slug": "children",
             "step": "assessment-start",
             "name": "example-visit-note",
+            "version": example.definition.version,
             "page_id": "actions",
             "group_id": "actions",
             "index": 0,

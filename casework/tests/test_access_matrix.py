@@ -218,6 +218,12 @@ def _note(when: Any = None) -> dict[str, Any]:
     return {"occurred_at": (when or timezone.now() - timedelta(hours=1)).isoformat(), "subject": "Call", "body": "x"}
 
 
+def _visit() -> dict[str, Any]:
+    """Whole answers to the example visit note (forms/definitions/example-visit-note.v1.json)."""
+    seen_on = (timezone.localdate() - timedelta(days=1)).isoformat()
+    return {"visited_on": seen_on, "seen": True, "seen_alone": True, "observations": "Calm and chatty."}
+
+
 KEY_WRITES = [
     ("POST /api/v1/people/{person_id}/case-notes", _note),
     (
@@ -235,6 +241,9 @@ KEY_WRITES = [
         lambda: {"received_at": (timezone.now() - timedelta(hours=1)).isoformat(), "source": "2A", "concern": "x"},
     ),
     ("POST /api/v1/cases/contacts/{contact_id}/decision", lambda: {"decision": "nfa", "reason": "No concerns"}),
+    ("POST /api/v1/people/{person_id}/forms/drafts", lambda: {"form": "example-visit-note", "answers": {"seen": True}}),
+    ("POST /api/v1/people/{person_id}/forms/responses", lambda: {"form": "example-visit-note", "answers": _visit()}),
+    ("POST /api/v1/people/{person_id}/forms/responses/{response_id}/authorise", lambda: {"comments": "Agreed"}),
 ]
 
 

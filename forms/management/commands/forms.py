@@ -1,5 +1,8 @@
 """`casework forms list [--json]`, `casework forms check FILE...`, `casework forms load [FILE...]`: form definitions
-from the command line (docs/forms-format.md), acting as the system."""
+from the command line (docs/forms-format.md), acting as the system. `casework forms export-fhir NAME [--version N]`:
+a definition as a FHIR R4 Questionnaire. `casework forms submit --form NAME --person ID --user EMAIL --answers
+FILE.json [--json]`: answers from another channel (a transcribed paper form) submitted as that user, with the same
+access rule, validation, bindings and audit as the page."""
 
 from __future__ import annotations
 
@@ -10,11 +13,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from accounts import access
+from accounts.models import User
+from audit.context import current as audit_context
 from core.errors import RuleError
+from forms import fhir
 from forms.definition import DefinitionError, Form
 from forms.models import FormDefinition, FormResponse
 from forms.printing import response_print
-from forms.services import definition_check, definitions_dir, definitions_load, display_path
+from forms.selectors import NoSuchDefinition, definition_for
+from forms.services import definition_check, definitions_dir, definitions_load, display_path, response_submit
 
 
 def summary(definition: FormDefinition) -> dict[str, Any]:
@@ -54,6 +62,29 @@ class Command(BaseCommand):
             "loaded when any file is refused.",
         )
         load.add_argument("files", nargs="*", type=Path, metavar="FILE")
+        export = sub.add_parser(
+            "export-fhir",
+            help="Print a definition as a FHIR R4 Questionnaire (JSON)",
+            description="Print a form definition as a FHIR R4 Questionnaire, checked with fhir.resources (forms/fhir.py "
+            "says how each answer type maps).",
+        )
+        export.add_argument("name", metavar="NAME")
+        export.add_argument("--version", type=int, default=None, help="the version (default: the latest)")
+        submit = sub.add_parser(
+            "submit",
+            help="Submit answers from another channel (a transcribed paper form) as a user",
+            description="Submit a form's answers for a person as the user given: the same access rule, validation, "
+            "bindings and audit as the page. Refused answers are listed question by question (exit 1) and nothing "
+            "is saved.",
+        )
+        submit.add_argument("--form", required=True, metavar="NAME", help="the form's name (casework forms list)")
+        submit.add_argument("--version", type=int, default=None, help="the form's version (default: the latest)")
+        submit.add_argument("--person", required=True, type=int, metavar="ID", help="the person's record number")
+        submit.add_argument("--user", required=True, metavar="EMAIL", help="who is submitting it (their email)")
+        submit.add_argument(
+            "--answers", required=True, type=Path, metavar="FILE.json", help="the answers, keyed by question id"
+        )
+        submit.add_argument("--json", action="store_true", help="print the response id and the records it wrote")
         pdf = sub.add_parser(
             "pdf",
             help="Print a submitted form to PDF/A-2b",
@@ -64,7 +95,7 @@ class Command(BaseCommand):
         pdf.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="where to write the PDF")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        getattr(self, f"do_{opts['action']}")(opts)
+        getattr(self, f"do_{opts['action'].replace('-', '_')}")(opts)
 
     def do_list(self, opts: dict[str, Any]) -> None:
         definitions = list(FormDefinition.objects.order_by("name", "version"))
@@ -124,6 +155,53 @@ class Command(BaseCommand):
         where = display_path(definitions_dir()) if paths is None else "the files given"
         self.stdout.write(f"Form definitions: {new} loaded, {len(loaded) - new} unchanged, from {where}.")
 
+    def do_export_fhir(self, opts: dict[str, Any]) -> None:
+        try:
+            definition = definition_for(opts["name"], opts["version"])
+        except NoSuchDefinition as e:
+            raise CommandError(str(e)) from e
+        self.stdout.write(json.dumps(fhir.checked(fhir.questionnaire(definition)), indent=2, ensure_ascii=False))
+
+    def do_submit(self, opts: dict[str, Any]) -> None:
+        try:
+            definition = definition_for(opts["form"], opts["version"])
+        except NoSuchDefinition as e:
+            raise CommandError(str(e)) from e
+        answers = read_answers(opts["answers"])
+        user = User.objects.filter(email__iexact=opts["user"].strip()).first()
+        if user is None or not user.is_active:
+            raise CommandError(f"No active user has the email address {opts['user']}")
+        person, full = access.person_for(user, opts["person"])
+        if person is None:
+            raise CommandError(f"{user.email} cannot find a record numbered {opts['person']}")
+        record = definition.body.get("record")
+        if not full or not access.may_fill_form(user, record, person):
+            raise CommandError(
+                f"{user.email} may not fill in this form for record {person.pk}: it needs a part in the person's case "
+                f"and a role that may {access.form_permission(record).value}"
+            )
+        token = audit_context.set({**(audit_context.get() or {}), "channel": "command", "command": "forms submit"})
+        try:
+            submitted = response_submit(actor=user, definition=definition, person=person, answers=answers)
+        except RuleError as e:
+            lines = question_errors(Form(definition.body), e.errors)
+            raise CommandError(
+                f"The answers were not submitted ({len(lines)} problem{'s' if len(lines) != 1 else ''}); nothing "
+                "was saved:\n" + "\n".join(f"  {line}" for line in lines)
+            ) from e
+        finally:
+            audit_context.reset(token)
+        response = submitted.response
+        if opts["json"]:
+            out = {"response": response.pk, "sha256": response.sha256, "records": response.records}
+            self.stdout.write(json.dumps(out, indent=2))
+            return
+        wrote = ", ".join(f"{r['type']} {r['id']}" for r in response.records) or "no structured record"
+        self.stdout.write(
+            f"Submitted {definition.name} version {definition.version} for {person.full_name} (record {person.pk}) "
+            f"as {user.email}: response {response.pk}; wrote {wrote}."
+        )
+
     def do_pdf(self, opts: dict[str, Any]) -> None:
         response = FormResponse.objects.select_related("definition", "person").filter(pk=opts["response_id"]).first()
         if response is None:
@@ -146,3 +224,41 @@ class Command(BaseCommand):
 def size(questions: int, pages: int) -> str:
     """ "12 questions on 3 pages", "4 questions on 1 page"."""
     return f"{questions} question{'s' if questions != 1 else ''} on {pages} page{'s' if pages != 1 else ''}"
+
+
+def read_answers(path: Path) -> dict[str, Any]:
+    try:
+        answers = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CommandError(f"{path}: there is no such file") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise CommandError(f"{path}: not JSON (line {e.lineno} column {e.colno}: {e.msg})") from None
+    if not isinstance(answers, dict):
+        raise CommandError(f"{path}: the answers must be a JSON object keyed by question id")
+    return answers
+
+
+def question_errors(form: Form, errors: dict[str, str]) -> list[str]:
+    """Each refusal with the question it is about, as the user reads it: "Date of visit (visited_on): ...";
+    a repeating group's item by number ("Actions, item 2, What (actions.1.what)"); the form as a whole last."""
+    lines = []
+    for key, message in errors.items():
+        if key == "__all__":
+            continue
+        parts = key.split(".")
+        q = form.questions.get(parts[-1])
+        group = form.questions.get(parts[0]) if len(parts) > 1 else None
+        if q is None:
+            where = key
+        elif len(parts) == 3 and group is not None and parts[1].isdigit():
+            where = f"{group.label}, item {int(parts[1]) + 1}, {q.label} ({key})"
+        elif group is not None and group is not q:
+            where = f"{group.label}, {q.label} ({key})"
+        else:
+            where = f"{q.label} ({key})"
+        lines.append(f"{where}: {message}")
+    if "__all__" in errors:
+        lines.append(f"The form: {errors['__all__']}")
+    return lines

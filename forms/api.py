@@ -1,0 +1,440 @@
+"""Forms in /api/v1/ (issue 12): definitions in /api/v1/forms/, and a person's drafts and responses under the person,
+/api/v1/people/{id}/forms/... (docs/architecture.md: endpoints about a person stay under the person).
+
+The same rules as the pages: a person is fetched through `people.api.person_for_api` (403 for a colleague with no
+part in the case, 404 for a record they may not find); filling in a form (a draft, saving it, submitting) is asked of
+`accounts.access.may_fill_form` with the form's binding target; the writes are `forms.services.draft_save` and
+`response_submit`, so the validation, the bindings (the journey's own services) and the audit are the page's. Refused
+answers are 422 with a message per question id (`"actions.1.what"` inside a repeating group, `"__all__"` for the
+form as a whole) and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+
+from accounts import access
+from core.errors import RuleError
+from people.api import ACCESS_ANSWERS, IDEMPOTENCY_HEADER, ErrorsOut, MessageOut, person_for_api, require_role
+from people.models import Person
+from people.services import person_view_record
+
+from . import fhir, selectors
+from .models import FormDefinition, FormResponse, ResponseStatus
+from .services import draft_save, response_authorise, response_reopen, response_return, response_submit
+
+router = Router(tags=["forms"])
+people_router = Router(tags=["forms"])
+
+NOT_FOUND = {404: MessageOut}
+ROLE_ANSWERS = {401: MessageOut, 403: MessageOut}
+
+
+# Definitions -------------------------------------------------------------------------------------------------------
+
+
+class DefinitionSummaryOut(Schema):
+    name: str
+    title: str
+    version: int = Field(..., description="The latest version")
+    versions: list[int] = Field(..., description="Every version published, oldest first")
+    subject: str = Field(..., description="Whom the form is about: child, adult or any")
+    record: str | None = Field(..., description="The structured record submitting it writes (its binding target)")
+    authorisation: bool = Field(..., description="Whether a manager authorises it once submitted")
+
+
+class DefinitionOut(Schema):
+    name: str
+    version: int
+    title: str
+    sha256: str = Field(..., description="SHA-256 of the definition's canonical JSON")
+    loaded_at: datetime
+    body: dict[str, Any] = Field(..., description="The whole definition (docs/forms-format.md)")
+
+
+def _definition(name: str, version: int | None = None) -> FormDefinition:
+    try:
+        return selectors.definition_for(name, version)
+    except selectors.NoSuchDefinition as e:
+        raise HttpError(404, str(e)) from e
+
+
+def _definition_out(d: FormDefinition) -> dict[str, Any]:
+    return {f: getattr(d, f) for f in ("name", "version", "title", "sha256", "loaded_at", "body")}
+
+
+@router.get(
+    "/definitions",
+    response={200: list[DefinitionSummaryOut], **ROLE_ANSWERS},
+    summary="The forms published: each with its latest version",
+)
+def definitions(request: HttpRequest) -> list[dict[str, Any]]:
+    require_role(request)
+    # The list's own fields come from the latest body, read once per form (one more query than the summary).
+    latest = {
+        d.pk: d.body
+        for d in FormDefinition.objects.filter(pk__in=[s.latest.pk for s in selectors.definitions_latest()])
+    }
+    out = []
+    for s in selectors.definitions_latest():
+        body = latest.get(s.latest.pk, {})
+        out.append(
+            {
+                "name": s.name,
+                "title": s.title,
+                "version": s.latest.version,
+                "versions": s.versions,
+                "subject": body.get("subject", "any"),
+                "record": body.get("record"),
+                "authorisation": bool(body.get("authorisation")),
+            }
+        )
+    return out
+
+
+@router.get(
+    "/definitions/{name}",
+    response={200: DefinitionOut, **ROLE_ANSWERS, **NOT_FOUND},
+    summary="A form's latest version, whole",
+)
+def definition_latest(request: HttpRequest, name: str) -> dict[str, Any]:
+    require_role(request)
+    return _definition_out(_definition(name))
+
+
+@router.get(
+    "/definitions/{name}/versions/{int:version}",
+    response={200: DefinitionOut, **ROLE_ANSWERS, **NOT_FOUND},
+    summary="One version of a form, whole (responses are pinned to the version they were made with)",
+)
+def definition_version(request: HttpRequest, name: str, version: int) -> dict[str, Any]:
+    require_role(request)
+    return _definition_out(_definition(name, version))
+
+
+@router.get(
+    "/definitions/{name}/versions/{int:version}/fhir",
+    response={200: dict[str, Any], **ROLE_ANSWERS, **NOT_FOUND},
+    summary="One version of a form as a FHIR R4 Questionnaire",
+    description="For health partners: what was asked. forms/fhir.py says how each answer type maps.",
+)
+def definition_fhir(request: HttpRequest, name: str, version: int) -> dict[str, Any]:
+    require_role(request)
+    return fhir.checked(fhir.questionnaire(_definition(name, version)))
+
+
+# A person's drafts and responses ------------------------------------------------------------------------------------
+
+
+class ResponseSummaryOut(Schema):
+    id: int
+    form: str
+    version: int
+    title: str
+    status: str = Field(
+        ..., description="draft, submitted, authorised, or returned (to the worker, who reopens it as a new draft)"
+    )
+    author: str | None
+    updated_at: datetime
+    submitted_at: datetime | None
+
+
+class ResponseOut(ResponseSummaryOut):
+    answers: dict[str, Any] = Field(..., description="Keyed by question id (docs/forms-format.md, Answers)")
+    created_at: datetime
+    submitted_by: str | None
+    sha256: str = Field(..., description="SHA-256 of the canonical answers, once submitted ('' before)")
+    records: list[dict[str, Any]] = Field(
+        ..., description='What submitting wrote to the structured record: [{"type": "cases.assessment", "id": 12}]'
+    )
+    supersedes: int | None = Field(..., description="The response this one corrects, or reopens after a return")
+    correction_reason: str = Field(..., description="Why it was corrected ('' when it is not a correction)")
+    decided_by: str | None = Field(..., description="The manager who authorised or returned it")
+    decided_at: datetime | None
+    decision_comments: str = Field(..., description="The manager's comments, or why it was returned")
+
+
+class DraftIn(Schema):
+    form: str = Field(..., max_length=80, description="The form's name")
+    version: int | None = Field(None, description="The form's version (default: the latest)")
+    answers: dict[str, Any] = Field(default_factory=dict, description="The answers so far, keyed by question id")
+
+
+class AnswersIn(Schema):
+    answers: dict[str, Any] = Field(..., description="All the answers so far (they replace the draft's)")
+
+
+class SubmitDraftIn(Schema):
+    answers: dict[str, Any] | None = Field(
+        None, description="The final answers; send {} to submit the draft's answers as saved"
+    )
+
+
+class SubmitIn(Schema):
+    form: str = Field(..., max_length=80, description="The form's name")
+    version: int | None = Field(None, description="The form's version (default: the latest)")
+    answers: dict[str, Any] = Field(..., description="The answers, keyed by question id")
+
+
+def _name(user: Any) -> str | None:
+    return (user.get_full_name() or user.get_username()) if user is not None else None
+
+
+def _summary(r: FormResponse) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "form": r.definition.name,
+        "version": r.definition.version,
+        "title": r.definition.title,
+        "status": r.status,
+        "author": _name(r.author),
+        "updated_at": r.updated_at,
+        "submitted_at": r.submitted_at,
+    }
+
+
+def _response_out(r: FormResponse) -> dict[str, Any]:
+    return {
+        **_summary(r),
+        "answers": r.answers,
+        "created_at": r.created_at,
+        "submitted_by": _name(r.submitted_by),
+        "sha256": r.sha256,
+        "records": r.records,
+        "supersedes": r.supersedes_id,
+        "correction_reason": r.correction_reason,
+        "decided_by": _name(r.decided_by),
+        "decided_at": r.decided_at,
+        "decision_comments": r.decision_comments,
+    }
+
+
+def _may_fill(request: HttpRequest, definition: FormDefinition, person: Person) -> None:
+    record = definition.body.get("record")
+    if not access.may_fill_form(request.user, record, person):
+        raise HttpError(
+            403, f"Your role cannot fill in this form: it needs a role that may {access.form_permission(record).value}"
+        )
+
+
+def _definition_in(name: str, version: int | None) -> FormDefinition:
+    """The form a request names: input that can be put right, so 422 on `form` or `version` when there is none."""
+    try:
+        return selectors.definition_for(name, version)
+    except selectors.NoSuchDefinition as e:
+        raise RuleError({"version" if "no version" in str(e) else "form": str(e)}) from e
+
+
+def _draft(person: Person, draft_id: int) -> FormResponse:
+    response = selectors.person_response(person, draft_id)
+    if response is None or response.status != ResponseStatus.DRAFT:
+        raise HttpError(404, "No such draft (a submitted form is at .../forms/responses/{id})")
+    return response
+
+
+ACCESS_TEXT = (
+    " Answers 403 when you have no part in this person's case or your role may not fill in this form, 404 for a "
+    "record you may not find."
+)
+SUBMIT_TEXT = (
+    "The answers are validated as on the page; hidden questions' answers are dropped; a form with a record target "
+    "writes it through the journey's services in the same transaction (so every rule of the record applies). Refused: "
+    '422 with a message per question id ("actions.1.what" in a repeating group, "__all__" for the form as a whole), '
+    "and nothing is saved." + ACCESS_TEXT
+)
+
+
+@people_router.get(
+    "/{int:person_id}/forms/drafts",
+    response={200: list[ResponseSummaryOut], **ACCESS_ANSWERS},
+    summary="The person's drafts: forms still being written (audited as a view)",
+)
+def drafts(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+    person = person_for_api(request, person_id)
+    rows = [_summary(r) for r in selectors.person_responses(person, drafts=True)]
+    person_view_record(actor=request.user, person=person, section="form drafts")
+    return rows
+
+
+@people_router.post(
+    "/{int:person_id}/forms/drafts",
+    response={201: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
+    summary="Start a draft of a form for the person",
+    description="Drafts keep the answers as typed (checked only for characters that cannot be stored and for "
+    "questions the form does not have)." + ACCESS_TEXT,
+    openapi_extra=IDEMPOTENCY_HEADER,
+)
+def draft_create(request: HttpRequest, person_id: int, payload: DraftIn) -> Status[dict[str, Any]]:
+    person = person_for_api(request, person_id)
+    definition = _definition_in(payload.form, payload.version)
+    _may_fill(request, definition, person)
+    draft = draft_save(actor=request.user, definition=definition, person=person, answers=payload.answers)
+    return Status(201, _response_out(draft))
+
+
+@people_router.get(
+    "/{int:person_id}/forms/drafts/{int:draft_id}",
+    response={200: ResponseOut, **ACCESS_ANSWERS},
+    summary="One draft, with its answers so far (audited as a view)",
+)
+def draft_detail(request: HttpRequest, person_id: int, draft_id: int) -> dict[str, Any]:
+    person = person_for_api(request, person_id)
+    draft = _draft(person, draft_id)
+    person_view_record(actor=request.user, person=person, section=f"form draft {draft.pk}")
+    return _response_out(draft)
+
+
+@people_router.put(
+    "/{int:person_id}/forms/drafts/{int:draft_id}",
+    response={200: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
+    summary="Save a draft's answers (all of them: they replace what was saved)",
+    description="A submitted form cannot be changed this way (422): correct it instead." + ACCESS_TEXT,
+)
+def draft_update(request: HttpRequest, person_id: int, draft_id: int, payload: AnswersIn) -> dict[str, Any]:
+    person = person_for_api(request, person_id)
+    draft = _draft(person, draft_id)
+    _may_fill(request, draft.definition, person)
+    saved = draft_save(
+        actor=request.user, definition=draft.definition, person=person, answers=payload.answers, response=draft
+    )
+    return _response_out(saved)
+
+
+@people_router.post(
+    "/{int:person_id}/forms/drafts/{int:draft_id}/submit",
+    response={200: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
+    summary="Submit a draft: its saved answers (send {}), or the final answers sent",
+    description=SUBMIT_TEXT,
+    openapi_extra=IDEMPOTENCY_HEADER,
+)
+def draft_submit(request: HttpRequest, person_id: int, draft_id: int, payload: SubmitDraftIn) -> dict[str, Any]:
+    person = person_for_api(request, person_id)
+    draft = _draft(person, draft_id)
+    _may_fill(request, draft.definition, person)
+    answers = payload.answers if payload.answers is not None else draft.answers
+    submitted = response_submit(
+        actor=request.user, definition=draft.definition, person=person, answers=answers, response=draft
+    )
+    return _response_out(submitted.response)
+
+
+@people_router.post(
+    "/{int:person_id}/forms/responses",
+    response={201: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
+    summary="Submit a form for the person at once, without a draft (answers from another channel)",
+    description=SUBMIT_TEXT,
+    openapi_extra=IDEMPOTENCY_HEADER,
+)
+def response_create(request: HttpRequest, person_id: int, payload: SubmitIn) -> Status[dict[str, Any]]:
+    person = person_for_api(request, person_id)
+    definition = _definition_in(payload.form, payload.version)
+    _may_fill(request, definition, person)
+    submitted = response_submit(actor=request.user, definition=definition, person=person, answers=payload.answers)
+    return Status(201, _response_out(submitted.response))
+
+
+def _response(person: Person, response_id: int) -> FormResponse:
+    response = selectors.person_response(person, response_id)
+    if response is None:
+        raise HttpError(404, "No such form response")
+    return response
+
+
+@people_router.get(
+    "/{int:person_id}/forms/responses/{int:response_id}",
+    response={200: ResponseOut, **ACCESS_ANSWERS},
+    summary="One form response, whatever its status, with its answers (audited as a view)",
+)
+def response_detail(request: HttpRequest, person_id: int, response_id: int) -> dict[str, Any]:
+    person = person_for_api(request, person_id)
+    response = _response(person, response_id)
+    person_view_record(actor=request.user, person=person, section=f"form response {response.pk}")
+    return _response_out(response)
+
+
+@people_router.get(
+    "/{int:person_id}/forms/responses/{int:response_id}/fhir",
+    response={200: dict[str, Any], **ACCESS_ANSWERS},
+    summary="One form response as a FHIR R4 QuestionnaireResponse (audited as a view)",
+    description="The questionnaire it answers is GET /api/v1/forms/definitions/{name}/versions/{version}/fhir; the "
+    "person is named by their NHS number where they have one.",
+)
+def response_fhir(request: HttpRequest, person_id: int, response_id: int) -> dict[str, Any]:
+    person = person_for_api(request, person_id)
+    response = _response(person, response_id)
+    person_view_record(actor=request.user, person=person, section=f"form response {response.pk} (FHIR)")
+    return fhir.checked(fhir.questionnaire_response(response))
+
+
+# A manager's decision, and the worker's reopening ----------------------------------------------------------------
+
+
+class AuthoriseIn(Schema):
+    comments: str = Field("", max_length=20_000, description="The manager's comments (optional)")
+
+
+class ReturnIn(Schema):
+    reason: str = Field(..., max_length=20_000, description="What the worker needs to change (required)")
+
+
+DECISION_TEXT = (
+    " For a form that needs authorisation, submitted and waiting, by a team manager who did not submit it; the "
+    "decision is carried to the record the form wrote (an assessment is authorised, or in progress again) through "
+    "the journey's services. Answers 403 for a user who is not a manager of this person's case, 422 (nothing saved) "
+    "for a form that is not waiting for a decision."
+)
+
+
+def _to_decide(request: HttpRequest, person_id: int, response_id: int) -> FormResponse:
+    person = person_for_api(request, person_id)
+    response = _response(person, response_id)
+    if not access.may_for_person(request.user, access.Can.MANAGE_CASES, person):
+        raise HttpError(403, "Only a team manager can decide on a form. Ask your manager to do it.")
+    return response
+
+
+@people_router.post(
+    "/{int:person_id}/forms/responses/{int:response_id}/authorise",
+    response={200: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
+    summary="Authorise a submitted form, with comments",
+    description="The form becomes authorised." + DECISION_TEXT,
+    openapi_extra=IDEMPOTENCY_HEADER,
+)
+def response_authorise_api(
+    request: HttpRequest, person_id: int, response_id: int, payload: AuthoriseIn
+) -> dict[str, Any]:
+    response = _to_decide(request, person_id, response_id)
+    return _response_out(response_authorise(actor=request.user, response=response, comments=payload.comments))
+
+
+@people_router.post(
+    "/{int:person_id}/forms/responses/{int:response_id}/return",
+    response={200: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
+    summary="Return a submitted form to the worker, with the reason",
+    description="The form is kept as it was sent and the worker is told why; they reopen it as a new draft."
+    + DECISION_TEXT,
+    openapi_extra=IDEMPOTENCY_HEADER,
+)
+def response_return_api(request: HttpRequest, person_id: int, response_id: int, payload: ReturnIn) -> dict[str, Any]:
+    response = _to_decide(request, person_id, response_id)
+    return _response_out(response_return(actor=request.user, response=response, reason=payload.reason))
+
+
+@people_router.post(
+    "/{int:person_id}/forms/responses/{int:response_id}/reopen",
+    response={201: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
+    summary="Reopen a form returned to the worker as a new draft (the same draft if reopened again)",
+    description="The returned form is kept as it was sent; the draft supersedes it, on the same version of the form."
+    + ACCESS_TEXT,
+    openapi_extra=IDEMPOTENCY_HEADER,
+)
+def response_reopen_api(request: HttpRequest, person_id: int, response_id: int) -> Status[dict[str, Any]]:
+    person = person_for_api(request, person_id)
+    response = _response(person, response_id)
+    _may_fill(request, response.definition, person)
+    return Status(201, _response_out(response_reopen(actor=request.user, response=response)))
