@@ -10,8 +10,10 @@ inside a savepoint rolled back after it is timed, so every run submits onto the 
 What is timed (issue 12's aims, "Speed"):
 - `validate_and_show`: what the server does to show or check a filled-in form: build the definition (`Form`),
   decide what shows (`visible`) and validate every answer (`validate`), for the whole form's answers. Aim: under
-  100 ms for the page. Rendering the pages' HTML (the fill pages, forms/views_fill.py) is not on main yet: time it
-  here once it lands.
+  100 ms for the page.
+- `render_page` and `render_check`: the worker's pages as the server renders them (a signed-in GET through Django's
+  test client, forms/views_fill.py), for a draft holding every answer: the page with the repeating group, and "Check
+  your answers", which shows all 200 questions' answers in words. Aim: under 100 ms.
 - `submit`: `forms.services.response_submit` with the assessment binding (validation, the journey's services, the
   response and its audit event). Aim: under 300 ms.
 - The same two with the form's repeating group ("actions", four questions an entry) holding 50 entries and 1:
@@ -199,12 +201,14 @@ def main() -> None:
     setup_django(args.data_dir)
     from django.db import transaction
     from django.db.models import Exists, OuterRef
+    from django.test import Client
+    from django.urls import reverse
     from django.utils import timezone
 
     from accounts.models import User
     from cases.models import Assessment, CINEpisode
     from forms.definition import Form, check, known_code_lists
-    from forms.services import definition_load, response_submit
+    from forms.services import definition_load, draft_save, response_submit
     from forms.validation import validate, visible
 
     body = generated_form()
@@ -232,8 +236,7 @@ def main() -> None:
         "conditions": sum(1 for q in form.questions.values() if "show_if" in q.spec)
         + sum(1 for p in body["pages"] if "show_if" in p),
         "group_questions_per_entry": GROUP_QUESTIONS,
-        "aims_ms": {"validate_and_show": 100, "submit": 300},
-        "page_rendering": "not measured: the fill pages (forms/views_fill.py) are not on main yet",
+        "aims_ms": {"validate_and_show": 100, "submit": 300, "render_page": 100, "render_check": 100},
     }
     print(
         f"A form of {result['questions']} questions with {result['conditions']} conditions, "
@@ -268,6 +271,20 @@ def main() -> None:
 
             measures[entries, "validate_and_show"] = show_and_check
             measures[entries, "submit"] = submit
+            draft = draft_save(actor=worker, definition=definition, person=episode.person, answers=answers)
+            group_page = next(p["id"] for p in body["pages"] if any(q["type"] == "group" for q in p["questions"]))
+            client = Client()
+            client.force_login(worker)
+            for what, url in (
+                ("render_page", reverse("forms:page", args=[episode.person_id, draft.pk, group_page])),
+                ("render_check", reverse("forms:check", args=[episode.person_id, draft.pk])),
+            ):
+
+                def render(url: str = url, client: Any = client) -> None:
+                    r = client.get(url)
+                    assert r.status_code == 200, (url, r.status_code)
+
+                measures[entries, what] = render
         for fn in measures.values():  # warm up every measure before any is timed
             timed(fn, 3)
         for (entries, what), fn in measures.items():
@@ -283,7 +300,7 @@ def main() -> None:
                 f"{'met' if s['p95_ms'] < aim else 'NOT met'}" + (f"; queries {s['queries']}" if "queries" in s else "")
             )
         transaction.set_rollback(True)
-    for what in ("validate_and_show", "submit"):
+    for what in ("validate_and_show", "submit", "render_page", "render_check"):
         one, fifty = result["group_1"][what]["median_ms"], result["group_50"][what]["median_ms"]
         result[f"{what}_per_extra_entry_ms"] = round((fifty - one) / 49, 3)
         print(f"{what}: 50 entries vs 1: {fifty} ms vs {one} ms ({result[f'{what}_per_extra_entry_ms']} ms an entry)")

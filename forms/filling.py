@@ -39,7 +39,7 @@ def markdown(text: str) -> SafeString:
         ("a", "govuk-link"),
     ):
         html = re.sub(rf"<{tag}(?=[ >])", f'<{tag} class="{cls}"', html)
-    return mark_safe(html)  # noqa: S308 - markdown-it escapes the text and raw HTML is disabled
+    return mark_safe(html)  # noqa: S308  # nosec B703 B308: markdown-it escapes the text; raw HTML is off
 
 
 # Pages ---------------------------------------------------------------------------------------------------------------
