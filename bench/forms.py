@@ -273,7 +273,7 @@ def main() -> None:
             measures[entries, "submit"] = submit
             draft = draft_save(actor=worker, definition=definition, person=episode.person, answers=answers)
             group_page = next(p["id"] for p in body["pages"] if any(q["type"] == "group" for q in p["questions"]))
-            client = Client()
+            client = Client(HTTP_HOST="localhost")
             client.force_login(worker)
             for what, url in (
                 ("render_page", reverse("forms:page", args=[episode.person_id, draft.pk, group_page])),
