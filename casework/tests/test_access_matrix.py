@@ -219,7 +219,7 @@ def _note(when: Any = None) -> dict[str, Any]:
 
 
 def _visit() -> dict[str, Any]:
-    """Whole answers to the example visit note (forms/definitions/example-visit-note.v1.json)."""
+    """Whole answers to the example visit note (forms/tests/fixtures/example-visit-note.v1.json)."""
     seen_on = (timezone.localdate() - timedelta(days=1)).isoformat()
     return {"visited_on": seen_on, "seen": True, "seen_alone": True, "observations": "Calm and chatty."}
 

@@ -23,7 +23,7 @@ from .definitions import assessment
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = Path("forms/definitions/example-visit-note.v1.json")
+EXAMPLE = Path("forms/tests/fixtures/example-visit-note.v1.json")
 VISIT = {"visited_on": "2026-01-06", "seen": True, "seen_alone": True, "observations": "Calm and chatty."}
 
 

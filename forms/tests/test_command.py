@@ -108,7 +108,7 @@ def test_list_with_nothing_loaded():
 
 
 def load_example() -> None:
-    run("load", "forms/definitions/example-visit-note.v1.json")
+    run("load", "forms/tests/fixtures/example-visit-note.v1.json")
 
 
 def test_export_fhir_prints_the_latest_version_as_a_questionnaire():

@@ -228,7 +228,7 @@ def test_every_enable_when_names_a_question_of_the_questionnaire():
 
 
 def test_the_shipped_example_exports():
-    path = Path("forms/definitions/example-visit-note.v1.json")
+    path = Path("forms/tests/fixtures/example-visit-note.v1.json")
     q = fhir.checked(fhir.questionnaire(publish(json.loads(path.read_text()))))
     by_id = items(q)
     assert by_id["not_seen_reason"]["enableWhen"] == [{"question": "seen", "operator": "=", "answerBoolean": False}]

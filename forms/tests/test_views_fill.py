@@ -223,5 +223,6 @@ def test_who_may_fill_in_a_form(draft, child, bob, manager, support):
     url = page_url(draft, "the-visit")
     assert client_for(bob).get(url).status_code == 403  # no part in the case
     assert client_for(manager).get(url).status_code == 200  # the holding team's manager may finish it
-    # Business support records notes: the example (no record target) is a note-like form they may fill in.
-    assert client_for(support).get(url).status_code == 200
+    # A form that writes no structured record (a pathway plan, a return home interview) is practice recorded on the
+    # child's journey (accounts.access.form_permission): business support, who record letters and calls, may not.
+    assert client_for(support).get(url).status_code == 403
