@@ -12,7 +12,7 @@ form as a whole) and nothing is saved.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -20,6 +20,7 @@ from ninja.errors import HttpError
 
 from accounts import access
 from core.errors import RuleError
+from core.inputs import Note, Text
 from people.api import ACCESS_ANSWERS, IDEMPOTENCY_HEADER, ErrorsOut, MessageOut, person_for_api, require_role
 from people.models import Person
 from people.services import person_view_record
@@ -160,7 +161,7 @@ class ResponseOut(ResponseSummaryOut):
 
 
 class DraftIn(Schema):
-    form: str = Field(..., max_length=80, description="The form's name")
+    form: Annotated[str, Text(80)] = Field(..., description="The form's name")
     version: int | None = Field(None, description="The form's version (default: the latest)")
     answers: dict[str, Any] = Field(default_factory=dict, description="The answers so far, keyed by question id")
 
@@ -176,7 +177,7 @@ class SubmitDraftIn(Schema):
 
 
 class SubmitIn(Schema):
-    form: str = Field(..., max_length=80, description="The form's name")
+    form: Annotated[str, Text(80)] = Field(..., description="The form's name")
     version: int | None = Field(None, description="The form's version (default: the latest)")
     answers: dict[str, Any] = Field(..., description="The answers, keyed by question id")
 
@@ -375,11 +376,11 @@ def response_fhir(request: HttpRequest, person_id: int, response_id: int) -> dic
 
 
 class AuthoriseIn(Schema):
-    comments: str = Field("", max_length=20_000, description="The manager's comments (optional)")
+    comments: Note = Field("", description="The manager's comments (optional)")
 
 
 class ReturnIn(Schema):
-    reason: str = Field(..., max_length=20_000, description="What the worker needs to change (required)")
+    reason: Note = Field(..., description="What the worker needs to change (required)")
 
 
 DECISION_TEXT = (
