@@ -94,7 +94,8 @@ check "the commands are listed" "^  worker"
 for command in serve worker seed people "people search" "people import" users "users invite" audit "audit verify" \
   returns "returns cin" "returns ssda903" "returns validate" "returns csc-api" tokens "tokens issue" "tokens revoke" \
   "tokens list" access "access explain" "access grant" "access revoke" "access refresh" idempotency_purge \
-  demo_sign_ins backup restore forms "forms list" "forms check" "forms load"; do
+  demo_sign_ins backup restore forms "forms list" "forms check" "forms load" "forms submit" "forms pdf" \
+  "forms export-fhir"; do
   # shellcheck disable=SC2086  # the command's words are meant to split
   run $command --help
 done
@@ -230,6 +231,32 @@ run access refresh --person "$restricted"
 check "one record's relationships rebuilt" "^[0-9,]+ relationship rows written$"
 run access refresh
 check "every record's relationships rebuilt" "^[0-9,]+ relationship rows written$"
+
+echo
+echo "A form from another channel (a transcribed paper case note), exported and printed:"
+run manage shell -c "from cases.models import Allocation
+print('sam holds', Allocation.objects.filter(worker__email='$sam', ended_on__isnull=True).order_by('pk').values_list('person_id', flat=True).first())"
+held="$(grep -oE '^sam holds [0-9]+' "$last" | grep -oE '[0-9]+$')"
+check "the social worker holds a case" "^sam holds [0-9]+$"
+held="${held:-0}"
+answers="$dir/case-note-answers.json"
+echo '{"note_type": "case_note", "occurred_at": "2026-01-05T10:30:00+00:00", "subject": "Phone call", "body": "Mum rang."}' >"$answers"
+run --expect 1 forms submit --form case-note --person "$held" --user "$sam" --answers "$dir/no-such-file.json"
+check "a missing answers file is named" "no-such-file.json: there is no such file"
+echo '{"note_type": "case_note", "subject": "Phone call"}' >"$dir/short-answers.json"
+run --expect 1 forms submit --form case-note --person "$held" --user "$sam" --answers "$dir/short-answers.json"
+check "missing answers are refused question by question, nothing saved" "nothing was saved"
+run forms submit --form case-note --person "$held" --user "$sam" --answers "$answers" --json
+check "the answers are submitted and write the case note" '"type": "recording.casenote"'
+response="$(grep -oE '"response": [0-9]+' "$last" | grep -oE '[0-9]+$')"
+run forms pdf "${response:-0}" --out "$dir/form.pdf"
+check "the response prints to a PDF" "^Printed Case note \(version 1\)"
+run --expect 1 forms pdf 999999999 --out "$dir/none.pdf"
+check "an unknown response is named" "There is no form response 999999999"
+run forms export-fhir case-note
+check "the form exports as a FHIR Questionnaire" '"resourceType": "Questionnaire"'
+run --expect 1 forms export-fhir no-such-form
+run audit verify
 
 echo
 echo "Housekeeping and the demo sign-ins:"
