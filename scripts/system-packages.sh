@@ -5,6 +5,8 @@
 #   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   WeasyPrint's text layout and font subsetting (printing)
 #   fonts-liberation fonts-dejavu-core                      the fonts printed documents embed (core/printing.py)
 #   poppler-utils                                           pdftotext, with which printing checks a PDF's text
+#   tesseract-ocr tesseract-ocr-eng                         OCR of scanned documents (ocrmypdf, documents)
+#   libmagic1                                               a file's format from its content (python-magic, documents)
 #   chromium (with --browser)                               the browser tests (Playwright drives Debian's chromium)
 #
 #   bash scripts/system-packages.sh [--browser]
@@ -13,7 +15,7 @@
 # without dpkg (not Debian or Ubuntu) it installs nothing and names the packages to install by other means.
 set -euo pipefail
 
-PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core poppler-utils)
+PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core poppler-utils tesseract-ocr tesseract-ocr-eng libmagic1)
 if [ "${1:-}" = "--browser" ]; then
   PACKAGES+=(chromium)
 fi
