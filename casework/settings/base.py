@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "returns",
     "demo",
     "forms",
+    "documents",
+    "sync",
 ]
 
 MIDDLEWARE = [
