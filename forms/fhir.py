@@ -505,12 +505,12 @@ def questionnaire_response(response: FormResponse, *, codes: CodeLabels | None =
 # Checking --------------------------------------------------------------------------------------------------------
 
 
-def _walk_items(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def walk_items(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for item in items:
         yield item
-        yield from _walk_items(item.get("item", []))
+        yield from walk_items(item.get("item", []))
         for answer in item.get("answer", []):
-            yield from _walk_items(answer.get("item", []))
+            yield from walk_items(answer.get("item", []))
 
 
 def checked(resource: dict[str, Any]) -> dict[str, Any]:
@@ -523,7 +523,7 @@ def checked(resource: dict[str, Any]) -> dict[str, Any]:
     models: dict[str, Any] = {"Questionnaire": Questionnaire, "QuestionnaireResponse": QuestionnaireResponse}
     model = models[resource["resourceType"]]
     if model is Questionnaire:
-        for item in _walk_items(resource.get("item", [])):
+        for item in walk_items(resource.get("item", [])):
             if item["type"] not in ITEM_TYPES:
                 raise ValueError(f"{item['linkId']}: {item['type']!r} is not a FHIR R4 item type")
             for test in item.get("enableWhen", []):

@@ -134,7 +134,7 @@ def publish(body: dict[str, Any]) -> FormDefinition:
 
 
 def items(resource: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {i["linkId"]: i for i in fhir._walk_items(resource["item"])}
+    return {i["linkId"]: i for i in fhir.walk_items(resource["item"])}
 
 
 def test_a_definition_is_a_valid_fhir_r4_questionnaire_with_every_type_mapped():
