@@ -81,7 +81,12 @@ export class LocalStore {
   ) {}
 
   static async open(name: string = DB_NAME): Promise<LocalStore> {
+    let store: LocalStore | null = null;
     const db = await openDB(name, 1, {
+      // Another tab (or a wipe) wants the database deleted or upgraded: let go of it, and of the key.
+      blocking() {
+        store?.close();
+      },
       upgrade(d) {
         d.createObjectStore("meta");
         const records = d.createObjectStore("records", { keyPath: "k" });
@@ -91,7 +96,8 @@ export class LocalStore {
         outbox.createIndex("seq", "seq", { unique: true });
       },
     });
-    return new LocalStore(db, name);
+    store = new LocalStore(db, name);
+    return store;
   }
 
   close(): void {
