@@ -26,7 +26,7 @@ if (process.argv.includes("--test")) {
     logLevel: "warning",
   });
   const files = readdirSync(out).filter((f) => f.endsWith(".test.mjs")).map((f) => join(out, f));
-  const run = spawnSync(process.execPath, ["--test", ...files], { stdio: "inherit" });
+  const run = spawnSync(process.execPath, ["--test", ...files], { stdio: "inherit", env: { ...process.env, CASEWORK_ROOT: root } });
   process.exit(run.status ?? 1);
 }
 

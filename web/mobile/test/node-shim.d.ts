@@ -23,6 +23,6 @@ declare module "node:assert/strict" {
   export default assert;
 }
 declare module "node:fs" {
-  export function readFileSync(path: string | URL, encoding: "utf8"): string;
+  export function readFileSync(path: string, encoding: "utf8"): string;
 }
 declare const process: { version: string; env: Record<string, string | undefined> };
