@@ -32,10 +32,12 @@ if (process.argv.includes("--test")) {
 
 const out = join(root, "casework", "static_build", "mobile");
 mkdirSync(out, { recursive: true });
-const common = { bundle: true, minify: true, format: "esm", target: ["es2020", "safari14"], logLevel: "warning" };
+const common = { bundle: true, minify: true, format: "esm", target: ["es2020", "safari15", "chrome100", "edge100"], logLevel: "warning" };
 await build({ ...common, entryPoints: [join(here, "src", "app.ts")], outfile: join(out, "app.js"), format: "esm" });
 await build({ ...common, entryPoints: [join(here, "src", "sw.ts")], outfile: join(out, "sw.js"), format: "iife" });
 for (const f of readdirSync(join(here, "icons"))) copyFileSync(join(here, "icons", f), join(out, f));
-const firstLoad = ["app.js"].map((f) => gzipSync(readFileSync(join(out, f)), { level: 9 }).length);
-const total = firstLoad.reduce((a, b) => a + b, 0);
-console.log(`mobile app: first-load JavaScript ${(total / 1024).toFixed(1)} KB gzip (app.js; target under 150 KB)`);
+// The first load runs app.js and installs sw.js (the CSS is the site's own stylesheet).
+const sizes = ["app.js", "sw.js"].map((f) => [f, gzipSync(readFileSync(join(out, f)), { level: 9 }).length]);
+const total = sizes.reduce((a, [, n]) => a + n, 0);
+const each = sizes.map(([f, n]) => `${f} ${(n / 1024).toFixed(1)} KB`).join(", ");
+console.log(`mobile app: first-load JavaScript ${(total / 1024).toFixed(1)} KB gzip (${each}; target under 150 KB)`);
