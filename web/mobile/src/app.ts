@@ -2,7 +2,7 @@
 // in forms, what waits to sync and what failed, conflicts. Plain DOM over GOV.UK Frontend's CSS; hash routes under
 // /mobile/ (#/child/7). Everything shown comes from the encrypted store; locking clears the page.
 
-import { fieldId, readPage, renderPage, type PageContext } from "./form-ui";
+import { applyVisibility, fieldId, readPage, renderPage, type PageContext } from "./form-ui";
 import type { Answers, FormDefinition, Option } from "./formdef";
 import { IdleLock } from "./idle";
 import { LocalStore, MAX_FAILURES, MIN_PASSPHRASE, RECORDS_WARNING } from "./store";
@@ -207,7 +207,7 @@ async function opened(): Promise<void> {
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") idle?.check();
   });
-  schedule = new SyncSchedule(() => syncNow(false));
+  schedule = new SyncSchedule(() => syncNow(false), 5 * 60_000, globalThis, () => client.wake());
   schedule.start();
   await route();
 }
@@ -544,16 +544,17 @@ async function formPage(id: string, name: string, pageId: string | null, errors:
   };
   const formEl = h("form", { novalidate: true }) as HTMLFormElement;
   const current = () => readPage(page, formEl, answers, ctx);
-  async function rerender(change: (a: Answers) => Answers = (a) => a): Promise<void> {
+  async function rerender(change: (a: Answers) => Answers): Promise<void> {
     const next = change(current());
     await saveDraft(id, form!, next);
-    const focused = document.activeElement?.id;
     await formPage(id, name, page!.id, {}, next);
-    if (focused) document.getElementById(focused)?.focus();
   }
-  formEl.addEventListener("change", (ev) => {
-    const t = ev.target as HTMLInputElement;
-    if (t.type === "radio" || t.type === "checkbox") void rerender();
+  formEl.addEventListener("change", () => {
+    // Conditions: show and hide in place, at once, so nothing typed meanwhile is lost; then keep the draft.
+    const next = current();
+    ctx.visible = new Set(validate(form, next).visible);
+    applyVisibility(formEl, ctx.visible);
+    void saveDraft(id, form, next);
   });
   formEl.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -597,7 +598,16 @@ async function checkAnswers(id: string, form: FormDefinition, answers: Answers, 
   for (const page of form.pages.filter((pg) => pageIds.includes(pg.id))) {
     for (const q of page.questions) {
       if (!(q.id in answers)) continue;
-      rows.push([q.label, h("span", {}, answerText(form, q.id, answers[q.id]), " ", link("Change", `#/child/${id}/form/${encodeURIComponent(form.name)}/${page.id}`))]);
+      rows.push([
+        q.label,
+        h(
+          "span",
+          {},
+          answerText(form, q.id, answers[q.id]),
+          " ",
+          h("a", { class: "govuk-link", href: `#/child/${id}/form/${encodeURIComponent(form.name)}/${page.id}` }, "Change", h("span", { class: "govuk-visually-hidden", text: ` ${q.label.toLowerCase()}` })),
+        ),
+      ]);
     }
   }
   show(

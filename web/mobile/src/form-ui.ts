@@ -1,6 +1,6 @@
 // Rendering a form definition's page in GOV.UK markup, and reading the answers back from it
 // (docs/forms-format.md). Which questions show is decided by the validator's walk (validate.ts), the same as the
-// server's, so a question whose condition is false is not rendered.
+// server's: a question whose condition is false is hidden, and shown in place when an answer makes it true.
 
 import type { Answers, FormDefinition, Option, Page, Question } from "./formdef";
 import { choices, field, fieldset, h, input, textarea } from "./ui";
@@ -103,20 +103,32 @@ function control(q: Question, key: string, value: unknown, ctx: PageContext): HT
   }
 }
 
-/** The page's questions, as they show for these answers. */
+/** Mark a rendered question with its key and show or hide it. */
+function keyed(el: HTMLElement, key: string, ctx: PageContext): HTMLElement {
+  el.dataset["key"] = key;
+  el.hidden = !ctx.visible.has(key);
+  return el;
+}
+
+/** Show or hide the page's questions for the answers as they stand, in place (nothing typed is lost). */
+export function applyVisibility(root: ParentNode, visible: Set<string>): void {
+  for (const el of Array.from(root.querySelectorAll<HTMLElement>("[data-key]"))) el.hidden = !visible.has(el.dataset["key"]!);
+}
+
+/** Every question of the page, those whose conditions are false hidden (applyVisibility shows them as answers
+ * change). */
 export function renderPage(page: Page, answers: Answers, ctx: PageContext): HTMLElement[] {
   const out: HTMLElement[] = [];
   for (const q of page.questions) {
-    if (!ctx.visible.has(q.id)) continue;
     if (q.type !== "group") {
-      out.push(control(q, q.id, answers[q.id], ctx));
+      out.push(keyed(control(q, q.id, answers[q.id], ctx), q.id, ctx));
       continue;
     }
     const id = fieldId(q.id);
     if (!q.repeats) {
       const item = (answers[q.id] ?? {}) as Answers;
-      const subs = (q.questions ?? []).filter((s) => ctx.visible.has(`${q.id}.${s.id}`)).map((s) => control(s, `${q.id}.${s.id}`, item[s.id], ctx));
-      out.push(fieldset(id, q.label, h("div", {}, subs), { hint: q.hint, error: ctx.errors[q.id] }));
+      const subs = (q.questions ?? []).map((s) => keyed(control(s, `${q.id}.${s.id}`, item[s.id], ctx), `${q.id}.${s.id}`, ctx));
+      out.push(keyed(fieldset(id, q.label, h("div", {}, subs), { hint: q.hint, error: ctx.errors[q.id] }), q.id, ctx));
       continue;
     }
     const items = (Array.isArray(answers[q.id]) ? answers[q.id] : []) as Answers[];
@@ -126,23 +138,27 @@ export function renderPage(page: Page, answers: Answers, ctx: PageContext): HTML
         "div",
         { class: "govuk-inset-text" },
         h("h3", { class: "govuk-heading-s", text: `${label} ${i + 1}` }),
-        (q.questions ?? []).filter((s) => ctx.visible.has(`${q.id}.${i}.${s.id}`)).map((s) => control(s, `${q.id}.${i}.${s.id}`, item[s.id], ctx)),
+        (q.questions ?? []).map((s) => keyed(control(s, `${q.id}.${i}.${s.id}`, item[s.id], ctx), `${q.id}.${i}.${s.id}`, ctx)),
         h("button", { class: "govuk-button govuk-button--secondary", type: "button", onclick: () => ctx.onRemove(q.id, i) }, `Remove ${label.toLowerCase()} ${i + 1}`),
       ),
     );
     out.push(
-      fieldset(
-        id,
-        q.label,
-        h(
-          "div",
-          {},
-          blocks,
-          items.length < (q.max ?? 100)
-            ? h("button", { class: "govuk-button govuk-button--secondary", type: "button", onclick: () => ctx.onAdd(q.id) }, items.length ? `Add another ${label.toLowerCase()}` : `Add ${label.toLowerCase()}`)
-            : null,
+      keyed(
+        fieldset(
+          id,
+          q.label,
+          h(
+            "div",
+            {},
+            blocks,
+            items.length < (q.max ?? 100)
+              ? h("button", { class: "govuk-button govuk-button--secondary", type: "button", onclick: () => ctx.onAdd(q.id) }, items.length ? `Add another ${label.toLowerCase()}` : `Add ${label.toLowerCase()}`)
+              : null,
+          ),
+          { hint: q.hint, error: ctx.errors[q.id] },
         ),
-        { hint: q.hint, error: ctx.errors[q.id] },
+        q.id,
+        ctx,
       ),
     );
   }
@@ -215,7 +231,8 @@ function readOne(q: Question, key: string, root: ParentNode, ctx: PageContext): 
   }
 }
 
-/** The answers with this page's values as the worker left them (questions not on the page are untouched). */
+/** The answers with this page's values as the worker left them (questions not on the page are untouched). Hidden
+ * questions are read too: the conditions then ignore them, and their answers are dropped at submit. */
 export function readPage(page: Page, root: ParentNode, answers: Answers, ctx: PageContext): Answers {
   const next: Answers = { ...answers };
   const set = (target: Answers, k: string, v: unknown) => {
@@ -223,20 +240,19 @@ export function readPage(page: Page, root: ParentNode, answers: Answers, ctx: Pa
     else target[k] = v;
   };
   for (const q of page.questions) {
-    if (!ctx.visible.has(q.id)) continue;
     if (q.type !== "group") {
       set(next, q.id, readOne(q, q.id, root, ctx));
       continue;
     }
     if (!q.repeats) {
       const item: Answers = { ...((answers[q.id] ?? {}) as Answers) };
-      for (const s of q.questions ?? []) if (ctx.visible.has(`${q.id}.${s.id}`)) set(item, s.id, readOne(s, `${q.id}.${s.id}`, root, ctx));
+      for (const s of q.questions ?? []) set(item, s.id, readOne(s, `${q.id}.${s.id}`, root, ctx));
       set(next, q.id, Object.keys(item).length ? item : undefined);
       continue;
     }
     const items = ((Array.isArray(answers[q.id]) ? answers[q.id] : []) as Answers[]).map((item, i) => {
       const copy: Answers = { ...item };
-      for (const s of q.questions ?? []) if (ctx.visible.has(`${q.id}.${i}.${s.id}`)) set(copy, s.id, readOne(s, `${q.id}.${i}.${s.id}`, root, ctx));
+      for (const s of q.questions ?? []) set(copy, s.id, readOne(s, `${q.id}.${i}.${s.id}`, root, ctx));
       return copy;
     });
     set(next, q.id, items.length ? items : undefined);

@@ -45,6 +45,8 @@ export interface SyncOptions {
   now?: () => Date;
   onWipe?: (message: string) => void;
   onReauth?: (message: string) => void;
+  /** Whether the browser thinks it is online (navigator.onLine); offline, a sync stops at once. */
+  online?: () => boolean;
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -82,6 +84,7 @@ export class SyncClient {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => Date;
+  private wakeUp: (() => void) | null = null;
 
   constructor(private readonly o: SyncOptions) {
     this.fetch = o.fetch ?? ((input, init) => fetch(input, init));
@@ -99,6 +102,20 @@ export class SyncClient {
       });
     }
     return this.running;
+  }
+
+  /** Back online: cut short any wait between retries, so a sync waiting to retry goes now. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wakeUp = () => resolve();
+      void this.sleep(ms).then(resolve);
+    }).then(() => {
+      this.wakeUp = null;
+    });
   }
 
   get busy(): boolean {
@@ -134,7 +151,11 @@ export class SyncClient {
    * any status below 500 but 401 (which stops the sync: wipe, re-authenticate or sign in). */
   async request(method: "GET" | "POST", path: string, body?: unknown): Promise<Response> {
     const retries = this.o.retries ?? 4;
+    const online = this.o.online ?? (() => typeof navigator === "undefined" || navigator.onLine !== false);
     for (let attempt = 0; ; attempt += 1) {
+      if (!online()) {
+        throw new SyncStopped("offline", "This device is offline. Your changes are kept on it and sent when you are back online.");
+      }
       try {
         const r = await this.once(method, path, body);
         if (r.status === 403 && method === "POST" && this.csrf !== null) {
@@ -152,7 +173,7 @@ export class SyncClient {
           throw e;
         }
         const delay = Math.min(60_000, 1000 * 2 ** attempt) * (0.5 + this.random() / 2);
-        await this.sleep(delay);
+        await this.pause(delay);
       }
     }
   }
@@ -353,12 +374,16 @@ function conflictRecord(entry: OutboxEntry, res: MutationResult): SyncRecord {
  * Sync (Safari has none): the app syncs while it is open. */
 export class SyncSchedule {
   private timer: ReturnType<typeof setInterval> | null = null;
-  private readonly online = (): void => void this.kick();
+  private readonly online = (): void => {
+    this.wake?.();
+    void this.kick();
+  };
 
   constructor(
     private readonly run: () => Promise<unknown>,
     private readonly everyMs = 5 * 60_000,
     private readonly target: Pick<EventTarget, "addEventListener" | "removeEventListener"> = globalThis,
+    private readonly wake?: () => void,
   ) {}
 
   start(): void {

@@ -133,8 +133,12 @@ export function textarea(id: string, value: string, rows = 5): HTMLElement {
 }
 
 /** "date_of_birth" -> "Date of birth". */
+const ABBREVIATIONS = new Set(["nhs", "upn", "id", "gp", "cp", "cin", "uasc"]);
 export const words = (key: string): string => {
-  const s = key.replace(/_/g, " ");
+  const s = key
+    .split("_")
+    .map((w) => (ABBREVIATIONS.has(w) ? w.toUpperCase() : w))
+    .join(" ");
   return s.charAt(0).toUpperCase() + s.slice(1);
 };
 

@@ -89,6 +89,24 @@ test("when the network stays down the sync stops with words, and the outbox is k
   assert.equal(server.applied.length, 1);
 });
 
+test("offline, a sync stops at once without trying; back online, a sync waiting to retry goes at once", async () => {
+  const server = new FakeServer();
+  let online = false;
+  const { store, client } = await device(server, { online: () => online });
+  await store.queue(note(1));
+  await assert.rejects(client.sync(), (e: unknown) => e instanceof SyncStopped && e.reason === "offline");
+  assert.equal(server.requests.length, 0);
+  online = true;
+  // A retry waiting a long time (the sleep never ends by itself) is cut short by wake().
+  const slow = await device(server, { sleep: () => new Promise<void>(() => undefined) });
+  server.faults = ["drop-request"];
+  const running = slow.client.sync();
+  await new Promise((r) => setTimeout(r, 20));
+  slow.client.wake();
+  await running;
+  assert.ok(server.requests.length >= 2);
+});
+
 test("evictions: a child leaving the caseload leaves the device with all their records", async () => {
   const server = new FakeServer();
   server.upsert(child(1));
