@@ -259,3 +259,36 @@ def test_set_up_lock_unlock_and_record_offline(
     assert form["fields"]["answers"]["not_seen_reason"] == "She was at a friend's house"
     assert "child_views" not in form["fields"]["answers"]
     assert len({m["id"] for m in api.pushed}) == 2
+
+
+def test_a_removed_device_wipes_itself(allow_audit_flush: Any, live_server: Any, alice: Any, browser_page: Any) -> None:
+    page = browser_page
+    api = FakeSync()
+    page.context.route("**/api/v1/sync/**", api)
+    sign_in(page, live_server.url, alice.email)
+    page.goto(f"{live_server.url}/mobile/")
+    page.get_by_label("Name this device").fill("Alice's tablet")
+    page.get_by_label("Choose a passphrase").fill(PASSPHRASE)
+    page.get_by_label("Type the passphrase again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Set up this device").click()
+    page.get_by_role("link", name="Amelia Hughes").wait_for()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    assert page.evaluate("caches.keys().then(k => k.length)") == 1
+
+    # An administrator removed the device: the next contact answers 401 with a wipe instruction.
+    def removed(route: Any, request: Any) -> None:
+        body = {"detail": "This device has been removed from Casework by an administrator.", "errors": {}, "wipe": True}
+        route.fulfill(
+            status=401, content_type="application/json", headers={"Clear-Site-Data": '"storage"'}, body=json.dumps(body)
+        )
+
+    page.context.unroute("**/api/v1/sync/**")
+    page.context.route("**/api/v1/sync/pull**", removed)
+    page.get_by_role("button", name="Sync now").click()
+    page.get_by_role("heading", name="Casework has been removed from this device").wait_for()
+    assert "Amelia" not in page.content()
+    assert_accessible(page)
+    shot(page, "wiped")
+    assert page.evaluate("indexedDB.databases().then(d => d.length)") == 0
+    assert page.evaluate("caches.keys().then(k => k.length)") == 0
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
