@@ -35,6 +35,7 @@ CHILD = {
         "address": "4 Mill Lane, Sheffield S1 2AB",
         "warnings": ["Large dog at the address"],
         "legal_status": "Child in need",
+        "editable": {"phone": "01632 960000"},
     },
 }
 NOTE = {
@@ -185,6 +186,13 @@ def test_set_up_lock_unlock_and_record_offline(
     shot(page, "child-320")
     page.set_viewport_size({"width": 1024, "height": 800})
 
+    # Change a detail a worker may change, offline: sent later with the value the device had as its base.
+    page.get_by_role("link", name="Change these details").click()
+    page.get_by_label("Phone").fill("07700 900123")
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("heading", name="Amelia Hughes").wait_for()
+    assert "07700 900123" in page.content() and "Waiting to sync" in page.content()
+
     # Record a visit offline: wrong first, then right.
     page.get_by_role("link", name="Record a visit").click()
     page.get_by_role("button", name="Save the visit").click()
@@ -241,7 +249,7 @@ def test_set_up_lock_unlock_and_record_offline(
     page.get_by_text("Form saved to send").wait_for()
 
     page.get_by_role("link", name="Casework", exact=True).click()
-    page.get_by_role("link", name="2 waiting").click()
+    page.get_by_role("link", name="3 waiting").click()
     page.get_by_role("heading", name="Waiting to sync", exact=True).wait_for()
     assert_accessible(page)
     shot(page, "outbox")
@@ -253,12 +261,15 @@ def test_set_up_lock_unlock_and_record_offline(
     page.get_by_role("button", name="Sync now").click()
     page.get_by_text("Nothing is waiting").wait_for()
     kinds = sorted(m["type"] for m in api.pushed)
-    assert kinds == ["form_submission", "visit"], api.pushed
+    assert kinds == ["form_submission", "person", "visit"], api.pushed
+    edit = next(m for m in api.pushed if m["type"] == "person")
+    assert edit["action"] == "update" and edit["record_id"] == "41" and edit["base_version"] == 3
+    assert edit["fields"] == {"phone": "07700 900123"} and edit["base"] == {"phone": "01632 960000"}
     form = next(m for m in api.pushed if m["type"] == "form_submission")
     assert form["fields"]["form"] == "statutory-visit" and form["fields"]["person_id"] == 41
     assert form["fields"]["answers"]["not_seen_reason"] == "She was at a friend's house"
     assert "child_views" not in form["fields"]["answers"]
-    assert len({m["id"] for m in api.pushed}) == 2
+    assert len({m["id"] for m in api.pushed}) == 3
 
 
 def test_a_removed_device_wipes_itself(allow_audit_flush: Any, live_server: Any, alice: Any, browser_page: Any) -> None:

@@ -238,6 +238,7 @@ async function route(): Promise<void> {
   if (a === "child" && b && c === "visit") return visitScreen(b, {});
   if (a === "child" && b && c === "forms") return formsList(b);
   if (a === "child" && b && c === "form" && d) return formPage(b, d, e ?? null, {});
+  if (a === "edit" && b && c) return editScreen(b, c, {});
   if (a === "outbox") return outboxScreen();
   if (a === "conflicts") return conflictsScreen();
   show("Page not found", heading("Page not found"), link("Go to your caseload", "#/"));
@@ -326,6 +327,7 @@ async function child(id: string): Promise<void> {
       link("Fill in a form", `#/child/${id}/forms`, "govuk-button govuk-button--secondary"),
     ),
     summaryList(rows),
+    await editableSection(person),
     ...section("Open tasks", of("task")),
     ...section("Plans", of("plan")),
     ...section("Relationships", of("relationship")),
@@ -333,6 +335,82 @@ async function child(id: string): Promise<void> {
     ...section("Case notes", of("case_note").filter((r) => !r.local)),
     ...section("Visits", of("visit").filter((r) => !r.local)),
   );
+}
+
+// Editing the fields a worker may edit offline (data.editable): an update with the values the device had as base ------
+
+/** The record's editable values with this device's changes not yet taken by the server laid over them. */
+async function editableNow(r: LocalRecord): Promise<{ values: Record<string, unknown>; pending: OutboxEntry[] }> {
+  const base = (r.data["editable"] ?? {}) as Record<string, unknown>;
+  const pending = (await store.outbox()).filter(
+    (e) => e.mutation.action === "update" && e.mutation.type === r.type && e.mutation.record_id === r.id && e.state !== "conflict",
+  );
+  const values = { ...base };
+  for (const e of pending) Object.assign(values, e.mutation.fields);
+  return { values, pending };
+}
+
+async function editableSection(r: LocalRecord): Promise<HTMLElement | null> {
+  if (!r.data["editable"] || typeof r.data["editable"] !== "object") return null;
+  const { values, pending } = await editableNow(r);
+  const state = pending.some((e) => e.state === "failed") ? tag("Failed to sync", "red") : pending.length ? tag("Waiting to sync", "yellow") : null;
+  return h(
+    "div",
+    {},
+    h("h2", { class: "govuk-heading-m" }, "Details you can change ", state),
+    summaryList(Object.entries(values).map(([k, v]): [string, string] => [words(k), asText(v) || "Not given"])),
+    link("Change these details", `#/edit/${encodeURIComponent(r.type)}/${encodeURIComponent(r.id)}`, "govuk-button govuk-button--secondary"),
+  );
+}
+
+async function editScreen(type: string, id: string, errors: Record<string, string>): Promise<void> {
+  const r = await store.getRecord(type, id);
+  if (!r || !r.data["editable"]) return show("Not on this device", back(), heading("This record is not on this device"));
+  const { values } = await editableNow(r);
+  const backTo = type === "person" ? `#/child/${encodeURIComponent(id)}` : r.person_id !== null ? `#/child/${r.person_id}` : "#/";
+  const yn = [{ value: "yes", label: "Yes" }, { value: "no", label: "No" }];
+  const controls = Object.entries(values).map(([k, v]) =>
+    typeof v === "boolean"
+      ? fieldset(`edit-${k}`, words(k), choices(`edit-${k}`, `edit-${k}`, "radio", yn, (x) => x === (v ? "yes" : "no"), true), { error: errors[k] })
+      : field(`edit-${k}`, words(k), input(`edit-${k}`, v === null || v === undefined ? "" : String(v)), { error: errors[k], labelClass: "govuk-label--s" }),
+  );
+  show(
+    "Change details",
+    back(backTo),
+    errorSummary(errors, (k) => `edit-${k}`),
+    h("span", { class: "govuk-caption-l", text: type === "person" ? nameOf(r) : words(type) }),
+    heading("Change details"),
+    p("Your change is sent when this device is online. If someone changes the same detail in Casework meanwhile, you will be asked which to keep: nothing is overwritten."),
+    h("form", { novalidate: true, onsubmit: (e: Event) => void saveEdit(e, r, values, backTo) }, controls, h("button", { class: "govuk-button", type: "submit" }, "Save changes")),
+  );
+}
+
+async function saveEdit(e: Event, r: LocalRecord, shown: Record<string, unknown>, backTo: string): Promise<void> {
+  e.preventDefault();
+  const f = e.target as HTMLFormElement;
+  const server = (r.data["editable"] ?? {}) as Record<string, unknown>;
+  const fields: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
+  for (const [k, old] of Object.entries(shown)) {
+    let v: unknown;
+    if (typeof old === "boolean") v = f.querySelector<HTMLInputElement>(`input[name="edit-${k}"]:checked`)?.value === "yes";
+    else {
+      v = f.querySelector<HTMLInputElement>(`#edit-${CSS.escape(k)}`)?.value.trim() ?? "";
+      const problem = textError(words(k), v as string, 200, false);
+      if (problem) errors[k] = problem;
+    }
+    if (JSON.stringify(v) !== JSON.stringify(old)) fields[k] = v;
+  }
+  if (Object.keys(errors).length) return editScreen(r.type, r.id, errors);
+  if (Object.keys(fields).length) {
+    // The base is what this device last had from the server, field by field: the server finds conflicts with it.
+    const base = Object.fromEntries(Object.keys(fields).map((k) => [k, server[k] ?? null]));
+    const m: Mutation = { id: uuidv7(), type: r.type, action: "update", record_id: r.id, base_version: r.version, fields, base, made_at: new Date().toISOString() };
+    const what = Object.keys(fields).map((k) => words(k).toLowerCase()).join(", ");
+    await store.queue({ mutation: m, state: "to_push", reason: null, errors: {}, conflict_id: null, attempts: 0, summary: `Change of ${what} for ${r.type === "person" ? nameOf(r) : words(r.type)}` });
+    if (navigator.onLine) void syncNow(false);
+  }
+  location.hash = backTo;
 }
 
 // Recording ---------------------------------------------------------------------------------------------------------
