@@ -23,6 +23,7 @@ let schedule: SyncSchedule | null = null;
 let idle: IdleLock | null = null;
 let lastSync: { ok: boolean; message: string } | null = null;
 let persisted: boolean | null = null;
+let activityWatched = false;
 
 // Screens ---------------------------------------------------------------------------------------------------------
 
@@ -203,10 +204,13 @@ async function opened(): Promise<void> {
     lockDown();
     void unlockScreen({});
   });
-  for (const ev of ["pointerdown", "keydown", "touchstart"]) addEventListener(ev, () => idle?.touch(), { passive: true });
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") idle?.check();
-  });
+  if (!activityWatched) {
+    activityWatched = true;
+    for (const ev of ["pointerdown", "keydown", "touchstart"]) addEventListener(ev, () => idle?.touch(), { passive: true });
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") idle?.check();
+    });
+  }
   schedule = new SyncSchedule(() => syncNow(false), 5 * 60_000, globalThis, () => client.wake());
   schedule.start();
   await route();
