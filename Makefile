@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CASEWORK := $(VENV)/bin/casework
 
-.PHONY: run test setup system-packages assets lint typecheck security migrations-check pytest smoke
+.PHONY: run test setup system-packages assets lint typecheck security migrations-check pytest smoke web-test
 
 # One install of the validators per checkout, found from any data folder (settings.CASEWORK_VALIDATORS_DIR).
 VALIDATORS := $(or $(CASEWORK_VALIDATORS_DIR),.validators)/venv/.installed
@@ -45,6 +45,13 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	CASEWORK_NO_DATABASE=1 $(VENV)/bin/mypy .
 
+# The offline app (web/mobile): TypeScript checked with strict settings (the app, and the service worker with the
+# worker's types), then its unit tests in node's test runner (store, sync against a fake server, forms conformance).
+web-test: web/node_modules/.installed
+	web/node_modules/.bin/tsc -p web/mobile
+	web/node_modules/.bin/tsc -p web/mobile/tsconfig.sw.json
+	node web/mobile/build.mjs --test
+
 security: $(VENV)/.installed
 	$(VENV)/bin/bandit -q -ll -r casework core accounts audit people recording cases returns demo forms -x '*/tests/*,*/migrations/*'
 
@@ -59,4 +66,4 @@ pytest: setup
 smoke: setup
 	bash scripts/smoke.sh
 
-test: setup lint typecheck security migrations-check pytest smoke
+test: setup lint typecheck web-test security migrations-check pytest smoke

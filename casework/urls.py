@@ -23,6 +23,7 @@ urlpatterns = [
     path("performance/", include("returns.dashboards.urls")),
     path("administration/tokens/", include("accounts.token_urls")),
     path("administration/", include("accounts.admin_urls")),
+    path("mobile/", include("sync.urls_app")),
     path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
 ]

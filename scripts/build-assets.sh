@@ -12,4 +12,6 @@ cp -R "$gf/assets/." "$out/assets/"
 cp "$gf/govuk-frontend.min.js" "$out/js/govuk-frontend.min.js"
 cp web/js/*.js "$out/js/"
 cp web/node_modules/axe-core/axe.min.js "$out/axe.min.js.test-only"
+# The offline app (web/mobile, issue 13): TypeScript bundled by esbuild into $out/mobile/, its first-load size printed.
+node web/mobile/build.mjs
 echo "assets built in $out"

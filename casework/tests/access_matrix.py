@@ -62,6 +62,11 @@ PAGES: dict[str, Rule] = {
     "api_docs": rule("signed_in"),
     "api:openapi-json": rule("signed_in"),
     "api:api-root": rule("public", ok={404}),  # django-ninja's root answers nothing: 404 for everyone
+    # The offline app (sync.app_views): its shell for anyone with a role; the manifest and service worker name
+    # only static files, and browsers fetch a manifest without cookies.
+    "mobile:shell": rule("role"),
+    "mobile:manifest": rule("public"),
+    "mobile:service_worker": rule("public"),
     # People
     "people:search": rule("role", audit="search", query="q=Hughes"),
     "people:create": rule("can", Can.ADD_PEOPLE),

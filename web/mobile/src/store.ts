@@ -1,0 +1,328 @@
+// The device's local store (issue 13) on IndexedDB through idb: the records the server sent, keyed by type and id;
+// the outbox of mutations waiting for the server (UUIDv7 ids); the sync cursor and scope checksum; the device.
+//
+// Everything about people is encrypted (crypto.ts): a row keeps in the clear only what IndexedDB needs to find it
+// (type, id, version, the person's record id for evictions; a mutation's id and state), and the rest is sealed with
+// the data key, which lives in memory only while the app is unlocked. Five wrong passphrases in a row wipe the
+// device: its IndexedDB databases, its caches and its service worker.
+
+import { type IDBPDatabase, deleteDB, openDB } from "idb";
+import {
+  MIN_ITERATIONS,
+  type Sealed,
+  type WrappedKey,
+  additionalData,
+  newDataKey,
+  open,
+  seal,
+  unwrapDataKey,
+} from "./crypto";
+import type { DeviceInfo, LocalRecord, OutboxEntry, PersonId, SyncMeta, SyncState } from "./types";
+
+export const DB_NAME = "casework-mobile";
+export const MAX_FAILURES = 5;
+export const RECORDS_WARNING = 10_000;
+export const MIN_PASSPHRASE = 10;
+
+interface KeyMeta extends WrappedKey {
+  failures: number;
+}
+
+interface RecordRow extends Sealed {
+  k: string;
+  type: string;
+  id: string;
+  version: number;
+  person_id: PersonId | null;
+}
+
+interface OutboxRow extends Sealed {
+  id: string;
+  seq: number;
+  state: SyncState;
+  rev: number;
+}
+
+const EMPTY_META: SyncMeta = {
+  cursor: null,
+  checksum: null,
+  last_sync_at: null,
+  last_online_at: null,
+  reauth_needed: false,
+};
+
+export const recordKey = (type: string, id: string): string => `${type}\u0000${id}`;
+
+export class LockedError extends Error {
+  constructor() {
+    super("The app is locked: enter your passphrase");
+  }
+}
+
+export type UnlockResult = { ok: true } | { ok: false; remaining: number; wiped: boolean };
+
+/** Several changes made at once, in one IndexedDB transaction (encrypted before it starts). */
+export interface Commit {
+  put?: LocalRecord[];
+  delete?: Array<{ type: string; id: string }>;
+  evictPeople?: PersonId[];
+  clearRecords?: boolean;
+  outboxPut?: OutboxEntry[];
+  outboxDelete?: string[];
+  meta?: Partial<SyncMeta>;
+}
+
+export class LocalStore {
+  private key: CryptoKey | null = null;
+
+  private constructor(
+    private db: IDBPDatabase,
+    readonly name: string,
+  ) {}
+
+  static async open(name: string = DB_NAME): Promise<LocalStore> {
+    let store: LocalStore | null = null;
+    const db = await openDB(name, 1, {
+      // Another tab (or a wipe) wants the database deleted or upgraded: let go of it, and of the key.
+      blocking() {
+        store?.close();
+      },
+      upgrade(d) {
+        d.createObjectStore("meta");
+        const records = d.createObjectStore("records", { keyPath: "k" });
+        records.createIndex("type", "type");
+        records.createIndex("person", "person_id");
+        const outbox = d.createObjectStore("outbox", { keyPath: "id" });
+        outbox.createIndex("seq", "seq", { unique: true });
+      },
+    });
+    store = new LocalStore(db, name);
+    return store;
+  }
+
+  close(): void {
+    this.key = null;
+    this.db.close();
+  }
+
+  // Keys, locking and wiping ------------------------------------------------------------------------------------
+
+  get unlocked(): boolean {
+    return this.key !== null;
+  }
+
+  async isSetUp(): Promise<boolean> {
+    return (await this.db.get("meta", "keys")) !== undefined;
+  }
+
+  /** First use: a new data key under this passphrase, and the device the server registered. */
+  async setUp(passphrase: string, device: DeviceInfo, iterations: number = MIN_ITERATIONS): Promise<void> {
+    if (passphrase.length < MIN_PASSPHRASE) {
+      throw new Error(`The passphrase must be at least ${MIN_PASSPHRASE} characters`);
+    }
+    if (await this.isSetUp()) throw new Error("This device is already set up");
+    const { key, wrapped } = await newDataKey(passphrase, iterations);
+    const tx = this.db.transaction("meta", "readwrite");
+    await tx.store.put({ ...wrapped, failures: 0 } satisfies KeyMeta, "keys");
+    await tx.store.put(device, "device");
+    await tx.store.put({ ...EMPTY_META }, "sync");
+    await tx.done;
+    this.key = key;
+  }
+
+  /** Unlock with the passphrase. The failure is counted before the slow derivation, so closing the tab mid-way
+   * does not give a free guess; the fifth wrong passphrase in a row wipes the device. */
+  async unlock(passphrase: string): Promise<UnlockResult> {
+    const keys = (await this.db.get("meta", "keys")) as KeyMeta | undefined;
+    if (!keys) throw new Error("This device is not set up");
+    const failures = keys.failures + 1;
+    await this.db.put("meta", { ...keys, failures }, "keys");
+    const key = await unwrapDataKey(passphrase, keys);
+    if (key) {
+      await this.db.put("meta", { ...keys, failures: 0 }, "keys");
+      this.key = key;
+      return { ok: true };
+    }
+    if (failures >= MAX_FAILURES) {
+      await wipeDevice(this);
+      return { ok: false, remaining: 0, wiped: true };
+    }
+    return { ok: false, remaining: MAX_FAILURES - failures, wiped: false };
+  }
+
+  async failuresSoFar(): Promise<number> {
+    const keys = (await this.db.get("meta", "keys")) as KeyMeta | undefined;
+    return keys?.failures ?? 0;
+  }
+
+  /** Forget the data key: nothing can be read until the passphrase is entered again. */
+  lock(): void {
+    this.key = null;
+  }
+
+  private dataKey(): CryptoKey {
+    if (!this.key) throw new LockedError();
+    return this.key;
+  }
+
+  // Device and sync state (not about people: kept in the clear) ---------------------------------------------------
+
+  async device(): Promise<DeviceInfo | null> {
+    return ((await this.db.get("meta", "device")) as DeviceInfo | undefined) ?? null;
+  }
+
+  async setDevice(device: DeviceInfo): Promise<void> {
+    await this.db.put("meta", device, "device");
+  }
+
+  async meta(): Promise<SyncMeta> {
+    return { ...EMPTY_META, ...((await this.db.get("meta", "sync")) as SyncMeta | undefined) };
+  }
+
+  async setMeta(patch: Partial<SyncMeta>): Promise<void> {
+    const tx = this.db.transaction("meta", "readwrite");
+    const now = { ...EMPTY_META, ...((await tx.store.get("sync")) as SyncMeta | undefined) };
+    await tx.store.put({ ...now, ...patch }, "sync");
+    await tx.done;
+  }
+
+  // Records -------------------------------------------------------------------------------------------------------
+
+  private async sealRecord(r: LocalRecord): Promise<RecordRow> {
+    const k = recordKey(r.type, r.id);
+    const payload: Pick<LocalRecord, "data" | "local"> = { data: r.data };
+    if (r.local) payload.local = true;
+    const sealed = await seal(this.dataKey(), additionalData("records", k, r.version), payload);
+    return { k, type: r.type, id: r.id, version: r.version, person_id: r.person_id ?? null, ...sealed };
+  }
+
+  private async openRecord(row: RecordRow): Promise<LocalRecord> {
+    const payload = await open<Pick<LocalRecord, "data" | "local">>(
+      this.dataKey(),
+      additionalData("records", row.k, row.version),
+      row,
+    );
+    const r: LocalRecord = { type: row.type, id: row.id, version: row.version, person_id: row.person_id, data: payload.data };
+    if (payload.local) r.local = true;
+    return r;
+  }
+
+  async getRecord(type: string, id: string): Promise<LocalRecord | null> {
+    const row = (await this.db.get("records", recordKey(type, id))) as RecordRow | undefined;
+    return row ? this.openRecord(row) : null;
+  }
+
+  /** Records of a type (all types when null), optionally only one person's. */
+  async listRecords(type: string | null, personId?: PersonId): Promise<LocalRecord[]> {
+    let rows: RecordRow[];
+    if (personId !== undefined) {
+      rows = (await this.db.getAllFromIndex("records", "person", personId)) as RecordRow[];
+      if (type !== null) rows = rows.filter((r) => r.type === type);
+    } else if (type !== null) {
+      rows = (await this.db.getAllFromIndex("records", "type", type)) as RecordRow[];
+    } else {
+      rows = (await this.db.getAll("records")) as RecordRow[];
+    }
+    return Promise.all(rows.map((r) => this.openRecord(r)));
+  }
+
+  async countRecords(): Promise<number> {
+    return this.db.count("records");
+  }
+
+  // Outbox ----------------------------------------------------------------------------------------------------------
+
+  private async sealOutbox(e: OutboxEntry, rev: number): Promise<OutboxRow> {
+    const sealed = await seal(this.dataKey(), additionalData("outbox", e.mutation.id, rev), e);
+    return { id: e.mutation.id, seq: 0, state: e.state, rev, ...sealed };
+  }
+
+  /** Every mutation not yet settled by the server, oldest first. */
+  async outbox(): Promise<OutboxEntry[]> {
+    const rows = (await this.db.getAllFromIndex("outbox", "seq")) as OutboxRow[];
+    const key = this.dataKey();
+    return Promise.all(rows.map((r) => open<OutboxEntry>(key, additionalData("outbox", r.id, r.rev), r)));
+  }
+
+  async outboxCount(): Promise<number> {
+    return this.db.count("outbox");
+  }
+
+  /** Add a mutation to the outbox (and, for a create, the record it makes, shown as waiting to sync). */
+  async queue(entry: OutboxEntry, localRecord?: LocalRecord): Promise<void> {
+    await this.commit({ outboxPut: [entry], ...(localRecord ? { put: [{ ...localRecord, local: true }] } : {}) });
+  }
+
+  // One transaction for many changes --------------------------------------------------------------------------------
+
+  async commit(c: Commit): Promise<void> {
+    // WebCrypto is asynchronous and an IndexedDB transaction commits itself when its task awaits anything else, so
+    // everything is sealed first; the transaction then only reads and writes.
+    const records = await Promise.all((c.put ?? []).map((r) => this.sealRecord(r)));
+    const existing = new Map<string, number>();
+    for (const e of c.outboxPut ?? []) {
+      const row = (await this.db.get("outbox", e.mutation.id)) as OutboxRow | undefined;
+      existing.set(e.mutation.id, row ? row.rev + 1 : 1);
+    }
+    const outbox = await Promise.all(
+      (c.outboxPut ?? []).map((e) => this.sealOutbox(e, existing.get(e.mutation.id) ?? 1)),
+    );
+    const tx = this.db.transaction(["records", "outbox", "meta"], "readwrite");
+    const rs = tx.objectStore("records");
+    const os = tx.objectStore("outbox");
+    const ms = tx.objectStore("meta");
+    if (c.clearRecords) await rs.clear();
+    for (const p of c.evictPeople ?? []) {
+      for (const k of await rs.index("person").getAllKeys(p)) await rs.delete(k);
+      await rs.delete(recordKey("person", String(p)));
+    }
+    for (const d of c.delete ?? []) await rs.delete(recordKey(d.type, d.id));
+    for (const r of records) await rs.put(r);
+    for (const id of c.outboxDelete ?? []) await os.delete(id);
+    if (outbox.length) {
+      const last = await os.index("seq").openCursor(null, "prev");
+      let seq = last ? (last.value as OutboxRow).seq : 0;
+      for (const row of outbox) {
+        const old = (await os.get(row.id)) as OutboxRow | undefined;
+        if (old) row.seq = old.seq;
+        else {
+          seq += 1;
+          row.seq = seq;
+        }
+        await os.put(row);
+      }
+    }
+    if (c.meta) {
+      const now = { ...EMPTY_META, ...((await ms.get("sync")) as SyncMeta | undefined) };
+      await ms.put({ ...now, ...c.meta }, "sync");
+    }
+    await tx.done;
+  }
+
+  /** The raw rows (for tests of tampering and of what is kept in the clear). */
+  get raw(): IDBPDatabase {
+    return this.db;
+  }
+}
+
+/** Delete everything Casework keeps on this device: its IndexedDB databases, the Cache Storage of the service
+ * worker, the service worker itself and web storage. Used for a remote wipe and after five wrong passphrases. */
+export async function wipeDevice(store?: LocalStore | null): Promise<void> {
+  store?.close();
+  const g = globalThis as typeof globalThis & { caches?: CacheStorage };
+  const names = new Set<string>([store?.name ?? DB_NAME]);
+  if (typeof indexedDB !== "undefined" && typeof indexedDB.databases === "function") {
+    for (const d of await indexedDB.databases()) if (d.name) names.add(d.name);
+  }
+  for (const n of names) await deleteDB(n);
+  if (g.caches) for (const k of await g.caches.keys()) await g.caches.delete(k);
+  if (typeof navigator !== "undefined" && navigator.serviceWorker) {
+    for (const reg of await navigator.serviceWorker.getRegistrations()) await reg.unregister();
+  }
+  try {
+    globalThis.localStorage?.clear();
+    globalThis.sessionStorage?.clear();
+  } catch {
+    // Storage may be unavailable (a private window); there is nothing in it to clear then.
+  }
+}

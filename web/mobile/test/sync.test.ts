@@ -1,0 +1,270 @@
+import "fake-indexeddb/auto";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { DB_NAME, LocalStore } from "../src/store";
+import { SyncClient, SyncSchedule, SyncStopped, batches } from "../src/sync";
+import type { Mutation, OutboxEntry, SyncRecord } from "../src/types";
+import { uuidv7 } from "../src/uuid";
+import { FakeServer } from "./fake-server";
+
+let n = 0;
+async function device(server: FakeServer, extra: Partial<ConstructorParameters<typeof SyncClient>[0]> = {}) {
+  n += 1;
+  const store = await LocalStore.open(`${DB_NAME}-sync-${n}`);
+  await store.setUp("correct horse battery", {
+    device_id: `device-${n}`,
+    name: "Test",
+    registered_at: "",
+    reauth_days: 14,
+    idle_lock_minutes: 10,
+  });
+  const sleeps: number[] = [];
+  const client = new SyncClient({
+    store,
+    fetch: server.fetch,
+    pageLimit: 2,
+    sleep: async (ms) => void sleeps.push(ms),
+    random: () => 0.5,
+    ...extra,
+  });
+  return { store, client, sleeps };
+}
+
+function child(id: number, version = 1, name = `Child ${id}`): SyncRecord {
+  return { type: "person", id: String(id), version, person_id: id, data: { name, phone: "01632 960000" } };
+}
+
+function note(personId: number, subject = "Home visit", body = "Seen at home"): OutboxEntry {
+  const m: Mutation = {
+    id: uuidv7(),
+    type: "case_note",
+    action: "create",
+    record_id: null,
+    base_version: null,
+    fields: { person_id: personId, subject, body },
+    base: {},
+    made_at: "2026-12-06T09:00:00Z",
+  };
+  return { mutation: m, state: "to_push", reason: null, errors: {}, conflict_id: null, attempts: 0, summary: subject };
+}
+
+const ids = async (s: LocalStore) => (await s.listRecords(null)).map((r) => `${r.type}:${r.id}`).sort();
+
+test("the first download pulls pages until has_more is false, keeps the cursor and checksum", async () => {
+  const server = new FakeServer();
+  for (let i = 1; i <= 5; i += 1) server.upsert(child(i));
+  const { store, client } = await device(server);
+  const result = await client.sync();
+  assert.equal(result.pulled, 5);
+  assert.equal(server.requests.filter((r) => r.url.includes("/pull")).length, 3);
+  assert.equal((await store.meta()).checksum, server.checksum());
+  assert.equal((await store.meta()).cursor, "5");
+  assert.ok(server.requests.every((r) => r.headers["X-Casework-Device"] === "device-" + n));
+  // Nothing changed: one request.
+  server.requests = [];
+  const again = await client.sync();
+  assert.equal(again.requests, 1);
+  assert.equal(again.pulled, 0);
+});
+
+test("a dropped page is retried from the cursor it had: the download resumes, nothing twice", async () => {
+  const server = new FakeServer();
+  for (let i = 1; i <= 6; i += 1) server.upsert(child(i));
+  const { store, client, sleeps } = await device(server);
+  server.faults = [undefined as never, "drop-response", "server-error", { delay: 5 }];
+  await client.sync();
+  assert.deepEqual(await ids(store), ["1", "2", "3", "4", "5", "6"].map((i) => `person:${i}`).sort());
+  assert.deepEqual(sleeps, [750, 1500], "backoff doubles (with jitter)");
+});
+
+test("when the network stays down the sync stops with words, and the outbox is kept to push later", async () => {
+  const server = new FakeServer();
+  const { store, client } = await device(server, { retries: 2 });
+  await store.queue(note(1));
+  server.faults = ["drop-request", "drop-request", "drop-request", "drop-request"];
+  await assert.rejects(client.sync(), (e: unknown) => e instanceof SyncStopped && e.reason === "offline");
+  assert.deepEqual((await store.outbox()).map((e) => e.state), ["to_push"]);
+  await client.sync();
+  assert.equal(await store.outboxCount(), 0);
+  assert.equal(server.applied.length, 1);
+});
+
+test("offline, a sync stops at once without trying; back online, a sync waiting to retry goes at once", async () => {
+  const server = new FakeServer();
+  let online = false;
+  const { store, client } = await device(server, { online: () => online });
+  await store.queue(note(1));
+  await assert.rejects(client.sync(), (e: unknown) => e instanceof SyncStopped && e.reason === "offline");
+  assert.equal(server.requests.length, 0);
+  online = true;
+  // A retry waiting a long time (the sleep never ends by itself) is cut short by wake().
+  const slow = await device(server, { sleep: () => new Promise<void>(() => undefined) });
+  server.faults = ["drop-request"];
+  const running = slow.client.sync();
+  await new Promise((r) => setTimeout(r, 20));
+  slow.client.wake();
+  await running;
+  assert.ok(server.requests.length >= 2);
+});
+
+test("evictions: a child leaving the caseload leaves the device with all their records", async () => {
+  const server = new FakeServer();
+  server.upsert(child(1));
+  server.upsert(child(2));
+  server.upsert({ type: "case_note", id: "n1", version: 1, person_id: 1, data: { subject: "Visit" } });
+  const { store, client } = await device(server);
+  await client.sync();
+  server.evictPerson(1);
+  await client.sync();
+  assert.deepEqual(await ids(store), ["person:2"]);
+  assert.equal((await store.meta()).checksum, server.checksum());
+});
+
+test("a checksum mismatch resets the store and downloads again, keeping what waits to sync", async () => {
+  const server = new FakeServer();
+  for (let i = 1; i <= 3; i += 1) server.upsert(child(i));
+  const { store, client } = await device(server);
+  await client.sync();
+  // The scope drifted on the server without a change in the log (the checksum catches it).
+  server.records.set(server.key("person", "9"), child(9));
+  server.records.delete(server.key("person", "2"));
+  const waiting = { ...note(1), state: "failed" as const, reason: "Subject is too long" };
+  await store.queue(waiting, { type: "case_note", id: waiting.mutation.id, version: 0, person_id: 1, data: {} });
+  await client.sync();
+  assert.deepEqual(await ids(store), ["case_note:" + waiting.mutation.id, "person:1", "person:3", "person:9"].sort());
+  assert.equal((await store.meta()).checksum, server.checksum());
+  assert.deepEqual((await store.outbox()).map((e) => e.mutation.id), [waiting.mutation.id]);
+});
+
+test("push: batches of at most 100 mutations and 1 MB", () => {
+  const many = Array.from({ length: 250 }, () => note(1).mutation);
+  assert.deepEqual(batches(many).map((b) => b.length), [100, 100, 50]);
+  const big = Array.from({ length: 5 }, () => note(1, "Long", "x".repeat(300_000)).mutation);
+  const sized = batches(big);
+  assert.deepEqual(sized.map((b) => b.length), [3, 2]);
+  for (const b of sized) assert.ok(JSON.stringify({ mutations: b }).length <= 1_000_000);
+});
+
+test("push: 250 notes in three requests, each applied once even when answers are lost or doubled", async () => {
+  const server = new FakeServer();
+  const { store, client } = await device(server);
+  for (let i = 0; i < 250; i += 1) await store.queue(note(1, `Note ${i}`));
+  server.faults = ["drop-response", "duplicate", undefined as never, { delay: 20 }];
+  // The first POST is preceded by the session (CSRF) request, so faults land: session dropped-after, ...
+  await client.sync();
+  assert.equal(await store.outboxCount(), 0);
+  assert.equal(server.applied.length, 250, "every note applied exactly once");
+  assert.equal(new Set(server.applied.map((m) => m.id)).size, 250);
+  const posts = server.requests.filter((r) => r.method === "POST");
+  assert.ok(posts.every((p) => (p.body as { mutations: unknown[] }).mutations.length <= 100));
+  assert.ok(posts.every((p) => p.headers["X-CSRFToken"] === "token-1"));
+  const notes = await store.listRecords("case_note");
+  assert.equal(notes.length, 250);
+  assert.ok(notes.every((r) => !r.local), "the server's records replace the ones made on the device");
+});
+
+test("a response lost after the server applied the batch: the retry sends the same ids and is answered, not re-applied", async () => {
+  const server = new FakeServer();
+  const { store, client } = await device(server);
+  const e = note(3);
+  await store.queue(e, { type: "case_note", id: e.mutation.id, version: 0, person_id: 3, data: e.mutation.fields });
+  server.faults = [undefined as never, "drop-response"]; // session, then the push
+  await client.sync();
+  const pushes = server.requests.filter((r) => r.url.endsWith("/push"));
+  assert.equal(pushes.length, 2);
+  assert.deepEqual(pushes.map((p) => (p.body as { mutations: Mutation[] }).mutations[0]!.id), [e.mutation.id, e.mutation.id]);
+  assert.equal(server.applied.length, 1);
+  assert.deepEqual((await store.listRecords("case_note")).map((r) => [r.id, !!r.local]), [["1000", false]]);
+});
+
+test("a timed-out request is retried: the late answer is ignored and nothing is applied twice", async () => {
+  const server = new FakeServer();
+  const { store, client } = await device(server, { timeoutMs: 10 });
+  await store.queue(note(3));
+  server.faults = [undefined as never, { delay: 50 }];
+  await client.sync();
+  assert.equal(server.applied.length, 1);
+  assert.equal(await store.outboxCount(), 0);
+});
+
+test("results: merged and applied settle, a conflict is kept to show, a rejection stays with its reason", async () => {
+  const server = new FakeServer();
+  server.upsert(child(1));
+  server.upsert(child(2));
+  const { store, client } = await device(server);
+  await client.sync();
+  // On the server someone changes child 2's phone; on the device the worker changes both phones.
+  server.upsert({ ...child(2, 2), data: { name: "Child 2", phone: "07700 900001" } });
+  const edit = (id: number, phone: string): OutboxEntry => ({
+    ...note(id),
+    mutation: {
+      id: uuidv7(),
+      type: "person",
+      action: "update",
+      record_id: String(id),
+      base_version: 1,
+      fields: { phone },
+      base: { phone: "01632 960000" },
+      made_at: "2026-12-06T09:00:00Z",
+    },
+    summary: `Phone number for child ${id}`,
+  });
+  await store.queue(edit(1, "07700 900123"));
+  await store.queue(edit(2, "07700 900999"));
+  server.refuse = (m) => (m.fields["subject"] === "Bad" ? "Subject must not contain hidden control characters" : null);
+  await store.queue(note(1, "Bad"), { type: "case_note", id: "pending", version: 0, person_id: 1, data: {} });
+  await client.sync();
+  assert.equal((await store.getRecord("person", "1"))!.data["phone"], "07700 900123");
+  assert.equal((await store.getRecord("person", "2"))!.data["phone"], "07700 900001", "the server's value is not overwritten");
+  const conflicts = await store.listRecords("conflict");
+  assert.equal(conflicts.length, 1);
+  assert.deepEqual(conflicts[0]!.data["device_values"], { phone: "07700 900999" });
+  const left = await store.outbox();
+  assert.deepEqual(left.map((e) => [e.state, e.reason]), [["failed", "Subject must not contain hidden control characters"]]);
+  // A failed mutation is not sent again by itself.
+  server.requests = [];
+  await client.sync();
+  assert.equal(server.requests.filter((r) => r.url.endsWith("/push")).length, 0);
+});
+
+test("401 with wipe: the device deletes everything; 401 with reauth: it locks until the worker signs in", async () => {
+  const server = new FakeServer();
+  server.upsert(child(1));
+  let wiped = "";
+  const { store, client } = await device(server, { onWipe: (m) => (wiped = m) });
+  await client.sync();
+  server.answer401 = { wipe: true };
+  await assert.rejects(client.sync(), (e: unknown) => e instanceof SyncStopped && e.reason === "wiped");
+  assert.match(wiped, /removed/);
+  const names = (await indexedDB.databases()).map((d) => d.name);
+  assert.ok(!names.includes(store.name));
+
+  const other = new FakeServer();
+  const second = await device(other);
+  other.answer401 = { reauth: true };
+  await assert.rejects(second.client.sync(), (e: unknown) => e instanceof SyncStopped && e.reason === "reauth");
+  assert.equal(second.store.unlocked, false);
+  assert.equal((await second.store.meta()).reauth_needed, true);
+});
+
+test("the schedule syncs on start, when the browser is back online, and on demand; joined while running", async () => {
+  let runs = 0;
+  const target = new EventTarget();
+  const schedule = new SyncSchedule(async () => void (runs += 1), 60_000, target);
+  schedule.start();
+  assert.equal(runs, 1);
+  target.dispatchEvent(new Event("online"));
+  assert.equal(runs, 2);
+  await schedule.kick();
+  assert.equal(runs, 3);
+  schedule.stop();
+  target.dispatchEvent(new Event("online"));
+  assert.equal(runs, 3);
+
+  const server = new FakeServer();
+  server.upsert(child(1));
+  const { client } = await device(server);
+  const [a, b] = [client.sync(), client.sync()];
+  assert.equal(a, b);
+  await a;
+});
