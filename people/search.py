@@ -1,12 +1,16 @@
 """Finding people: candidates from indexes, then a match score.
 
 Candidates come from indexed routes, each bounded, so a search costs a few index scans whatever the size of the
-person index: (1) same sound-alike family name and a sound-alike, same or nickname given name; (2) the same with
-first and last names swapped; (3) a sound-alike given name and a family name starting with the same two letters, or
-the other way round (a typo in one name); (4) the date of birth and its common mistypings; and, only when those find
-nobody convincing or no date of birth was given, (5) trigram similarity of the whole name, for typos that change how
-a name sounds (the costly route: it rechecks every name sharing enough trigrams). Every name a person has been known
-by is searched. Candidates are then scored in Python (`people.matching.score_candidate`) and the best returned.
+person index: (0) the exact name typed, and the same swapped, so the person of that very name is a candidate whatever
+date of birth was typed; (1) same sound-alike family name and a sound-alike, same or nickname given name; (2) the
+same with first and last names swapped; (3) a sound-alike given name and a family name starting with the same two
+letters, or the other way round (a typo in one name); (4) the date of birth and its common mistypings; and, only
+when none of those agrees with the name typed on both names (exactly, by sound, by spelling or as a nickname), (5)
+trigram similarity of the whole name, for typos that change how a name sounds (the costly route: it rechecks every
+name sharing enough trigrams). Every name a person has been known by is searched. Candidates are then scored in
+Python by the match weight of `people.matching.compare` (a Fellegi-Sunter model, weights from
+`people.match_store.current_weights`, the typed names' shares of the authority's names read in the same query) and
+the strongest evidence returned first, each with its reasons in words.
 
 The one search box (`find_people`, used by the search page, its API twin and the Add a relationship page) also
 takes an NHS number (spaces allowed), a UPN, a record number or a postcode (`people.matching.read_query`); each of
@@ -74,6 +78,10 @@ class Match:
     # The match weight in bits (people.matching): what the results are ranked by; `score` is its probability.
     weight: float = 0.0
 
+    @property
+    def explanation(self) -> str:
+        return explanation(self.reasons)
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -86,7 +94,7 @@ class Match:
             "score": self.score,
             "match_weight": self.weight,
             "reasons": self.reasons,
-            "explanation": explanation(self.reasons),
+            "explanation": self.explanation,
             "access": self.access,
         }
 

@@ -1,0 +1,236 @@
+"""Fitting the match score's weights on the authority's own people, offline, with splink (the Ministry of
+Justice's probabilistic record linkage library) on DuckDB: `casework people fit-match-weights`.
+
+A sample of people (their current name, date of birth, sex, postcode, NHS number and UPN) is copied into an
+in-memory DuckDB database. Every comparison has the same levels as the online score (people.matching), written in
+SQL so that what splink counts is exactly what search scores. Without labels:
+- u (how often two different people agree at a level) is estimated by random sampling of pairs, which are almost
+  all different people;
+- m (how often two records of the same person agree at a level) by expectation maximisation over pairs blocked on
+  the date of birth (which estimates the names' m) and over pairs blocked on the sound of both names (which
+  estimates the date of birth's m, the others being estimated by both);
+- the prior is one in the number of people in the index (search looks for one person among them all).
+The fitted m and u are stored as the next MatchModel version (people.match_store) and scoring reads them; splink is
+never imported when a search runs. Names are compared here without term frequencies: the online score replaces
+u of an exact name by that name's share (people.NameFrequency), which the fit refreshes first.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from .match_store import match_model_save, name_frequencies_refresh
+from .matching import (
+    DEFAULT_WEIGHTS,
+    DOB,
+    GIVEN,
+    NHS,
+    POSTCODE,
+    SEX,
+    SURNAME,
+    UPN,
+    MatchWeights,
+    name_variants,
+)
+from .models import MatchModel
+
+MIN_PEOPLE = 200
+DEFAULT_SAMPLE = 200_000
+U_PAIRS = 5_000_000
+
+
+class FitError(ValueError):
+    """The weights could not be fitted (too few people, say). The message is for the user."""
+
+
+_SAMPLE_SQL = """
+SELECT p.id, split_part(n.given_norm, ' ', 1), n.family_norm, n.given_key, n.family_key, p.date_of_birth, p.sex,
+       p.current_postcode,
+       (SELECT value FROM people_personidentifier i WHERE i.person_id = p.id AND i.type = 'nhs' LIMIT 1),
+       (SELECT value FROM people_personidentifier i WHERE i.person_id = p.id AND i.type = 'upn' LIMIT 1)
+  FROM people_person p
+  JOIN people_personname n ON n.person_id = p.id AND n.kind = 'current'
+ ORDER BY md5(p.id::text || %(seed)s)
+ LIMIT %(sample)s
+"""
+
+
+def _levels(comparison: str, conditions: list[tuple[str, str]], null: str) -> dict[str, Any]:
+    """A splink comparison whose levels carry our level names (label_for_charts) in our order."""
+    levels: list[dict[str, Any]] = [{"sql_condition": null, "label_for_charts": "missing", "is_null_level": True}]
+    levels += [{"sql_condition": sql, "label_for_charts": label} for label, sql in conditions]
+    levels.append({"sql_condition": "ELSE", "label_for_charts": "different"})
+    return {"output_column_name": comparison, "comparison_levels": levels}
+
+
+def _ymd(side: str) -> str:
+    return f"strftime(dob_{side}, '%Y%m%d')"
+
+
+COMPARISONS = [
+    _levels(
+        SURNAME,
+        [
+            ("exact", "family_l = family_r"),
+            ("similar", "family_key_l = family_key_r OR jaro_winkler_similarity(family_l, family_r) >= 0.92"),
+            (
+                "shares_part",
+                "(family_l LIKE '% %' OR family_r LIKE '% %') AND "
+                "list_has_any(string_split(family_l, ' '), string_split(family_r, ' '))",
+            ),
+            ("partly_similar", "jaro_winkler_similarity(family_l, family_r) >= 0.8"),
+        ],
+        "family_l = '' OR family_r = ''",
+    ),
+    _levels(
+        GIVEN,
+        [
+            ("exact", "given_l = given_r"),
+            ("nickname", "list_contains(nicknames_l, given_r)"),
+            ("initial", "(length(given_l) = 1 OR length(given_r) = 1) AND left(given_l, 1) = left(given_r, 1)"),
+            ("similar", "given_key_l = given_key_r OR jaro_winkler_similarity(given_l, given_r) >= 0.9"),
+            ("partly_similar", "jaro_winkler_similarity(given_l, given_r) >= 0.8"),
+        ],
+        "given_l = '' OR given_r = ''",
+    ),
+    _levels(
+        DOB,
+        [
+            ("exact", "dob_l = dob_r"),
+            (
+                "swapped",
+                "year(dob_l) = year(dob_r) AND month(dob_l) = day(dob_r) AND day(dob_l) = month(dob_r)",
+            ),
+            ("one_digit", f"hamming({_ymd('l')}, {_ymd('r')}) = 1"),
+            ("year_differs", "month(dob_l) = month(dob_r) AND day(dob_l) = day(dob_r)"),
+            ("month_differs", "year(dob_l) = year(dob_r) AND day(dob_l) = day(dob_r)"),
+            ("day_differs", "year(dob_l) = year(dob_r) AND month(dob_l) = month(dob_r)"),
+            ("same_year", "year(dob_l) = year(dob_r)"),
+        ],
+        "dob_l IS NULL OR dob_r IS NULL",
+    ),
+    _levels(SEX, [("same", "sex_l = sex_r")], "sex_l IN ('', 'U') OR sex_r IN ('', 'U')"),
+    _levels(
+        POSTCODE,
+        [
+            ("exact", "postcode_l = postcode_r"),
+            (
+                "same_sector",
+                "length(postcode_l) > 3 AND length(postcode_r) > 3 AND "
+                "left(postcode_l, length(postcode_l) - 2) = left(postcode_r, length(postcode_r) - 2)",
+            ),
+        ],
+        "postcode_l = '' OR postcode_r = ''",
+    ),
+    _levels(NHS, [("exact", "nhs_l = nhs_r")], "nhs_l = '' OR nhs_r = ''"),
+    _levels(UPN, [("exact", "upn_l = upn_r")], "upn_l = '' OR upn_r = ''"),
+]
+# "sex": the level "different" is the ELSE above; the online score has "same" and "different" only.
+
+
+@dataclass
+class FitResult:
+    model: MatchModel
+    weights: MatchWeights
+    seconds: float
+    names: dict[str, int]
+
+
+def _sample(sample: int, seed: int) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cur:
+        cur.execute(_SAMPLE_SQL, {"sample": sample, "seed": str(seed)})
+        rows = cur.fetchall()
+    out = []
+    for pid, given, family, gk, fk, dob, sex, pc, nhs, upn in rows:
+        nick = sorted(name_variants(given) - {given}) if given else []
+        pc = (pc or "").replace(" ", "").upper()
+        out.append((pid, given or "", family or "", gk or "", fk or "", nick, dob, sex or "", pc, nhs or "", upn or ""))
+    return out
+
+
+def _fitted(levels: dict[str, dict[str, tuple[float, float]]], settings: dict[str, Any]) -> dict[str, Any]:
+    """m and u of each level from splink's model, where splink estimated them; the default elsewhere."""
+    report: dict[str, Any] = {}
+    for comparison in settings["comparisons"]:
+        name = comparison["output_column_name"]
+        for level in comparison["comparison_levels"]:
+            label = level.get("label_for_charts", "")
+            if level.get("is_null_level") or label not in levels.get(name, {}):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            default_m, default_u = levels[name][label]
+            fitted_m = isinstance(m, int | float) and 0 < m <= 1 and not math.isnan(m)
+            fitted_u = isinstance(u, int | float) and 0 < u <= 1 and not math.isnan(u)
+            levels[name][label] = (float(m) if fitted_m else default_m, float(u) if fitted_u else default_u)
+            report.setdefault(name, {})[label] = {"m_fitted": fitted_m, "u_fitted": fitted_u}
+    return report
+
+
+def fit_match_weights(*, sample: int = DEFAULT_SAMPLE, seed: int = 1, u_pairs: float = U_PAIRS) -> FitResult:
+    """Refresh the name frequencies, fit m and u on a sample of `sample` people with splink, and store them as the
+    next MatchModel version. Raises FitError when the index holds too few people to fit anything."""
+    import duckdb
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    started = time.monotonic()
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM people_person")
+        people = cur.fetchone()[0]
+    if people < MIN_PEOPLE:
+        raise FitError(
+            f"The index holds {people:,} people: at least {MIN_PEOPLE:,} are needed to fit match weights. "
+            "Search uses the default weights until then."
+        )
+    names = name_frequencies_refresh()
+    rows = _sample(sample, seed)
+    con = duckdb.connect(":memory:")
+    con.execute(
+        "CREATE TABLE people (unique_id BIGINT, given VARCHAR, family VARCHAR, given_key VARCHAR, "
+        "family_key VARCHAR, nicknames VARCHAR[], dob DATE, sex VARCHAR, postcode VARCHAR, nhs VARCHAR, upn VARCHAR)"
+    )
+    con.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    for name in ("splink", "splink.internals"):
+        logging.getLogger(name).setLevel(logging.ERROR)  # levels EM cannot see keep their defaults (details)
+    db_api = DuckDBAPI(connection=con)
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=COMPARISONS,
+        probability_two_random_records_match=1 / max(people, 1),
+        retain_intermediate_calculation_columns=False,
+    )
+    linker = Linker(db_api.register("people"), settings)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
+    sessions = 0
+    for rule in (block_on("dob"), block_on("family_key", "given_key")):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(rule, record_sample_proportion=1.0)
+            sessions += 1
+        except Exception as e:  # splink raises plain exceptions when a block has no pairs
+            logging.getLogger(__name__).warning("Expectation maximisation blocked on %s did not run: %s", rule, e)
+    trained = linker.misc.save_model_to_json()
+    levels = {c: dict(v) for c, v in DEFAULT_WEIGHTS.items()}
+    report = _fitted(levels, trained)
+    weights = MatchWeights(levels=levels, prior=math.log2(1 / people), method="splink-em")
+    seconds = round(time.monotonic() - started, 1)
+    model = match_model_save(
+        weights=weights,
+        method=f"splink {_splink_version()}: EM for m, sampling for u",
+        people=people,
+        sample=len(rows),
+        details={"seconds": seconds, "em_sessions": sessions, "u_pairs": u_pairs, "seed": seed, "levels": report},
+    )
+    return FitResult(
+        model, MatchWeights.from_json(model.weights, version=model.version, method=model.method), seconds, names
+    )
+
+
+def _splink_version() -> str:
+    import splink
+
+    return str(splink.__version__)
