@@ -198,3 +198,17 @@ def test_fit_match_weights_needs_enough_people(db, fresh_weights):
     with pytest.raises(CommandError, match="--sample must be at least 200"):
         call_command("people", "fit-match-weights", "--sample", "5")
     assert match_store.current_weights() is DEFAULT_MODEL
+
+
+def test_the_weekly_task_counts_the_names_and_queues_the_next(county):
+    from django_tasks_db.models import DBTaskResult
+
+    from people.tasks import name_frequencies_refresh_weekly, worker_started
+
+    NameFrequency.objects.all().delete()
+    counts = name_frequencies_refresh_weekly.call()
+    assert counts["surname"] > 2900 and NameFrequency.objects.filter(name="featherstonehaugh").exists()
+    waiting = DBTaskResult.objects.get(task_path="people.tasks.name_frequencies_refresh_weekly")
+    assert waiting.status == "READY"
+    worker_started()  # a second worker does not queue another
+    assert DBTaskResult.objects.filter(task_path="people.tasks.name_frequencies_refresh_weekly").count() == 1
