@@ -155,21 +155,38 @@ def _sample(sample: int, seed: int) -> list[tuple[Any, ...]]:
 
 
 def _fitted(levels: dict[str, dict[str, tuple[float, float]]], settings: dict[str, Any]) -> dict[str, Any]:
-    """m and u of each level from splink's model, where splink estimated them; the default elsewhere."""
+    """m and u of each level from splink's model where splink estimated them; elsewhere the default, with the
+    fitted values of that comparison scaled so that its m (and its u) still add up to one. (A level no pair
+    reached, such as two different people with one NHS number among the sampled pairs, keeps its default.)"""
     report: dict[str, Any] = {}
     for comparison in settings["comparisons"]:
         name = comparison["output_column_name"]
+        ours = levels.get(name, {})
+        fitted: dict[str, tuple[float | None, float | None]] = {}
         for level in comparison["comparison_levels"]:
             label = level.get("label_for_charts", "")
-            if level.get("is_null_level") or label not in levels.get(name, {}):
+            if level.get("is_null_level") or label not in ours:
                 continue
             m, u = level.get("m_probability"), level.get("u_probability")
-            default_m, default_u = levels[name][label]
-            fitted_m = isinstance(m, int | float) and 0 < m <= 1 and not math.isnan(m)
-            fitted_u = isinstance(u, int | float) and 0 < u <= 1 and not math.isnan(u)
-            levels[name][label] = (float(m) if fitted_m else default_m, float(u) if fitted_u else default_u)
-            report.setdefault(name, {})[label] = {"m_fitted": fitted_m, "u_fitted": fitted_u}
+            fitted[label] = (m if _usable(m) else None, u if _usable(u) else None)
+            report.setdefault(name, {})[label] = {"m_fitted": _usable(m), "u_fitted": _usable(u)}
+        for i in (0, 1):  # m, then u
+            unfitted = sum(ours[label][i] for label, pair in fitted.items() if pair[i] is None)
+            total = sum(pair[i] or 0.0 for pair in fitted.values())
+            if total <= 0:
+                continue
+            scale = max(1.0 - unfitted, 0.0) / total
+            for label, pair in fitted.items():
+                value = pair[i]
+                if value is not None and value * scale > 0:
+                    new = list(ours[label])
+                    new[i] = min(value * scale, 1.0)
+                    ours[label] = (new[0], new[1])
     return report
+
+
+def _usable(p: object) -> bool:
+    return isinstance(p, int | float) and 0 < p <= 1 and not math.isnan(p)
 
 
 def fit_match_weights(*, sample: int = DEFAULT_SAMPLE, seed: int = 1, u_pairs: float = U_PAIRS) -> FitResult:

@@ -264,9 +264,28 @@ class MatchWeights:
     version: int | None = None
     method: str = "defaults"
 
+    def __post_init__(self) -> None:
+        # No partial agreement may weigh more than exact agreement (a fit on a small or odd sample can say so, and
+        # then "Smyth" would outrank "Smith" for a search for Smith); an exact name weighed by its own share never
+        # weighs less than the best partial agreement.
+        capped: dict[str, dict[str, float]] = {}
+        for comparison, levels in self.levels.items():
+            raw = {level: math.log2(m / u) for level, (m, u) in levels.items()}
+            top = raw.get("exact", raw.get("same", max(raw.values())))
+            capped[comparison] = {level: min(w, top) for level, w in raw.items()}
+        object.__setattr__(self, "_capped", capped)
+        object.__setattr__(
+            self,
+            "_best_partial",
+            {c: max((w for lvl, w in ws.items() if lvl != "exact"), default=0.0) for c, ws in capped.items()},
+        )
+
     def weight(self, comparison: str, level: str, u: float | None = None) -> float:
-        m, default_u = self.levels[comparison][level]
-        return math.log2(m / (u if u is not None else default_u))
+        """The level's weight in bits; `u` (an exact name's own share) replaces the level's average u."""
+        if u is None:
+            return self._capped[comparison][level]  # type: ignore[attr-defined, no-any-return]
+        m = self.levels[comparison][level][0]
+        return max(math.log2(m / u), self._best_partial[comparison])  # type: ignore[attr-defined, no-any-return]
 
     def as_json(self) -> dict[str, object]:
         return {
