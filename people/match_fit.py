@@ -73,7 +73,7 @@ def _ymd(side: str) -> str:
     return f"strftime(dob_{side}, '%Y%m%d')"
 
 
-COMPARISONS = [
+COMPARISONS: list[Any] = [
     _levels(
         SURNAME,
         [

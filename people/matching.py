@@ -204,15 +204,15 @@ SURNAME, GIVEN, DOB, SEX, POSTCODE, NHS, UPN = (
 
 # (m, u) of every level, most agreement first; each comparison's m and u each add up to about 1. Reasoned from the
 # way records of one person differ (a typo or a nickname in a few in a hundred, a date of birth wrong in about one
-# record in twenty) and from how often strangers agree by chance (a day of birth in about 85 x 365; a UPN or NHS
+# record or search in eleven, completely in one in thirty) and from how often strangers agree by chance (a day of birth in about 85 x 365; a UPN or NHS
 # number never). Fitted values replace them level by level.
 DEFAULT_WEIGHTS: dict[str, dict[str, tuple[float, float]]] = {
     SURNAME: {
         "exact": (0.88, 0.002),
         "similar": (0.05, 0.003),
         "shares_part": (0.03, 0.0005),
-        "partly_similar": (0.02, 0.03),
-        "different": (0.02, 0.9645),
+        "partly_similar": (0.01, 0.03),
+        "different": (0.03, 0.9645),
     },
     GIVEN: {
         "exact": (0.87, 0.006),
@@ -223,14 +223,14 @@ DEFAULT_WEIGHTS: dict[str, dict[str, tuple[float, float]]] = {
         "different": (0.02, 0.906),
     },
     DOB: {
-        "exact": (0.93, 0.000032),
+        "exact": (0.91, 0.000032),
         "swapped": (0.01, 0.00003),
         "one_digit": (0.025, 0.0009),
         "year_differs": (0.01, 0.0027),
         "month_differs": (0.004, 0.0009),
         "day_differs": (0.006, 0.0025),
         "same_year": (0.005, 0.009),
-        "different": (0.01, 0.9838),
+        "different": (0.03, 0.9838),
     },
     SEX: {"same": (0.97, 0.5), "different": (0.03, 0.5)},
     POSTCODE: {
@@ -283,9 +283,9 @@ class MatchWeights:
     def weight(self, comparison: str, level: str, u: float | None = None) -> float:
         """The level's weight in bits; `u` (an exact name's own share) replaces the level's average u."""
         if u is None:
-            return self._capped[comparison][level]  # type: ignore[attr-defined, no-any-return]
+            return self._capped[comparison][level]  # type: ignore[attr-defined]
         m = self.levels[comparison][level][0]
-        return max(math.log2(m / u), self._best_partial[comparison])  # type: ignore[attr-defined, no-any-return]
+        return max(math.log2(m / u), self._best_partial[comparison])  # type: ignore[attr-defined]
 
     def as_json(self) -> dict[str, object]:
         return {
