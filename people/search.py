@@ -362,7 +362,8 @@ def find_people(
     reasons: dict[int, str] = {}
     if query.kind in _IDENTIFIER_ROUTES:
         routes = _IDENTIFIER_ROUTES[query.kind]
-        people = people.filter(identifiers__type__in=list(routes), identifiers__value=query.value).annotate(
+        # iexact: the index on identifiers is on upper(value) (numbers and UPNs are upper case already).
+        people = people.filter(identifiers__type__in=list(routes), identifiers__value__iexact=query.value).annotate(
             matched_type=models.F("identifiers__type"), matched_ended=models.F("identifiers__ended_on")
         )
     elif query.kind == QueryKind.RECORD:
