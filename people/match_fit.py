@@ -10,8 +10,11 @@ SQL so that what splink counts is exactly what search scores. Without labels:
   the date of birth (which estimates the names' m) and over pairs blocked on the sound of both names (which
   estimates the date of birth's m, the others being estimated by both);
 - the prior is one in the number of people in the index (search looks for one person among them all).
-The fitted m and u are stored as the next MatchModel version (people.match_store) and scoring reads them; splink is
-never imported when a search runs. Names are compared here without term frequencies: the online score replaces
+The fitted m and u are stored as the next MatchModel version (people.match_store). Before they are used they are
+checked (`check_weights`): a few hundred of the authority's people are searched for as a person misremembering them
+would, with the new weights and with the defaults; the new weights are used (details["used"]) only if they find the
+person in the top five as often as the defaults do, less half a point. Scoring reads the newest model in use; splink
+is never imported when a search runs. Names are compared here without term frequencies: the online score replaces
 u of an exact name by that name's share (people.NameFrequency), which the fit refreshes first.
 """
 
@@ -19,8 +22,10 @@ from __future__ import annotations
 
 import logging
 import math
+import random
 import time
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
@@ -234,17 +239,85 @@ def fit_match_weights(*, sample: int = DEFAULT_SAMPLE, seed: int = 1, u_pairs: f
     levels = {c: dict(v) for c, v in DEFAULT_WEIGHTS.items()}
     report = _fitted(levels, trained)
     weights = MatchWeights(levels=levels, prior=math.log2(1 / people), method="splink-em")
+    check = check_weights(MatchWeights.from_json(weights.as_json()), seed=seed)
     seconds = round(time.monotonic() - started, 1)
     model = match_model_save(
         weights=weights,
         method=f"splink {_splink_version()}: EM for m, sampling for u",
         people=people,
         sample=len(rows),
-        details={"seconds": seconds, "em_sessions": sessions, "u_pairs": u_pairs, "seed": seed, "levels": report},
+        details={
+            "seconds": seconds,
+            "em_sessions": sessions,
+            "u_pairs": u_pairs,
+            "seed": seed,
+            "levels": report,
+            "check": check,
+            "used": check["fitted"] >= check["defaults"] - CHECK_TOLERANCE,
+        },
     )
     return FitResult(
         model, MatchWeights.from_json(model.weights, version=model.version, method=model.method), seconds, names
     )
+
+
+CHECK_QUERIES = 300
+CHECK_TOLERANCE = 0.005
+_CHECK_SQL = """
+SELECT id, given_name, family_name, date_of_birth FROM people_person
+ WHERE date_of_birth IS NOT NULL AND given_name <> '' AND family_name <> ''
+ ORDER BY md5(id::text || %(seed)s) LIMIT %(n)s
+"""
+
+
+def check_weights(weights: MatchWeights, *, seed: int = 1, n: int = CHECK_QUERIES) -> dict[str, Any]:
+    """Search for `n` of the authority's people as a person misremembering them would (the exact name with the
+    date of birth wrong in the year, in the day, or in the day and month; a nickname with the right date; the name
+    alone) with the new weights and with the defaults, and give the share found in the top five by each. The fit
+    learns how the authority's duplicate records differ, which may not be how searches differ (a kind of mistake
+    no sampled duplicate shows); new weights are used only if they find people as well as the defaults do."""
+    from .matching import DEFAULT_MODEL
+    from .search import search_people
+
+    rng = random.Random(seed)
+    with connection.cursor() as cur:
+        cur.execute(_CHECK_SQL, {"seed": f"check{seed}", "n": n})
+        rows = cur.fetchall()
+    queries: list[tuple[str, date | None, int]] = []
+    for i, (pid, given, family, dob) in enumerate(rows):
+        kind = i % 5
+        if kind == 0:
+            typed: date | None = _shift(dob, years=rng.choice([-20, -11, -3, 2, 9, 30]))
+        elif kind == 1:
+            typed = dob.replace(day=rng.choice([d for d in range(1, 29) if d != dob.day]))
+        elif kind == 2:
+            typed = _shift(dob, days=rng.choice([-40, 35, 70]))
+        elif kind == 3:
+            nicks = sorted(name_variants(given.lower()) - {given.lower()})
+            given = rng.choice(nicks).title() if nicks else given
+            typed = dob
+        else:
+            typed = None
+        queries.append((f"{given} {family}", typed, pid))
+    found: dict[str, float] = {}
+    for label, model in (("defaults", DEFAULT_MODEL), ("fitted", weights)):
+        hits = 0
+        for name, typed, pid in queries:
+            top = search_people(
+                user=None, name=name, date_of_birth=typed, limit=5, with_identifiers=False, weights=model
+            )
+            hits += any(m.id == pid for m in top)
+        found[label] = round(hits / max(len(queries), 1), 4)
+    return {"queries": len(queries), **found}
+
+
+def _shift(day: date, *, years: int = 0, days: int = 0) -> date:
+    if years:
+        try:
+            return day.replace(year=day.year + years)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year + years, day=28)
+    return day + timedelta(days=days)
 
 
 def _splink_version() -> str:

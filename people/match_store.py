@@ -50,12 +50,13 @@ def name_frequencies_refresh() -> dict[str, int]:
 
 
 def current_weights() -> MatchWeights:
-    """The weights search scores with: the newest fitted MatchModel, or the defaults when none has been fitted.
+    """The weights search scores with: the newest fitted MatchModel that passed its check (details["used"]: people
+    .match_fit), or the defaults when none has.
     Cached for CACHE_SECONDS (a new fit reaches every server process within five minutes)."""
     hit = _cache.get("weights")
     if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
         return hit[1]
-    row = MatchModel.objects.order_by("-version").first()
+    row = MatchModel.objects.filter(details__used=True).order_by("-version").first()
     weights = (
         DEFAULT_MODEL if row is None else MatchWeights.from_json(row.weights, version=row.version, method=row.method)
     )

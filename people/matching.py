@@ -251,6 +251,10 @@ ONE_WORD_AS_GIVEN_PENALTY = 1.0
 # A name whose share of the authority's names is below RARE is called rare, above COMMON common.
 RARE_SHARE = 0.0005
 COMMON_SHARE = 0.005
+# A fitted m is never taken below this share of the default m. The fit sees how the authority's duplicate records
+# differ; a kind of difference none of its sampled duplicates shows (a date of birth one digit out, say) gets an m
+# of almost nothing from expectation maximisation, which would make it a veto in search, where people mistype.
+M_FLOOR_SHARE = 0.25
 # The smallest u a name's share may give (a name the frequency table does not know yet is not infinitely rare).
 MIN_SHARE = 1e-7
 
@@ -298,7 +302,7 @@ class MatchWeights:
     @classmethod
     def from_json(cls, data: dict[str, object], *, version: int | None = None, method: str = "fitted") -> MatchWeights:
         """Stored weights over the defaults: a level the stored model lacks (or holds a value out of range for)
-        keeps its default."""
+        keeps its default; a fitted m is at least M_FLOOR_SHARE of the default m."""
         levels = {c: dict(v) for c, v in DEFAULT_WEIGHTS.items()}
         comparisons = data.get("comparisons")
         if isinstance(comparisons, dict):
@@ -310,7 +314,8 @@ class MatchWeights:
                         continue
                     m, u = mu.get("m"), mu.get("u")
                     if isinstance(m, int | float) and isinstance(u, int | float) and 0 < m <= 1 and 0 < u <= 1:
-                        levels[c][lvl] = (float(m), float(u))
+                        floor = M_FLOOR_SHARE * DEFAULT_WEIGHTS[c][lvl][0]
+                        levels[c][lvl] = (max(float(m), floor), float(u))
         prior = data.get("prior")
         return cls(
             levels=levels,

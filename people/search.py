@@ -36,6 +36,7 @@ from .matching import (
     GIVEN,
     SURNAME,
     MatchRecord,
+    MatchWeights,
     NameKeys,
     NameShares,
     QueryKind,
@@ -222,10 +223,12 @@ def search_people(
     limit: int = 20,
     min_score: float = 0.0,
     with_identifiers: bool = True,
+    weights: MatchWeights | None = None,
 ) -> list[Match]:
     """Ranked matches for a name (and optionally date of birth and postcode) that `user` may see.
 
     Raises SearchError for an empty name. Does not audit: views and commands record the search themselves.
+    `weights` (the current ones when None) is for the fit's check of new weights against the defaults.
     """
     given, family = parse_query(name)
     if not (given or family):
@@ -233,7 +236,7 @@ def search_people(
     if limit < 1:
         raise SearchError("The number of results must be 1 or more")
     keys = name_keys(given, family)
-    model = current_weights()
+    model = weights or current_weights()
     query = MatchRecord(
         names=((keys.given_norm, keys.family_norm, "query"),), date_of_birth=date_of_birth, postcode=postcode
     )

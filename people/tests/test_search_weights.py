@@ -158,9 +158,15 @@ def test_a_stored_model_is_used_and_bad_values_fall_back_to_the_defaults(db, fre
     stored = DEFAULT_MODEL.as_json()
     stored["comparisons"]["surname"]["exact"] = {"m": 0.9, "u": 0.01}
     stored["comparisons"]["surname"]["similar"] = {"m": "lots", "u": 0}
-    match_store.match_model_save(weights=MatchWeights.from_json(stored), method="test", people=1, sample=1, details={})
+    match_store.match_model_save(
+        weights=MatchWeights.from_json(stored), method="test", people=1, sample=1, details={"used": False}
+    )
+    assert match_store.current_weights() is DEFAULT_MODEL  # stored, but its check failed: not used
+    match_store.match_model_save(
+        weights=MatchWeights.from_json(stored), method="test", people=1, sample=1, details={"used": True}
+    )
     weights = match_store.current_weights()
-    assert weights.version == 1
+    assert weights.version == 2
     assert weights.levels[SURNAME]["exact"] == (0.9, 0.01)
     assert weights.levels[SURNAME]["similar"] == DEFAULT_MODEL.levels[SURNAME]["similar"]
 
@@ -183,8 +189,12 @@ def test_fit_match_weights_stores_a_version_fitted_with_splink(county, fresh_wei
     assert answer["method"].startswith("splink")
     assert answer["sample"] == 3000
     model = MatchModel.objects.get()
+    # Checked before use: searches for the authority's people with the new weights and with the defaults.
+    check = model.details["check"]
+    assert check["queries"] == 300 and 0 < check["defaults"] <= 1
+    assert model.details["used"] == (check["fitted"] >= check["defaults"] - 0.005)
     weights = match_store.current_weights()
-    assert weights.version == model.version
+    assert weights.version == (model.version if model.details["used"] else None)
     # u was estimated by sampling pairs: a stranger shares the date of birth about one time in 30,000.
     assert model.details["levels"]["date_of_birth"]["exact"]["u_fitted"]
     assert weights.levels[DOB]["exact"][1] < 0.001

@@ -95,8 +95,17 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Stored match weights version {model.version}, fitted on {model.sample:,} of {model.people:,} people "
-            f"in {fit.seconds:,.1f} s ({model.method}). Search uses them within five minutes."
+            f"in {fit.seconds:,.1f} s ({model.method})."
         )
+        check = model.details["check"]
+        found = (
+            f"the right person in the top five for {check['fitted']:.1%} of {check['queries']} test searches, "
+            f"{check['defaults']:.1%} with the default weights"
+        )
+        if model.details["used"]:
+            self.stdout.write(f"Search uses them within five minutes: {found}.")
+        else:
+            self.stdout.write(f"Search does not use them (they find people less well than the defaults): {found}.")
         for comparison, levels in fit.weights.levels.items():
             shown = ", ".join(f"{level} {fit.weights.weight(comparison, level):+.1f}" for level in levels)
             self.stdout.write(f"  {comparison.replace('_', ' ')} (bits): {shown}")
