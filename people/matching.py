@@ -251,6 +251,8 @@ ONE_WORD_AS_GIVEN_PENALTY = 1.0
 # A name whose share of the authority's names is below RARE is called rare, above COMMON common.
 RARE_SHARE = 0.0005
 COMMON_SHARE = 0.005
+# No name is a tenth of a real authority's names: a share above that means too few people to call a name common.
+MAX_MEANINGFUL_SHARE = 0.1
 # A fitted m is never taken below this share of the default m. The fit sees how the authority's duplicate records
 # differ; a kind of difference none of its sampled duplicates shows (a date of birth one digit out, say) gets an m
 # of almost nothing from expectation maximisation, which would make it a veto in search, where people mistype.
@@ -456,7 +458,7 @@ def _rarity(share: float | None) -> str:
         return ""
     if share < RARE_SHARE:
         return " (rare)"
-    if share > COMMON_SHARE:
+    if COMMON_SHARE < share <= MAX_MEANINGFUL_SHARE:
         return " (common)"
     return ""
 
