@@ -140,7 +140,8 @@ def run(prog: str, args: list[str]) -> None:
 
 def run_worker(prog: str, options: list[str]) -> None:
     """django-tasks' db_worker, introduced as `casework worker` in its usage and errors. Before its first task it
-    deletes the used one-time keys older than a day and queues the daily purge (core.tasks.worker_started)."""
+    deletes the used one-time keys older than a day and queues the daily purge (core.tasks.worker_started), and queues
+    the weekly count of the names search weighs by (people.tasks.worker_started)."""
     import django
     from django.core.management import get_commands, load_command_class
 
@@ -149,6 +150,9 @@ def run_worker(prog: str, options: list[str]) -> None:
         from core.tasks import worker_started
 
         worker_started()
+        from people.tasks import worker_started as people_worker_started
+
+        people_worker_started()
     from core.health import heartbeat_start
 
     command = load_command_class(get_commands()[WORKER_COMMAND[0]], WORKER_COMMAND[0])

@@ -63,7 +63,12 @@ class MatchOut(Schema):
     nhs_number: str | None
     postcode: str | None
     identifiers: list[IdentifierOut]
-    score: float
+    score: float = Field(..., description="The match probability, 0 to 1 (1 for a number or postcode found)")
+    match_weight: float = Field(
+        ..., description="The evidence in bits (log2 of the likelihood ratio): what name results are ranked by"
+    )
+    reasons: list[str] = Field(..., description="What agrees and what differs, in words, strongest evidence first")
+    explanation: str = Field(..., description='The reasons as one sentence: "Same surname (rare), born the same ..."')
 
 
 class SearchIn(Schema):

@@ -95,6 +95,9 @@ class PersonName(models.Model):
         indexes = [
             models.Index(fields=["family_key", "given_key"], name="name_keys"),
             models.Index(fields=["family_key", "given_norm"], name="name_family_given"),
+            # The exact-name route of search: the person of that very name is a candidate however many share a date
+            # of birth with the query or sound like them.
+            models.Index(fields=["family_norm", "given_norm"], name="name_family_given_exact"),
             models.Index(F("given_key"), Left("family_norm", 2), name="name_given_key_family_start"),
             models.Index(F("family_key"), Left("given_norm", 2), name="name_family_key_given_start"),
             GinIndex(OpClass("full_norm", name="gin_trgm_ops"), name="name_full_trgm"),
@@ -425,3 +428,44 @@ class DeclaredConflict(TimeStamped):
         indexes = [
             models.Index(fields=["user", "person"], name="conflict_user", condition=Q(withdrawn_at__isnull=True))
         ]
+
+
+class NameFrequency(models.Model):
+    """How many of the authority's names use each normalised surname and given name (the first word), and that
+    count's share of all of them: the term frequencies of the match score (people.matching: agreement on a rare
+    name weighs more than on "Smith"). Derived from PersonName, replaced whole by
+    `people.match_store.name_frequencies_refresh` (the fit command, the weekly task, `casework people
+    refresh-name-frequencies`)."""
+
+    class Kind(models.TextChoices):
+        SURNAME = "surname", "Surname"
+        GIVEN_NAME = "given_name", "Given name"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    name = models.CharField(max_length=100)
+    count = models.PositiveIntegerField()
+    share = models.FloatField()
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "kind"], name="name_frequency_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}: {self.count}"
+
+
+class MatchModel(models.Model):
+    """A version of the match score's weights (m and u probabilities of every level of every comparison, and the
+    prior), fitted offline on the authority's people by `casework people fit-match-weights`. The newest is used;
+    older ones stay as the record of what ranked the searches of their time."""
+
+    version = models.PositiveIntegerField(unique=True)
+    method = models.CharField(max_length=60)
+    weights = models.JSONField()
+    fitted_at = models.DateTimeField()
+    people = models.PositiveIntegerField(help_text="People in the index when fitted")
+    sample = models.PositiveIntegerField(help_text="People in the sample the weights were fitted on")
+    details = models.JSONField(default=dict, blank=True, help_text="How the fit went: pairs, iterations, seconds")
+
+    def __str__(self) -> str:
+        return f"Match weights version {self.version} ({self.method}, {self.fitted_at:%d %B %Y})"

@@ -1,12 +1,16 @@
 """Finding people: candidates from indexes, then a match score.
 
 Candidates come from indexed routes, each bounded, so a search costs a few index scans whatever the size of the
-person index: (1) same sound-alike family name and a sound-alike, same or nickname given name; (2) the same with
-first and last names swapped; (3) a sound-alike given name and a family name starting with the same two letters, or
-the other way round (a typo in one name); (4) the date of birth and its common mistypings; and, only when those find
-nobody convincing or no date of birth was given, (5) trigram similarity of the whole name, for typos that change how
-a name sounds (the costly route: it rechecks every name sharing enough trigrams). Every name a person has been known
-by is searched. Candidates are then scored in Python (`people.matching.score_candidate`) and the best returned.
+person index: (0) the exact name typed, and the same swapped, so the person of that very name is a candidate whatever
+date of birth was typed; (1) same sound-alike family name and a sound-alike, same or nickname given name; (2) the
+same with first and last names swapped; (3) a sound-alike given name and a family name starting with the same two
+letters, or the other way round (a typo in one name); (4) the date of birth and its common mistypings; and, only
+when none of those agrees with the name typed on both names (exactly, by sound, by spelling or as a nickname), (5)
+trigram similarity of the whole name, for typos that change how a name sounds (the costly route: it rechecks every
+name sharing enough trigrams). Every name a person has been known by is searched. Candidates are then scored in
+Python by the match weight of `people.matching.compare` (a Fellegi-Sunter model, weights from
+`people.match_store.current_weights`, the typed names' shares of the authority's names read in the same query) and
+the strongest evidence returned first, each with its reasons in words.
 
 The one search box (`find_people`, used by the search page, its API twin and the Add a relationship page) also
 takes an NHS number (spaces allowed), a UPN, a record number or a postcode (`people.matching.read_query`); each of
@@ -23,20 +27,28 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, models
+from rapidfuzz.distance import JaroWinkler
 
 from accounts import access
 
+from .match_store import current_weights
 from .matching import (
+    GIVEN,
+    SURNAME,
+    MatchRecord,
+    MatchWeights,
+    NameKeys,
+    NameShares,
     QueryKind,
     QueryNotUnderstood,
     SearchQuery,
+    compare,
     dob_similarity,
     dob_variants,
     name_keys,
     name_variants,
     parse_query,
     read_query,
-    score_candidate,
 )
 from .models import IdentifierType, Person, PersonAddress, PersonIdentifier
 
@@ -64,6 +76,12 @@ class Match:
     # What the searching user may open: "record" (a legitimate relationship), "summary" (the minimal summary, and
     # break-glass), or "conflict" (they declared a conflict: only that it exists is shown).
     access: str = "record"
+    # The match weight in bits (people.matching): what the results are ranked by; `score` is its probability.
+    weight: float = 0.0
+
+    @property
+    def explanation(self) -> str:
+        return explanation(self.reasons)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -75,11 +93,31 @@ class Match:
             "postcode": self.postcode or None,
             "identifiers": self.identifiers,
             "score": self.score,
+            "match_weight": self.weight,
+            "reasons": self.reasons,
+            "explanation": self.explanation,
             "access": self.access,
         }
 
 
+def explanation(reasons: list[str]) -> str:
+    """The reasons as one sentence: "Same surname (rare), given name similar, born the same day and month,
+    different year." Empty when there are none (a conflicted record shows nothing)."""
+    if not reasons:
+        return ""
+    text = ", ".join(reasons)
+    return text[0].upper() + text[1:] + "."
+
+
 _KEY_ROUTES = """
+    (SELECT person_id FROM people_personname
+      WHERE family_norm = %(fn)s AND (given_norm = %(gn)s OR %(gn)s = '')
+      LIMIT %(route_limit)s)
+    UNION
+    (SELECT person_id FROM people_personname
+      WHERE %(gn)s <> '' AND family_norm = %(gn)s AND given_norm = %(fn)s
+      LIMIT %(route_limit)s)
+    UNION
     (SELECT person_id FROM people_personname
       WHERE family_key = %(fk)s AND (given_key = %(gk)s OR given_norm = ANY(%(gvars)s) OR %(gk)s = '')
       LIMIT %(route_limit)s)
@@ -106,18 +144,35 @@ _TRIGRAM_ROUTE = """
      LIMIT %(trgm_limit)s
 """
 
+# Each candidate with every name they have had, and (the same on every row, computed once) the shares of the
+# authority's names that the typed names have, for the term-frequency weights of an exact agreement.
 _PEOPLE_SQL = """
 WITH cand AS ({routes})
 SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.current_postcode, p.is_restricted,
-       array_agg(n.given_norm ORDER BY n.id), array_agg(n.family_norm ORDER BY n.id), array_agg(n.kind ORDER BY n.id)
+       array_agg(n.given_norm ORDER BY n.id), array_agg(n.family_norm ORDER BY n.id), array_agg(n.kind ORDER BY n.id),
+       (SELECT share FROM people_namefrequency WHERE name = %(fn)s AND kind = 'surname'),
+       (SELECT share FROM people_namefrequency WHERE name = %(g1)s AND kind = 'given_name'),
+       (SELECT share FROM people_namefrequency WHERE name = %(gn)s AND kind = 'surname'),
+       (SELECT share FROM people_namefrequency WHERE name = %(f1)s AND kind = 'given_name')
   FROM cand JOIN people_person p ON p.id = cand.person_id
   JOIN people_personname n ON n.person_id = p.id
  GROUP BY p.id
 """
 
-# A candidate this good from the indexed routes, found with the date of birth, means the trigram route (the
-# costly one, for typos that change how a name sounds) cannot add anyone who would rank above it.
-CONFIDENT_SCORE = 0.9
+# Agreement levels that make a candidate convincing: when the indexed routes found someone agreeing this well on
+# both names, the trigram route (the costly one, for typos that change how a name sounds and its first letters)
+# cannot add anyone whose name agrees better.
+CONFIDENT_SURNAME = frozenset({"exact", "similar"})
+CONFIDENT_GIVEN = frozenset({"exact", "nickname", "similar"})
+
+
+def _name_params(keys: NameKeys) -> dict[str, Any]:
+    return {
+        "fn": keys.family_norm,
+        "gn": keys.given_norm,
+        "g1": keys.given_norm.split(" ")[0],
+        "f1": keys.family_norm.split(" ")[0],
+    }
 
 
 def _query(routes: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -126,9 +181,9 @@ def _query(routes: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return cur.fetchall()
 
 
-def _candidates_by_keys(given: str, family: str, dob: date | None) -> list[tuple[Any, ...]]:
-    keys = name_keys(given, family)
+def _candidates_by_keys(keys: NameKeys, dob: date | None) -> list[tuple[Any, ...]]:
     params: dict[str, Any] = {
+        **_name_params(keys),
         "fk": keys.family_key,
         "gk": keys.given_key,
         "gvars": sorted(name_variants(keys.given_norm)) if keys.given_norm else [],
@@ -140,12 +195,23 @@ def _candidates_by_keys(given: str, family: str, dob: date | None) -> list[tuple
     return _query(_KEY_ROUTES, params)
 
 
-def _candidates_by_trigram(given: str, family: str, seen: list[int]) -> list[tuple[Any, ...]]:
-    keys = name_keys(given, family)
+def _candidates_by_trigram(keys: NameKeys, seen: list[int]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cur:
         cur.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(TRIGRAM_THRESHOLD)])
-    params = {"full": keys.full_norm, "seen": seen, "trgm_limit": TRIGRAM_LIMIT}
+    params = {**_name_params(keys), "full": keys.full_norm, "seen": seen, "trgm_limit": TRIGRAM_LIMIT}
     return _query(_TRIGRAM_ROUTE, params)
+
+
+def _shares(keys: NameKeys, row: tuple[Any, ...]) -> NameShares:
+    """The typed names' shares of the authority's names, from the last four columns of a candidate row."""
+    fam, giv, given_as_surname, family_as_given = row[-4:]
+    found = {
+        (SURNAME, keys.family_norm): fam,
+        (GIVEN, keys.given_norm.split(" ")[0]): giv,
+        (SURNAME, keys.given_norm): given_as_surname,
+        (GIVEN, keys.family_norm.split(" ")[0]): family_as_given,
+    }
+    return NameShares({k: v for k, v in found.items() if v is not None})
 
 
 def search_people(
@@ -155,12 +221,14 @@ def search_people(
     date_of_birth: date | None = None,
     postcode: str = "",
     limit: int = 20,
-    min_score: float = 0.45,
+    min_score: float = 0.0,
     with_identifiers: bool = True,
+    weights: MatchWeights | None = None,
 ) -> list[Match]:
     """Ranked matches for a name (and optionally date of birth and postcode) that `user` may see.
 
     Raises SearchError for an empty name. Does not audit: views and commands record the search themselves.
+    `weights` (the current ones when None) is for the fit's check of new weights against the defaults.
     """
     given, family = parse_query(name)
     if not (given or family):
@@ -168,28 +236,44 @@ def search_people(
     if limit < 1:
         raise SearchError("The number of results must be 1 or more")
     keys = name_keys(given, family)
+    model = weights or current_weights()
+    query = MatchRecord(
+        names=((keys.given_norm, keys.family_norm, "query"),), date_of_birth=date_of_birth, postcode=postcode
+    )
     scored: list[Match] = []
+    closeness: dict[int, float] = {}
+    confident = False
 
     def score_rows(rows: list[tuple[Any, ...]]) -> None:
-        for pid, g, f, dob, pc, restricted, gnorms, fnorms, kinds in rows:
-            s = score_candidate(
-                q_given=keys.given_norm,
-                q_family=keys.family_norm,
-                q_dob=date_of_birth,
-                q_postcode=postcode,
-                names=list(zip(gnorms, fnorms, kinds, strict=True)),
-                dob=dob,
-                postcode=pc,
+        nonlocal confident
+        if not rows:
+            return
+        shares = _shares(keys, rows[0])
+        for pid, g, f, dob, pc, restricted, gnorms, fnorms, kinds, *_ in rows:
+            candidate = MatchRecord(
+                names=tuple(zip(gnorms, fnorms, kinds, strict=True)), date_of_birth=dob, postcode=pc
             )
-            if s.value >= min_score:
-                scored.append(Match(pid, g, f, dob, pc, s.value, s.reasons, restricted))
+            result = compare(query, candidate, model=model, shares=shares)
+            score = round(result.probability, 4)
+            if score >= min_score:
+                m = Match(pid, g, f, dob, pc, score, result.reasons, restricted, weight=result.weight)
+                # Between equal weights, the closer spelling first.
+                closeness[pid] = max(
+                    JaroWinkler.similarity(keys.full_norm, f"{gn} {fn}".strip())
+                    for gn, fn in zip(gnorms, fnorms, strict=True)
+                )
+                scored.append(m)
+            levels = {a.comparison: a.level for a in result.agreements}
+            if levels.get(SURNAME) in CONFIDENT_SURNAME and (
+                not keys.given_norm or levels.get(GIVEN) in CONFIDENT_GIVEN
+            ):
+                confident = True
 
-    first = _candidates_by_keys(given, family, date_of_birth)
+    first = _candidates_by_keys(keys, date_of_birth)
     score_rows(first)
-    best = max((m.score for m in scored), default=0.0)
-    if date_of_birth is None or best < CONFIDENT_SCORE:
-        score_rows(_candidates_by_trigram(given, family, [r[0] for r in first]))
-    scored.sort(key=lambda m: (-m.score, m.family_name, m.given_name, m.id))
+    if not confident:
+        score_rows(_candidates_by_trigram(keys, [r[0] for r in first]))
+    scored.sort(key=lambda m: (-m.weight, -closeness[m.id], m.family_name, m.given_name, m.id))
     if user is not None:
         candidates = Person.objects.filter(pk__in=[m.id for m in scored[: limit * 3]])
         flags = access.with_full_access(user, candidates).values_list("pk", "full_access")  # type: ignore[misc]
@@ -281,7 +365,8 @@ def find_people(
     reasons: dict[int, str] = {}
     if query.kind in _IDENTIFIER_ROUTES:
         routes = _IDENTIFIER_ROUTES[query.kind]
-        people = people.filter(identifiers__type__in=list(routes), identifiers__value=query.value).annotate(
+        # iexact: the index on identifiers is on upper(value) (numbers and UPNs are upper case already).
+        people = people.filter(identifiers__type__in=list(routes), identifiers__value__iexact=query.value).annotate(
             matched_type=models.F("identifiers__type"), matched_ended=models.F("identifiers__ended_on")
         )
     elif query.kind == QueryKind.RECORD:

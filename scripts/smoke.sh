@@ -91,7 +91,8 @@ echo
 echo "Help (needs no database):"
 run --help
 check "the commands are listed" "^  worker"
-for command in serve worker seed people "people search" "people import" users "users invite" audit "audit verify" \
+for command in serve worker seed people "people search" "people import" "people fit-match-weights" \
+  "people refresh-name-frequencies" users "users invite" audit "audit verify" \
   returns "returns cin" "returns ssda903" "returns validate" "returns csc-api" tokens "tokens issue" "tokens revoke" \
   "tokens list" access "access explain" "access grant" "access revoke" "access refresh" idempotency_purge \
   demo_sign_ins backup restore forms "forms list" "forms check" "forms load" "forms submit" "forms pdf" \
@@ -150,6 +151,16 @@ check "a misspelt name finds the imported person" "Lovelace"
 run people search "Ada Lovlace" --json --dob 2015-12-10
 check "JSON output with the date of birth" '"family_name": "Lovelace", "date_of_birth": "2015-12-10"'
 run people search "Smith"
+run people search "Ada Lovelace" --dob 1986-12-10
+check "a wrong year still finds the person, said in words" "Lovelace .*born the same day and month, different year"
+run people refresh-name-frequencies
+check "the names are counted" "^Counted [0-9,]+ different surnames"
+run people fit-match-weights --sample 5000 --json
+check "the weights fitted with splink are stored as version 1" '"version": 1, "method": "splink'
+run people fit-match-weights --sample 5000
+check "a second fit is the next version" "^Stored match weights version 2"
+run --expect 1 people fit-match-weights --sample 10
+check "too small a sample is refused in words" "sample must be at least 200"
 run users invite --email smoke.invite@example.test --first-name Sam --last-name Smoke --team "Assessment Team North" \
   --role social_worker
 check "the one-time link is printed" "/accounts/invitation/"

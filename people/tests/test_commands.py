@@ -40,8 +40,12 @@ def test_search_command_json(capsys):
         "postcode",
         "identifiers",
         "score",
+        "match_weight",
+        "reasons",
+        "explanation",
     }
     assert rows[0]["date_of_birth"] == "2015-03-27"
+    assert rows[0]["reasons"][1:] == ["same given name", "same date of birth"]  # Hewes and Hughes: spelt apart
 
 
 def test_search_command_bulk_queries(tmp_path, capsys):

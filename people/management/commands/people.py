@@ -1,4 +1,5 @@
-"""`casework people search ...` and `casework people import ...`."""
+"""`casework people search ...`, `casework people import ...`, `casework people fit-match-weights` and
+`casework people refresh-name-frequencies`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from audit.models import AuditAction
 from audit.services import audit_record
 from people.importer import ImportFileError, import_people
+from people.match_fit import DEFAULT_SAMPLE, MIN_PEOPLE, FitError, fit_match_weights
+from people.match_store import name_frequencies_refresh
 from people.search import SearchError, search_people
 
 MAX_ERRORS_SHOWN = 200
@@ -43,12 +46,69 @@ class Command(BaseCommand):
         i = sub.add_parser("import", help="Load people from a CSV file")
         i.add_argument("file")
         i.add_argument("--dry-run", action="store_true", help="Check the file and report; load nothing")
+        f = sub.add_parser(
+            "fit-match-weights",
+            help="Fit the search's match weights on a sample of the authority's people (splink) and store them",
+        )
+        f.add_argument("--sample", type=int, default=DEFAULT_SAMPLE, help="People to fit on (default %(default)s)")
+        f.add_argument("--seed", type=int, default=1, help="Random seed of the sample and of the pairs")
+        f.add_argument("--json", action="store_true", help="Print the stored model as JSON")
+        sub.add_parser(
+            "refresh-name-frequencies", help="Count every surname and given name again (the search's name weights)"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "search":
             self._search(opts)
+        elif opts["action"] == "fit-match-weights":
+            self._fit(opts)
+        elif opts["action"] == "refresh-name-frequencies":
+            counts = name_frequencies_refresh()
+            self.stdout.write(
+                f"Counted {counts['surname']:,} different surnames and {counts['given_name']:,} given names."
+            )
         else:
             self._import(opts)
+
+    def _fit(self, opts: dict[str, Any]) -> None:
+        if opts["sample"] < MIN_PEOPLE:
+            raise CommandError(f"--sample must be at least {MIN_PEOPLE:,} people")
+        try:
+            fit = fit_match_weights(sample=opts["sample"], seed=opts["seed"])
+        except FitError as e:
+            raise CommandError(str(e)) from e
+        model = fit.model
+        if opts["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "version": model.version,
+                        "method": model.method,
+                        "fitted_at": model.fitted_at.isoformat(),
+                        "people": model.people,
+                        "sample": model.sample,
+                        "weights": model.weights,
+                        "details": model.details,
+                    }
+                )
+            )
+            return
+        self.stdout.write(
+            f"Stored match weights version {model.version}, fitted on {model.sample:,} of {model.people:,} people "
+            f"in {fit.seconds:,.1f} s ({model.method})."
+        )
+        check = model.details["check"]
+        found = (
+            f"the right person in the top five for {check['fitted']:.1%} of {check['queries']} test searches, "
+            f"{check['defaults']:.1%} with the default weights"
+        )
+        if model.details["used"]:
+            self.stdout.write(f"Search uses them within five minutes: {found}.")
+        else:
+            self.stdout.write(f"Search does not use them (they find people less well than the defaults): {found}.")
+        for comparison, levels in fit.weights.levels.items():
+            shown = ", ".join(f"{level} {fit.weights.weight(comparison, level):+.1f}" for level in levels)
+            self.stdout.write(f"  {comparison.replace('_', ' ')} (bits): {shown}")
 
     def _search(self, opts: dict[str, Any]) -> None:
         if opts["limit"] < 1 or opts["limit"] > 1000:
