@@ -147,8 +147,10 @@ def run_worker(prog: str, options: list[str]) -> None:
     django.setup()
     if not wants_help(options):
         from core.tasks import worker_started
+        from people.tasks import sweep_schedule
 
         worker_started()
+        sweep_schedule()  # the nightly sweep for possible duplicates
     from core.health import heartbeat_start
 
     command = load_command_class(get_commands()[WORKER_COMMAND[0]], WORKER_COMMAND[0])

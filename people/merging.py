@@ -292,7 +292,7 @@ class _Log:
         """Overwrite one value of one row (by an UPDATE of that column only, so nothing else about the row changes)
         and log its old value."""
         model = type(obj)
-        old = getattr(obj, model._meta.get_field(field_name).attname)
+        old = getattr(obj, model._meta.get_field(field_name).attname)  # type: ignore[union-attr]
         model._base_manager.filter(pk=obj.pk).update(**{field_name: new})
         setattr(obj, field_name, new)
         self.changes.append(
@@ -356,7 +356,8 @@ def _addresses(log: _Log, survivor: Person, merged: Person, take_address: bool) 
             end = loser.lived_from
         log.change(loser, "lived_to", end)
         return winner.postcode
-    return (a or b).postcode if (a or b) else survivor.current_postcode
+    either = a or b
+    return either.postcode if either is not None else survivor.current_postcode
 
 
 def _relationships(log: _Log, survivor: Person, merged: Person) -> set[int]:

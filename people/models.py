@@ -477,6 +477,9 @@ class PersonMergeMove(models.Model):
     class Meta:
         indexes = [models.Index(fields=["merge", "model"], name="merge_move")]
 
+    def __str__(self) -> str:
+        return f"{self.model} {self.row}.{self.field}: {self.old_value} to {self.new_value}"
+
 
 class PersonMergeChange(models.Model):
     """A value the merge overwrote (a field the person chose from the merged record, a name that became an alias, a
@@ -488,3 +491,6 @@ class PersonMergeChange(models.Model):
     field = models.CharField(max_length=100)
     old_value = models.JSONField(null=True)
     new_value = models.JSONField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.row}.{self.field} was {self.old_value}"
