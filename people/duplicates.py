@@ -39,11 +39,7 @@ SWEEP_SCORE = 0.85
 # Twins and siblings share a birthday or a surname and an address: first names this far apart are not proposed.
 GIVEN_NAME_AGREEMENT = 0.8
 NAME_BLOCK_MAX = 40
-SOURCES = {
-    "import": "Imported",
-    "created_despite_match": "Added despite a close match",
-    "sweep": "Found by the nightly check",
-}
+SOURCES = DuplicateCandidate.SOURCES
 
 
 # --- scoring a pair ---------------------------------------------------------------------------------------------
@@ -444,3 +440,29 @@ def compare(candidate: DuplicateCandidate, viewer: Any) -> Comparison:
     )
     problems = merging.merge_problems(a.person, b.person)
     return Comparison(candidate, a, b, rows, fa, fb, problems)
+
+
+def value_words(p: Person, choosable: Any) -> str:
+    """A person's value of one choosable detail (people.merging.CHOOSABLE), as the pages say it."""
+    from core.codes import labels
+
+    key = choosable.key
+    if key == "name":
+        return p.full_name
+    if key == "date_of_birth":
+        if p.date_of_birth:
+            return _day(p.date_of_birth)
+        return f"Expected {_day(p.expected_date_of_birth)}" if p.expected_date_of_birth else "Not recorded"
+    if key == "date_of_death":
+        return _day(p.date_of_death) if p.date_of_death else "Not recorded"
+    if key == "sex":
+        return str(p.get_sex_display())
+    if key == "ethnicity":
+        return labels("ethnicity").get(p.ethnicity, p.ethnicity) if p.ethnicity else "Not recorded"
+    if key == "disabilities":
+        names = labels("disability")
+        return ", ".join(names.get(d, d) for d in p.disabilities) if p.disabilities else "Not recorded"
+    if key == "interpreter_needed":
+        return "Yes" if p.interpreter_needed else "No"
+    value = getattr(p, choosable.fields[0])
+    return str(value) if value else "Not recorded"

@@ -303,6 +303,16 @@ class DuplicateCandidate(TimeStamped):
     # Why the pair was proposed, in words ("same surname, same date of birth"); the sweep fills it.
     reasons = models.JSONField(default=list, blank=True, db_default=[])
 
+    SOURCES = {
+        "import": "Imported",
+        "created_despite_match": "Added despite a close match",
+        "sweep": "Found by the nightly check",
+    }
+
+    @property
+    def source_label(self) -> str:
+        return self.SOURCES.get(self.source, self.source)
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["person", "possible_match"], name="duplicate_pair_unique"),

@@ -18,7 +18,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from core.views import handle_form, saved_then
 
-from . import record, selectors, services
+from . import merging, record, selectors, services
 from .access_views import closed_record
 from .forms import (
     AddressCorrectForm,
@@ -59,6 +59,8 @@ def person_for_user(request: HttpRequest, pk: int, *, section: str = "") -> Pers
     if person is None:
         raise Http404("No person found")
     if not full:
+        if (merge := merging.tombstone_of(person.pk)) is not None:
+            raise Http404(f"This record was merged into record {merge.survivor_id}")
         raise PermissionDenied("You have no part in this person's case. Open their record to see who to contact.")
     if request.method == "GET":
         match = request.resolver_match
@@ -123,6 +125,17 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if person is None:
         raise Http404("No person found")
     if not full:
+        # A merged record has no relationships left (they moved with everything else): it points at the survivor.
+        if (merge := merging.tombstone_of(person.pk)) is not None:
+            return render(
+                request,
+                "people/duplicates/tombstone.html",
+                {
+                    "merge": merge,
+                    "survivor_findable": access.findable_people(request.user).filter(pk=merge.survivor_id).exists(),
+                    "may_review": access.may_review_duplicates(request.user),
+                },
+            )
         return closed_record(request, person)
     summary = selectors.person_summary(person.pk, viewer=request.user)
     page = render(
