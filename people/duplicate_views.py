@@ -250,15 +250,10 @@ def merge_detail(request: HttpRequest, merge_id: int) -> HttpResponse:
 
 
 def _moved_counts(merge: PersonMerge) -> list[tuple[str, int]]:
-    from django.apps import apps
     from django.db.models import Count
 
     rows = merge.moves.values("model").annotate(n=Count("pk")).order_by("model")
-    out = []
-    for r in rows:
-        name = apps.get_model(r["model"])._meta.verbose_name_plural
-        out.append((f"{str(name)[:1].upper()}{str(name)[1:]}", r["n"]))
-    return out
+    return [(merging.rows_called(r["model"]), r["n"]) for r in rows]
 
 
 class UndoForm(GovForm):

@@ -321,6 +321,10 @@ class Row:
     def agrees(self) -> bool:
         return self.verdict.startswith("Same") or self.verdict.startswith("Both")
 
+    @property
+    def neither(self) -> bool:
+        return self.verdict.startswith("Neither")
+
 
 @dataclass
 class Comparison:
@@ -338,7 +342,22 @@ class Comparison:
 
     @property
     def differing(self) -> list[str]:
-        return [r.label for r in self.rows if not r.agrees and not r.verdict.startswith("Neither")]
+        return [r.label for r in self.rows if not r.agrees and not r.neither]
+
+    @property
+    def agreeing_text(self) -> str:
+        return _listed(self.agreeing)
+
+    @property
+    def differing_text(self) -> str:
+        return _listed(self.differing)
+
+
+def _listed(labels: list[str]) -> str:
+    """ "Date of birth, sex and NHS number": a list in a sentence, acronyms kept."""
+    words = [x if x.split()[0].isupper() else x[:1].lower() + x[1:] for x in labels]
+    text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1] if words else ""
+    return text[:1].upper() + text[1:]
 
 
 def _day(d: date | None) -> str:

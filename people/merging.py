@@ -133,6 +133,30 @@ def stay_reason(link: Link) -> str | None:
     return None
 
 
+# What a page calls the rows of a model, where Django's own plural reads badly ("person addresss").
+ROW_WORDS = {
+    "people.PersonName": "Names",
+    "people.PersonIdentifier": "Identifiers",
+    "people.PersonAddress": "Addresses",
+    "people.Relationship": "Relationships",
+    "people.Warning": "Warnings",
+    "people.RestrictedAccessGrant": "Grants to see a restricted record",
+    "people.Involvement": "Legitimate relationships (who may see the record)",
+    "people.DuplicateCandidate": "Possible duplicate pairs",
+    "people.BreakGlass": "Break-glass uses",
+    "people.DeclaredConflict": "Declared conflicts",
+    "recording.ChronologyEntry": "Chronology entries",
+}
+
+
+def rows_called(model_label: str) -> str:
+    """The rows of a model in words, for the merge's page."""
+    if model_label in ROW_WORDS:
+        return ROW_WORDS[model_label]
+    name = str(apps.get_model(model_label)._meta.verbose_name_plural)
+    return name[:1].upper() + name[1:]
+
+
 def moving_links() -> list[Link]:
     return [link for link in person_links() if stay_reason(link) is None]
 

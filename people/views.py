@@ -58,9 +58,10 @@ def person_for_user(request: HttpRequest, pk: int, *, section: str = "") -> Pers
     person, full = access.person_for(request.user, pk)
     if person is None:
         raise Http404("No person found")
+    # A merged record takes no more work: everything about the person is on the record it was merged into.
+    if (merge := merging.tombstone_of(person.pk)) is not None:
+        raise Http404(f"This record was merged into record {merge.survivor_id}")
     if not full:
-        if (merge := merging.tombstone_of(person.pk)) is not None:
-            raise Http404(f"This record was merged into record {merge.survivor_id}")
         raise PermissionDenied("You have no part in this person's case. Open their record to see who to contact.")
     if request.method == "GET":
         match = request.resolver_match
@@ -124,18 +125,18 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person, full = access.person_for(request.user, pk)
     if person is None:
         raise Http404("No person found")
+    # A merged record points at the record it was merged into (one indexed query).
+    if (merge := merging.tombstone_of(person.pk)) is not None:
+        return render(
+            request,
+            "people/duplicates/tombstone.html",
+            {
+                "merge": merge,
+                "survivor_findable": access.findable_people(request.user).filter(pk=merge.survivor_id).exists(),
+                "may_review": access.may_review_duplicates(request.user),
+            },
+        )
     if not full:
-        # A merged record has no relationships left (they moved with everything else): it points at the survivor.
-        if (merge := merging.tombstone_of(person.pk)) is not None:
-            return render(
-                request,
-                "people/duplicates/tombstone.html",
-                {
-                    "merge": merge,
-                    "survivor_findable": access.findable_people(request.user).filter(pk=merge.survivor_id).exists(),
-                    "may_review": access.may_review_duplicates(request.user),
-                },
-            )
         return closed_record(request, person)
     summary = selectors.person_summary(person.pk, viewer=request.user)
     page = render(
