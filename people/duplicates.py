@@ -81,15 +81,16 @@ def facts(person_ids: list[int]) -> dict[int, Facts]:
 
 def given_names_agree(a: Facts, b: Facts) -> bool:
     """Whether any first name of one is the same as, a nickname of, an initial of or close to one of the other's."""
-    for ga, _, _ in a.names:
-        for gb, _, _ in b.names:
-            x, y = (ga.split(" ")[0] if ga else ""), (gb.split(" ")[0] if gb else "")
-            if not x or not y or x == y or is_nickname_pair(x, y):
-                return True
-            if (len(x) == 1 or len(y) == 1) and x[0] == y[0]:
-                return True
-            if JaroWinkler.similarity(x, y) >= GIVEN_NAME_AGREEMENT:
-                return True
+    pairs = [(ga, gb) for ga, _, _ in a.names for gb, _, _ in b.names]
+    pairs += [(ga, fb) for ga, _, _ in a.names for _, fb, _ in b.names]  # first and last names swapped
+    for ga, gb in pairs:
+        x, y = (ga.split(" ")[0] if ga else ""), (gb.split(" ")[0] if gb else "")
+        if not x or not y or x == y or is_nickname_pair(x, y):
+            return True
+        if (len(x) == 1 or len(y) == 1) and x[0] == y[0]:
+            return True
+        if JaroWinkler.similarity(x, y) >= GIVEN_NAME_AGREEMENT:
+            return True
     return False
 
 
@@ -208,6 +209,11 @@ BLOCKS: dict[str, tuple[str, str]] = {
         "same date of birth and first name sound",
         f"WITH {_KEYS} SELECT DISTINCT a.id, b.id FROM k a JOIN k b ON a.dob = b.dob AND a.gk = b.gk AND a.id < b.id "  # noqa: S608 (constants only)
         "WHERE a.gk <> ''",
+    ),
+    "swapped": (
+        "same date of birth, first and last names swapped",
+        f"WITH {_KEYS} SELECT DISTINCT least(a.id, b.id), greatest(a.id, b.id) FROM k a JOIN k b "  # noqa: S608 (constants only)
+        "ON a.dob = b.dob AND a.fk = b.gk AND a.gk = b.fk AND a.id <> b.id WHERE a.fk <> '' AND a.gk <> ''",
     ),
     "names": (
         "same first name and surname sound",

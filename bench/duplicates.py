@@ -1,0 +1,150 @@
+"""The sweep for possible duplicates, and a merge and its undo, on a seeded authority.
+
+    .venv/bin/python bench/duplicates.py --data-dir var/large [--size large] [--seed 1] [--dry-run]
+
+Sweep: the pairs each block yields, the pairs scored, the pairs proposed, time in the database, time scoring, CPU
+time of this process, and recall against the planted duplicates the seed wrote ($DATA_DIR/seed/<size>-seed<N>-truth
+.jsonl: a planted pair counts as found when the sweep proposes it or it was already a candidate), by kind of
+difference. With --dry-run nothing is proposed (the recall is then of what would be).
+
+Merge: the person with the most rows attached (a long case history) is merged into a new record made for them, then
+the merge is undone; rows moved, queries, wall and CPU time of each, and whether the database is exactly as before
+(table by table, people.tests.merge_support). Everything the merge and undo wrote stays (the undo puts the rows back;
+the new record and the logs remain). Times are CPU time and query counts where others share the machine: wall time
+is printed but not comparable between runs on a busy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from common import DbTimer, setup_django, write_result
+
+
+def sweep(truth_path: Path, dry_run: bool) -> dict[str, Any]:
+    from django.db.models import Q
+
+    from people.duplicates import duplicates_sweep
+    from people.models import DuplicateCandidate
+
+    timer = DbTimer()
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    proposed_pairs: set[tuple[int, int]] = set()
+    with timer.measuring():
+        result = duplicates_sweep(dry_run=dry_run)
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    known = {
+        (min(a, b), max(a, b))
+        for a, b in DuplicateCandidate.objects.filter(~Q(status="not_duplicate")).values_list(
+            "person_id", "possible_match_id"
+        )
+    }
+    proposed_pairs |= known
+    by_kind: dict[str, list[bool]] = defaultdict(list)
+    if truth_path.exists():
+        for line in truth_path.read_text().splitlines():
+            t = json.loads(line)
+            pair = (min(t["duplicate_id"], t["original_id"]), max(t["duplicate_id"], t["original_id"]))
+            by_kind[t["variation"]].append(pair in proposed_pairs)
+    recall = {k: f"{sum(v)}/{len(v)}" for k, v in sorted(by_kind.items())}
+    every = [h for v in by_kind.values() for h in v]
+    out = {
+        "blocked_pairs": result.blocked_pairs,
+        "pairs_scored": result.candidates_considered,
+        "already_known": result.already_known,
+        "proposed": result.proposed,
+        "queries": timer.queries,
+        "database_s": round(timer.seconds, 2),
+        "scoring_s": round(result.seconds_scoring, 2),
+        "cpu_s": round(cpu, 2),
+        "wall_s": round(wall, 2),
+        "recall_of_planted_duplicates": round(sum(every) / len(every), 4) if every else None,
+        "recall_by_kind": recall,
+    }
+    print(
+        f"Sweep: {sum(result.blocked_pairs.values()):,} pairs in blocks {result.blocked_pairs}; "
+        f"{result.candidates_considered:,} scored; {result.proposed:,} proposed; {timer.queries} queries, "
+        f"{timer.seconds:.1f} s in the database, {result.seconds_scoring:.1f} s scoring, {cpu:.1f} s CPU "
+        f"({wall:.1f} s wall)."
+    )
+    if every:
+        print(
+            f"Planted duplicates proposed: {sum(every)}/{len(every)} ({sum(every) / len(every):.1%}); by kind: {recall}"
+        )
+    return out
+
+
+def merge_round_trip() -> dict[str, Any]:
+    from django.db import connection
+
+    from people import merging
+    from people.models import Person
+    from people.services import person_create
+    from people.tests.merge_support import database_rows, differences
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT person_id FROM recording_chronologyentry GROUP BY person_id ORDER BY count(*) DESC, person_id LIMIT 1"
+        )
+        (busiest,) = cur.fetchone()
+    gone = Person.objects.get(pk=busiest)
+    keep = person_create(
+        actor=None, given_name=gone.given_name, family_name=gone.family_name, date_of_birth=gone.date_of_birth
+    )
+    before = database_rows()
+    out: dict[str, Any] = {"merged_person": gone.pk}
+    for step in ("merge", "unmerge"):
+        timer = DbTimer()
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        with timer.measuring():
+            if step == "merge":
+                outcome = merging.person_merge(actor=None, keep=keep, merge=gone, confirmed=True)
+                rows = sum(outcome.moved.values())
+            else:
+                undone = merging.person_unmerge(actor=None, merge=outcome.merge)
+                rows = undone.moved_back
+        out[step] = {
+            "rows": rows,
+            "queries": timer.queries,
+            "database_s": round(timer.seconds, 2),
+            "cpu_s": round(time.process_time() - cpu0, 2),
+            "wall_s": round(time.perf_counter() - wall0, 2),
+        }
+        print(
+            f"{step}: {rows:,} rows, {timer.queries} queries, {out[step]['cpu_s']} s CPU ({out[step]['wall_s']} s wall)"
+        )
+    diff = differences(before, database_rows())
+    out["exactly_as_before"] = not diff
+    print("Database exactly as before the merge:", "yes" if not diff else f"NO: {diff[:3]}")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--size", default="demo")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--dry-run", action="store_true", help="Propose nothing (the sweep's recall is of what would be)"
+    )
+    parser.add_argument("--no-merge", action="store_true", help="Time the sweep only")
+    args = parser.parse_args()
+    setup_django(args.data_dir)
+    from people.models import Person
+
+    people = Person.objects.count()
+    print(f"{people:,} people in {args.data_dir}")
+    truth = Path(args.data_dir) / "seed" / f"{args.size}-seed{args.seed}-truth.jsonl"
+    result: dict[str, Any] = {"people": people, "sweep": sweep(truth, args.dry_run)}
+    if not args.no_merge:
+        result["merge"] = merge_round_trip()
+    write_result(f"duplicates-{args.size}", result)
+
+
+if __name__ == "__main__":
+    main()
