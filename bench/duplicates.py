@@ -124,6 +124,132 @@ def merge_round_trip() -> dict[str, Any]:
     return out
 
 
+SYNTHETIC = "sweep_synthetic"
+NULL = "\\N"  # COPY's null
+# Only the columns the sweep reads.
+SYNTHETIC_TABLES = {
+    "people_person": "id bigint PRIMARY KEY, date_of_birth date, given_name text, family_name text, "
+    "current_postcode text NOT NULL DEFAULT ''",
+    "people_personname": "id bigint PRIMARY KEY, person_id bigint, kind text, given_norm text, family_norm text, "
+    "given_key text, family_key text",
+    "people_personidentifier": "id bigserial PRIMARY KEY, person_id bigint, type text, value text, ended_on date",
+    "people_personmerge": "id bigserial PRIMARY KEY, merged_id bigint, undone_at timestamptz",
+    "people_duplicatecandidate": "id bigserial PRIMARY KEY, person_id bigint, possible_match_id bigint",
+}
+
+
+def synthetic(n: int, seed: int) -> dict[str, Any]:
+    """Plan `n` people with the demo generator's planner (names, dates of birth, identifiers and its planted
+    duplicates, nothing else), load them into a schema of their own with the person index's table names, and run the
+    sweep there (dry run: proposes nothing) with the schema first in the search path. The real tables are not
+    touched; the schema is dropped at the end."""
+    import io
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from demo.planner import Planner, plan_people
+    from people.matching import name_keys
+
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    truth: list[tuple[int, int, str]] = []
+    with connection.cursor() as cur:
+        cur.execute(f"DROP SCHEMA IF EXISTS {SYNTHETIC} CASCADE; CREATE SCHEMA {SYNTHETIC}")
+        for table, columns in SYNTHETIC_TABLES.items():
+            cur.execute(f"CREATE TABLE {SYNTHETIC}.{table} ({columns})")
+        planner = Planner(seed=seed, today=timezone.localdate(), people=n, chunk=20000, queries=0)
+        next_name = 1
+        for chunk in plan_people(planner):
+            persons, names, idents = io.StringIO(), io.StringIO(), io.StringIO()
+            for p in chunk.people:
+                born = p.dob.isoformat() if p.dob else NULL
+                postcode = next((a.address.postcode for a in p.addresses if a.lived_to is None), "")
+                persons.write(f"{p.key}\t{born}\t{p.given or ''}\t{p.family or ''}\t{postcode}\n")
+                every = [("current", p.given, p.family)] + [
+                    (x.kind, x.given, x.family) for x in p.names if x.kind != "current"
+                ]
+                for kind, g, f in every:
+                    k = name_keys(g, f)
+                    names.write(
+                        f"{next_name}\t{p.key}\t{kind}\t{k.given_norm}\t{k.family_norm}\t{k.given_key}\t{k.family_key}\n"
+                    )
+                    next_name += 1
+                for t, v in p.identifiers:
+                    if t in ("nhs", "upn", "former_upn"):
+                        idents.write(f"{p.key}\t{t}\t{v}\n")
+                if p.duplicate_of is not None:
+                    truth.append((min(p.key, p.duplicate_of), max(p.key, p.duplicate_of), p.variation))
+            for table, cols, buf in (
+                ("people_person", "(id, date_of_birth, given_name, family_name, current_postcode)", persons),
+                ("people_personname", "(id, person_id, kind, given_norm, family_norm, given_key, family_key)", names),
+                ("people_personidentifier", "(person_id, type, value)", idents),
+            ):
+                buf.seek(0)
+                with cur.copy(f"COPY {SYNTHETIC}.{table} {cols} FROM STDIN") as copy:
+                    copy.write(buf.read())
+        cur.execute(f"CREATE INDEX ON {SYNTHETIC}.people_personname (person_id)")
+        cur.execute(f"CREATE INDEX ON {SYNTHETIC}.people_personidentifier (person_id)")
+        cur.execute(f"ANALYZE {SYNTHETIC}.people_person; ANALYZE {SYNTHETIC}.people_personname")
+        cur.execute(f"SELECT count(*) FROM {SYNTHETIC}.people_person")
+        (people,) = cur.fetchone()
+    load_cpu, load_wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    print(f"Synthetic authority: {people:,} people planned and loaded ({load_cpu:.0f} s CPU, {load_wall:.0f} s wall)")
+    from people.duplicates import duplicates_sweep
+
+    timer = DbTimer()
+    proposed: set[tuple[int, int]] = set()
+    try:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(f"SET LOCAL search_path TO {SYNTHETIC}, public")
+            import people.duplicates as dup
+
+            real_create = dup.DuplicateCandidate.objects.bulk_create
+
+            def keep(objs: list[Any], **kw: Any) -> list[Any]:
+                proposed.update(
+                    (min(o.person_id, o.possible_match_id), max(o.person_id, o.possible_match_id)) for o in objs
+                )
+                return objs
+
+            dup.DuplicateCandidate.objects.bulk_create = keep  # type: ignore[method-assign]
+            cpu1, wall1 = time.process_time(), time.perf_counter()
+            with timer.measuring():
+                result = duplicates_sweep(dry_run=False, progress=print)
+            cpu, wall = time.process_time() - cpu1, time.perf_counter() - wall1
+            dup.DuplicateCandidate.objects.bulk_create = real_create  # type: ignore[method-assign]
+            transaction.set_rollback(True)  # the audit event of the sweep, in the synthetic schema's search path
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"DROP SCHEMA IF EXISTS {SYNTHETIC} CASCADE")
+    by_kind: dict[str, list[bool]] = defaultdict(list)
+    for a, b, kind in truth:
+        by_kind[kind].append((a, b) in proposed)
+    every = [h for v in by_kind.values() for h in v]
+    out = {
+        "people": people,
+        "blocked_pairs": result.blocked_pairs,
+        "pairs_scored": result.candidates_considered,
+        "proposed": result.proposed,
+        "queries": timer.queries,
+        "database_s": round(result.seconds_sql, 1),
+        "scoring_s": round(result.seconds_scoring, 1),
+        "cpu_s": round(cpu, 1),
+        "wall_s": round(wall, 1),
+        "recall_of_planted_duplicates": round(sum(every) / len(every), 4) if every else None,
+        "recall_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in sorted(by_kind.items())},
+    }
+    print(
+        f"Sweep of {people:,} people: {sum(result.blocked_pairs.values()):,} pairs in blocks {result.blocked_pairs}; "
+        f"{result.candidates_considered:,} scored; {result.proposed:,} proposed; {result.seconds_sql:.1f} s in the "
+        f"database, {result.seconds_scoring:.1f} s scoring, {cpu:.1f} s CPU ({wall:.1f} s wall)"
+    )
+    if every:
+        print(
+            f"Planted duplicates proposed: {sum(every)}/{len(every)} ({sum(every) / len(every):.1%}); {out['recall_by_kind']}"
+        )
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", required=True)
@@ -133,8 +259,14 @@ def main() -> None:
         "--dry-run", action="store_true", help="Propose nothing (the sweep's recall is of what would be)"
     )
     parser.add_argument("--no-merge", action="store_true", help="Time the sweep only")
+    parser.add_argument(
+        "--synthetic", type=int, metavar="N", help="Sweep N planned people in a schema of their own (names only)"
+    )
     args = parser.parse_args()
     setup_django(args.data_dir)
+    if args.synthetic:
+        write_result(f"duplicates-synthetic-{args.synthetic}", {"sweep": synthetic(args.synthetic, args.seed)})
+        return
     from people.models import Person
 
     people = Person.objects.count()
