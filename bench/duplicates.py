@@ -144,6 +144,7 @@ def synthetic(n: int, seed: int) -> dict[str, Any]:
     sweep there (dry run: proposes nothing) with the schema first in the search path. The real tables are not
     touched; the schema is dropped at the end."""
     import io
+    from unittest import mock
 
     from django.db import connection, transaction
     from django.utils import timezone
@@ -165,10 +166,10 @@ def synthetic(n: int, seed: int) -> dict[str, Any]:
                 born = p.dob.isoformat() if p.dob else NULL
                 postcode = next((a.address.postcode for a in p.addresses if a.lived_to is None), "")
                 persons.write(f"{p.key}\t{born}\t{p.given or ''}\t{p.family or ''}\t{postcode}\n")
-                every = [("current", p.given, p.family)] + [
+                all_names = [("current", p.given, p.family)] + [
                     (x.kind, x.given, x.family) for x in p.names if x.kind != "current"
                 ]
-                for kind, g, f in every:
+                for kind, g, f in all_names:
                     k = name_keys(g, f)
                     names.write(
                         f"{next_name}\t{p.key}\t{kind}\t{k.given_norm}\t{k.family_norm}\t{k.given_key}\t{k.family_key}\n"
@@ -203,20 +204,16 @@ def synthetic(n: int, seed: int) -> dict[str, Any]:
             cur.execute(f"SET LOCAL search_path TO {SYNTHETIC}, public")
             import people.duplicates as dup
 
-            real_create = dup.DuplicateCandidate.objects.bulk_create
-
             def keep(objs: list[Any], **kw: Any) -> list[Any]:
                 proposed.update(
                     (min(o.person_id, o.possible_match_id), max(o.person_id, o.possible_match_id)) for o in objs
                 )
                 return objs
 
-            dup.DuplicateCandidate.objects.bulk_create = keep  # type: ignore[method-assign]
             cpu1, wall1 = time.process_time(), time.perf_counter()
-            with timer.measuring():
+            with timer.measuring(), mock.patch.object(dup.DuplicateCandidate.objects, "bulk_create", keep):
                 result = duplicates_sweep(dry_run=False, progress=print)
             cpu, wall = time.process_time() - cpu1, time.perf_counter() - wall1
-            dup.DuplicateCandidate.objects.bulk_create = real_create  # type: ignore[method-assign]
             transaction.set_rollback(True)  # the audit event of the sweep, in the synthetic schema's search path
     finally:
         with connection.cursor() as cur:
