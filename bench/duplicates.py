@@ -135,25 +135,45 @@ SYNTHETIC_TABLES = {
     "people_personidentifier": "id bigserial PRIMARY KEY, person_id bigint, type text, value text, ended_on date",
     "people_personmerge": "id bigserial PRIMARY KEY, merged_id bigint, undone_at timestamptz",
     "people_duplicatecandidate": "id bigserial PRIMARY KEY, person_id bigint, possible_match_id bigint",
+    "truth": "a bigint, b bigint, kind text",
 }
 
 
-def synthetic(n: int, seed: int) -> dict[str, Any]:
+def synthetic(n: int, seed: int, *, reuse: bool = False) -> dict[str, Any]:
     """Plan `n` people with the demo generator's planner (names, dates of birth, identifiers and its planted
     duplicates, nothing else), load them into a schema of their own with the person index's table names, and run the
     sweep there (dry run: proposes nothing) with the schema first in the search path. The real tables are not
-    touched; the schema is dropped at the end."""
-    import io
-    from unittest import mock
+    touched; the schema is dropped at the end, unless `reuse` (--keep): then it is kept, and a later run with --keep
+    sweeps the people already loaded."""
+    from django.db import connection
 
-    from django.db import connection, transaction
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    truth: list[tuple[int, int, str]] = []
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", [SYNTHETIC])
+        loaded = cur.fetchone()[0] and reuse
+    if loaded:
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT a, b, kind FROM {SYNTHETIC}.truth")
+            truth = [tuple(r) for r in cur.fetchall()]
+            cur.execute(f"SELECT count(*) FROM {SYNTHETIC}.people_person")
+            (people,) = cur.fetchone()
+    else:
+        people = load_synthetic(n, seed, truth)
+    load_cpu, load_wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    print(f"Synthetic authority: {people:,} people ({load_cpu:.0f} s CPU, {load_wall:.0f} s wall to plan and load)")
+    return sweep_synthetic(people, truth, keep_schema=reuse)
+
+
+def load_synthetic(n: int, seed: int, truth: list[tuple[int, int, str]]) -> int:
+    import io
+
+    from django.db import connection
     from django.utils import timezone
 
     from demo.planner import Planner, plan_people
     from people.matching import name_keys
 
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    truth: list[tuple[int, int, str]] = []
     with connection.cursor() as cur:
         cur.execute(f"DROP SCHEMA IF EXISTS {SYNTHETIC} CASCADE; CREATE SCHEMA {SYNTHETIC}")
         for table, columns in SYNTHETIC_TABLES.items():
@@ -191,10 +211,17 @@ def synthetic(n: int, seed: int) -> dict[str, Any]:
         cur.execute(f"CREATE INDEX ON {SYNTHETIC}.people_personname (person_id)")
         cur.execute(f"CREATE INDEX ON {SYNTHETIC}.people_personidentifier (person_id)")
         cur.execute(f"ANALYZE {SYNTHETIC}.people_person; ANALYZE {SYNTHETIC}.people_personname")
+        with cur.copy(f"COPY {SYNTHETIC}.truth (a, b, kind) FROM STDIN") as copy:
+            copy.write("".join(f"{a}\t{b}\t{kind}\n" for a, b, kind in truth))
         cur.execute(f"SELECT count(*) FROM {SYNTHETIC}.people_person")
-        (people,) = cur.fetchone()
-    load_cpu, load_wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    print(f"Synthetic authority: {people:,} people planned and loaded ({load_cpu:.0f} s CPU, {load_wall:.0f} s wall)")
+        return int(cur.fetchone()[0])
+
+
+def sweep_synthetic(people: int, truth: list[tuple[int, int, str]], *, keep_schema: bool) -> dict[str, Any]:
+    from unittest import mock
+
+    from django.db import connection, transaction
+
     from people.duplicates import duplicates_sweep
 
     timer = DbTimer()
@@ -216,8 +243,9 @@ def synthetic(n: int, seed: int) -> dict[str, Any]:
             cpu, wall = time.process_time() - cpu1, time.perf_counter() - wall1
             transaction.set_rollback(True)  # the audit event of the sweep, in the synthetic schema's search path
     finally:
-        with connection.cursor() as cur:
-            cur.execute(f"DROP SCHEMA IF EXISTS {SYNTHETIC} CASCADE")
+        if not keep_schema:
+            with connection.cursor() as cur:
+                cur.execute(f"DROP SCHEMA IF EXISTS {SYNTHETIC} CASCADE")
     by_kind: dict[str, list[bool]] = defaultdict(list)
     for a, b, kind in truth:
         by_kind[kind].append((a, b) in proposed)
@@ -259,10 +287,15 @@ def main() -> None:
     parser.add_argument(
         "--synthetic", type=int, metavar="N", help="Sweep N planned people in a schema of their own (names only)"
     )
+    parser.add_argument(
+        "--keep", action="store_true", help="Keep the synthetic people for the next run, and reuse them"
+    )
     args = parser.parse_args()
     setup_django(args.data_dir)
     if args.synthetic:
-        write_result(f"duplicates-synthetic-{args.synthetic}", {"sweep": synthetic(args.synthetic, args.seed)})
+        write_result(
+            f"duplicates-synthetic-{args.synthetic}", {"sweep": synthetic(args.synthetic, args.seed, reuse=args.keep)}
+        )
         return
     from people.models import Person
 

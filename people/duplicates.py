@@ -4,8 +4,9 @@ Pairs come from three places: adding a person despite a close match (people.serv
 (people.importer) and the sweep of the whole index (`duplicates_sweep`), which finds pairs the add-time check missed.
 The sweep compares only people in the same *block*, so it scales with the index: the same date of birth and the same
 surname sound; the same date of birth and the same first-name sound (a surname changed by marriage); the same
-first-name and surname sounds (a date of birth wrong), skipping blocks larger than `NAME_BLOCK_MAX` (the very common
-names, where a name alone says little); and the same NHS number, UPN or former UPN (one of them ended). Each pair
+first-name and surname sounds (a date of birth wrong) with the same year of birth, the same day and month, the same
+postcode or a date missing, skipping blocks larger than `NAME_BLOCK_MAX` (the very common names, where a name alone
+says little); the same date of birth with first and last names swapped; and the same NHS number, UPN or former UPN (one of them ended). Each pair
 found is scored with the search's own scoring (`people.matching.score_candidate`) and proposed when it scores at
 least `SWEEP_SCORE` and the two NHS numbers do not differ.
 
@@ -38,7 +39,7 @@ from .models import DuplicateCandidate, IdentifierType, Person, PersonMerge
 SWEEP_SCORE = 0.85
 # Twins and siblings share a birthday or a surname and an address: first names this far apart are not proposed.
 GIVEN_NAME_AGREEMENT = 0.8
-NAME_BLOCK_MAX = 40
+NAME_BLOCK_MAX = 200
 SOURCES = DuplicateCandidate.SOURCES
 
 
@@ -216,10 +217,13 @@ BLOCKS: dict[str, tuple[str, str]] = {
         "ON a.dob = b.dob AND a.fk = b.gk AND a.gk = b.fk AND a.id <> b.id WHERE a.fk <> '' AND a.gk <> ''",
     ),
     "names": (
-        "same first name and surname sound",
-        f"WITH {_KEYS}, s AS (SELECT id, fk, gk, count(*) OVER (PARTITION BY fk, gk) AS n FROM k "  # noqa: S608 (constants only)
-        "WHERE fk <> '' AND gk <> '') SELECT DISTINCT a.id, b.id FROM s a JOIN s b ON a.fk = b.fk AND a.gk = b.gk "
-        "AND a.id < b.id WHERE a.n <= %(block_max)s",
+        "same first name and surname sound, and the same year of birth, day and month, postcode or a date missing",
+        f"WITH {_KEYS}, s AS (SELECT k.id, k.fk, k.gk, k.dob, p.current_postcode AS pc, "  # noqa: S608 (constants only)
+        "count(*) OVER (PARTITION BY k.fk, k.gk) AS n FROM k JOIN people_person p ON p.id = k.id "
+        "WHERE k.fk <> '' AND k.gk <> '') SELECT DISTINCT a.id, b.id FROM s a JOIN s b ON a.fk = b.fk "
+        "AND a.gk = b.gk AND a.id < b.id WHERE a.n <= %(block_max)s AND (a.dob IS NULL OR b.dob IS NULL "
+        "OR date_part('year', a.dob) = date_part('year', b.dob) "
+        "OR to_char(a.dob, 'MMDD') = to_char(b.dob, 'MMDD') OR (a.pc <> '' AND a.pc = b.pc))",
     ),
     "identifier": (
         "same NHS number, UPN or former UPN",
