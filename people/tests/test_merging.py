@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from accounts.models import Role
 from conftest import make_user
@@ -188,3 +189,21 @@ def test_a_social_worker_may_not_merge_from_the_command_line(alice):
     b = person("Amelia", "Hewes", date(2015, 3, 27))
     with pytest.raises(CommandError, match="may not merge records"):
         call_command("people", "merge", "--keep", a.pk, "--merge", b.pk, "--user", alice.email)
+
+
+def test_the_nightly_sweep_is_queued_once_and_queues_the_next(admin):
+    from django_tasks_db.models import DBTaskResult
+
+    from people import tasks
+
+    a = person("Katherine", "Oduya", date(2012, 4, 9))
+    b = person("Kathryn", "Oduyah", date(2012, 4, 9))
+    assert tasks.sweep_schedule() is True
+    assert tasks.sweep_schedule() is False  # a second worker starting queues no second sweep
+    waiting = DBTaskResult.objects.filter(task_path=tasks.duplicates_sweep_nightly.module_path)
+    queued = waiting.get()
+    assert timezone.localtime(queued.run_after).hour == tasks.SWEEP_HOUR
+    queued.delete()  # as the worker takes it
+    assert tasks.duplicates_sweep_nightly.call() == 1
+    assert DuplicateCandidate.objects.get().possible_match_id in (a.pk, b.pk)
+    assert waiting.count() == 1
