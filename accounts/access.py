@@ -49,6 +49,7 @@ class Can(StrEnum):
     CHAIR_REVIEWS = "chair looked-after reviews and child protection conferences"
     REVIEW_BREAK_GLASS = "review break-glass uses of records"
     EXPLAIN_ACCESS = "see why a user could see a record"
+    MERGE_RECORDS = "review possible duplicates, merge two records of one person and undo a merge"
     ADMINISTER = "manage users, teams, settings, tokens, grants and declared conflicts"
 
 
@@ -61,9 +62,11 @@ PERMISSIONS: dict[str, frozenset[Can]] = {
     Role.SOCIAL_WORKER: _PRACTICE,
     Role.TEAM_MANAGER: _PRACTICE
     | {Can.MANAGE_CASES, Can.SEE_ACCESS_LOG, Can.SEE_REVIEWS_DUE, Can.SEE_PERFORMANCE, Can.REVIEW_BREAK_GLASS},
-    # Business support: the front door's contacts, new people, and the letters and calls they handle.
+    # Business support: the front door's contacts, new people, the letters and calls they handle, and keeping the
+    # person index clean (possible duplicates reviewed, merged and unmerged).
     Role.BUSINESS_SUPPORT: frozenset(
         {Can.SEE_RECORDS, Can.ADD_PEOPLE, Can.CHANGE_IDENTIFIERS, Can.RECORD_CONTACTS, Can.RECORD_CASE_NOTES}
+        | {Can.MERGE_RECORDS}
     ),
     # Independent reviewing officers record the reviews they chair (journey steps), notes and visits; they read
     # the dashboards that time their reviews.
@@ -447,6 +450,20 @@ def _basis_sentence(name: str, row: Any) -> str:
 def can_record_for_person(user: Any, person: Person) -> bool:
     """Recording the steps of a child's journey for this person (the journey panel's steps)."""
     return may_for_person(user, Can.RECORD_JOURNEY, person)
+
+
+def may_review_duplicates(user: Any) -> bool:
+    """The possible duplicates list, comparing two records, merging them and undoing a merge: business support and
+    administrators. They see, for two people they may *find* (a restricted record only with a grant), who each is
+    (names, dates of birth, identifiers, addresses, relationships, warnings) and what is open, in words; not the
+    story (case notes, assessments), which still needs a legitimate relationship. docs/decisions/0020."""
+    return may(user, Can.MERGE_RECORDS)
+
+
+def may_confirm_merge(user: Any) -> bool:
+    """Confirming a merge that a rule lets a manager allow (records with different dates of birth): someone who may
+    manage cases (a team manager, an administrator) as well as merge records."""
+    return may(user, Can.MERGE_RECORDS) and may(user, Can.MANAGE_CASES)
 
 
 def can_see_access_log(user: Any) -> bool:

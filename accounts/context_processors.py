@@ -17,6 +17,7 @@ def casework(request: HttpRequest) -> dict[str, object]:
         "authority_name": settings.CASEWORK_AUTHORITY_NAME,
         "demo_mode": demo_mode(request),
         "can_add_people": access.may(request.user, access.Can.ADD_PEOPLE),
+        "can_review_duplicates": access.may_review_duplicates(request.user),
         "is_manager": access.is_manager(request.user),
         "is_reviewing_officer": access.is_reviewing_officer(request.user),
         "holds_caseload": access.holds_caseload(request.user),

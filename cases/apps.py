@@ -15,4 +15,11 @@ class CasesConfig(AppConfig):
 
         register()
         involvement.register(provide)
+
+        from people import merging
+
+        from . import merge_checks
+
+        merging.register_check(merge_checks.merge_check)
+        merging.register_open_work(merge_checks.open_work)
         on_visit_corrected_to_seen(visit_corrected_to_seen)

@@ -16,7 +16,7 @@ from core.api import ErrorOut, summary
 from core.errors import ConfirmationNeeded, RuleError
 from core.inputs import Code, Line, Text
 
-from . import selectors, services
+from . import merging, selectors, services
 from .models import Person, PersonAddress, PersonIdentifier
 from .search import SearchError, find_people, search_people
 
@@ -41,6 +41,8 @@ def person_for_api(request: HttpRequest, pk: int) -> Person:
     person, full = access.person_for(request.user, pk)
     if person is None:
         raise Http404("No person found")
+    if (merge := merging.tombstone_of(person.pk)) is not None:  # merged: everything is on the survivor now
+        raise Http404(f"This record was merged into record {merge.survivor_id}")
     if not full:
         raise HttpError(403, NO_PART)
     return person

@@ -303,6 +303,18 @@ class DuplicateCandidate(TimeStamped):
     score = models.FloatField()
     source = models.CharField(max_length=40)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    # Why the pair was proposed, in words ("same surname, same date of birth"); the sweep fills it.
+    reasons = models.JSONField(default=list, blank=True, db_default=[])
+
+    SOURCES = {
+        "import": "Imported",
+        "created_despite_match": "Added despite a close match",
+        "sweep": "Found by the nightly check",
+    }
+
+    @property
+    def source_label(self) -> str:
+        return self.SOURCES.get(self.source, self.source)
 
     class Meta:
         constraints = [
@@ -469,3 +481,70 @@ class MatchModel(models.Model):
 
     def __str__(self) -> str:
         return f"Match weights version {self.version} ({self.method}, {self.fitted_at:%d %B %Y})"
+
+
+class PersonMerge(models.Model):
+    """One record merged into another (people.merging.person_merge): `merged` stays as a tombstone that points at
+    `survivor` until the merge is undone (`undone_at`). Every row that moved is a PersonMergeMove and every value the
+    merge overwrote a PersonMergeChange, so people.merging.person_unmerge can put everything back exactly."""
+
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    # What the person chose, field by field: {"date_of_birth": "merged", ...}; "survivor" for the rest.
+    choices = models.JSONField(default=dict)
+    # The questions a manager confirmed (different dates of birth, two open referrals), empty when none was needed.
+    confirmed = models.JSONField(default=list)
+    # For each model with a foreign key to Person, the highest primary key at the merge: rows above it attached to
+    # the survivor were recorded since, and are assigned by a person when the merge is undone.
+    high_water = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(survivor=F("merged")), name="merge_not_self"),
+            # A record is merged into one other at a time.
+            models.UniqueConstraint(fields=["merged"], condition=Q(undone_at__isnull=True), name="merge_one_live"),
+        ]
+        indexes = [models.Index(fields=["survivor"], name="merge_survivor")]
+
+    def __str__(self) -> str:
+        return f"Record {self.merged_id} merged into {self.survivor_id}"
+
+
+class PersonMergeMove(models.Model):
+    """A row whose foreign key to Person was moved from the merged record to the survivor."""
+
+    merge = models.ForeignKey(PersonMerge, on_delete=models.PROTECT, related_name="moves")
+    model = models.CharField(max_length=100)  # "recording.CaseNote"
+    row = models.CharField(max_length=40)  # the row's primary key, as text
+    field = models.CharField(max_length=100)
+    old_value = models.BigIntegerField()
+    new_value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["merge", "model"], name="merge_move")]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.row}.{self.field}: {self.old_value} to {self.new_value}"
+
+
+class PersonMergeChange(models.Model):
+    """A value the merge overwrote (a field the person chose from the merged record, a name that became an alias, a
+    duplicate relationship ended), with its old value as JSON, in the order written."""
+
+    merge = models.ForeignKey(PersonMerge, on_delete=models.PROTECT, related_name="changes")
+    model = models.CharField(max_length=100)
+    row = models.CharField(max_length=40)
+    field = models.CharField(max_length=100)
+    old_value = models.JSONField(null=True)
+    new_value = models.JSONField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.row}.{self.field} was {self.old_value}"

@@ -253,12 +253,23 @@ def person_create(
             }
         },
     )
-    for other_id in possible_duplicates_considered or []:
-        DuplicateCandidate.objects.get_or_create(
-            person=person,
-            possible_match_id=other_id,
-            defaults={"score": 0.0, "source": "created_despite_match", "created_by": _uid(actor)},
-        )
+    considered = [pid for pid in possible_duplicates_considered or [] if pid != person.pk]
+    if considered:
+        from .duplicates import score_pairs
+
+        scores = score_pairs([(person.pk, pid) for pid in considered])
+        for other_id in considered:
+            score = scores.get((person.pk, other_id))
+            DuplicateCandidate.objects.get_or_create(
+                person=person,
+                possible_match_id=other_id,
+                defaults={
+                    "score": score.value if score else 0.0,
+                    "reasons": score.reasons if score else [],
+                    "source": "created_despite_match",
+                    "created_by": _uid(actor),
+                },
+            )
     involvement.refresh([person.pk])
     return person
 

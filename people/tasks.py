@@ -1,24 +1,39 @@
 """People's background tasks, run by `casework worker` (django-tasks' database backend).
 
-`name_frequencies_refresh_weekly` counts every surname and given name again (people.NameFrequency, the search's
-term frequencies: people.match_store) and queues itself for a week later, so one refresh is always waiting.
-`worker_started` makes sure it is queued when a worker starts (once, however many workers start).
+- `name_frequencies_refresh_weekly` counts every surname and given name again (people.NameFrequency, the search's
+  term frequencies: people.match_store) and queues itself for a week later.
+- `duplicates_sweep_nightly` runs `people.duplicates.duplicates_sweep` and queues itself for the next night at
+  SWEEP_HOUR (local time).
+Each keeps exactly one run waiting; `worker_started` queues whichever is missing when a worker starts (once, however
+many workers start).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from .duplicates import duplicates_sweep
 from .match_store import name_frequencies_refresh
 
 logger = logging.getLogger(__name__)
 
 EVERY = timedelta(days=7)
+SWEEP_HOUR = 2
+
+
+def queue_unless_waiting(job: Any, *, after: datetime) -> bool:
+    """Queue `job` to run after `after`, unless a run of it is already waiting. Returns whether one was queued."""
+    waiting = DBTaskResult.objects.filter(task_path=job.module_path, status=TaskResultStatus.READY).exists()
+    if waiting:
+        return False
+    job.using(run_after=after).enqueue()
+    return True
 
 
 @task()
@@ -32,19 +47,34 @@ def name_frequencies_refresh_weekly() -> dict[str, int]:
 
 def name_frequencies_schedule(*, after: datetime) -> bool:
     """Queue the weekly refresh to run after `after`, unless one is already waiting. Returns whether one was."""
-    waiting = DBTaskResult.objects.filter(
-        task_path=name_frequencies_refresh_weekly.module_path, status=TaskResultStatus.READY
-    ).exists()
-    if waiting:
-        return False
-    name_frequencies_refresh_weekly.using(run_after=after).enqueue()
-    return True
+    return queue_unless_waiting(name_frequencies_refresh_weekly, after=after)
+
+
+def next_night(now: datetime) -> datetime:
+    local = timezone.localtime(now)
+    at = timezone.make_aware(datetime.combine(local.date(), time(SWEEP_HOUR)))
+    return at if at > now else at + timedelta(days=1)
+
+
+@task()
+def duplicates_sweep_nightly() -> int:
+    """Sweep the whole index for possible duplicates, then queue the next night's sweep."""
+    result = duplicates_sweep()
+    logger.info("Duplicate sweep: %s pairs considered, %s proposed", result.candidates_considered, result.proposed)
+    sweep_schedule()
+    return result.proposed
+
+
+def sweep_schedule() -> bool:
+    """Queue the nightly sweep unless one is already waiting. Returns whether one was queued."""
+    return queue_unless_waiting(duplicates_sweep_nightly, after=next_night(timezone.now()))
 
 
 def worker_started() -> None:
-    """What `casework worker` does for people as it starts: queue the weekly refresh of the names if none waits
-    (the first runs at once on an install that has never counted them)."""
+    """What `casework worker` does for people as it starts: queue the weekly refresh of the names (the first at once
+    on an install that has never counted them) and the nightly sweep for possible duplicates, if none waits."""
     from .models import NameFrequency
 
     first = not NameFrequency.objects.exists()
     name_frequencies_schedule(after=timezone.now() if first else timezone.now() + EVERY)
+    sweep_schedule()

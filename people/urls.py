@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import access_views, views
+from . import access_views, duplicate_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -27,4 +27,10 @@ urlpatterns = [
     path("access/grants/<int:grant_id>/revoke", access_views.grant_revoke, name="grant_revoke"),
     path("<int:pk>/access/conflict", access_views.conflict_record, name="conflict_record"),
     path("access/conflicts/<int:conflict_id>/withdraw", access_views.conflict_withdraw, name="conflict_withdraw"),
+    path("duplicates", duplicate_views.duplicate_list, name="duplicates"),
+    path("duplicates/<int:pair_id>", duplicate_views.duplicate_compare, name="duplicate_compare"),
+    path("duplicates/<int:pair_id>/not-the-same", duplicate_views.duplicate_not_same, name="duplicate_not_same"),
+    path("merge/<int:keep_id>/<int:gone_id>", duplicate_views.merge_choose, name="merge"),
+    path("merges/<int:merge_id>", duplicate_views.merge_detail, name="merge_detail"),
+    path("merges/<int:merge_id>/undo", duplicate_views.merge_undo, name="merge_undo"),
 ]

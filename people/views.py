@@ -18,7 +18,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from core.views import handle_form, saved_then
 
-from . import record, selectors, services
+from . import merging, record, selectors, services
 from .access_views import closed_record
 from .forms import (
     AddressCorrectForm,
@@ -58,6 +58,9 @@ def person_for_user(request: HttpRequest, pk: int, *, section: str = "") -> Pers
     person, full = access.person_for(request.user, pk)
     if person is None:
         raise Http404("No person found")
+    # A merged record takes no more work: everything about the person is on the record it was merged into.
+    if (merge := merging.tombstone_of(person.pk)) is not None:
+        raise Http404(f"This record was merged into record {merge.survivor_id}")
     if not full:
         raise PermissionDenied("You have no part in this person's case. Open their record to see who to contact.")
     if request.method == "GET":
@@ -122,6 +125,17 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person, full = access.person_for(request.user, pk)
     if person is None:
         raise Http404("No person found")
+    # A merged record points at the record it was merged into (one indexed query).
+    if (merge := merging.tombstone_of(person.pk)) is not None:
+        return render(
+            request,
+            "people/duplicates/tombstone.html",
+            {
+                "merge": merge,
+                "survivor_findable": access.findable_people(request.user).filter(pk=merge.survivor_id).exists(),
+                "may_review": access.may_review_duplicates(request.user),
+            },
+        )
     if not full:
         return closed_record(request, person)
     summary = selectors.person_summary(person.pk, viewer=request.user)

@@ -92,7 +92,8 @@ echo "Help (needs no database):"
 run --help
 check "the commands are listed" "^  worker"
 for command in serve worker seed people "people search" "people import" "people fit-match-weights" \
-  "people refresh-name-frequencies" users "users invite" audit "audit verify" \
+  "people refresh-name-frequencies" "people duplicates" "people sweep" "people merge" "people unmerge" \
+  users "users invite" audit "audit verify" \
   returns "returns cin" "returns ssda903" "returns validate" "returns csc-api" tokens "tokens issue" "tokens revoke" \
   "tokens list" access "access explain" "access grant" "access revoke" "access refresh" idempotency_purge \
   demo_sign_ins backup restore forms "forms list" "forms check" "forms load" "forms submit" "forms pdf" \
@@ -161,6 +162,35 @@ run people fit-match-weights --sample 5000
 check "a second fit is the next version" "^Stored match weights version 2"
 run --expect 1 people fit-match-weights --sample 10
 check "too small a sample is refused in words" "sample must be at least 200"
+
+echo
+echo "Possible duplicates, merged and unmerged:"
+dup="$dir/duplicate.csv"
+printf 'source_id,given_name,family_name,date_of_birth,sex,nhs_number,postcode\nSMOKE-4,Ada,Lovelace,2015-12-10,F,,LE1 5WW\n' >"$dup"
+run people import "$dup"
+check "a second Ada Lovelace is flagged as a possible duplicate" "Flagged as possible duplicates: 1\."
+run people sweep
+check "the sweep looks over the whole index by blocks" "^Pairs in the same block: [0-9,]+; not yet known: [0-9,]+\. Proposed: [0-9,]+"
+run people duplicates
+check "the pairs are listed with both records" "pair [0-9]+: #[0-9]+ .* and #[0-9]+ "
+run people duplicates --json
+read -r keep gone < <(python3 -c '
+import json, sys
+pairs = json.loads(next(line for line in open(sys.argv[1]) if line.startswith("[")))
+ada = [p for p in pairs if p["source"] == "import"]
+print(ada[0]["first"], ada[0]["second"]) if ada else print("0 0")' "$last")
+support=ben.support@demo.casework.test
+run --expect 1 people merge --keep "$keep" --merge "$gone" --user sam.social-worker@demo.casework.test
+check "a social worker may not merge records" "may not merge records"
+run people merge --keep "$keep" --merge "$gone" --user "$support" --json
+check "the merge prints its id" '"merge": [0-9]+'
+merge_id="$(python3 -c 'import json, sys; print(json.loads(next(l for l in open(sys.argv[1]) if l.startswith("{")))["merge"])' "$last")"
+run --expect 1 people merge --keep "$keep" --merge "$gone" --user "$support"
+check "a merged record cannot be merged again" "already merged into record $keep"
+run people unmerge "$merge_id" --user "$support"
+check "the merge is undone" "^Merge $merge_id undone: record $gone is its own record again"
+run --expect 1 people unmerge "$merge_id" --user "$support"
+check "a merge is undone once" "already undone"
 run users invite --email smoke.invite@example.test --first-name Sam --last-name Smoke --team "Assessment Team North" \
   --role social_worker
 check "the one-time link is printed" "/accounts/invitation/"

@@ -89,6 +89,14 @@ PAGES: dict[str, Rule] = {
     "people:explain": rule("can", Can.EXPLAIN_ACCESS, audit="person", query="email={alice_email}&person={pk}"),
     "people:grant_add": rule("can", Can.ADMINISTER, **RECORD_POST),
     "people:grant_revoke": rule("can", Can.ADMINISTER, **RECORD_POST),
+    # Possible duplicates and merges: business support and administrators, about people they may find.
+    "people:duplicates": rule("can", Can.MERGE_RECORDS, audit="people"),
+    "people:duplicate_compare": rule("can", Can.MERGE_RECORDS, audit="person"),
+    "people:duplicate_not_same": rule("can", Can.MERGE_RECORDS, ok={302}, methods=("POST",)),
+    "people:merge": rule("can", Can.MERGE_RECORDS, audit="person", **RECORD_POST),
+    # The merge's pages name the two merged records (audited as views of the survivor), not the child.
+    "people:merge_detail": rule("can", Can.MERGE_RECORDS),
+    "people:merge_undo": rule("can", Can.MERGE_RECORDS, **RECORD_POST),
     "people:conflict_record": rule("can", Can.ADMINISTER, **RECORD_POST),
     "people:conflict_withdraw": rule("can", Can.ADMINISTER, **RECORD_POST),
     # Recording

@@ -23,9 +23,11 @@ from conftest import client_for, make_user
 from forms.definition import Form
 from forms.services import definition_load, definitions_load, draft_save, response_return, response_submit
 from people import access_services
+from people.merging import person_merge
 from people.models import (
     BreakGlassReason,
     DeclaredConflict,
+    DuplicateCandidate,
     Person,
     PersonAddress,
     PersonIdentifier,
@@ -213,6 +215,12 @@ def build_world() -> World:
     access_services.conflict_declare(actor=dee, person=child, connection="Neighbour")
     token, _ = token_issue(actor=None, user=dee, name="Matrix", scopes=["read"], days=30)
     membership = membership_add(actor=None, user=dee, team=admins, role=Role.BUSINESS_SUPPORT)
+    # A possible duplicate of the child (the duplicates' pages), and two other records merged (the merge's pages).
+    twin = person_create(actor=None, given_name="Amelia", family_name="Hewes", date_of_birth=date(2015, 3, 27))
+    pair = DuplicateCandidate.objects.create(person=child, possible_match=twin, score=0.9, source="sweep")
+    kept = person_create(actor=None, given_name="Merle", family_name="Oakes", date_of_birth=date(1980, 1, 2))
+    gone = person_create(actor=None, given_name="Merle", family_name="Oaks", date_of_birth=date(1980, 1, 2))
+    merge = person_merge(actor=None, keep=kept, merge=gone).merge
 
     run = ReturnRun.objects.create(
         kind=ReturnKind.CIN_CENSUS,
@@ -243,6 +251,10 @@ def build_world() -> World:
             "conflict_id": DeclaredConflict.objects.get(user=dee).pk,
             "token_id": token.pk,
             "membership_id": membership.pk,
+            "pair_id": pair.pk,
+            "keep_id": child.pk,
+            "gone_id": twin.pk,
+            "merge_id": merge.pk,
             "run_id": run.pk,
             "file_id": file.pk,
             "slug": "children",

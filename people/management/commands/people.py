@@ -1,5 +1,7 @@
-"""`casework people search ...`, `casework people import ...`, `casework people fit-match-weights` and
-`casework people refresh-name-frequencies`."""
+"""`casework people search ...`, `casework people import ...`, `casework people fit-match-weights`,
+`casework people refresh-name-frequencies`, and the duplicates: `casework people duplicates [--json]`,
+`casework people sweep [--dry-run]`, `casework people merge --keep ID --merge ID --user EMAIL [--json]`,
+`casework people unmerge MERGE_ID --user EMAIL`."""
 
 from __future__ import annotations
 
@@ -56,6 +58,34 @@ class Command(BaseCommand):
         sub.add_parser(
             "refresh-name-frequencies", help="Count every surname and given name again (the search's name weights)"
         )
+        d = sub.add_parser("duplicates", help="The possible duplicates waiting for review, most likely first")
+        d.add_argument("--json", action="store_true", help="Print JSON (one list of pairs)")
+        d.add_argument("--limit", type=int, default=200)
+        w = sub.add_parser("sweep", help="Look over the whole index for possible duplicates the add-time check missed")
+        w.add_argument("--dry-run", action="store_true", help="Count what would be proposed; propose nothing")
+        m = sub.add_parser("merge", help="Merge one record into another (can be undone)")
+        m.add_argument("--keep", type=int, required=True, help="The record number that stays")
+        m.add_argument("--merge", type=int, required=True, help="The record number merged into it")
+        m.add_argument("--user", required=True, help="Email of the user doing the merge (business support or admin)")
+        m.add_argument(
+            "--take",
+            action="append",
+            default=[],
+            metavar="FIELD",
+            help="Keep the merged record's value of FIELD (name, date_of_birth, current_address, upn, ...); repeat",
+        )
+        m.add_argument("--confirm", action="store_true", help="A manager confirms what the rules ask (see the message)")
+        m.add_argument("--json", action="store_true")
+        u = sub.add_parser("unmerge", help="Undo a merge exactly")
+        u.add_argument("merge_id", type=int)
+        u.add_argument("--user", required=True, help="Email of the user undoing the merge")
+        u.add_argument(
+            "--assign",
+            action="append",
+            default=[],
+            metavar="ITEM=WHOSE",
+            help="Work recorded since the merge: ITEM (as listed) = survivor or merged; repeat",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "search":
@@ -67,8 +97,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Counted {counts['surname']:,} different surnames and {counts['given_name']:,} given names."
             )
-        else:
+        elif opts["action"] == "import":
             self._import(opts)
+        else:
+            from people import merge_commands
+
+            getattr(merge_commands, opts["action"])(self, opts)
 
     def _fit(self, opts: dict[str, Any]) -> None:
         if opts["sample"] < MIN_PEOPLE:
