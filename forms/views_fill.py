@@ -161,6 +161,9 @@ def page(request: HttpRequest, pk: int, draft_id: int, page_id: str) -> HttpResp
         rendered = filling.page_keys(form, here, answers)
         action = request.POST.get("action", "continue")
         new = filling.read_page(form, here, answers, request.POST)
+        if request.POST.get(LIVE) == "1":
+            # live.js showed the questions the answers brought up as they were given: the worker has seen them.
+            rendered = filling.page_keys(form, here, new)
         if action == "continue":
             new = filling.drop_empty_items(form, here, new)
         group, _, index = action.partition(":")[2].partition(":")
@@ -213,12 +216,14 @@ def page(request: HttpRequest, pk: int, draft_id: int, page_id: str) -> HttpResp
             "autosave_url": reverse("forms:autosave", args=[person.pk, response.pk, page_id]),
             "saved_at": timezone.localtime(response.updated_at),
             "forget": " ".join(request.session.pop(SAVED_PAGES, [])),
+            "live": filling.live_conditions(form, here, answers),
         },
         status=200,
     )
 
 
 SAVED_PAGES = "forms_saved_pages"
+LIVE = "live-conditions"  # posted by forms/static/forms/live.js: the page showed and hid questions as answered
 
 
 def _saved_here(request: HttpRequest, person: Person, response: FormResponse, page_id: str) -> None:
