@@ -92,6 +92,8 @@ PAGES: dict[str, Rule] = {
     # writes no record, so recording case notes is the permission (every practice role and business support).
     "forms:person_forms": rule("record", Can.RECORD_CASE_NOTES, audit="person"),
     "forms:start": rule("record", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "forms:record_visit": rule("record", Can.RECORD_VISITS, audit="person", ok={302}),
+    "forms:record_case_note": rule("record", Can.RECORD_CASE_NOTES, audit="person", ok={302}),
     "forms:resume": rule("record", Can.RECORD_CASE_NOTES, audit="person", ok={302}),
     "forms:page": rule("record", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
     "forms:autosave": rule("record", Can.RECORD_CASE_NOTES, methods=("POST",)),

@@ -60,6 +60,7 @@ SHIPPED = {
     "case-note": "case_note",
     "child-and-family-assessment": "assessment",
     "child-in-need-plan": "cin_plan",
+    "child-in-need-plan-review": "cin_plan_review",
     "child-protection-conference": "conference",
     "child-protection-plan": "core_group",
     "family-network-meeting": None,

@@ -715,6 +715,39 @@ def test_a_form_with_no_record_target_refuses_a_bad_answer_on_its_question(shipp
 # A target no shipped form uses yet: the child in need plan review ---------------------------------------------------
 
 
+CIN_REVIEW = {
+    "held_on": "2026-04-20",
+    "attendees": [
+        {"attendee_name": "Sarah Hughes", "attendee_role": "Mother"},
+        {"attendee_name": "Sam Ward", "attendee_role": "Social worker"},
+    ],
+    "child_attended": True,
+    "child_views": "Amelia says home is calmer and she likes her new school.",
+    "progress": "School attendance is up to 96%; the family support worker visits weekly.",
+    "plan_needed": False,
+    "step_down": "early_help",
+    "summary": "The plan's outcomes are met: the family step down to early help.",
+}
+
+
+def test_the_child_in_need_plan_review_records_the_review_and_ends_a_plan_no_longer_needed(
+    shipped, alice, manager, episode
+):
+    assessed(episode, alice, manager)
+    plan = case_services.cin_plan_start(actor=alice, episode=episode, started_on=date(2026, 1, 22))
+    submitted = submit(shipped["child-in-need-plan-review"], alice, episode.person, CIN_REVIEW)
+    plan.refresh_from_db()
+    review = plan.reviews.get()
+    assert (review.held_on, review.plan_continues, review.summary) == (date(2026, 4, 20), False, CIN_REVIEW["summary"])
+    assert plan.ended_on == date(2026, 4, 20) and submitted.records == [review]
+
+
+def test_the_child_in_need_plan_review_needs_an_open_plan(shipped, alice, episode):
+    assert refused(shipped["child-in-need-plan-review"], alice, episode.person, CIN_REVIEW) == {
+        "__all__": "Amelia has no open child in need plan: a review is recorded on a plan"
+    }
+
+
 def test_a_child_in_need_plan_review_from_a_definition_alone(alice, manager, episode, tmp_path):
     import json
 
