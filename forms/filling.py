@@ -203,7 +203,9 @@ def page_fields(
     return out
 
 
-def live_conditions(form: Form, page: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any] | None:
+def live_conditions(
+    form: Form, page: dict[str, Any] | None, answers: dict[str, Any], read: set[str] | None = None
+) -> dict[str, Any] | None:
     """What forms/static/forms/live.js needs to show and hide this page's questions as the worker answers: the
     form's pages and questions reduced to their ids, types and conditions, and the answers from other pages that the
     conditions read (no other answer leaves the server). None when nothing on the page can change."""
@@ -224,12 +226,13 @@ def live_conditions(form: Form, page: dict[str, Any], answers: dict[str, Any]) -
         }
         for p in form.pages()
     ]
-    read: set[str] = set()
-    _condition_vars(form.body, read)
-    on_page = {q["id"] for q in page["questions"]}
-    needed = {form.questions[r].group or r for r in read if r in form.questions}
+    # The questions the script reads from the page: this page's (or, on the correction page, every one it shows).
+    on_page = read if read is not None else {q["id"] for q in page["questions"]} if page else set()
+    used: set[str] = set()
+    _condition_vars(form.body, used)
+    needed = {form.questions[r].group or r for r in used if r in form.questions}
     return {
-        "page": page["id"],
+        "read": sorted(on_page),
         "pages": pages,
         "answers": {k: answers[k] for k in sorted(needed - on_page) if k in answers},
     }

@@ -222,7 +222,6 @@ def record_ref(instance: Model) -> dict[str, Any]:
     return {"type": instance._meta.label_lower, "id": instance.pk}
 
 
-@transaction.atomic
 def person_answers(form: Form, answers: dict[str, Any]) -> list[tuple[str, Any]]:
     """Every answer to a person question, with its key ("qid", "group.qid" or "group.0.qid")."""
     out: list[tuple[str, Any]] = []
@@ -265,6 +264,7 @@ def _refuse_people_not_seen(actor: Actor, form: Form, answers: dict[str, Any]) -
         raise RuleError(errors)
 
 
+@transaction.atomic
 def response_submit(
     *,
     actor: Actor,

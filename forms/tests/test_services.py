@@ -65,8 +65,8 @@ SHIPPED = {
     "child-protection-plan": "core_group",
     "family-network-meeting": None,
     "looked-after-review": "looked_after_review",
-    "pathway-plan": None,
-    "return-home-interview": None,
+    "pathway-plan": "pathway_plan",  # version 2 (version 1 wrote no record)
+    "return-home-interview": "return_home_interview",  # version 2
     "statutory-visit": "visit",
     "strategy-discussion": "strategy_discussion",
 }

@@ -7,7 +7,7 @@
 // saved; the server decides again on what was posted (forms/validation.py visible) and drops hidden answers at submit.
 import { visibleQuestions } from "./visibility.js";
 
-const form = document.getElementById("form-page");
+const form = document.querySelector("form[data-live-conditions]");
 const data = document.getElementById("form-conditions");
 
 const ADDRESS_PARTS = ["line_1", "line_2", "town", "postcode"];
@@ -116,7 +116,8 @@ function put(target, key, value) {
 if (form && data) {
   const conditions = JSON.parse(data.textContent);
   const definition = { pages: conditions.pages };
-  const page = conditions.pages.find((p) => p.id === conditions.page);
+  const reading = new Set(conditions.read);
+  const questions = conditions.pages.flatMap((p) => p.questions).filter((q) => reading.has(q.id));
   const blocks = Array.from(form.querySelectorAll("[data-show-key]"));
 
   // Tell the server the worker saw the questions as they appeared (forms/views_fill.py LIVE).
@@ -135,7 +136,7 @@ if (form && data) {
       fields.set(el.name, [...(fields.get(el.name) || []), el.value]);
     }
     const answers = {};
-    for (const q of page.questions) {
+    for (const q of questions) {
       if (q.type === "group" && q.repeats) {
         const block = form.querySelector(`[data-show-key="${q.id}"]`);
         const count = block ? Number(block.dataset.items || "0") : 0;
