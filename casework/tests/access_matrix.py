@@ -262,4 +262,6 @@ API: dict[str, Rule] = {
     "POST /api/v1/people/{person_id}/forms/responses/{response_id}/authorise": rule("record", _MANAGE),
     "POST /api/v1/people/{person_id}/forms/responses/{response_id}/return": rule("record", _MANAGE),
     "POST /api/v1/people/{person_id}/forms/responses/{response_id}/reopen": rule("record", _JOURNEY),
+    "POST /api/v1/people/{person_id}/forms/responses/{response_id}/corrections": rule("record", _JOURNEY),
+    "GET /api/v1/people/{person_id}/forms/responses/{response_id}/pdf": rule("record", audit="person"),
 }
