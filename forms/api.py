@@ -472,7 +472,12 @@ def response_correct_api(
     description="application/pdf: the authority's name, the person, page numbers, the form's version and the "
     "response's SHA-256 in the footer. A draft is not printed (404)." + ACCESS_TEXT,
     openapi_extra={
-        "responses": {"200": {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+        "responses": {
+            "200": {
+                "description": "The form as a PDF/A-2b file (an attachment)",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
     },
 )
 def response_pdf_api(request: HttpRequest, person_id: int, response_id: int) -> HttpResponse:
