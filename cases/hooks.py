@@ -2,9 +2,10 @@
 from an AppConfig.ready:
 
 - a *caseload section*: `(request) -> HTML` shown under the table of My caseload (the forms app: "Forms in progress");
-- a *step link*: for a journey step's slug, `(request, person) -> (text, url) | None`, a second way to take that step
-  shown beside it in the journey panel (the forms app: "Fill in the Child and family assessment form"). The links for
-  one panel are asked once, together (`step_links`), so a provider can answer with one query.
+- a *step link*: for a journey step's slug, `(request, person) -> (form title, url)`, the form that records that step:
+  the journey panel's step opens it instead of the step's short page, and the short page (still at its address) points
+  to it (the forms app: "Child and family assessment"). The links for one panel are asked once, together
+  (`step_links`), so a provider can answer with one query.
 """
 
 from __future__ import annotations

@@ -230,7 +230,9 @@ def journey_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
     def page() -> HttpResponse:
         about = spec.about(obj) if spec.about else ""
-        return render(request, "cases/step_form.html", {"form": form, "person": person, "step": spec, "about": about})
+        recorded_by = hooks.step_links(request, person, [step]).get(step)  # the form that records this step, if any
+        context = {"form": form, "person": person, "step": spec, "about": about, "recorded_by": recorded_by}
+        return render(request, "cases/step_form.html", context)
 
     return handle_form(
         request,

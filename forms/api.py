@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -27,7 +27,15 @@ from people.services import person_view_record
 
 from . import fhir, selectors
 from .models import FormDefinition, FormResponse, ResponseStatus
-from .services import draft_save, response_authorise, response_reopen, response_return, response_submit
+from .printing import pdf_file_name, response_print
+from .services import (
+    draft_save,
+    response_authorise,
+    response_correct,
+    response_reopen,
+    response_return,
+    response_submit,
+)
 
 router = Router(tags=["forms"])
 people_router = Router(tags=["forms"])
@@ -231,11 +239,23 @@ def _definition_in(name: str, version: int | None) -> FormDefinition:
         raise RuleError({"version" if "no version" in str(e) else "form": str(e)}) from e
 
 
-def _draft(person: Person, draft_id: int) -> FormResponse:
-    response = selectors.person_response(person, draft_id)
-    if response is None or response.status != ResponseStatus.DRAFT:
+def _held(
+    request: HttpRequest, person_id: int, item_id: int, *, draft: bool = False, fill: bool = False, seen: str = ""
+) -> tuple[Person, FormResponse]:
+    """The person (access as every person endpoint) and one of their drafts (`draft`) or form responses: 404 when
+    there is none; 403 unless the user may fill in its form (`fill`: changing it needs what filling it in needs);
+    audited as a view of `seen` (a section of the record) when given."""
+    person = person_for_api(request, person_id)
+    response = selectors.person_response(person, item_id)
+    if draft and (response is None or response.status != ResponseStatus.DRAFT):
         raise HttpError(404, "No such draft (a submitted form is at .../forms/responses/{id})")
-    return response
+    if response is None:
+        raise HttpError(404, "No such form response")
+    if fill:
+        _may_fill(request, response.definition, person)
+    if seen:
+        person_view_record(actor=request.user, person=person, section=seen.format(id=response.pk))
+    return person, response
 
 
 ACCESS_TEXT = (
@@ -284,9 +304,7 @@ def draft_create(request: HttpRequest, person_id: int, payload: DraftIn) -> Stat
     summary="One draft, with its answers so far (audited as a view)",
 )
 def draft_detail(request: HttpRequest, person_id: int, draft_id: int) -> dict[str, Any]:
-    person = person_for_api(request, person_id)
-    draft = _draft(person, draft_id)
-    person_view_record(actor=request.user, person=person, section=f"form draft {draft.pk}")
+    _, draft = _held(request, person_id, draft_id, draft=True, seen="form draft {id}")
     return _response_out(draft)
 
 
@@ -297,9 +315,7 @@ def draft_detail(request: HttpRequest, person_id: int, draft_id: int) -> dict[st
     description="A submitted form cannot be changed this way (422): correct it instead." + ACCESS_TEXT,
 )
 def draft_update(request: HttpRequest, person_id: int, draft_id: int, payload: AnswersIn) -> dict[str, Any]:
-    person = person_for_api(request, person_id)
-    draft = _draft(person, draft_id)
-    _may_fill(request, draft.definition, person)
+    person, draft = _held(request, person_id, draft_id, draft=True, fill=True)
     saved = draft_save(
         actor=request.user, definition=draft.definition, person=person, answers=payload.answers, response=draft
     )
@@ -314,9 +330,7 @@ def draft_update(request: HttpRequest, person_id: int, draft_id: int, payload: A
     openapi_extra=IDEMPOTENCY_HEADER,
 )
 def draft_submit(request: HttpRequest, person_id: int, draft_id: int, payload: SubmitDraftIn) -> dict[str, Any]:
-    person = person_for_api(request, person_id)
-    draft = _draft(person, draft_id)
-    _may_fill(request, draft.definition, person)
+    person, draft = _held(request, person_id, draft_id, draft=True, fill=True)
     answers = payload.answers if payload.answers is not None else draft.answers
     submitted = response_submit(
         actor=request.user, definition=draft.definition, person=person, answers=answers, response=draft
@@ -339,22 +353,13 @@ def response_create(request: HttpRequest, person_id: int, payload: SubmitIn) -> 
     return Status(201, _response_out(submitted.response))
 
 
-def _response(person: Person, response_id: int) -> FormResponse:
-    response = selectors.person_response(person, response_id)
-    if response is None:
-        raise HttpError(404, "No such form response")
-    return response
-
-
 @people_router.get(
     "/{int:person_id}/forms/responses/{int:response_id}",
     response={200: ResponseOut, **ACCESS_ANSWERS},
     summary="One form response, whatever its status, with its answers (audited as a view)",
 )
 def response_detail(request: HttpRequest, person_id: int, response_id: int) -> dict[str, Any]:
-    person = person_for_api(request, person_id)
-    response = _response(person, response_id)
-    person_view_record(actor=request.user, person=person, section=f"form response {response.pk}")
+    _, response = _held(request, person_id, response_id, seen="form response {id}")
     return _response_out(response)
 
 
@@ -366,9 +371,7 @@ def response_detail(request: HttpRequest, person_id: int, response_id: int) -> d
     "person is named by their NHS number where they have one.",
 )
 def response_fhir(request: HttpRequest, person_id: int, response_id: int) -> dict[str, Any]:
-    person = person_for_api(request, person_id)
-    response = _response(person, response_id)
-    person_view_record(actor=request.user, person=person, section=f"form response {response.pk} (FHIR)")
+    _, response = _held(request, person_id, response_id, seen="form response {id} (FHIR)")
     return fhir.checked(fhir.questionnaire_response(response))
 
 
@@ -392,8 +395,7 @@ DECISION_TEXT = (
 
 
 def _to_decide(request: HttpRequest, person_id: int, response_id: int) -> FormResponse:
-    person = person_for_api(request, person_id)
-    response = _response(person, response_id)
+    person, response = _held(request, person_id, response_id)
     if not access.may_for_person(request.user, access.Can.MANAGE_CASES, person):
         raise HttpError(403, "Only a team manager can decide on a form. Ask your manager to do it.")
     return response
@@ -435,7 +437,53 @@ def response_return_api(request: HttpRequest, person_id: int, response_id: int, 
     openapi_extra=IDEMPOTENCY_HEADER,
 )
 def response_reopen_api(request: HttpRequest, person_id: int, response_id: int) -> Status[dict[str, Any]]:
-    person = person_for_api(request, person_id)
-    response = _response(person, response_id)
-    _may_fill(request, response.definition, person)
+    _, response = _held(request, person_id, response_id, fill=True)
     return Status(201, _response_out(response_reopen(actor=request.user, response=response)))
+
+
+class CorrectionIn(Schema):
+    answers: dict[str, Any] = Field(..., description="All the answers of the corrected form, keyed by question id")
+    reason: Note = Field(..., description="Why the form is corrected (required; kept with the correction)")
+
+
+@people_router.post(
+    "/{int:person_id}/forms/responses/{int:response_id}/corrections",
+    response={201: ResponseOut, 422: ErrorsOut, **ACCESS_ANSWERS},
+    summary="Correct a submitted or authorised form: a new version that supersedes it, with the reason",
+    description="The corrected response is never changed: the correction is a new response on the same version of "
+    "the form, checked as a submission is, with who corrected it, when and why. A changed answer bound to the record "
+    "goes through the record's own correction, or is refused on its question when the record cannot be corrected. "
+    'Refused (422, nothing saved): no reason ("correction_reason"), no answer changed, an answer that does not '
+    "validate, a form waiting for a manager or with a newer version." + ACCESS_TEXT,
+    openapi_extra=IDEMPOTENCY_HEADER,
+)
+def response_correct_api(
+    request: HttpRequest, person_id: int, response_id: int, payload: CorrectionIn
+) -> Status[dict[str, Any]]:
+    _, response = _held(request, person_id, response_id, fill=True)
+    corrected = response_correct(actor=request.user, response=response, answers=payload.answers, reason=payload.reason)
+    return Status(201, _response_out(corrected))
+
+
+@people_router.get(
+    "/{int:person_id}/forms/responses/{int:response_id}/pdf",
+    response={200: bytes, **ACCESS_ANSWERS},
+    summary="A submitted form printed to PDF/A-2b (audited as a print of the record)",
+    description="application/pdf: the authority's name, the person, page numbers, the form's version and the "
+    "response's SHA-256 in the footer. A draft is not printed (404)." + ACCESS_TEXT,
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The form as a PDF/A-2b file (an attachment)",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def response_pdf_api(request: HttpRequest, person_id: int, response_id: int) -> HttpResponse:
+    _, response = _held(request, person_id, response_id, seen="form response {id} printed")
+    if response.status == ResponseStatus.DRAFT:
+        raise HttpError(404, "A draft is not printed: submit it first")
+    out = HttpResponse(response_print(actor=request.user, response=response), content_type="application/pdf")
+    out["Content-Disposition"] = f'attachment; filename="{pdf_file_name(response)}"'
+    return out

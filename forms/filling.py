@@ -93,6 +93,7 @@ class Field:
     error: str = ""
     choices: list[tuple[str, str, str]] = field(default_factory=list)  # (value, label, hint)
     widget: str = ""
+    hidden: bool = False  # hidden by a condition for the answers so far; the browser shows it when that changes
 
     @property
     def name(self) -> str:
@@ -135,6 +136,7 @@ class Group:
     items: list[Item]
     error: str = ""
     widget: str = "group"
+    hidden: bool = False
 
     @property
     def name(self) -> str:
@@ -168,13 +170,13 @@ class Choices:
 def page_fields(
     form: Form, page: dict[str, Any], answers: dict[str, Any], errors: dict[str, str], choices: Choices
 ) -> list[Field | Group]:
-    """The page's visible questions, each with its answer so far and its error."""
+    """The page's questions, each with its answer so far and its error. A question hidden by a condition for these
+    answers is there too, marked hidden (the page hides it; forms/static/forms/live.js shows it as soon as an answer
+    on the page brings it up, and hides it again, without a reload)."""
     shown = set(shown_keys(form, answers))
     out: list[Field | Group] = []
     for spec in page["questions"]:
         q = form.questions[spec["id"]]
-        if q.id not in shown:
-            continue
         value = answers.get(q.id)
         if q.type == "group" and q.spec.get("repeats"):
             items = []
@@ -183,18 +185,82 @@ def page_fields(
                 fields = [
                     _field(form.questions[s["id"]], f"{q.id}.{i}.{s['id']}", item.get(s["id"]), errors, choices)
                     for s in q.spec["questions"]
-                    if f"{q.id}.{i}.{s['id']}" in shown
                 ]
+                for f in fields:
+                    f.hidden = f.key not in shown
                 items.append(Item(i, fields, i + 1))
-            out.append(Group(q.id, q, items, errors.get(q.id, "")))
+            out.append(Group(q.id, q, items, errors.get(q.id, ""), hidden=q.id not in shown))
         elif q.type == "group":
             item = value if isinstance(value, dict) else {}
             for s in q.spec["questions"]:
-                if f"{q.id}.{s['id']}" in shown:
-                    out.append(_field(form.questions[s["id"]], f"{q.id}.{s['id']}", item.get(s["id"]), errors, choices))
+                f = _field(form.questions[s["id"]], f"{q.id}.{s['id']}", item.get(s["id"]), errors, choices)
+                f.hidden = f.key not in shown
+                out.append(f)
         else:
-            out.append(_field(q, q.id, value, errors, choices))
+            f = _field(q, q.id, value, errors, choices)
+            f.hidden = q.id not in shown
+            out.append(f)
     return out
+
+
+def live_conditions(
+    form: Form, page: dict[str, Any] | None, answers: dict[str, Any], read: set[str] | None = None
+) -> dict[str, Any] | None:
+    """What forms/static/forms/live.js needs to show and hide this page's questions as the worker answers: the
+    form's pages and questions reduced to their ids, types and conditions, and the answers from other pages that the
+    conditions read (no other answer leaves the server). None when nothing on the page can change."""
+    if not _has_condition(form.body):
+        return None
+
+    def slim(q: dict[str, Any]) -> dict[str, Any]:
+        out = {k: q[k] for k in ("id", "type", "show_if", "repeats", "max", "multiple") if k in q}
+        if q.get("type") == "group":
+            out["questions"] = [slim(s) for s in q["questions"]]
+        return out
+
+    pages = [
+        {
+            "id": p["id"],
+            **({"show_if": p["show_if"]} if "show_if" in p else {}),
+            "questions": [slim(q) for q in p["questions"]],
+        }
+        for p in form.pages()
+    ]
+    # The questions the script reads from the page: this page's (or, on the correction page, every one it shows).
+    on_page = read if read is not None else {q["id"] for q in page["questions"]} if page else set()
+    used: set[str] = set()
+    _condition_vars(form.body, used)
+    needed = {form.questions[r].group or r for r in used if r in form.questions}
+    return {
+        "read": sorted(on_page),
+        "pages": pages,
+        "answers": {k: answers[k] for k in sorted(needed - on_page) if k in answers},
+    }
+
+
+def _has_condition(node: Any) -> bool:
+    if isinstance(node, dict):
+        return "show_if" in node or any(_has_condition(v) for k, v in node.items() if k in ("pages", "questions"))
+    if isinstance(node, list):
+        return any(_has_condition(v) for v in node)
+    return False
+
+
+def _condition_vars(node: Any, out: set[str]) -> None:
+    """The question ids every condition in the definition reads (`var` and `missing`)."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "var" and isinstance(v, str):
+                out.add(v)
+            elif k == "var" and isinstance(v, list) and v and isinstance(v[0], str):
+                out.add(v[0])
+            elif k == "missing":
+                out.update(x for x in (v if isinstance(v, list) else [v]) if isinstance(x, str))
+            else:
+                _condition_vars(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            _condition_vars(v, out)
 
 
 def _field(q: Question, key: str, value: Any, errors: dict[str, str], choices: Choices) -> Field:
@@ -283,9 +349,24 @@ ABSENT = object()
 
 def read_page(form: Form, page: dict[str, Any], answers: dict[str, Any], post: QueryDict) -> dict[str, Any]:
     """The answers with this page's shown questions replaced by what was posted (an emptied answer is removed).
-    Questions the page did not show keep their answers (they are dropped at submit if they stay hidden)."""
+    "Shown" is for the answers posted: a question an answer on this page brought up (the browser showed it as it was
+    answered) is read too, one hidden by an answer on this page is not. Questions that do not show keep their answers
+    (they are dropped at submit if they stay hidden)."""
+    shown = page_keys(form, page, answers)
+    out = _read_shown(form, page, answers, post, shown)
+    for _ in range(len(form.questions)):  # each round settles at least one more condition (they read only earlier ones)
+        now = page_keys(form, page, out)
+        if now == shown:
+            break
+        shown = now
+        out = _read_shown(form, page, answers, post, shown)
+    return out
+
+
+def _read_shown(
+    form: Form, page: dict[str, Any], answers: dict[str, Any], post: QueryDict, shown: set[str]
+) -> dict[str, Any]:
     out = dict(answers)
-    shown = set(shown_keys(form, answers))
     for spec in page["questions"]:
         q = form.questions[spec["id"]]
         if q.id not in shown:

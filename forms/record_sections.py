@@ -17,22 +17,37 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from accounts import access
 from cases import hooks
+from cases import record_sections as cases_sections
 from people import record
 from people.models import Person
+from recording import record_sections as recording_sections
 
 from . import selectors_fill
 from .fill_access import fits, may_fill, may_fill_any
 from .models import FormDefinition
 
-# Journey steps a form records: the step's own page stays, and the panel offers the form beside it.
+# Journey steps a form records: the journey panel's step opens the form. The step's own short page stays at its
+# address (for a link made before, a date put right, and a council that has not loaded the form), and says which form
+# records the step (docs/forms.md, "Where a form opens").
 STEP_FORMS: dict[str, str] = {
     "assessment-start": "child-and-family-assessment",
     "assessment-record": "child-and-family-assessment",
     "strategy": "strategy-discussion",
     "initial-conference": "child-protection-conference",
     "review-conference": "child-protection-conference",
+    "core-group": "child-protection-plan",
+    "cin-plan-start": "child-in-need-plan",
+    "cin-plan-review": "child-in-need-plan-review",
     "looked-after-review": "looked-after-review",
+}
+
+# The record's buttons a form records: (form name, the short page used when that form is not loaded, the permission
+# the button needs: the short page's own).
+RECORD_FORMS: dict[str, tuple[str, str, access.Can]] = {
+    "visit": ("statutory-visit", "cases:visit_add", access.Can.RECORD_VISITS),
+    "case_note": ("case-note", "recording:case_note_add", access.Can.RECORD_CASE_NOTES),
 }
 
 
@@ -70,8 +85,18 @@ def step_links(request: HttpRequest, person: Any, slugs: Sequence[str]) -> dict[
     for slug in slugs:
         found = latest.get(STEP_FORMS.get(slug, ""))
         if found is not None and fits(found, person) and may_fill(request.user, found, person):
-            out[slug] = (f"fill in the {found.title} form", reverse("forms:start", args=[person.pk, found.name]))
+            out[slug] = (found.title, reverse("forms:start", args=[person.pk, found.name]))
     return out
+
+
+def record_form_url(user: Any, person: Person, key: str) -> str:
+    """Where the record's "Record a visit" or "Add a case note" goes: the form's start page when that form is loaded
+    and this user may fill it in for this person, else the short page (one query)."""
+    name, short_page, _ = RECORD_FORMS[key]
+    found = FormDefinition.objects.filter(name=name).order_by("-version").first()
+    if found is not None and fits(found, person) and may_fill(user, found, person):
+        return reverse("forms:start", args=[person.pk, found.name])
+    return reverse(short_page, args=[person.pk])
 
 
 def register() -> None:
@@ -79,3 +104,11 @@ def register() -> None:
     record.register_section(record.RecordSection("forms_in_progress", "main", 40, drafts_section))
     hooks.register_caseload_section("forms_in_progress", caseload_drafts)
     hooks.register_step_links("forms", step_links)
+    # The same keys as the buttons cases and recording register (replaced, so the record shows one of each): they
+    # open the form, or the short page when the form is not loaded (views_fill.record_with_form).
+    record.register_action(
+        record.RecordAction("visit", "Record a visit", "forms:record_visit", 20, cases_sections.can_record_visits)
+    )
+    record.register_action(
+        record.RecordAction("case_note", "Add a case note", "forms:record_case_note", 10, recording_sections.can_record)
+    )

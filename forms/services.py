@@ -222,6 +222,48 @@ def record_ref(instance: Model) -> dict[str, Any]:
     return {"type": instance._meta.label_lower, "id": instance.pk}
 
 
+def person_answers(form: Form, answers: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every answer to a person question, with its key ("qid", "group.qid" or "group.0.qid")."""
+    out: list[tuple[str, Any]] = []
+    for q in form.questions.values():
+        if q.type != "person":
+            continue
+        if q.group is None:
+            if q.id in answers:
+                out.append((q.id, answers[q.id]))
+            continue
+        held = answers.get(q.group)
+        if isinstance(held, dict) and q.id in held:
+            out.append((f"{q.group}.{q.id}", held[q.id]))
+        elif isinstance(held, list):
+            out += [
+                (f"{q.group}.{i}.{q.id}", item[q.id])
+                for i, item in enumerate(held)
+                if isinstance(item, dict) and q.id in item
+            ]
+    return out
+
+
+def _refuse_people_not_seen(actor: Actor, form: Form, answers: dict[str, Any]) -> None:
+    """A person answer must be someone on the record this user may see (accounts.access.can_view_person); a record
+    number that is not, or that the user may not open, is refused on its question, in the same words (saying which
+    would tell whether the record exists)."""
+    if not getattr(actor, "is_authenticated", False):
+        return  # the system itself (a command run with no user) sees everyone
+    chosen = person_answers(form, answers)
+    if not chosen:
+        return
+    people = Person.objects.in_bulk([pk for _, pk in chosen if isinstance(pk, int)])
+    errors = {}
+    for key, pk in chosen:
+        found = people.get(pk)
+        if found is None or not access.can_view_person(actor, found):
+            label = validation.named(form.questions[key.rsplit(".", 1)[-1]].spec["label"])
+            errors[key] = f"{label}: choose someone on the record whom you may see (record {pk} is not one)"
+    if errors:
+        raise RuleError(errors)
+
+
 @transaction.atomic
 def response_submit(
     *,
@@ -239,6 +281,7 @@ def response_submit(
     result = validation.validate(form, answers)
     if result.errors:
         raise RuleError(result.errors)
+    _refuse_people_not_seen(actor, form, result.answers)
     if response is None:
         response = FormResponse(definition=definition, person=person, author=actor_or_none(actor))
     else:
@@ -491,6 +534,7 @@ def response_correct(*, actor: Actor, response: FormResponse, answers: dict[str,
         errors["correction_reason"] = "The reason must not contain control characters (such as a NUL byte): delete them"
     if errors:
         raise RuleError(errors)
+    _refuse_people_not_seen(actor, form, result.answers)
     if canonical(result.answers) == canonical(old.answers):
         raise RuleError("You have not changed any answers: change at least one, or leave the form as it is")
     target = target_of(definition)

@@ -23,7 +23,10 @@ from cases.models import (
     LookedAfterEpisode,
     Section47Enquiry,
 )
+from cases.models_looked_after import MissingEpisode, MissingKind
+from cases.services.looked_after.episodes_read import episode_on
 from core.actors import Actor
+from core.dates import long_date
 from core.errors import RuleError
 from recording import services as recording_services
 from recording.models import CaseNoteType, VisitType
@@ -331,5 +334,112 @@ LOOKED_AFTER_REVIEW = register(
         },
         required=frozenset({"held_on", "participation"}),
         write=looked_after_review_write,
+    )
+)
+
+
+# A return home interview ---------------------------------------------------------------------------------------------
+
+
+def _interview_words(offered: bool | None, accepted: bool | None) -> str:
+    if not offered:
+        return "not offered"
+    return "accepted" if accepted else "offered and not accepted"
+
+
+def return_home_interview_write(
+    *, actor: Actor, person: Person, values: dict[str, Any], context: WriteContext
+) -> list[Model]:
+    """For a child looked after when they went missing, the SSDA903 Missing episode: recorded (as missing) if the
+    journey has not recorded it yet, and ended on the date they came back with the interview offered and accepted or
+    not (`missing_episode_record`, `missing_episode_end`). A return the journey already recorded is checked against
+    the form, not changed. A child who was not looked after has no such episode: the interview is kept with the form."""
+    started_on, returned_on = values.get("missing_from"), values.get("returned_on")
+    if started_on is None or episode_on(person, started_on) is None:
+        return []
+    offered = values.get("interview_offered_on") is not None
+    accepted = values.get("interview_accepted") if offered else None
+    episode = MissingEpisode.objects.filter(person=person, started_on=started_on).first()
+    if episode is None:
+        episode = case_services.missing_episode_record(
+            actor=actor, person=person, kind=MissingKind.MISSING, started_on=started_on
+        )
+    if episode.ended_on is None:
+        return [
+            case_services.missing_episode_end(
+                actor=actor,
+                episode=episode,
+                ended_on=returned_on,
+                return_interview_offered=offered,
+                return_interview_accepted=accepted,
+            )
+        ]
+    if episode.ended_on != returned_on:
+        raise RuleError(
+            {"returned_on": f"{_name(person)}'s return was recorded as {long_date(episode.ended_on)}: enter that date"}
+        )
+    if (episode.return_interview_offered, episode.return_interview_accepted) != (offered, accepted):
+        recorded = _interview_words(episode.return_interview_offered, episode.return_interview_accepted)
+        raise RuleError(
+            {
+                "interview_accepted": f"{_name(person)}'s return was recorded with the return interview {recorded}: "
+                "answer as it was, or ask for the return to be put right first"
+            }
+        )
+    return [episode]
+
+
+RETURN_HOME_INTERVIEW = register(
+    Target(
+        name="return_home_interview",
+        title="A return home interview (the SSDA903 Missing episode of a looked-after child)",
+        fields={
+            "missing_from": Field("date", label="The date the child went missing (MIS_START)"),
+            "returned_on": Field("date", label="The date the child came back (MIS_END)"),
+            "interview_offered_on": Field("date", label="The date the interview was offered (offered when answered)"),
+            "interview_accepted": Field("yes_no", label="Whether the child accepted the interview"),
+        },
+        required=frozenset({"missing_from", "returned_on"}),
+        write=return_home_interview_write,
+        record_words="the child's missing episode",
+    )
+)
+
+
+# A pathway plan ------------------------------------------------------------------------------------------------------
+
+
+def pathway_plan_write(*, actor: Actor, person: Person, values: dict[str, Any], context: WriteContext) -> list[Model]:
+    """For a care leaver (no longer looked after), the plan's meeting is a contact in touch, with their activity and
+    accommodation: `care_leaver_contact_record`, which SSDA903 OC3 reads around their 17th to 21st birthdays. An
+    eligible child still looked after has no care leaver contact: the plan is kept with the form."""
+    plan_date = values.get("plan_date")
+    if plan_date is not None and episode_on(person, plan_date) is not None:
+        return []
+    contact = case_services.care_leaver_contact_record(
+        actor=actor,
+        person=person,
+        contact_on=plan_date,
+        in_touch="YES",
+        activity=values.get("activity", ""),
+        accommodation=values.get("accommodation", ""),
+    )
+    return [contact]
+
+
+PATHWAY_PLAN = register(
+    Target(
+        name="pathway_plan",
+        title="A pathway plan (a care leaver contact for SSDA903 OC3)",
+        fields={
+            "plan_date": Field("date", label="The date of the plan (the contact's date)"),
+            "activity": Field("code_list", code_list="oc3_activity", label="The young person's activity (ACTIV)"),
+            "accommodation": Field(
+                "code_list", code_list="oc3_accommodation", label="The young person's accommodation (ACCOM)"
+            ),
+        },
+        required=frozenset({"plan_date", "activity", "accommodation"}),
+        write=pathway_plan_write,
+        record_words="the care leaver contact",
     )
 )

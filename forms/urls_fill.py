@@ -7,6 +7,8 @@ from . import views_fill
 urlpatterns = [
     path("people/<int:pk>/", views_fill.person_forms, name="person_forms"),
     path("people/<int:pk>/<slug:name>/start", views_fill.start, name="start"),
+    path("people/<int:pk>/record-a-visit", views_fill.record_with_form, {"key": "visit"}, name="record_visit"),
+    path("people/<int:pk>/add-a-case-note", views_fill.record_with_form, {"key": "case_note"}, name="record_case_note"),
     path("people/<int:pk>/drafts/<int:draft_id>/", views_fill.resume, name="resume"),
     path("people/<int:pk>/drafts/<int:draft_id>/check", views_fill.check, name="check"),
     path("people/<int:pk>/drafts/<int:draft_id>/<slug:page_id>", views_fill.page, name="page"),

@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import access
 from core import codes
 from core.errors import RuleError
 from core.forms import GovForm
@@ -27,7 +28,7 @@ from core.views import handle_form
 from people.models import Person
 from people.views import person_for_user
 
-from . import display, filling, selectors_fill, services, validation
+from . import display, filling, record_sections, selectors_fill, services, validation
 from .definition import Form
 from .fill_access import fits, forms_for, may_fill, may_fill_any
 from .models import FormDefinition, FormResponse, ResponseStatus
@@ -53,6 +54,16 @@ def person_forms(request: HttpRequest, pk: int) -> HttpResponse:
         "drafts": selectors_fill.drafts_for_person(person),
     }
     return render(request, "forms/fill/choose.html", context)
+
+
+@login_required
+def record_with_form(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """The record's "Record a visit" and "Add a case note": the form that records it (its start page), or the short
+    page when that form is not loaded or this user may not fill it in (forms.record_sections.RECORD_FORMS)."""
+    person = person_for_user(request, pk)
+    if not access.may_for_person(request.user, record_sections.RECORD_FORMS[key][2], person):
+        raise PermissionDenied("Your role cannot record this")
+    return redirect(record_sections.record_form_url(request.user, person, key))
 
 
 class StartForm(GovForm):
@@ -161,6 +172,9 @@ def page(request: HttpRequest, pk: int, draft_id: int, page_id: str) -> HttpResp
         rendered = filling.page_keys(form, here, answers)
         action = request.POST.get("action", "continue")
         new = filling.read_page(form, here, answers, request.POST)
+        if request.POST.get(LIVE) == "1":
+            # live.js showed the questions the answers brought up as they were given: the worker has seen them.
+            rendered = filling.page_keys(form, here, new)
         if action == "continue":
             new = filling.drop_empty_items(form, here, new)
         group, _, index = action.partition(":")[2].partition(":")
@@ -213,12 +227,14 @@ def page(request: HttpRequest, pk: int, draft_id: int, page_id: str) -> HttpResp
             "autosave_url": reverse("forms:autosave", args=[person.pk, response.pk, page_id]),
             "saved_at": timezone.localtime(response.updated_at),
             "forget": " ".join(request.session.pop(SAVED_PAGES, [])),
+            "live": filling.live_conditions(form, here, answers),
         },
         status=200,
     )
 
 
 SAVED_PAGES = "forms_saved_pages"
+LIVE = "live-conditions"  # posted by forms/static/forms/live.js: the page showed and hid questions as answered
 
 
 def _saved_here(request: HttpRequest, person: Person, response: FormResponse, page_id: str) -> None:

@@ -9,7 +9,6 @@ person to authorise or return. Each write is one service call through `core.view
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django import forms as django_forms
@@ -21,15 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import access
 from accounts.access import Can
-from core.codes import choices as code_choices
+from core import codes
 from core.errors import RuleError
-from core.forms import GovDateField, GovForm
+from core.forms import GovForm
 from core.views import handle_form, saved_then
 from forms.fill_access import permission_for
 from people.services import people_list_view_record
 from people.views import person_for_user, require_role
 
-from . import selectors, services, validation
+from . import filling, selectors, selectors_fill, services
 from .definition import Form
 from .display import answer_pages
 from .models import FormResponse, ResponseStatus
@@ -231,139 +230,119 @@ def response_reopen(request: HttpRequest, response_id: int) -> HttpResponse:
     return redirect(draft_url(draft))
 
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
-# The answer types the correction page offers; the others (date and time, person, address, groups) are kept as
-# they were (the page says so).
-CORRECTABLE = {"text", "long_text", "number", "date", "yes_no", "single_choice", "multiple_choice", "code_list"}
+def _correction_choices(form: Form, person: Any) -> filling.Choices:
+    """Code lists (one query each) and the person's relationships (one query, when a person question is asked)."""
+    questions = list(form.questions.values())
+    lists = {q.spec["code_list"] for q in questions if q.type == "code_list"}
+    people = selectors_fill.relationships_for_choice(person) if any(q.type == "person" for q in questions) else []
+    return filling.Choices(code_lists={name: codes.labels(name) for name in sorted(lists)}, people=people)
 
 
-class CorrectionForm(GovForm):
-    """One field per visible question whose type the page can edit (named by question id, so a service error comes
-    back on it), and the reason."""
-
-    def __init__(
-        self,
-        *args: Any,
-        definition_form: Form | None = None,
-        answers: dict[str, Any] | None = None,
-        locked: set[str] | frozenset[str] = frozenset(),
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        definition_form = definition_form or Form({"pages": []})
-        self.definition_form = definition_form
-        answers = answers or {}
-        shown = set(validation.visible(definition_form, answers))
-        self.pages: list[tuple[str, list[str]]] = []
-        self.kept: list[str] = []
-        for page in definition_form.pages():
-            names = []
-            for spec in page["questions"]:
-                q = definition_form.questions[spec["id"]]
-                if q.id not in shown:
-                    continue
-                if q.type not in CORRECTABLE or q.id in locked:
-                    self.kept.append(q.label)
-                    continue
-                self.fields[q.id] = question_field(q.spec, answers.get(q.id))
-                names.append(q.id)
-            if names:
-                self.pages.append((page["title"], names))
-        self.fields["correction_reason"] = django_forms.CharField(
-            label="Why are you correcting this form?",
-            widget=django_forms.Textarea(attrs={"rows": 3}),
-            help_text="The reason is kept with the correction, with your name and the time",
-            error_messages={"required": "Enter why you are correcting this form"},
-        )
-
-    def page_fields(self) -> list[tuple[str, list[Any]]]:
-        return [(title, [self[name] for name in names]) for title, names in self.pages]
-
-    def answers(self, old: dict[str, Any]) -> dict[str, Any]:
-        out = dict(old)
-        for _title, names in self.pages:
-            for name in names:
-                value = answer_value(self.definition_form.questions[name].spec, self.cleaned_data.get(name))
-                if value is None:
-                    out.pop(name, None)
-                else:
-                    out[name] = value
-        return out
-
-
-def question_field(spec: dict[str, Any], value: Any) -> django_forms.Field:
-    kind, label = spec["type"], spec["label"]
-    common: dict[str, Any] = {"label": label, "required": False, "help_text": spec.get("hint", "")}
-    if kind == "long_text":
-        return django_forms.CharField(widget=django_forms.Textarea(attrs={"rows": 5}), initial=value, **common)
-    if kind == "date":
-        return GovDateField(label_text=label, initial=date.fromisoformat(value) if value else None, **common)
-    if kind == "yes_no":
-        initial = {True: "yes", False: "no"}.get(value) if isinstance(value, bool) else None
-        return django_forms.ChoiceField(choices=YES_NO, widget=django_forms.RadioSelect, initial=initial, **common)
-    if kind in ("single_choice", "multiple_choice", "code_list"):
-        options = (
-            [(o["value"], o["label"]) for o in spec["options"]]
-            if kind != "code_list"
-            else list(code_choices(spec["code_list"]))
-        )
-        if kind == "multiple_choice" or spec.get("multiple"):
-            return django_forms.MultipleChoiceField(
-                choices=options, widget=django_forms.CheckboxSelectMultiple, initial=value or [], **common
-            )
-        return django_forms.ChoiceField(choices=options, widget=django_forms.RadioSelect, initial=value, **common)
-    return django_forms.CharField(initial=value if value is None else str(value), **common)
-
-
-def answer_value(spec: dict[str, Any], cleaned: Any) -> Any:
-    """A field's cleaned value as the answer the form stores (None: unanswered)."""
-    if cleaned in (None, "", []):
-        return None
-    kind = spec["type"]
-    if kind == "date":
-        return cleaned.isoformat()
-    if kind == "yes_no":
-        return cleaned == "yes"
-    if kind == "number":
-        try:
-            number = float(cleaned)
-        except ValueError:
-            return cleaned  # validation says it is not a number
-        return int(number) if number.is_integer() and "." not in str(cleaned) else number
-    return cleaned
+def _correction_read(form: Form, post: Any, locked: set[str], old: dict[str, Any]) -> dict[str, Any]:
+    """The answers as posted, every page read as the fill page reads it (each answer type, groups too); the answers
+    written to a record that cannot be corrected (`locked`: their questions, or the groups holding them) are put back
+    as they were."""
+    new = dict(old)
+    for page in form.pages():
+        new = filling.read_page(form, page, new, post)
+    for qid in locked:
+        if qid in old:
+            new[qid] = old[qid]
+        else:
+            new.pop(qid, None)
+    return new
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def response_correct(request: HttpRequest, response_id: int) -> HttpResponse:
+    """Correct this form: every shown question, of every answer type (dates and times, people, addresses, "add
+    another" entries), as the fill pages show and read them; the reason; saved as a new version by
+    services.response_correct. The answers written to a record that cannot be corrected are listed as kept."""
     response = _recording(request, response_id, f"form response {response_id} correction")
     history = services.response_history(response)
     if history[-1].pk != response.pk:
         return saved_then(request, "This form has a newer version: correct that one", "forms:response", history[-1].pk)
-    definition_form = services.form_of(response.definition)
-    data = request.POST if request.method == "POST" else None
+    form = services.form_of(response.definition)
+    old = response.answers if isinstance(response.answers, dict) else {}
     # Answers written to a record whose target cannot correct it are kept as they were (the service refuses them).
     target = services.target_of(response.definition)
-    locked = set(definition_form.bound().values()) if target is not None and target.correct is None else set()
-    form = CorrectionForm(data, definition_form=definition_form, answers=response.answers, locked=locked)
-    if data is not None and form.is_valid():  # show what the new answers reveal, then check again
-        form = CorrectionForm(
-            data, definition_form=definition_form, answers=form.answers(response.answers), locked=locked
-        )
-    return handle_form(
+    locked = set(form.bound().values()) if target is not None and target.correct is None else set()
+    locked_tops = {form.questions[q].group or q for q in locked if q in form.questions}
+    answers, errors, reason = old, {}, ""
+    if request.method == "POST":
+        answers = _correction_read(form, request.POST, locked_tops, old)
+        reason = request.POST.get("correction_reason", "")
+        action = request.POST.get("action", "save")
+        group, _, index = action.partition(":")[2].partition(":")
+        g = form.questions.get(group)
+        if action.startswith("add:") and g is not None and g.type == "group" and group not in locked_tops:
+            items = answers.get(group)
+            answers = {**answers, group: [*(items if isinstance(items, list) else []), {}]}
+        elif action.startswith("remove:") and g is not None and index.isdigit() and group not in locked_tops:
+            items = answers.get(group)
+            kept = [item for i, item in enumerate(items if isinstance(items, list) else []) if i != int(index)]
+            answers = {**answers, group: kept} if kept else {k: v for k, v in answers.items() if k != group}
+        else:
+            for page in form.pages():
+                answers = filling.drop_empty_items(form, page, answers)
+            try:
+                correction = services.response_correct(
+                    actor=request.user, response=response, answers=answers, reason=reason
+                )
+            except RuleError as e:
+                errors = dict(e.errors)
+            else:
+                return saved_then(
+                    request,
+                    "Correction saved. The earlier version is kept and listed below.",
+                    "forms:response",
+                    correction.pk,
+                )
+    choices = _correction_choices(form, response.person)
+    pages, kept = [], []
+    for page in filling.visible_pages(form, answers):
+        fields = []
+        for f in filling.page_fields(form, page, answers, errors, choices):
+            top = f.key.split(".", 1)[0]
+            if top in locked_tops:
+                if not f.hidden:
+                    kept.append(f.q.label)
+                continue
+            fields.append(f)
+        if fields:
+            pages.append((page, fields))
+    shown_errors = [(f.first_id, errors[f.key]) for _, fields in pages for f in fields if f.key in errors] + [
+        (sub.first_id, errors[sub.key])
+        for _, fields in pages
+        for f in fields
+        if isinstance(f, filling.Group)
+        for item in f.items
+        for sub in item.fields
+        if sub.key in errors
+    ]
+    listed = {message for _, message in shown_errors}
+    if "correction_reason" in errors:
+        shown_errors.append(("correction_reason", errors["correction_reason"]))
+    shown_errors += [("", m) for k, m in errors.items() if m not in listed and k != "correction_reason"]
+    return render(
         request,
-        form,
-        lambda d: services.response_correct(
-            actor=request.user, response=response, answers=form.answers(response.answers), reason=d["correction_reason"]
-        ),
-        done=lambda r: saved_then(
-            request, "Correction saved. The earlier version is kept and listed below.", "forms:response", r.pk
-        ),
-        page=lambda: render(
-            request,
-            "forms/review/correct.html",
-            {"response": response, "person": response.person, "form": form, "version_label": version_label(response)},
-        ),
+        "forms/review/correct.html",
+        {
+            "response": response,
+            "person": response.person,
+            "pages": pages,
+            "kept": kept,
+            "errors": shown_errors,
+            "reason": reason,
+            "reason_error": errors.get("correction_reason", ""),
+            "version_label": version_label(response),
+            # live.js shows and hides questions as they are corrected; the kept answers are read from the JSON.
+            "live": filling.live_conditions(
+                form, None, answers, read={q["id"] for p in form.pages() for q in p["questions"]} - locked_tops
+            ),
+        },
+        status=200,
     )
 
 

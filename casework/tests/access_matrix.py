@@ -105,6 +105,8 @@ PAGES: dict[str, Rule] = {
     # writes no record, so recording case notes is the permission (every practice role and business support).
     "forms:person_forms": rule("record", Can.RECORD_CASE_NOTES, audit="person"),
     "forms:start": rule("record", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "forms:record_visit": rule("record", Can.RECORD_VISITS, audit="person", ok={302}),
+    "forms:record_case_note": rule("record", Can.RECORD_CASE_NOTES, audit="person", ok={302}),
     "forms:resume": rule("record", Can.RECORD_CASE_NOTES, audit="person", ok={302}),
     "forms:page": rule("record", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
     "forms:autosave": rule("record", Can.RECORD_CASE_NOTES, methods=("POST",)),
@@ -273,4 +275,6 @@ API: dict[str, Rule] = {
     "POST /api/v1/people/{person_id}/forms/responses/{response_id}/authorise": rule("record", _MANAGE),
     "POST /api/v1/people/{person_id}/forms/responses/{response_id}/return": rule("record", _MANAGE),
     "POST /api/v1/people/{person_id}/forms/responses/{response_id}/reopen": rule("record", _JOURNEY),
+    "POST /api/v1/people/{person_id}/forms/responses/{response_id}/corrections": rule("record", _JOURNEY),
+    "GET /api/v1/people/{person_id}/forms/responses/{response_id}/pdf": rule("record", audit="person"),
 }

@@ -278,3 +278,25 @@ def test_a_returned_form_is_reopened_by_the_worker_as_a_new_draft(manager, alice
         client_for(alice), "put", f"/api/v1/people/{person}/forms/drafts/{submitted_assessment.pk}", {"answers": {}}
     )
     assert put.status_code == 404
+
+
+def test_a_submitted_form_is_corrected_and_printed_through_the_api(alice, bob, example, held_child):
+    answers = {"visited_on": "2026-02-02", "seen": False, "not_seen_reason": "Out", "observations": "Tidy"}
+    first = response_submit(actor=alice, definition=example, person=held_child, answers=answers).response
+    url = f"/api/v1/people/{held_child.pk}/forms/responses/{first.pk}"
+    c = client_for(alice)
+    refused = api(c, "post", f"{url}/corrections", {"answers": answers, "reason": ""})
+    assert refused.status_code == 422 and "correction_reason" in refused.json()["errors"]
+    done = api(c, "post", f"{url}/corrections", {"answers": answers | {"observations": "Untidy"}, "reason": "Misread"})
+    assert done.status_code == 201, done.content
+    body = done.json()
+    assert body["supersedes"] == first.pk and body["correction_reason"] == "Misread"
+    assert body["answers"]["observations"] == "Untidy"
+    assert FormResponse.objects.get(pk=first.pk).answers["observations"] == "Tidy"  # the old version is kept
+    pdf = c.get(f"{url}/pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="print", person_id=held_child.pk).exists()
+    # The same access rule as the pages: someone with no part in the case is refused both.
+    other = client_for(bob)
+    assert api(other, "post", f"{url}/corrections", {"answers": answers, "reason": "x"}).status_code in (403, 404)
+    assert other.get(f"{url}/pdf").status_code in (403, 404)

@@ -156,3 +156,142 @@ def test_a_session_time_out_loses_nothing_typed(allow_audit_flush, live_server, 
     response.refresh_from_db()
     assert response.answers["observations"] == "A long account, typed just before the time-out."
     assert response.answers["present"] == ["dad"]
+
+
+def live_form() -> dict[str, Any]:
+    """Conditions on every kind of input: radios (yes/no), checkboxes, a date, and a repeating group's own question."""
+    return {
+        "format": 1,
+        "name": "browser-live",
+        "version": 1,
+        "title": "Live conditions",
+        "subject": "any",
+        "pages": [
+            {
+                "id": "one",
+                "title": "The visit",
+                "questions": [
+                    {"id": "seen", "type": "yes_no", "label": "Was the child seen?", "required": True},
+                    {
+                        "id": "seen_alone",
+                        "type": "yes_no",
+                        "label": "Were they seen alone?",
+                        "required": True,
+                        "show_if": {"==": [{"var": "seen"}, True]},
+                    },
+                    {
+                        "id": "reason",
+                        "type": "text",
+                        "label": "Why they were not seen",
+                        "required": True,
+                        "show_if": {"==": [{"var": "seen"}, False]},
+                    },
+                    {
+                        "id": "present",
+                        "type": "multiple_choice",
+                        "label": "Who was present",
+                        "options": [{"value": "mum", "label": "Mother"}, {"value": "dad", "label": "Father"}],
+                    },
+                    {
+                        "id": "dad_said",
+                        "type": "text",
+                        "label": "What the father said",
+                        "show_if": {"in": ["dad", {"var": "present"}]},
+                    },
+                    {"id": "visited_on", "type": "date", "label": "Date of visit"},
+                    {
+                        "id": "why_late",
+                        "type": "text",
+                        "label": "Why this is recorded late",
+                        "show_if": {"<": [{"var": "visited_on"}, "2020-01-01"]},
+                    },
+                    {
+                        "id": "actions",
+                        "type": "group",
+                        "label": "Actions",
+                        "repeats": True,
+                        "max": 5,
+                        "item_label": "Action",
+                        "questions": [
+                            {"id": "what", "type": "text", "label": "What"},
+                            {"id": "done", "type": "yes_no", "label": "Done already?"},
+                            {
+                                "id": "done_on",
+                                "type": "date",
+                                "label": "Date done",
+                                "show_if": {"==": [{"var": "done"}, True]},
+                            },
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+
+
+def test_questions_show_and_hide_as_the_worker_answers(
+    allow_audit_flush, live_server, alice, team_a_holds, browser_page
+):
+    definition = definition_load(actor=None, form=Form(live_form())).definition
+    child = person("Amelia", "Hughes", date(2015, 3, 27))
+    page, base = browser_page, live_server.url
+    shots = os.environ.get("CASEWORK_SCREENSHOTS")
+    sign_in(page, base, alice.email)
+    page.goto(f"{base}/forms/people/{child.pk}/{definition.name}/start")
+    page.get_by_role("button", name="Start now").click()
+    page.wait_for_url("**/one")
+    url = page.url
+    reason = page.get_by_label("Why they were not seen")
+    alone = page.get_by_role("group", name="Were they seen alone?")
+    assert not reason.is_visible() and not alone.is_visible()
+
+    # Radios: "No" brings up the reason at once (no reload), "Yes" swaps it for "seen alone".
+    page.get_by_role("group", name="Was the child seen?").get_by_label("No").check()
+    reason.wait_for(state="visible")
+    assert page.url == url and not alone.is_visible()
+    reason.fill("Away at school camp")
+    page.get_by_role("group", name="Was the child seen?").get_by_label("Yes").check()
+    alone.wait_for(state="visible")
+    assert not reason.is_visible() and reason.is_disabled()
+    alone.get_by_label("No").check()
+
+    # Checkboxes: ticking "Father" shows what he said; unticking hides it.
+    said = page.get_by_label("What the father said")
+    page.get_by_role("group", name="Who was present").get_by_label("Father").check()
+    said.wait_for(state="visible")
+    page.get_by_role("group", name="Who was present").get_by_label("Father").uncheck()
+    said.wait_for(state="hidden")
+    page.get_by_role("group", name="Who was present").get_by_label("Mother").check()
+
+    # A date: one before 2020 asks why it is recorded late, as it is typed.
+    late = page.get_by_label("Why this is recorded late")
+    fill_date(page, "Date of visit", date(2019, 6, 1))
+    late.wait_for(state="visible")
+    fill_date(page, "Date of visit", timezone.localdate() - timedelta(days=1))
+    late.wait_for(state="hidden")
+    if shots:
+        page.screenshot(path=f"{shots}/live-radios-checkboxes-date.png", full_page=True)
+
+    # A repeating group: an action's own "Done already?" shows its date.
+    page.get_by_role("button", name="Add action").click()
+    page.get_by_label("What (optional)").fill("Referral to CAMHS")
+    done_on = page.get_by_role("group", name="Date done")
+    assert not done_on.is_visible()
+    page.get_by_role("group", name="Done already?").get_by_label("Yes").check()
+    done_on.wait_for(state="visible")
+    fill_date(page, "Date done", timezone.localdate() - timedelta(days=1))
+    check_page(page, "live")
+    if shots:
+        page.screenshot(path=f"{shots}/live-group.png", full_page=True)
+
+    # Submit: the reason typed and then hidden is not kept.
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url(re.compile(r".*/check(#.*)?$"))
+    assert "Away at school camp" not in page.locator("main").inner_text()
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_load_state("load")
+    response = FormResponse.objects.get(person=child, definition=definition)
+    assert response.status == ResponseStatus.SUBMITTED
+    assert "reason" not in response.answers and response.answers["seen_alone"] is False
+    assert response.answers["present"] == ["mum"] and "dad_said" not in response.answers
+    assert response.answers["actions"][0]["done"] is True and "done_on" in response.answers["actions"][0]

@@ -114,3 +114,52 @@ def test_a_manager_returns_then_authorises_and_the_worker_corrects(
     pdf = Path(download.value.path()).read_bytes()
     assert download.value.suggested_filename == f"test-assessment-{correction.pk}.pdf"
     assert pdfa_problems(pdf, sha256=correction.sha256) == []
+
+
+def test_a_correction_of_every_answer_type_in_the_browser(
+    allow_audit_flush, live_server, alice, team_a_holds, browser_page
+):
+    """Dates and times, a person, an address, an "add another" entry, and a question that shows as the answer
+    changes, corrected on the page; the new version holds them."""
+    from datetime import date
+
+    from forms.definition import Form
+    from forms.services import definition_load, response_submit
+    from forms.tests.test_review_pages import every_type_form
+    from people.tests.factories import person
+
+    child = person("Amelia", "Hughes", date(2015, 3, 27))
+    mother = person("Sarah", "Hughes", date(1990, 1, 1))
+    definition = definition_load(actor=None, form=Form(every_type_form())).definition
+    first = response_submit(
+        actor=alice,
+        definition=definition,
+        person=child,
+        answers={"met_at": "2026-02-03T10:30:00+00:00", "seen": True, "actions": [{"what": "Call school"}]},
+    ).response
+    page, base = browser_page, live_server.url
+    sign_in(page, base, alice.email)
+    page.goto(f"{base}/forms/responses/{first.pk}/")
+    page.get_by_role("link", name="Correct this form").click()
+    page.get_by_role("group", name="When you met").get_by_label("Time").fill("2:15pm")
+    who = page.get_by_role("group", name="Who you met")
+    who.get_by_label("Someone else on the record").check()
+    who.get_by_label("Record number").fill(str(mother.pk))
+    page.get_by_label("Address line 1").fill("2 Low Street")
+    page.get_by_label("Town or city").fill("Leeds")
+    why_not = page.get_by_label("Why not (optional)")
+    assert not why_not.is_visible()
+    page.get_by_role("group", name="Was the child seen?").get_by_label("No").check()
+    why_not.wait_for(state="visible")  # shown as the answer changes, no reload
+    why_not.fill("Asleep")
+    page.get_by_label("What", exact=True).fill("Call the school nurse")
+    page.get_by_label("Why are you correcting this form?").fill("Wrong visit written up")
+    check(page, "form-correct-every-type")
+    page.get_by_role("button", name="Save the correction").click()
+    page.get_by_text("What changed from the earlier version").wait_for()
+    check(page, "form-corrected-every-type")
+    correction = FormResponse.objects.get(supersedes=first)
+    assert correction.answers["met_at"].startswith("2026-02-03T14:15:00")
+    assert correction.answers["with"] == mother.pk and correction.answers["where"]["line_1"] == "2 Low Street"
+    assert correction.answers["seen"] is False and correction.answers["why_not"] == "Asleep"
+    assert correction.answers["actions"] == [{"what": "Call the school nurse"}]

@@ -35,7 +35,7 @@ def test_check_a_good_file():
 def test_check_every_shipped_file():
     files = sorted(str(p) for p in Path("forms/definitions").glob("*.json"))
     lines = run("check", *files).splitlines()
-    assert len(lines) == len(files) == 11
+    assert len(lines) == len(files) == 14
     assert all(": ok (" in line for line in lines)
 
 
@@ -69,12 +69,12 @@ def test_check_a_missing_file():
 
 def test_load_then_list(tmp_path):
     first = run("load")
-    assert "Loaded: statutory-visit version 1" in first and "Form definitions: 11 loaded, 0 unchanged" in first
+    assert "Loaded: statutory-visit version 1" in first and "Form definitions: 14 loaded, 0 unchanged" in first
     again = run("load")
     assert "Already loaded: statutory-visit version 1" in again and " 0 loaded" in again
     listing = run("list")
     assert "case-note                    v1   Case note (4 questions on 1 page, writes case_note); loaded " in listing
-    assert listing.endswith("11 form definitions loaded.\n")
+    assert listing.endswith("14 form definitions loaded.\n")
     rows = json.loads(run("list", "--json"))
     visit = next(r for r in rows if r["name"] == "statutory-visit")
     assert visit["version"] == 1 and visit["record"] == "visit" and len(visit["sha256"]) == 64

@@ -265,7 +265,7 @@ def answers(carer_id: int) -> dict[str, Any]:
     }
 
 
-def test_a_submitted_response_is_a_valid_questionnaire_response(alice):
+def test_a_submitted_response_is_a_valid_questionnaire_response(team_a_holds, alice):
     definition = publish(every_type())
     child = person("Amelia", "Hughes", date(2015, 3, 27), nhs_number="9434765919")
     carer = person("Mary", "Hughes", date(1985, 1, 2))

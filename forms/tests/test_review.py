@@ -5,6 +5,7 @@ response_correct, response_changes)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -178,3 +179,40 @@ def test_old_versions_keep_their_definition(alice, child):
     corrected = response_correct(actor=alice, response=first, answers={"seen": False}, reason="x")
     assert corrected.definition == v1
     assert response_changes(first, corrected)[0].label == "Was the child seen?"
+
+
+def person_form() -> FormDefinition:
+    body = minimal()
+    body["pages"][0]["questions"].append({"id": "chair", "type": "person", "label": "Chair"})
+    body["pages"][1]["questions"][1]["questions"].append({"id": "who", "type": "person", "label": "Who"})
+    return definition_load(actor=None, form=Form(body)).definition
+
+
+def test_a_person_answer_must_be_someone_the_worker_may_see(alice, bob, team_a_holds):
+    from people.tests.factories import person
+
+    definition = person_form()
+    child = person("Amelia", "Hughes", date(2015, 3, 27))
+    mother = person("Sarah", "Hughes", date(1990, 1, 1))
+    with pytest.raises(RuleError) as e:
+        response_submit(actor=bob, definition=definition, person=child, answers={"chair": mother.pk})
+    with pytest.raises(RuleError) as e:
+        response_submit(
+            actor=alice,
+            definition=definition,
+            person=child,
+            answers={
+                "chair": 999999,
+                "actions": [{"what": "Call", "who": mother.pk}, {"what": "Visit", "who": 999998}],
+            },
+        )
+    assert e.value.errors == {
+        "chair": "Chair: choose someone on the record whom you may see (record 999999 is not one)",
+        "actions.1.who": "Who: choose someone on the record whom you may see (record 999998 is not one)",
+    }
+    assert not FormResponse.objects.exists()
+    first = response_submit(actor=alice, definition=definition, person=child, answers={"chair": mother.pk}).response
+    # A correction is held to the same rule.
+    with pytest.raises(RuleError) as e:
+        response_correct(actor=alice, response=first, answers={"chair": 999999}, reason="Wrong chair")
+    assert list(e.value.errors) == ["chair"]

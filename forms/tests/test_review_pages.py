@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import re
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -186,3 +187,128 @@ def test_a_returned_form_reopened_twice_continues_one_draft(alice, manager, subm
     c.post(reverse("forms:response_reopen", args=[submitted.pk]))
     c.post(reverse("forms:response_reopen", args=[submitted.pk]))
     assert FormResponse.objects.filter(supersedes=submitted).count() == 1
+
+
+def every_type_form() -> dict:
+    """A form with no record target and an answer of every type the correction page must take."""
+    return {
+        "format": 1,
+        "name": "every-type",
+        "version": 1,
+        "title": "Every type",
+        "subject": "child",
+        "pages": [
+            {
+                "id": "one",
+                "title": "One",
+                "questions": [
+                    {"id": "met_at", "type": "datetime", "label": "When you met"},
+                    {"id": "with", "type": "person", "label": "Who you met"},
+                    {"id": "where", "type": "address", "label": "Where"},
+                    {"id": "seen", "type": "yes_no", "label": "Was the child seen?"},
+                    {"id": "why_not", "type": "text", "label": "Why not", "show_if": {"==": [{"var": "seen"}, False]}},
+                ],
+            },
+            {
+                "id": "two",
+                "title": "Two",
+                "questions": [
+                    {
+                        "id": "actions",
+                        "type": "group",
+                        "label": "Actions",
+                        "repeats": True,
+                        "item_label": "Action",
+                        "questions": [
+                            {"id": "what", "type": "text", "label": "What", "required": True},
+                            {"id": "by_when", "type": "date", "label": "By when"},
+                        ],
+                    }
+                ],
+            },
+        ],
+    }
+
+
+def test_a_correction_takes_every_answer_type(team_a_holds, alice, child):
+    from people.tests.factories import person
+
+    other = person("Sarah", "Hughes", date(1990, 1, 1))
+    definition = definition_load(actor=None, form=Form(every_type_form())).definition
+    first = response_submit(
+        actor=alice,
+        definition=definition,
+        person=child,
+        answers={
+            "met_at": "2026-02-03T10:30:00+00:00",
+            "with": other.pk,
+            "where": {"line_1": "1 High Street", "town": "Leeds", "postcode": "LS1 1AA"},
+            "seen": True,
+            "actions": [{"what": "Call school", "by_when": "2026-02-10"}, {"what": "Visit again"}],
+        },
+    ).response
+    c = client_for(alice)
+    url = reverse("forms:response_correct", args=[first.pk])
+    page = c.get(url).content.decode()
+    for name in ("met_at-day", "met_at-time", "with-record", "where-line_1", "actions-0-what", "actions-1-by_when-day"):
+        assert f'name="{name}"' in page, name
+    assert 'value="10:30"' in page and 'value="1 High Street"' in page and 'value="Call school"' in page
+    post = {
+        "met_at-day": "4",
+        "met_at-month": "2",
+        "met_at-year": "2026",
+        "met_at-time": "2:15pm",
+        "with": "other",
+        "with-record": str(other.pk),
+        "where-line_1": "2 Low Street",
+        "where-town": "Leeds",
+        "where-postcode": "LS2 2BB",
+        "seen": "no",
+        "why_not": "Asleep",
+        "actions-0-what": "Call the school nurse",
+        "actions-0-by_when-day": "10",
+        "actions-0-by_when-month": "2",
+        "actions-0-by_when-year": "2026",
+        "actions-1-what": "Visit again",
+    }
+    # Adding an entry shows it, saving nothing yet.
+    added = c.post(url, post | {"action": "add:actions"})
+    assert added.status_code == 200 and 'name="actions-2-what"' in added.content.decode()
+    assert not FormResponse.objects.filter(supersedes=first).exists()
+    # No reason: refused, with what was typed kept.
+    refused = c.post(url, post).content.decode()
+    assert "Enter why you are correcting this form" in refused and 'value="2 Low Street"' in refused
+    r = c.post(url, post | {"correction_reason": "Wrong visit written up"})
+    assert r.status_code == 302
+    correction = FormResponse.objects.get(supersedes=first)
+    assert correction.answers["met_at"].startswith("2026-02-04T14:15:00")
+    assert correction.answers["with"] == other.pk
+    assert correction.answers["where"] == {"line_1": "2 Low Street", "town": "Leeds", "postcode": "LS2 2BB"}
+    assert correction.answers["seen"] is False and correction.answers["why_not"] == "Asleep"
+    assert correction.answers["actions"] == [
+        {"what": "Call the school nurse", "by_when": "2026-02-10"},
+        {"what": "Visit again"},
+    ]
+    # Removing an entry, then saving: the correction of the correction has one action.
+    url = reverse("forms:response_correct", args=[correction.pk])
+    again = {k: v for k, v in post.items() if not k.startswith("actions-1")}
+    removed = c.post(url, post | {"action": "remove:actions:1"}).content.decode()
+    assert 'name="actions-1-what"' not in removed
+    r = c.post(url, again | {"correction_reason": "One action only"})
+    assert r.status_code == 302
+    assert FormResponse.objects.get(supersedes=correction).answers["actions"] == [
+        {"what": "Call the school nurse", "by_when": "2026-02-10"}
+    ]
+
+
+def test_a_correction_refuses_a_person_the_worker_may_not_see(team_a_holds, alice, child):
+    definition = definition_load(actor=None, form=Form(every_type_form())).definition
+    first = response_submit(actor=alice, definition=definition, person=child, answers={"seen": True}).response
+    url = reverse("forms:response_correct", args=[first.pk])
+    page = client_for(alice).post(
+        url, {"seen": "yes", "with": "other", "with-record": "999999", "correction_reason": "Add who"}
+    )
+    assert page.status_code == 200
+    assert "Who you met: choose someone on the record whom you may see" in page.content.decode()
+    assert 'href="#with-0"' in page.content.decode()
+    assert not FormResponse.objects.filter(supersedes=first).exists()

@@ -60,12 +60,13 @@ SHIPPED = {
     "case-note": "case_note",
     "child-and-family-assessment": "assessment",
     "child-in-need-plan": "cin_plan",
+    "child-in-need-plan-review": "cin_plan_review",
     "child-protection-conference": "conference",
     "child-protection-plan": "core_group",
     "family-network-meeting": None,
     "looked-after-review": "looked_after_review",
-    "pathway-plan": None,
-    "return-home-interview": None,
+    "pathway-plan": "pathway_plan",  # version 2 (version 1 wrote no record)
+    "return-home-interview": "return_home_interview",  # version 2
     "statutory-visit": "visit",
     "strategy-discussion": "strategy_discussion",
 }

@@ -28,6 +28,7 @@ from cases.models import (
     Task,
     TaskKind,
 )
+from cases.models_looked_after import CareLeaverContact, MissingEpisode
 from cases.tests.services.helpers import open_tasks
 from cases.tests.services.test_visits import cp_plan
 from core.errors import RuleError
@@ -695,7 +696,10 @@ FAMILY_NETWORK = {
 
 @pytest.mark.parametrize(
     ("name", "answers"),
-    [("return-home-interview", RETURN_HOME), ("pathway-plan", PATHWAY), ("family-network-meeting", FAMILY_NETWORK)],
+    [
+        ("return-home-interview", RETURN_HOME),  # for a child who was not looked after: no missing episode
+        ("family-network-meeting", FAMILY_NETWORK),
+    ],
 )
 def test_a_form_with_no_record_target_keeps_its_answers_and_writes_nothing_else(shipped, alice, child, name, answers):
     before = ChronologyEntry.objects.count()
@@ -713,6 +717,39 @@ def test_a_form_with_no_record_target_refuses_a_bad_answer_on_its_question(shipp
 
 
 # A target no shipped form uses yet: the child in need plan review ---------------------------------------------------
+
+
+CIN_REVIEW = {
+    "held_on": "2026-04-20",
+    "attendees": [
+        {"attendee_name": "Sarah Hughes", "attendee_role": "Mother"},
+        {"attendee_name": "Sam Ward", "attendee_role": "Social worker"},
+    ],
+    "child_attended": True,
+    "child_views": "Amelia says home is calmer and she likes her new school.",
+    "progress": "School attendance is up to 96%; the family support worker visits weekly.",
+    "plan_needed": False,
+    "step_down": "early_help",
+    "summary": "The plan's outcomes are met: the family step down to early help.",
+}
+
+
+def test_the_child_in_need_plan_review_records_the_review_and_ends_a_plan_no_longer_needed(
+    shipped, alice, manager, episode
+):
+    assessed(episode, alice, manager)
+    plan = case_services.cin_plan_start(actor=alice, episode=episode, started_on=date(2026, 1, 22))
+    submitted = submit(shipped["child-in-need-plan-review"], alice, episode.person, CIN_REVIEW)
+    plan.refresh_from_db()
+    review = plan.reviews.get()
+    assert (review.held_on, review.plan_continues, review.summary) == (date(2026, 4, 20), False, CIN_REVIEW["summary"])
+    assert plan.ended_on == date(2026, 4, 20) and submitted.records == [review]
+
+
+def test_the_child_in_need_plan_review_needs_an_open_plan(shipped, alice, episode):
+    assert refused(shipped["child-in-need-plan-review"], alice, episode.person, CIN_REVIEW) == {
+        "__all__": "Amelia has no open child in need plan: a review is recorded on a plan"
+    }
 
 
 def test_a_child_in_need_plan_review_from_a_definition_alone(alice, manager, episode, tmp_path):
@@ -758,3 +795,84 @@ def test_a_child_in_need_plan_review_from_a_definition_alone(alice, manager, epi
     review = plan.reviews.get()
     assert (review.held_on, review.plan_continues, review.summary) == (date(2026, 4, 20), False, answers["summary"])
     assert plan.ended_on == date(2026, 4, 20) and submitted.records == [review]
+
+
+# The return home interview and the pathway plan: the SSDA903 return reads what they write -------------------------
+
+
+def ssda903_rows(tmp_path, table: str, child) -> list[dict[str, str]]:
+    files = build_ssda903(2026, tmp_path / "903")
+    with (files.directory / FILE_NAMES[table]).open(newline="", encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if r["CHILD"] == str(child.pk)]
+
+
+def test_the_return_home_interview_records_the_missing_episode_and_ssda903_reads_it(
+    shipped, alice, manager, child, tmp_path
+):
+    looked_after(child, manager)
+    submitted = submit(shipped["return-home-interview"], alice, child, RETURN_HOME)
+    (episode,) = MissingEpisode.objects.filter(person=child)
+    assert (episode.kind, episode.started_on, episode.ended_on) == ("M", date(2026, 2, 6), date(2026, 2, 7))
+    assert (episode.return_interview_offered, episode.return_interview_accepted) == (True, True)
+    assert submitted.records == [episode]
+    rows = ssda903_rows(tmp_path, "Missing", child)
+    assert [(r["MISSING"], r["MIS_START"], r["MIS_END"]) for r in rows] == [("M", "06/02/2026", "07/02/2026")]
+
+
+def test_the_return_home_interview_ends_the_episode_the_journey_recorded_and_checks_one_already_ended(
+    shipped, alice, manager, child
+):
+    looked_after(child, manager)
+    episode = case_services.missing_episode_record(actor=alice, person=child, kind="A", started_on=date(2026, 2, 6))
+    declined = RETURN_HOME | {"interview_accepted": False, "declined_reason": "Did not want to talk."}
+    declined = {k: v for k, v in declined.items() if k in {"missing_from", "returned_on", "missing_from_where",
+                "reported_to_police", "times_missing_last_year", "interview_offered_on", "interview_accepted",
+                "declined_reason", "risks", "likely_to_go_again", "shared_with", "actions"}}  # fmt: skip
+    submit(shipped["return-home-interview"], alice, child, declined)
+    episode.refresh_from_db()
+    assert (episode.kind, episode.ended_on, episode.return_interview_accepted) == ("A", date(2026, 2, 7), False)
+    # A second form about the same return must agree with what is recorded.
+    assert refused_again(shipped["return-home-interview"], alice, child, RETURN_HOME) == {
+        "interview_accepted": "Amelia's return was recorded with the return interview offered and not accepted: "
+        "answer as it was, or ask for the return to be put right first"
+    }
+    assert refused_again(shipped["return-home-interview"], alice, child, declined | {"returned_on": "2026-02-08"}) == {
+        "returned_on": "Amelia's return was recorded as 7 February 2026: enter that date"
+    }
+
+
+def refused_again(definition: FormDefinition, actor, child, answers: dict[str, Any]) -> dict[str, str]:
+    before = FormResponse.objects.count()
+    with pytest.raises(RuleError) as e:
+        response_submit(actor=actor, definition=definition, person=child, answers=answers)
+    assert FormResponse.objects.count() == before
+    return e.value.errors
+
+
+def care_leaver(manager):
+    young = person("Jade", "Hughes", date(2008, 3, 1))
+    case_services.looked_after_start(
+        actor=manager, person=young, started_on=date(2021, 1, 12), legal_status="C2", category_of_need="N1",
+        home_postcode="LS1 4AP", placement_type="U6", placement_provider="PR1", placement_postcode="LS6 2AA",
+        urn="SC123456",
+    )  # fmt: skip
+    case_services.looked_after_end(actor=manager, person=young, ended_on=date(2026, 1, 31), reason_ceased="E8")
+    return young
+
+
+def test_the_pathway_plan_records_a_care_leaver_contact_and_ssda903_oc3_reads_it(shipped, alice, manager, tmp_path):
+    young = care_leaver(manager)
+    submitted = submit(shipped["pathway-plan"], alice, young, PATHWAY)
+    (contact,) = CareLeaverContact.objects.filter(person=young)
+    assert (contact.contact_on, contact.in_touch, contact.activity, contact.accommodation) == (
+        date(2026, 2, 10), "YES", "F2", "E1",
+    )  # fmt: skip
+    assert submitted.records == [contact] and contact.birthday == 18
+    rows = ssda903_rows(tmp_path, "OC3", young)
+    assert [(r["IN_TOUCH"], r["ACTIV"], r["ACCOM"]) for r in rows] == [("YES", "F2", "E1")]
+
+
+def test_a_pathway_plan_while_still_looked_after_keeps_the_plan_with_the_form(shipped, alice, manager, child):
+    looked_after(child, manager)
+    submitted = submit(shipped["pathway-plan"], alice, child, PATHWAY)
+    assert submitted.records == [] and not CareLeaverContact.objects.exists()

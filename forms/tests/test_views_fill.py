@@ -3,6 +3,7 @@ autosave), add and remove entries, check the answers and submit."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -64,8 +65,11 @@ def test_starting_makes_a_draft_and_opens_the_first_page(draft, alice_client):
     assert draft.status == ResponseStatus.DRAFT and draft.answers == {}
     page = alice_client.get(page_url(draft, "the-visit")).content.decode()
     assert "Date of visit" in page and "Save and continue" in page and "Save and come back later" in page
-    # The questions shown only for an answer not yet given are not on the page.
-    assert "Were they seen alone?" not in page and "Why they were not seen" not in page
+    # The questions shown only for an answer not yet given are on the page, hidden (live.js shows them as answered),
+    # with what live.js needs: the conditions, and no answer from another page that no condition reads.
+    assert 'data-show-key="seen_alone" hidden' in page and 'data-show-key="not_seen_reason" hidden' in page
+    assert 'data-show-key="seen">' in page
+    assert 'id="form-conditions"' in page and "forms/live.js" in page
 
 
 def test_save_and_continue_keeps_the_answers_and_a_required_error_stays_on_the_page(draft, alice_client):
@@ -86,6 +90,46 @@ def test_an_answer_that_brings_up_a_question_shows_it_before_moving_on(draft, al
         page_url(draft, "the-visit"), {"action": "continue", **the_visit(seen="no"), "not_seen_reason": "Out"}
     )
     assert r.status_code == 302 and r["Location"] == page_url(draft, "what-happened")
+
+
+def test_a_question_shown_live_is_read_and_checked_and_one_hidden_live_is_not_posted(draft, alice_client):
+    # live.js showed "Why they were not seen" as "No" was chosen: it is read, and checked, with the rest of the page.
+    r = alice_client.post(
+        page_url(draft, "the-visit"), {"action": "continue", **the_visit(seen="no"), "live-conditions": "1"}
+    )
+    assert r.status_code == 200 and "Enter why they were not seen" in r.content.decode()
+    r = alice_client.post(
+        page_url(draft, "the-visit"),
+        {"action": "continue", **the_visit(seen="no"), "not_seen_reason": "At camp", "live-conditions": "1"},
+    )
+    assert r.status_code == 302 and r["Location"] == page_url(draft, "what-happened")
+    draft.refresh_from_db()
+    assert draft.answers["not_seen_reason"] == "At camp"
+    # Back, "Yes" now: the reason hides (its input disabled, so not posted) and "seen alone" shows and is answered.
+    r = alice_client.post(
+        page_url(draft, "the-visit"),
+        {"action": "continue", **the_visit(seen="yes"), "seen_alone": "no", "live-conditions": "1"},
+    )
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert draft.answers["seen_alone"] is False
+    # The other pages, then submit: the hidden reason is not kept.
+    alice_client.post(page_url(draft, "what-happened"), {"action": "continue", "observations": "Fine"})
+    alice_client.post(page_url(draft, "actions"), {"action": "continue"})
+    r = alice_client.post(reverse("forms:check", args=[draft.person_id, draft.pk]), {})
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == ResponseStatus.SUBMITTED
+    assert "not_seen_reason" not in draft.answers and draft.answers["seen_alone"] is False
+
+
+def test_a_form_with_no_conditions_carries_no_live_script(alice_client, child):
+    (loaded,) = definitions_load(actor=None, paths=[Path("forms/definitions/case-note.v1.json")])
+    r = alice_client.post(reverse("forms:start", args=[child.pk, loaded.definition.name]), {})
+    page = alice_client.get(r["Location"]).content.decode()
+    body = loaded.definition.body
+    has_conditions = "show_if" in json.dumps(body)
+    assert ("forms/live.js" in page) == has_conditions
 
 
 def test_an_impossible_date_is_kept_as_typed_and_refused_in_words(draft, alice_client):
