@@ -514,7 +514,9 @@ def may_add_documents(user: Any, person: Person) -> bool:
     return may_for_person(user, Can.RECORD_CASE_NOTES, person)
 
 
-def may_change_document(user: Any, person: Person, *, uploaded_by_id: int | None, sensitivity: str, granted: bool) -> bool:
+def may_change_document(
+    user: Any, person: Person, *, uploaded_by_id: int | None, sensitivity: str, granted: bool
+) -> bool:
     """Changing a document's details (title, type, date, who it concerns, sensitivity) or adding a version: whoever
     uploaded it, or a manager of the team holding the case (the rule for correcting notes, `may_correct`), if they
     may see the document."""

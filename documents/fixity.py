@@ -43,9 +43,7 @@ def _versions(sample: int | None) -> Iterable[DocumentVersion]:
     never = list(qs.filter(fixity_checked_at__isnull=True).values_list("pk", flat=True)[:sample])
     chosen = set(never)
     if len(chosen) < sample:
-        chosen |= set(
-            qs.exclude(pk__in=never).order_by("?").values_list("pk", flat=True)[: sample - len(chosen)]
-        )
+        chosen |= set(qs.exclude(pk__in=never).order_by("?").values_list("pk", flat=True)[: sample - len(chosen)])
     yield from qs.filter(pk__in=chosen).iterator(chunk_size=BATCH)
 
 
@@ -123,4 +121,3 @@ def fixity_check_run(*, actor: Actor, sample: int | None = None) -> FixityCheck:
 
 def findings_for(check: FixityCheck) -> list[FixityFinding]:
     return list(check.findings.select_related("version", "rendition").order_by("document_id", "id"))
-

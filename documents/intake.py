@@ -102,8 +102,10 @@ def identify(data: bytes) -> tuple[str, str]:
     return magic.from_buffer(head, mime=True), magic.from_buffer(head)
 
 
-def examine(name: str, data: bytes, *, max_bytes: int = limits.DOCUMENT_BYTES) -> Examined:
-    """What the file is, or Refused with the reason (see the module's docstring)."""
+def examine(name: str, data: bytes, *, max_bytes: int | None = None) -> Examined:
+    """What the file is, or Refused with the reason (see the module's docstring). `max_bytes`: the size limit,
+    core.limits.DOCUMENT_BYTES unless given."""
+    max_bytes = max_bytes or limits.DOCUMENT_BYTES
     shown = PurePath(name).name or "The file"
     if not data:
         raise Refused(f"{shown} is empty")
@@ -198,9 +200,7 @@ def _check_pdf(shown: str, data: bytes) -> None:
         raise Refused(f"{shown} is damaged and cannot be read as a PDF") from e
     with pdf:
         if pdf.is_encrypted:
-            raise Refused(
-                f"{shown} is encrypted. Ask the sender for a copy that is not encrypted, or print it to PDF"
-            )
+            raise Refused(f"{shown} is encrypted. Ask the sender for a copy that is not encrypted, or print it to PDF")
         found = _pdf_active_content(pdf)
     if found:
         raise Refused(f"{shown} contains {found}: active content that could run when it is opened")

@@ -117,18 +117,14 @@ class DocumentVersion(models.Model):
     capture = models.JSONField(default=dict, blank=True)
     scanned_by = models.CharField(max_length=100, blank=True)
     # Renditions (documents.tasks): the status, what went wrong, the OCR or extracted text, the page count.
-    rendition_status = models.CharField(
-        max_length=20, choices=RenditionStatus.choices, default=RenditionStatus.WAITING
-    )
+    rendition_status = models.CharField(max_length=20, choices=RenditionStatus.choices, default=RenditionStatus.WAITING)
     rendition_message = models.CharField(max_length=500, blank=True)
     text = models.TextField(blank=True)
     text_search = SearchVectorField(null=True, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     # The last fixity check that re-hashed this version's files (its findings, if any, are FixityFinding rows).
     fixity_checked_at = models.DateTimeField(null=True, blank=True)
-    fixity_check = models.ForeignKey(
-        "FixityCheck", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    fixity_check = models.ForeignKey("FixityCheck", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["document_id", "number"]
@@ -190,6 +186,9 @@ class DocumentGrant(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Grant of document {self.document_id} to user {self.user_id}"
+
 
 class FixityCheck(models.Model):
     """One re-hashing of stored originals and renditions (`casework documents fixity`, the scheduled task)."""
@@ -207,6 +206,9 @@ class FixityCheck(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Fixity check {self.pk}"
 
     @property
     def ok(self) -> bool:
@@ -230,3 +232,6 @@ class FixityFinding(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.storage_name}"

@@ -86,7 +86,7 @@ def _image_pdf(data: bytes, media_type: str) -> bytes:
     if media_type == "image/jpeg":
         try:
             return img2pdf.convert(data, rotation=img2pdf.Rotation.ifvalid)
-        except Exception:  # noqa: BLE001 - an unusual JPEG (CMYK, odd EXIF) goes through Pillow instead
+        except Exception:  # an unusual JPEG (CMYK, odd EXIF) goes through Pillow instead
             logger.info("img2pdf refused a JPEG as it is; converting it through Pillow")
     frames = []
     with Image.open(io.BytesIO(data)) as image:
@@ -94,7 +94,11 @@ def _image_pdf(data: bytes, media_type: str) -> bytes:
             image.seek(index)
             frame = ImageOps.exif_transpose(image.copy()) or image.copy()
             if frame.mode not in ("1", "L", "RGB"):
-                frame = frame.convert("RGBA").convert("RGB") if "A" in frame.mode or frame.mode == "P" else frame.convert("RGB")
+                frame = (
+                    frame.convert("RGBA").convert("RGB")
+                    if "A" in frame.mode or frame.mode == "P"
+                    else frame.convert("RGB")
+                )
             out = io.BytesIO()
             dpi = image.info.get("dpi")
             frame.save(out, format="PNG", dpi=dpi if dpi else (150, 150))

@@ -99,7 +99,9 @@ class ClamscanScanner:
             return Verdict(clean=True, scanner=self.name)
         if done.returncode == 1:
             line = done.stdout.decode(errors="replace").strip().splitlines()[-1:] or [""]
-            return Verdict(clean=False, scanner=self.name, found=line[0].split(":", 1)[-1].removesuffix("FOUND").strip())
+            return Verdict(
+                clean=False, scanner=self.name, found=line[0].split(":", 1)[-1].removesuffix("FOUND").strip()
+            )
         raise ScannerUnavailable(f"clamscan failed: {done.stderr.decode(errors='replace').strip()[:300]}")
 
 

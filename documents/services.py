@@ -96,8 +96,7 @@ def _title_from(name: str) -> str:
 def check_file(*, person: Person | None, upload: Upload, max_bytes: int | None = None) -> Checked:
     """Examine and scan one file; raises intake.Refused with the reason. `person`: refuse bytes already on their
     record (a file sent twice)."""
-    kwargs = {"max_bytes": max_bytes} if max_bytes is not None else {}
-    examined = intake.examine(upload.name, upload.data, **kwargs)
+    examined = intake.examine(upload.name, upload.data, max_bytes=max_bytes)
     sha256 = storage.sha256_bytes(upload.data)
     try:
         verdict = scanning.scanner().scan(upload.data)
@@ -358,7 +357,12 @@ def document_version_add(
         locked = Document.objects.select_for_update().get(pk=document.pk)
         number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = _version_create(
-            document=locked, number=number, checked=checked, user=user, reason=reason.strip(), capture=capture or Capture()
+            document=locked,
+            number=number,
+            checked=checked,
+            user=user,
+            reason=reason.strip(),
+            capture=capture or Capture(),
         )
         Document.objects.filter(pk=document.pk).update(modified_by=user, modified_at=timezone.now())
         audit_record(
@@ -423,7 +427,7 @@ def document_change(
         raise RuleError({"__all__": "Nothing has changed: change a detail, or go back"})
     user = actor_or_none(actor)
     with transaction.atomic():
-        document.title = new["title"]
+        document.title = title.strip()
         document.document_type = document_type
         document.document_date = document_date  # type: ignore[assignment]
         document.sensitivity = sensitivity
