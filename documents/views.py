@@ -389,6 +389,29 @@ def grant(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
     )
 
 
+# The capture metadata's keys in words (a scanning bureau's manifest, the virus scanner).
+CAPTURE_LABELS = {
+    "virus_scan": "Virus scan",
+    "operator": "Scanning operator",
+    "resolution_dpi": "Resolution (dots per inch)",
+    "colour": "Colour",
+    "qa_outcome": "Quality check",
+    "original": "Paper original",
+    "bureau_sha256": "SHA-256 given by the bureau",
+    "manifest": "Manifest",
+    "manifest_row": "Row of the manifest",
+    "legacy_id": "Identifier in the old system",
+}
+
+
+def capture_rows(capture: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (CAPTURE_LABELS.get(key, key.replace("_", " ").capitalize()), str(value))
+        for key, value in capture.items()
+        if value not in ("", None)
+    ]
+
+
 @login_required
 @require_GET
 def evidence(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
@@ -404,7 +427,12 @@ def evidence(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
             "document": document,
             "evidence": found,
             "versions": [
-                {"version": v, "size": size_text(v.size), "renditions": list(v.renditions.all())}
+                {
+                    "version": v,
+                    "size": size_text(v.size),
+                    "renditions": list(v.renditions.all()),
+                    "capture": capture_rows(v.capture),
+                }
                 for v in found.versions
             ],
         },

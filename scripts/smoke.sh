@@ -95,7 +95,7 @@ for command in serve worker seed people "people search" "people import" users "u
   returns "returns cin" "returns ssda903" "returns validate" "returns csc-api" tokens "tokens issue" "tokens revoke" \
   "tokens list" access "access explain" "access grant" "access revoke" "access refresh" idempotency_purge \
   demo_sign_ins backup restore forms "forms list" "forms check" "forms load" "forms submit" "forms pdf" \
-  "forms export-fhir"; do
+  "forms export-fhir" documents "documents fixity" "documents renditions"; do
   # shellcheck disable=SC2086  # the command's words are meant to split
   run $command --help
 done
@@ -256,6 +256,26 @@ check "an unknown response is named" "There is no form response 999999999"
 run forms export-fhir case-note
 check "the form exports as a FHIR Questionnaire" '"resourceType": "Questionnaire"'
 run --expect 1 forms export-fhir no-such-form
+run audit verify
+
+echo
+echo "Documents: one added to the held record, its archival copy made, then fixity before and after the file is altered:"
+run documents fixity
+check "an empty store checks clean" "^Checked 0 files \(every version\): 0 missing, 0 altered\.$"
+run manage shell -c "from datetime import date
+from documents.services import Upload, documents_add
+from people.models import Person
+(doc,) = documents_add(actor=None, person=Person.objects.get(pk=$held), uploads=[Upload('call.txt', b'Mum rang about the visit.\\n')], document_type='letter', document_date=date(2026, 11, 30))
+print('document', doc.pk, doc.versions.get().storage_name)"
+check "a document was added" "^document [0-9]+ originals/"
+stored="$(grep -oE 'originals/[0-9a-f/]+' "$last" | head -n 1)"
+run documents renditions
+check "its archival copy was made" "^Version [0-9]+: done$"
+run documents fixity --json
+check "every stored file matches its SHA-256" '"altered": 0'
+chmod u+w "$dir/documents/${stored:-none}" 2>/dev/null && printf 'altered\n' >>"$dir/documents/${stored:-none}"
+run --expect 1 documents fixity
+check "the altered original is named by its document" "^Document [0-9]+, version 1: original altered"
 run audit verify
 
 echo

@@ -34,7 +34,7 @@ def post_upload(client, child, *files, **fields):
         "document_date_1": "11",
         "document_date_2": "2026",
         "sensitivity": "ordinary",
-        "files": [SimpleUploadedFile(name, content) for name, content in files],
+        "upload": [SimpleUploadedFile(name, content) for name, content in files],
         **fields,
     }
     return client.post(reverse("documents:upload", args=[child.pk]), data)
