@@ -58,6 +58,9 @@ Forms (docs/forms-format.md)
                                      user: the page's access rule, validation, bindings and audit
 
 Documents and evidence (docs/evidence/)
+  documents import MANIFEST.csv [--report FILE.csv] [--json]
+                     load a scanning bureau's files: each row matched to one person (else the review list),
+                     its SHA-256 checked; a re-run adds nothing; the report lists every row
   documents fixity [--sample N] [--json]
                      re-hash stored originals and renditions; list any missing or altered by document id
                      (exit 1 when any is)

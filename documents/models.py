@@ -235,3 +235,25 @@ class FixityFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.storage_name}"
+
+
+class ImportReview(models.Model):
+    """A row of a scanning bureau's manifest that matched no one, or several people (documents.importer): kept for a
+    person to match by hand, never guessed."""
+
+    manifest = models.CharField(max_length=255)
+    row = models.PositiveIntegerField()
+    file = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    reason = models.CharField(max_length=500)
+    row_data = models.JSONField(default=dict)
+    found_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["manifest", "row", "sha256"], name="import_review_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manifest} row {self.row}: {self.reason}"

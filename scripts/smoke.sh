@@ -95,7 +95,8 @@ for command in serve worker seed people "people search" "people import" users "u
   returns "returns cin" "returns ssda903" "returns validate" "returns csc-api" tokens "tokens issue" "tokens revoke" \
   "tokens list" access "access explain" "access grant" "access revoke" "access refresh" idempotency_purge \
   demo_sign_ins backup restore forms "forms list" "forms check" "forms load" "forms submit" "forms pdf" \
-  "forms export-fhir" documents "documents fixity" "documents renditions"; do
+  "forms export-fhir" documents "documents fixity" "documents renditions" \
+  "documents import"; do
   # shellcheck disable=SC2086  # the command's words are meant to split
   run $command --help
 done
@@ -269,8 +270,23 @@ from people.models import Person
 print('document', doc.pk, doc.versions.get().storage_name)"
 check "a document was added" "^document [0-9]+ originals/"
 stored="$(grep -oE 'originals/[0-9a-f/]+' "$last" | head -n 1)"
+bureau="$dir/bureau"
+mkdir -p "$bureau/box1"
+printf 'Scanned referral, 1998.\n' >"$bureau/box1/0001.txt"
+printf 'Scanned letter, 1999.\n' >"$bureau/box1/0002.txt"
+sha1="$(sha256sum "$bureau/box1/0001.txt" | cut -d' ' -f1)"
+sha2="$(sha256sum "$bureau/box1/0002.txt" | cut -d' ' -f1)"
+cat >"$bureau/manifest.csv" <<CSV
+file,person_id,nhs_number,legacy_id,document_type,title,document_date,scanned_at,operator,device,resolution_dpi,colour,qa_outcome,original,sha256
+box1/0001.txt,$held,,,letter,Referral,1998-04-02,2026-10-01,JB,Kodak i4250,300,greyscale,passed,retained,$sha1
+box1/0002.txt,,,NO-SUCH-ID,letter,Letter,1999-01-02,2026-10-01,JB,Kodak i4250,300,greyscale,passed,destroyed,$sha2
+CSV
+run --expect 1 documents import "$bureau/manifest.csv"
+check "one row imported, one put on the review list" "^2 rows: 1 imported, 0 already imported, 0 refused, 1 to review"
+run --expect 1 documents import "$bureau/manifest.csv"
+check "a re-run adds nothing" "^2 rows: 0 imported, 1 already imported"
 run documents renditions
-check "its archival copy was made" "^Version [0-9]+: done$"
+check "the archival copies were made" "^Version [0-9]+: done$"
 run documents fixity --json
 check "every stored file matches its SHA-256" '"altered": 0'
 chmod u+w "$dir/documents/${stored:-none}" 2>/dev/null && printf 'altered\n' >>"$dir/documents/${stored:-none}"
