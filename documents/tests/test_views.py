@@ -216,3 +216,11 @@ def admin_client(db, team_a):
     from conftest import make_user
 
     return client_for(make_user("ada.admin@example.test", team_a, Role.ADMINISTRATOR))
+
+
+def test_a_file_larger_than_a_forms_request_limit_uploads(alice_client, child) -> None:
+    """Pages' requests are held to 512 KB (core.limits.REQUEST_BYTES); an upload is held to its files' limit."""
+    big = b"A long transcript of the meeting.\n" * 30_000  # about 1 MB
+    response = post_upload(alice_client, child, ("transcript.txt", big))
+    assert response.status_code == 302
+    assert Document.objects.get().versions.get().size == len(big)
