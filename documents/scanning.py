@@ -18,6 +18,7 @@ import shutil
 import socket
 import struct
 import subprocess
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -47,9 +48,18 @@ class Scanner(Protocol):
 
 class NoScanner:
     name = "not scanned (no virus scanner is installed)"
+    # At most one warning a minute per process: a bureau's import of 100,000 files would otherwise log 100,000.
+    WARN_EVERY = 60.0
+    warned_at: float | None = None
 
     def scan(self, data: bytes) -> Verdict:
-        logger.warning("An upload was not scanned for viruses: no virus scanner is installed (CASEWORK_VIRUS_SCANNER)")
+        now = time.monotonic()
+        if NoScanner.warned_at is None or now - NoScanner.warned_at >= self.WARN_EVERY:
+            NoScanner.warned_at = now
+            logger.warning(
+                "Uploads are not scanned for viruses: no virus scanner is installed (CASEWORK_VIRUS_SCANNER; "
+                "install ClamAV's clamav-daemon)"
+            )
         return Verdict(clean=True, scanner=self.name)
 
 
