@@ -508,3 +508,48 @@ def permissions_table() -> str:
         for what in Can
     ]
     return "\n".join([header, rule, *rows])
+
+
+# Documents (issue 14). A document is seen by whoever sees its person's full record, except a restricted one, which
+# opens only to a user holding its own grant (documents.DocumentGrant: the uploader gets one; others are granted one
+# with a reason). Sensitive third-party information is shown to the same people, flagged wherever it appears, so it
+# is checked before anything is disclosed.
+RESTRICTED_DOCUMENT = "restricted"
+THIRD_PARTY_DOCUMENT = "third_party"
+
+
+def may_see_document(user: Any, person: Person, *, sensitivity: str, granted: bool) -> bool:
+    """Whether `user` may see a document on `person`'s record (its title, pages, original): they see the full
+    record and, for a restricted document, hold an open grant for it (`granted`, read by the caller)."""
+    if not can_view_person(user, person):
+        return False
+    return sensitivity != RESTRICTED_DOCUMENT or granted
+
+
+def may_add_documents(user: Any, person: Person) -> bool:
+    """Uploading documents to a record, or a new version of one: who may record case notes, letters and calls."""
+    return may_for_person(user, Can.RECORD_CASE_NOTES, person)
+
+
+def may_change_document(
+    user: Any, person: Person, *, uploaded_by_id: int | None, sensitivity: str, granted: bool
+) -> bool:
+    """Changing a document's details (title, type, date, who it concerns, sensitivity) or adding a version: whoever
+    uploaded it, or a manager of the team holding the case (the rule for correcting notes, `may_correct`), if they
+    may see the document."""
+    return may_see_document(user, person, sensitivity=sensitivity, granted=granted) and may_correct(
+        user, uploaded_by_id, person, Can.RECORD_CASE_NOTES
+    )
+
+
+def may_grant_document(user: Any, person: Person, *, uploaded_by_id: int | None, granted: bool) -> bool:
+    """Giving someone a grant to a restricted document: its uploader, or a manager who holds a grant to it and may
+    manage the person's case."""
+    if not may_see_document(user, person, sensitivity=RESTRICTED_DOCUMENT, granted=granted):
+        return False
+    return user.pk == uploaded_by_id or may_for_person(user, Can.MANAGE_CASES, person)
+
+
+def may_see_fixity(user: Any) -> bool:
+    """The fixity checks' results (which stored files are missing or altered): administrators."""
+    return may(user, Can.ADMINISTER)

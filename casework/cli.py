@@ -25,7 +25,8 @@ Running Casework
                      (2 web workers per core plus one) and one task worker (--prepare-only: everything before
                      serving, then exit; --dev: Django's development server, reloading on code changes)
   worker [--batch]   run background tasks (returns made from the Returns page, the daily purge of used
-                     one-time keys); --batch: until none is left
+                     one-time keys, documents' archival copies and the daily fixity check); --batch: until none
+                     is left
   seed --size demo|large [--seed N]
                      load a made-up authority into an empty database
 
@@ -55,6 +56,15 @@ Forms (docs/forms-format.md)
   forms submit --form NAME --person ID --user EMAIL --answers FILE.json [--json]
                                      submit answers from another channel (a transcribed paper form) as that
                                      user: the page's access rule, validation, bindings and audit
+
+Documents and evidence (docs/evidence/)
+  documents import MANIFEST.csv [--report FILE.csv] [--json]
+                     load a scanning bureau's files: each row matched to one person (else the review list),
+                     its SHA-256 checked; a re-run adds nothing; the report lists every row
+  documents fixity [--sample N] [--json]
+                     re-hash stored originals and renditions; list any missing or altered by document id
+                     (exit 1 when any is)
+  documents renditions [--wait]      make the archival copies still waiting (as the worker does)
 
 Users
   users invite --email EMAIL --first-name NAME --last-name NAME --team TEAM --role ROLE [--base-url URL]
@@ -148,11 +158,14 @@ def run_worker(prog: str, options: list[str]) -> None:
     django.setup()
     if not wants_help(options):
         from core.tasks import worker_started
-
-        worker_started()
+        from documents.tasks import worker_started as documents_worker_started
         from people.tasks import worker_started as people_worker_started
 
+        # Each app queues its own recurring tasks (one run waiting each): purges, name counts, the duplicate sweep,
+        # the daily fixity check.
+        worker_started()
         people_worker_started()
+        documents_worker_started()
     from core.health import heartbeat_start
 
     command = load_command_class(get_commands()[WORKER_COMMAND[0]], WORKER_COMMAND[0])

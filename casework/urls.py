@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("forms/", include("forms.urls")),
     path("returns/", include("returns.urls")),
+    path("", include("documents.urls")),
     path("forms/", include("forms.urls")),
     path("performance/", include("returns.dashboards.urls")),
     path("administration/tokens/", include("accounts.token_urls")),

@@ -25,3 +25,11 @@ DEFAULT = REASON
 REQUEST_BYTES = 512 * 1024
 # The most fields a form or query string may carry (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS).
 REQUEST_FIELDS = 1_000
+
+# Documents (issue 14): the largest file a worker may upload, and the most files at once. A scanned report of a
+# hundred pages at 300 dpi in black and white is under 20 MB; a phone's photograph under 10 MB.
+DOCUMENT_BYTES = 50 * 1024 * 1024
+DOCUMENT_FILES = 20
+# A request carrying files (multipart/form-data) may be as large as its files: Django streams them to disk, and the
+# form's other fields are still held to REQUEST_BYTES by Django itself (core.middleware.RequestSizeMiddleware).
+UPLOAD_REQUEST_BYTES = DOCUMENT_BYTES * DOCUMENT_FILES + REQUEST_BYTES

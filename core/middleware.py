@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
-from core import codes
+from core import codes, limits
 
 
 class NoStoreMiddleware:
@@ -88,6 +88,10 @@ class RequestSizeMiddleware:
         except ValueError:
             length = 0
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+            # Files are streamed to disk and each is checked by the page that takes it (core.limits.DOCUMENT_BYTES);
+            # Django still holds the other fields to DATA_UPLOAD_MAX_MEMORY_SIZE.
+            limit = limits.UPLOAD_REQUEST_BYTES
         if limit is not None and length > limit:
             return too_big(request)
         return self.get_response(request)

@@ -30,6 +30,7 @@ class EntryType(models.TextChoices):
     PLAN = "plan", "Plan"
     LOOKED_AFTER = "looked_after", "Looked after"
     CLOSURE = "closure", "Case closed"
+    DOCUMENT = "document", "Document"
 
 
 class CaseNoteType(models.TextChoices):

@@ -97,7 +97,8 @@ for command in serve worker seed people "people search" "people import" "people 
   returns "returns cin" "returns ssda903" "returns validate" "returns csc-api" tokens "tokens issue" "tokens revoke" \
   "tokens list" access "access explain" "access grant" "access revoke" "access refresh" idempotency_purge \
   demo_sign_ins backup restore forms "forms list" "forms check" "forms load" "forms submit" "forms pdf" \
-  "forms export-fhir"; do
+  "forms export-fhir" documents "documents fixity" "documents renditions" \
+  "documents import"; do
   # shellcheck disable=SC2086  # the command's words are meant to split
   run $command --help
 done
@@ -297,6 +298,41 @@ check "an unknown response is named" "There is no form response 999999999"
 run forms export-fhir case-note
 check "the form exports as a FHIR Questionnaire" '"resourceType": "Questionnaire"'
 run --expect 1 forms export-fhir no-such-form
+run audit verify
+
+echo
+echo "Documents: one added to the held record, its archival copy made, then fixity before and after the file is altered:"
+run documents fixity
+check "an empty store checks clean" "^Checked 0 files \(every version\): 0 missing, 0 altered\.$"
+run manage shell -c "from datetime import date
+from documents.services import Upload, documents_add
+from people.models import Person
+(doc,) = documents_add(actor=None, person=Person.objects.get(pk=$held), uploads=[Upload('call.txt', b'Mum rang about the visit.\\n')], document_type='letter', document_date=date(2026, 11, 30))
+print('document', doc.pk, doc.versions.get().storage_name)"
+check "a document was added" "^document [0-9]+ originals/"
+stored="$(grep -oE 'originals/[0-9a-f/]+' "$last" | head -n 1)"
+bureau="$dir/bureau"
+mkdir -p "$bureau/box1"
+printf 'Scanned referral, 1998.\n' >"$bureau/box1/0001.txt"
+printf 'Scanned letter, 1999.\n' >"$bureau/box1/0002.txt"
+sha1="$(sha256sum "$bureau/box1/0001.txt" | cut -d' ' -f1)"
+sha2="$(sha256sum "$bureau/box1/0002.txt" | cut -d' ' -f1)"
+cat >"$bureau/manifest.csv" <<CSV
+file,person_id,nhs_number,legacy_id,document_type,title,document_date,scanned_at,operator,device,resolution_dpi,colour,qa_outcome,original,sha256
+box1/0001.txt,$held,,,letter,Referral,1998-04-02,2026-10-01,JB,Kodak i4250,300,greyscale,passed,retained,$sha1
+box1/0002.txt,,,NO-SUCH-ID,letter,Letter,1999-01-02,2026-10-01,JB,Kodak i4250,300,greyscale,passed,destroyed,$sha2
+CSV
+run --expect 1 documents import "$bureau/manifest.csv"
+check "one row imported, one put on the review list" "^2 rows: 1 imported, 0 already imported, 0 refused, 1 to review"
+run --expect 1 documents import "$bureau/manifest.csv"
+check "a re-run adds nothing" "^2 rows: 0 imported, 1 already imported"
+run documents renditions
+check "the archival copies were made" "^Version [0-9]+: done$"
+run documents fixity --json
+check "every stored file matches its SHA-256" '"altered": 0'
+chmod u+w "$dir/documents/${stored:-none}" 2>/dev/null && printf 'altered\n' >>"$dir/documents/${stored:-none}"
+run --expect 1 documents fixity
+check "the altered original is named by its document" "^Document [0-9]+, version 1: original altered"
 run audit verify
 
 echo

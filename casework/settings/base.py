@@ -253,6 +253,22 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Documents and evidence (issue 14, documents.storage): originals and renditions on the local filesystem under the
+# data folder, read-only once written; production may put them in an S3-compatible store with object lock.
+CASEWORK_DOCUMENTS_LOCAL_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(Path(os.environ.get("CASEWORK_DATA_DIR") or BASE_DIR / "var").resolve() / "documents"),
+        "base_url": None,
+        "file_permissions_mode": 0o440,
+        "directory_permissions_mode": 0o750,
+    },
+}
+STORAGES["documents"] = CASEWORK_DOCUMENTS_LOCAL_STORAGE
+# The virus scanner for uploads (documents.scanning): "auto" (ClamAV's clamd if its socket answers, else clamscan
+# if installed, else none, with a warning in the log), "clamd", "clamscan" or "none".
+CASEWORK_VIRUS_SCANNER = os.environ.get("CASEWORK_VIRUS_SCANNER", "auto")
+CASEWORK_CLAMD_SOCKET = os.environ.get("CASEWORK_CLAMD_SOCKET", "/var/run/clamav/clamd.ctl")
 WHITENOISE_USE_FINDERS = not CASEWORK_STATIC_HASHED
 WHITENOISE_AUTOREFRESH = False
 

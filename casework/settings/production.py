@@ -54,6 +54,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
+# Documents (issue 14): the local filesystem under the data folder (base.py), or, with CASEWORK_DOCUMENTS_S3_BUCKET,
+# an S3-compatible bucket created with Object Lock on and a default retention in compliance mode, so no one (not even
+# Casework) can overwrite or delete a stored original (docs/evidence/system-description.md). django-storages'
+# credentials come from the usual AWS_* environment or the machine's role; names are never overwritten.
+if os.environ.get("CASEWORK_DOCUMENTS_S3_BUCKET"):
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["CASEWORK_DOCUMENTS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("CASEWORK_DOCUMENTS_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("CASEWORK_DOCUMENTS_S3_REGION") or None,
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "AES256", "ChecksumAlgorithm": "SHA256"},
+        },
+    }
+else:
+    STORAGES["documents"] = CASEWORK_DOCUMENTS_LOCAL_STORAGE  # noqa: F405
 
 # Mail always goes by SMTP (CASEWORK_EMAIL_HOST, _PORT, _USER, _PASSWORD, _USE_TLS, _FROM): never into the log.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -14,3 +14,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405  (live-server threads mus
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": "test_casework_" + os.environ.get("CASEWORK_TEST_DB_SUFFIX", str(os.getpid()))
 }
+
+# Documents (issue 14): stored in a folder of the test run's own, never the checkout's data folder.
+import tempfile  # noqa: E402
+
+STORAGES["documents"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": tempfile.mkdtemp(prefix="casework-test-documents-"), "base_url": None},
+}
+CASEWORK_VIRUS_SCANNER = "none"

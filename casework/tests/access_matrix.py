@@ -135,6 +135,20 @@ PAGES: dict[str, Rule] = {
     "forms:response_correct": rule("record", Can.RECORD_JOURNEY, audit="person", **RECORD_POST),
     # POST only; the world's form is not returned, so reopening it is refused with a message on its page (302).
     "forms:response_reopen": rule("record", Can.RECORD_JOURNEY, ok={302}, methods=("POST",)),
+    # Documents (documents.urls): the record rule, then a restricted document needs its own grant (documents' own
+    # tests); changing one or adding a version is for its uploader (alice) or a manager of the holding team.
+    "documents:list": rule("record", audit="person"),
+    "documents:upload": rule("record", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "documents:document": rule("record", audit="person"),
+    "documents:change": rule("corrector", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "documents:version_add": rule("corrector", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "documents:grant": rule("record", audit="person", **RECORD_POST),  # the world's documents are not restricted
+    "documents:evidence": rule("record", audit="person"),
+    "documents:original": rule("record", audit="export"),
+    "documents:archival": rule("record", audit="export"),
+    "documents:thumbnail": rule("record", audit="person"),
+    "documents:page_image": rule("record", audit="person"),
+    "documents:fixity": rule("can", Can.ADMINISTER),
     # Returns and performance: whole-authority extracts
     "returns:index": rule("can", Can.RUN_RETURNS),
     "returns:run": rule("can", Can.RUN_RETURNS),

@@ -20,6 +20,8 @@ from accounts.tokens import token_issue
 from cases import services as cs
 from cases.models import Contact, Task, TaskKind
 from conftest import client_for, make_user
+from documents.renditions import make as make_renditions
+from documents.services import Upload, documents_add
 from forms.definition import Form
 from forms.services import definition_load, definitions_load, draft_save, response_return, response_submit
 from people import access_services
@@ -76,6 +78,7 @@ class Target:
     contact_id: int
     response_id: int  # a submitted form about the person, waiting for the manager
     draft_id: int = 0  # a form in progress (forms.FormResponse draft) about the person
+    document_id: int = 0  # a document on the person's record, with its renditions (documents)
 
     def kwargs(self) -> dict[str, int]:
         return {
@@ -88,6 +91,7 @@ class Target:
             "contact_id": self.contact_id,
             "response_id": self.response_id,
             "draft_id": self.draft_id,
+            "document_id": self.document_id,
         }
 
 
@@ -190,6 +194,19 @@ def build_world() -> World:
         for key in targets
     }
 
+    # A document on each record (alice added the child's; the system the restricted child's), with its archival
+    # copy and page images, for the documents' pages.
+    documents = {}
+    for key, uploader in (("child", alice), ("restricted", None)):
+        (documents[key],) = documents_add(
+            actor=uploader,
+            person=targets[key][0],
+            uploads=[Upload(f"{key}.txt", f"A letter about the {key}.\n".encode())],
+            document_type="letter",
+            document_date=date(2026, 11, 2),
+        )
+        make_renditions(documents[key].versions.get().pk)
+
     def target(key: str, note: Any = None) -> Target:
         p, own_note, entry, _ = targets[key]
         if note is not None:
@@ -204,6 +221,7 @@ def build_world() -> World:
             contact_id=Contact.objects.get(person=p).pk,
             response_id=responses[key].pk,
             draft_id=drafts[key].pk,
+            document_id=documents[key].pk,
         )
 
     # Dee broke the glass into the child's record (her team's managers are told), then declared that she knows the
@@ -264,6 +282,8 @@ def build_world() -> World:
             "page_id": "actions",
             "group_id": "actions",
             "index": 0,
+            "number": 1,
+            "page": 1,
             "notification_pk": Notification.objects.filter(user=manager).values_list("pk", flat=True).first(),
         },
     )

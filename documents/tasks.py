@@ -1,0 +1,58 @@
+"""The documents' background tasks, run by `casework worker` (django-tasks' database backend).
+
+`make_renditions(version_id)` makes a version's archival copy, text and page images (documents.renditions), queued
+by the services when a version is added, so an upload stays quick. `fixity_check_daily` re-hashes a sample of the
+stored files every day (documents.fixity) and queues itself again for the next day; `casework worker` makes sure one
+is waiting (`worker_started`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
+
+from . import fixity, renditions
+
+logger = logging.getLogger(__name__)
+
+EVERY = timedelta(days=1)
+# A daily check re-hashes this many versions (with their renditions), chosen at random, and every version added since
+# the last check; `casework documents fixity` checks everything.
+DAILY_SAMPLE = 1000
+
+
+@task()
+def make_renditions(version_id: int) -> str:
+    """The background task queued by documents.services when a version is added."""
+    return renditions.make(version_id)
+
+
+@task()
+def fixity_check_daily() -> int:
+    """Re-hash a sample of stored files, record the result, and queue the next check for a day later."""
+    check = fixity.fixity_check_run(actor=None, sample=DAILY_SAMPLE)
+    fixity_check_schedule(after=timezone.now() + EVERY)
+    if not check.ok:
+        logger.error("Fixity check %s found %s missing and %s altered files", check.pk, check.missing, check.altered)
+    return check.pk
+
+
+def fixity_check_schedule(*, after: datetime) -> bool:
+    """Queue the daily fixity check after `after`, unless one is already waiting."""
+    waiting = DBTaskResult.objects.filter(
+        task_path=fixity_check_daily.module_path, status=TaskResultStatus.READY
+    ).exists()
+    if waiting:
+        return False
+    fixity_check_daily.using(run_after=after).enqueue()
+    return True
+
+
+def worker_started() -> bool:
+    """What `casework worker` does as it starts: make sure a daily fixity check is waiting (once, however many
+    workers start). The first runs a day later."""
+    return fixity_check_schedule(after=timezone.now() + EVERY)

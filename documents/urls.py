@@ -1,0 +1,25 @@
+"""The documents' pages: under a person's record, and the fixity checks for administrators."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "documents"
+urlpatterns = [
+    path("people/<int:pk>/documents", views.document_list, name="list"),
+    path("people/<int:pk>/documents/upload", views.upload, name="upload"),
+    path("people/<int:pk>/documents/<int:document_id>", views.document_page, name="document"),
+    path("people/<int:pk>/documents/<int:document_id>/change", views.change, name="change"),
+    path("people/<int:pk>/documents/<int:document_id>/new-version", views.version_add, name="version_add"),
+    path("people/<int:pk>/documents/<int:document_id>/access", views.grant, name="grant"),
+    path("people/<int:pk>/documents/<int:document_id>/evidence", views.evidence, name="evidence"),
+    path("people/<int:pk>/documents/<int:document_id>/v<int:number>/original", views.original, name="original"),
+    path("people/<int:pk>/documents/<int:document_id>/v<int:number>/archival.pdf", views.archival, name="archival"),
+    path("people/<int:pk>/documents/<int:document_id>/v<int:number>/thumbnail.png", views.thumbnail, name="thumbnail"),
+    path(
+        "people/<int:pk>/documents/<int:document_id>/v<int:number>/page-<int:page>.png",
+        views.page_image,
+        name="page_image",
+    ),
+    path("documents/fixity", views.fixity, name="fixity"),
+]
