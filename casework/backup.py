@@ -15,6 +15,11 @@ How it works (docs/architecture.md, "Backups"):
   (`recovery_target_time`, `restore_command`, `recovery_target_action = promote`) on a private server, then checks
   the audit chain (`casework audit verify`) and the documents (`documents_check`) and stops it. Nothing touches the
   live folder unless `--in-place` is given and confirmed.
+- Documents (documents.storage, on this machine's filesystem by default) are files named once and never changed:
+  `casework backup` (and `casework backup --documents`, every few minutes from cron) copies those it does not hold
+  yet into `<backups>/documents/`, and a restore puts back exactly the files the restored database names, from that
+  copy or the live folder, checking each one's SHA-256 (`documents_check`). In an object store they stay where they
+  are (object lock and versioning) and are not copied.
 - `casework backup --prune --keep N` removes the base backups older than the newest N and the archived WAL that only
   they needed (segments before the oldest kept backup's first one), after a typed confirmation or with `--yes`;
   `CASEWORK_BACKUP_KEEP` gives N when `--keep` is not said. It never removes the last backup.
@@ -443,6 +448,7 @@ def take_backup(out: Callable[[str], None]) -> BaseBackup:
                 )
             time.sleep(0.2)
     backup = base_backups(root)[-1]
+    backup_documents(out)
     out(
         f"Base backup {name} taken in {seconds:.1f} s ({say_size(size)}), finished {say_moment(finished)}.\n"
         f"Write-ahead log is archived into {wal} while Casework runs: at most {ARCHIVE_TIMEOUT_SECONDS} s behind, "
@@ -596,7 +602,7 @@ def restore(
             out(verify.stdout.strip() or verify.stderr.strip())
             if verify.returncode != 0:
                 raise BackupError(f"The restored audit log does not verify: {verify.stderr.strip()}")
-            out(documents_check(server.url))
+            out(documents_check(server.url, target_root))
     except (Exception, KeyboardInterrupt):
         if in_place:
             out(
@@ -611,12 +617,153 @@ def restore(
     return Restored(into=target_root, reached=reached, whole_archive=server.target_missed, seconds=seconds)
 
 
-def documents_check(database_url: str) -> str:
-    """The hook for documents: once Casework stores documents, check that every document the restored database names
-    is present in the restored document store with the SHA-256 the database holds, and fail the restore naming any
-    that is missing or altered. There is no documents app yet, so there is nothing to check."""
-    del database_url
-    return "Documents: Casework stores no documents yet, so there are none to check."
+# ---------------------------------------------------------------------------------------------------------------
+# Documents: files named once and never changed (documents.storage: originals/<2 hex>/<SHA-256>, renditions/<version
+# id>/...), so a backup copies the ones it does not hold yet, and a restore takes back exactly the files the restored
+# database names, checking each one's SHA-256 against the database.
+
+DOCUMENTS_SETTLE_SECONDS = 60
+
+
+def documents_folder() -> Path | None:
+    """The folder that holds documents' bytes when they are on this machine (the default storage), or None when the
+    documents storage is an object store (production's S3 with object lock and versioning keeps them itself)."""
+    from django.conf import settings
+
+    config = getattr(settings, "STORAGES", {}).get("documents")
+    if not config or not str(config.get("BACKEND", "")).endswith("FileSystemStorage"):
+        return None
+    return Path(config["OPTIONS"]["location"]).resolve()
+
+
+def sha256_file(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    """Copy under a temporary name, flush to disk, then rename: a copy is whole or absent."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + ".part")
+    shutil.copyfile(source, part)
+    with part.open("rb") as handle:
+        os.fsync(handle.fileno())
+    part.rename(target)
+
+
+@dataclass(frozen=True)
+class DocumentsBackedUp:
+    copied: int
+    held: int
+    size: int
+    waiting: int
+
+
+def backup_documents(out: Callable[[str], None]) -> DocumentsBackedUp | None:
+    """Copy into `<backups>/documents/` every document file not held there yet. An original is copied only when its
+    bytes match its name (its SHA-256), so a file still being written is left for the next run, as is a rendition
+    written in the last minute. Nothing is ever removed from the copy: every backup kept may need it."""
+    source = documents_folder()
+    if source is None:
+        out(
+            "Documents are in an object store: they are kept there (object lock and versioning), not copied "
+            "into the backups."
+        )
+        return None
+    target = backup_dir() / "documents"
+    copied = held = size = waiting = 0
+    settled = time.time() - DOCUMENTS_SETTLE_SECONDS
+    files = (
+        sorted(p for p in source.rglob("*") if p.is_file() and not p.name.endswith(".part")) if source.is_dir() else []
+    )
+    for path in files:
+        relative = path.relative_to(source)
+        copy = target / relative
+        if copy.exists():
+            held += 1
+            continue
+        original = relative.parts[0] == "originals"
+        if (original and sha256_file(path) != relative.name) or (not original and path.stat().st_mtime > settled):
+            waiting += 1
+            continue
+        _copy_file(path, copy)
+        copied += 1
+        held += 1
+        size += copy.stat().st_size
+    line = f"Documents: copied {copied} new files ({say_size(size)}) into {target}; it holds {held}."
+    if waiting:
+        line += f" {waiting} still being written are left for the next backup."
+    out(line)
+    return DocumentsBackedUp(copied=copied, held=held, size=size, waiting=waiting)
+
+
+DOCUMENT_FILES_SQL = """
+SELECT v.document_id, v.number, v.storage_name, v.sha256 FROM documents_documentversion v
+UNION ALL
+SELECT v.document_id, v.number, r.storage_name, r.sha256
+FROM documents_rendition r JOIN documents_documentversion v ON v.id = r.version_id
+ORDER BY 1, 2, 3
+"""
+
+
+def documents_check(database_url: str, into: Path) -> str:
+    """Put back every document file the restored database names into `<into>/documents/` (from the backups' copy, or
+    from the live documents folder for files written since the last backup), each checked against the SHA-256 the
+    database holds. Raises BackupError naming every document whose file is missing or altered."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        present: Any = conn.execute("SELECT to_regclass('documents_documentversion') IS NOT NULL").fetchone()
+        rows = conn.execute(DOCUMENT_FILES_SQL).fetchall() if present[0] else []
+    if not rows:
+        return "Documents: the restored database names none."
+    live = documents_folder()
+    if live is None:
+        return (
+            f"Documents: the restored database names {len(rows)} files, kept in the object store (not in the backups); "
+            "check them once started with: casework documents fixity"
+        )
+    target = into / "documents"
+    sources = [backup_dir() / "documents"]
+    if live.resolve() != target.resolve():
+        sources.append(live)
+    problems: list[str] = []
+    checked: set[str] = set()
+    for document_id, number, name, sha256 in rows:
+        if name in checked:
+            continue
+        checked.add(name)
+        restored = target / name
+        if restored.exists() and sha256_file(restored) == sha256:
+            continue
+        found = False
+        altered = restored.exists()
+        for folder in sources:
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            if sha256_file(candidate) != sha256:
+                altered = True
+                continue
+            restored.unlink(missing_ok=True)
+            _copy_file(candidate, restored)
+            found = True
+            break
+        if not found:
+            state = "altered (its SHA-256 differs)" if altered else "missing"
+            problems.append(f"document {document_id} version {number}: {name} is {state}")
+    if problems:
+        shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+        raise BackupError(
+            f"{len(problems)} document files the restored database names are not in the backups or the live "
+            f"documents folder as they were stored: {shown}."
+        )
+    return f"Documents: all {len(checked)} files the restored database names are in {target}, each SHA-256 checked."
 
 
 def _copy_with_progress(source: Path, target: Path, total: int, out: Callable[[str], None]) -> None:
@@ -771,6 +918,11 @@ def main(command: str, args: list[str]) -> int:
             help="With --prune: how many base backups to keep (default $CASEWORK_BACKUP_KEEP; at least 1)",
         )
         parser.add_argument("--yes", action="store_true", help="With --prune: remove without asking")
+        parser.add_argument(
+            "--documents",
+            action="store_true",
+            help="Copy only the documents added since the last copy (run every few minutes, as the log is archived)",
+        )
     else:
         parser = argparse.ArgumentParser(
             prog="casework restore",
@@ -797,6 +949,8 @@ def main(command: str, args: list[str]) -> int:
                 prune(keep=_keep(options.keep), yes=options.yes, out=out, ask=input)
             elif options.keep is not None or options.yes:
                 raise BackupError("--keep and --yes go with --prune: casework backup --prune --keep N.")
+            elif options.documents:
+                backup_documents(out)
             else:
                 take_backup(out)
         else:

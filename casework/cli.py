@@ -85,6 +85,7 @@ API tokens (for integrations and service users)
 
 Backups (the embedded database)
   backup [--list]    take a base backup and archive write-ahead log from now on (--list: what is held)
+  backup --documents  copy the documents added since the last copy (cron, every few minutes)
   backup --prune --keep N [--yes]
                      remove base backups older than the newest N and the archived log only they needed
   restore --to "2026-12-05 14:03 UTC" --into DIR [--in-place]

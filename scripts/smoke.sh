@@ -333,6 +333,9 @@ check "every stored file matches its SHA-256" '"altered": 0'
 chmod u+w "$dir/documents/${stored:-none}" 2>/dev/null && printf 'altered\n' >>"$dir/documents/${stored:-none}"
 run --expect 1 documents fixity
 check "the altered original is named by its document" "^Document [0-9]+, version 1: original altered"
+truncate -s -8 "$dir/documents/${stored:-none}"
+run documents fixity
+check "put back as it was, every file checks clean again" " 0 missing, 0 altered\.$"
 run audit verify
 
 echo
@@ -420,6 +423,7 @@ echo
 echo "Backup and restore drill: back up, write, note the time, write more, restore to that time, start on it:"
 run backup
 check "a base backup was taken and WAL archiving works" "^Write-ahead log is archived into "
+check "the documents are copied with it" "^Documents: copied [0-9]+ new files"
 drill_write() { # drill_write WHEN N: N people (family name Drill<WHEN>) by import, and a case note for the first
   local csv="$dir/drill-$1.csv"
   echo "source_id,given_name,family_name,date_of_birth,sex,nhs_number,postcode" >"$csv"
@@ -430,14 +434,20 @@ from people.models import Person
 from recording.services import case_note_create
 person = Person.objects.filter(family_name='Drill$1').order_by('pk').first()
 note = case_note_create(actor=None, person=person, occurred_at=datetime.datetime.now(datetime.UTC), subject='Drill $1', body='Written by the drill.')
-print('case note', note.pk)"
+print('case note', note.pk)
+from documents.services import Upload, documents_add
+(doc,) = documents_add(actor=None, person=person, uploads=[Upload('drill-$1.txt', b'A letter written by the drill ($1).\\n')], document_type='letter', document_date=datetime.date(2026, 11, 30))
+print('document', doc.versions.get().storage_name)"
+  drill_document="$(grep -oE 'originals/[0-9a-f/]+' "$last" | head -n 1)"
 }
 drill_write Before 3
+before_document="$drill_document"
 sleep 1.5
 moment="$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "    the noted moment: $moment"
 sleep 1.5
 drill_write After 2
+after_document="$drill_document"
 count_call="from people.models import Person
 from recording.models import CaseNote
 print('people', Person.objects.count(), 'before', Person.objects.filter(family_name='DrillBefore').count(), 'after', Person.objects.filter(family_name='DrillAfter').count(), 'notes', CaseNote.objects.filter(subject='Drill Before').count(), CaseNote.objects.filter(subject='Drill After').count())"
@@ -456,7 +466,14 @@ check "an unreadable moment is refused in plain words" "is not a moment Casework
 drill_started=$EPOCHREALTIME
 run restore --to "$moment" --into "$dir/restored"
 check "the restore finished and the restored audit log verifies" "^Audit chain intact"
+check "every document file the restored database names is back, each SHA-256 checked" \
+  "^Documents: all [0-9]+ files the restored database names are in .*, each SHA-256 checked\.$"
 restored="$dir/restored"
+if [[ -f "$restored/documents/$before_document" && ! -e "$restored/documents/$after_document" ]]; then
+  echo "    ok: the document added before the moment is restored, the one added after is not"
+else
+  fail "after the restore: expected $restored/documents/$before_document and no $after_document"
+fi
 CASEWORK_DATA_DIR="$restored" run serve --prepare-only
 recovery="$(awk -v a="$drill_started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
 CASEWORK_DATA_DIR="$restored" run manage shell -c "$count_call"
