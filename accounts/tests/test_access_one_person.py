@@ -1,4 +1,5 @@
-"""The one-person questions every record page asks (`person_for`, `can_view_person`) are answered by a SQL string
+"""The one-person questions every record page asks (`person_for`, `can_view_person`, `findable_expression` for the
+relatives) are answered by a SQL string
 (milliseconds cheaper than building the queryset); they must answer exactly as `findable_people` and
 `visible_people`, the rule's queryset form, for every kind of legitimate relationship, end and grace period,
 restricted record and declared conflict."""
@@ -74,6 +75,20 @@ def test_person_for_answers_as_the_querysets_do(people: list[Person], alice: Use
     for user in (alice, bob, manager, charlie):
         for p in people:
             assert _asked(user, p.pk) == _orm(user, p.pk), (user.email, p.family_name, p.is_restricted)
+        # The same rule as an expression on another table's column (the record page's relatives).
+        annotated = dict(
+            Person.objects.filter(pk__in=[p.pk for p in people])
+            .annotate(findable=access.findable_expression(User.objects.get(pk=user.pk), '"people_person"."id"'))
+            .values_list("pk", "findable")
+        )
+        assert annotated == {p.pk: _orm(user, p.pk)[0] for p in people}, user.email
+        listed = dict(
+            access.with_full_access(
+                User.objects.get(pk=user.pk), Person.objects.filter(pk__in=[p.pk for p in people])
+            ).values_list("pk", "full_access")
+        )
+        orm = {p.pk: _orm(user, p.pk) for p in people}
+        assert listed == {pk: full for pk, (found, full) in orm.items() if found}, user.email
     # Some of each answer were asked, or the test proves little.
     answers = {_orm(alice, p.pk) for p in people}
     assert answers == {(True, True), (True, False), (False, False)}
