@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import os
 import pstats
 import re
@@ -35,6 +36,7 @@ import statistics
 import sys
 import time
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -123,6 +125,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=60)
     ap.add_argument("--profile", default="", help="print cProfile's top functions for this request type")
     ap.add_argument("--queries", action="store_true", help="print each request type's SQL")
+    ap.add_argument("--before", default="", help="a cpu.json from before a change: kept in the result, as `before`")
     args = ap.parse_args()
     os.environ.setdefault("CASEWORK_DEMO_MODE", "1")
     setup_django(args.data_dir)
@@ -163,7 +166,7 @@ def main() -> None:
         _, form = browser.request("GET", f"/people/{child}/case-notes/new")
         today = time.localtime()
         data = {
-            "csrfmiddlewaretoken": CSRF.search(form.decode()).group(1),  # type: ignore[union-attr]
+            "csrfmiddlewaretoken": CSRF.search(form.decode()).group(1),
             "note_type": "case_note",
             "subject": "Telephone call",
             "body": "Spoke to the school about attendance. Agreed to review next week.",
@@ -242,7 +245,7 @@ def main() -> None:
             "web_cpu_ms_mean": round(statistics.mean(cpu), 2),
             "db_cpu_ms": round(max(db_ms, 0.0), 2),
             "queries": sorted(set(counts)),
-            "python_calls_k": round(pstats.Stats(calls).total_calls / 5 / 1000, 1),
+            "python_calls_k": round(pstats.Stats(calls).total_calls / 5 / 1000, 1),  # type: ignore[attr-defined]
             "kb": round(statistics.median(sizes) / 1024, 1),
         }
         result[kind] = row
@@ -274,9 +277,20 @@ def main() -> None:
         f"the load's mix, an action on average: web {mix['web_cpu_ms']} ms, database {mix['db_cpu_ms']} ms of CPU; "
         f"{mix['python_calls_k']}k Python calls"
     )
+    before = json.loads(Path(args.before).read_text()) if args.before else None
+    if before:
+        print(f"{'':<11} {'web CPU ms':>21} {'db CPU ms':>17} {'Python calls k':>17}   (before -> now)")
+        for kind, row in result.items():
+            was = before["cpu_per_request"].get(kind, {})
+            print(
+                f"{kind:<11} {was.get('web_cpu_ms', '?'):>10} -> {row['web_cpu_ms']:>7} "
+                f"{was.get('db_cpu_ms', '?'):>8} -> {row['db_cpu_ms']:>5} "
+                f"{was.get('python_calls_k', '?'):>8} -> {row['python_calls_k']:>5}"
+            )
     write_result(
         "cpu",
         {
+            **({"before": {k: before[k] for k in ("when", "cpu_per_request", "mix_action")}} if before else {}),
             "cpu_per_request": result,
             "mix_action": mix,
             "runs": args.runs,
