@@ -85,7 +85,7 @@ def test_person_for_answers_as_the_querysets_do(people: list[Person], alice: Use
         listed = dict(
             access.with_full_access(
                 User.objects.get(pk=user.pk), Person.objects.filter(pk__in=[p.pk for p in people])
-            ).values_list("pk", "full_access")
+            ).values_list("pk", "full_access")  # type: ignore[misc]
         )
         orm = {p.pk: _orm(user, p.pk) for p in people}
         assert listed == {pk: full for pk, (found, full) in orm.items() if found}, user.email
