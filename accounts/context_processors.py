@@ -10,8 +10,21 @@ from accounts import access
 from accounts.models import Notification
 from core.site import demo_mode
 
+_MEMO = "_casework_context"
+
 
 def casework(request: HttpRequest) -> dict[str, object]:
+    """What every page's layout needs (the navigation, the demo banner, the unread count). Worked out once a request:
+    a page built from several templates (the record page renders each app's section with the request) asks for it
+    once per template."""
+    memo = getattr(request, _MEMO, None)
+    if memo is None:
+        memo = _casework(request)
+        setattr(request, _MEMO, memo)
+    return memo
+
+
+def _casework(request: HttpRequest) -> dict[str, object]:
     sections = navigation_sections(request)
     return {
         "authority_name": settings.CASEWORK_AUTHORITY_NAME,

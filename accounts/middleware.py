@@ -47,7 +47,7 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            limits = session_timeouts()
+            limits = session_timeouts(request.user)
             now = time.time()
             started = request.session.get(SIGNED_IN_AT)
             last_seen = request.session.get(LAST_SEEN_AT)

@@ -30,7 +30,8 @@ from django.utils import timezone
 
 from core import client
 
-from .models import AccessSettings, SignInThrottle
+from .access import access_settings
+from .models import SignInThrottle
 
 FREE_ACCOUNT_FAILURES = 3
 # An office behind one address has many people mistyping: the address is slowed only well after any one account.
@@ -146,11 +147,12 @@ class SessionTimeouts:
     absolute_seconds: int
 
 
-def session_timeouts() -> SessionTimeouts:
-    """The idle and absolute timeouts administrators set (AccessSettings, created with its defaults if missing).
+def session_timeouts(user: Any = None) -> SessionTimeouts:
+    """The idle and absolute timeouts administrators set (AccessSettings, created with its defaults if missing),
+    read once a request when the signed-in `user` is given (the row the access rule reads too: access.access_settings).
     The settings constants are the fallback when the database cannot be asked."""
     try:
-        row, _ = AccessSettings.objects.get_or_create(pk=1)
+        row = access_settings(user)
     except DatabaseError:
         return SessionTimeouts(settings.CASEWORK_SESSION_IDLE_SECONDS, settings.CASEWORK_SESSION_ABSOLUTE_SECONDS)
     return SessionTimeouts(row.idle_timeout_minutes * 60, row.absolute_timeout_hours * 60 * 60)

@@ -15,7 +15,7 @@ at 1; p95 under 500 ms at 16 clients; zero errors.
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
+import http.client
 import json
 import os
 import random
@@ -53,6 +53,7 @@ class Level:
     lock_samples: list[int] = field(default_factory=list)
     audit_lock_samples: list[int] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    client_cpu_ms: float = 0.0
 
 
 _USED: dict[str, int] = {}
@@ -60,26 +61,67 @@ SECRETS: dict[str, str] = {}  # the demo users' TOTP secrets (demo.users.totp_se
 
 
 class Session:
-    """One signed-in browser: cookies, CSRF token, and what it may open."""
+    """One signed-in browser: cookies, CSRF token, and what it may open. Light on the load machine's CPU (it shares the
+    server's cores): one kept-alive http.client connection (opened again when the server closes it, as gunicorn's
+    sync workers do after each answer), cookies in a dict, no urllib handler chain."""
 
     def __init__(self, base: str, email: str) -> None:
         self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        parts = urllib.parse.urlsplit(base)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.local = threading.local()  # clients share sessions: a connection each
+        self.cookies: dict[str, str] = {}
         self.email = email
         self.children: list[int] = []
         self.entries: dict[int, list[int]] = {}
 
+    def _request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes, str]:
+        """One request on the kept connection: (status, body, Location)."""
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            conn: http.client.HTTPConnection | None = getattr(self.local, "conn", None)
+            if conn is None:
+                conn = self.local.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                content = response.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # The server closed the kept connection between two requests: once more on a new one.
+                conn.close()
+                self.local.conn = None
+                if attempt == 2:
+                    raise
+                continue
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    key, _, val = value.partition(";")[0].partition("=")
+                    self.cookies[key.strip()] = val.strip()
+            if response.will_close:
+                conn.close()
+                self.local.conn = None
+            if response.status >= 400:
+                raise RuntimeError(f"{method} {path}: {response.status}")
+            return response.status, content, response.getheader("Location") or ""
+        raise AssertionError("unreachable")
+
     def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=30) as r:
-            return str(r.read().decode())
+        """GET, following redirects as a browser does."""
+        for _ in range(5):
+            status, content, location = self._request("GET", path)
+            if status not in (301, 302, 303):
+                return content.decode()
+            path = urllib.parse.urljoin(path, location)
+        raise RuntimeError(f"too many redirects from {path}")
 
     def post(self, path: str, data: dict[str, str]) -> int:
-        body = urllib.parse.urlencode(data).encode()
-        req = urllib.request.Request(self.base + path, data=body)  # noqa: S310  (http://127.0.0.1 only)
-        with self.opener.open(req, timeout=30) as r:
-            r.read()
-            return int(r.status)
+        """POST a form; a redirect (the usual answer) is followed with a GET, as a browser does."""
+        status, _, location = self._request("POST", path, urllib.parse.urlencode(data).encode())
+        if status in (301, 302, 303):
+            self.get(urllib.parse.urljoin(path, location))
+        return status
 
     def csrf(self, html: str) -> str:
         m = CSRF.search(html)
@@ -165,6 +207,26 @@ def sampler(dsn: str, level: Level, stop: threading.Event) -> None:
             time.sleep(0.1)
 
 
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def session_cpu_ms(sid: int) -> float:
+    """CPU used so far by the processes of session `sid` (the server: `casework serve`, gunicorn's workers and the
+    embedded PostgreSQL it started), from /proc; processes that ended are not counted."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid:
+            total += int(fields[11]) + int(fields[12])
+    return total * TICK_MS
+
+
 def run_level(sessions: list[Session], clients: int, seconds: float, dsn: str) -> Level:
     level = Level(clients)
     stop = threading.Event()
@@ -179,17 +241,19 @@ def run_level(sessions: list[Session], clients: int, seconds: float, dsn: str) -
                 one_action(s, rng)
                 with level.lock:
                     level.latencies.append(time.perf_counter() - t0)
-            except (urllib.error.URLError, RuntimeError, TimeoutError, ConnectionError) as e:
+            except (http.client.HTTPException, RuntimeError, TimeoutError, ConnectionError, OSError) as e:
                 with level.lock:
                     level.errors.append(str(e)[:200])
 
     watcher = threading.Thread(target=sampler, args=(dsn, level, stop), daemon=True)
+    cpu0 = time.process_time()
     watcher.start()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    level.client_cpu_ms = (time.process_time() - cpu0) * 1000
     stop.set()
     watcher.join(2)
     return level
@@ -254,9 +318,14 @@ def main() -> None:
             s.sign_in()
         run_level(sessions, 2, 3, dsn)  # warm the server's workers
         results = []
-        print(f"{'clients':>7} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6} {'lock waits':>10} {'audit':>6}")
+        print(
+            f"{'clients':>7} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6} {'lock waits':>10} {'audit':>6} "
+            f"{'server CPU ms':>13} {'client CPU ms':>13}"
+        )
         for n in [int(x) for x in args.levels.split(",")]:
+            server_cpu0 = session_cpu_ms(server.pid)
             level = run_level(sessions, n, args.seconds, dsn)
+            server_cpu = session_cpu_ms(server.pid) - server_cpu0
             ms = [v * 1000 for v in level.latencies]
             row = {
                 "clients": n,
@@ -268,11 +337,16 @@ def main() -> None:
                 "first_errors": level.errors[:3],
                 "avg_lock_waits": round(sum(level.lock_samples) / max(len(level.lock_samples), 1), 2),
                 "avg_audit_lock_waits": round(sum(level.audit_lock_samples) / max(len(level.audit_lock_samples), 1), 2),
+                # CPU per action (a note is its form, the POST and the record it returns to): the server's processes
+                # (web workers and PostgreSQL) and this load generator's, on the same cores.
+                "server_cpu_ms_per_action": round(server_cpu / max(len(ms), 1), 1),
+                "client_cpu_ms_per_action": round(level.client_cpu_ms / max(len(ms), 1), 1),
             }
             results.append(row)
             print(
                 f"{n:>7} {row['req_per_s']:>7} {row['p50_ms']:>7} {row['p95_ms']:>7} {row['errors']:>6} "
-                f"{row['avg_lock_waits']:>10} {row['avg_audit_lock_waits']:>6}"
+                f"{row['avg_lock_waits']:>10} {row['avg_audit_lock_waits']:>6} {row['server_cpu_ms_per_action']:>13} "
+                f"{row['client_cpu_ms_per_action']:>13}"
             )
         one = next((r for r in results if r["clients"] == 1), None)
         sixteen = next((r for r in results if r["clients"] == 16), None)

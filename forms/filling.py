@@ -12,6 +12,7 @@ not one is kept as the text typed. Validation (forms.validation) says what is wr
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -46,7 +47,15 @@ def markdown(text: str) -> SafeString:
 
 
 def shown_keys(form: Form, answers: dict[str, Any]) -> list[str]:
-    return validation.visible(form, answers)
+    """The questions that show for these answers (validation.visible). A page asks several times (its fields, the
+    pages that show, its position, the page before), each a walk of the whole form: worked out once per answers and
+    kept on the `Form` (built for the request)."""
+    memo: dict[str, list[str]] = form.__dict__.setdefault("_shown_keys", {})
+    key = json.dumps(answers, sort_keys=True, default=str)
+    if key not in memo:
+        memo.clear()  # only the latest answers are asked again
+        memo[key] = validation.visible(form, answers)
+    return list(memo[key])
 
 
 def visible_pages(form: Form, answers: dict[str, Any]) -> list[dict[str, Any]]:
@@ -85,8 +94,16 @@ def html_name(key: str) -> str:
 # What a page shows -----------------------------------------------------------------------------------------------
 
 
+# Widgets shown as a fieldset with a legend (the others: a label and one control).
+FIELDSET_WIDGETS = frozenset({"date", "datetime", "radios", "checkboxes", "yes_no", "address", "person"})
+
+
 @dataclass
 class Field:
+    """One question as its page shows it. What the template asks of the question's spec is read here once (a
+    repeating group's fields are shown once per entry, and the template language's lookups of a missing spec key are
+    slow): `label`, `hint`, `optional`, `has_guidance`, `fieldset`, `dated`."""
+
     key: str  # "qid" or "group.0.qid"
     q: Question
     value: Any  # shaped for the template (see _shown_value)
@@ -94,10 +111,29 @@ class Field:
     choices: list[tuple[str, str, str]] = field(default_factory=list)  # (value, label, hint)
     widget: str = ""
     hidden: bool = False  # hidden by a condition for the answers so far; the browser shows it when that changes
+    label: str = ""
+    hint: str = ""
+    optional: bool = False
+    has_guidance: bool = False
+
+    def __post_init__(self) -> None:
+        spec = self.q.spec
+        self.label = str(spec["label"])
+        self.hint = spec.get("hint") or ""
+        self.optional = not spec.get("required")
+        self.has_guidance = bool(spec.get("guidance"))
 
     @property
     def name(self) -> str:
         return html_name(self.key)
+
+    @property
+    def fieldset(self) -> bool:
+        return self.widget in FIELDSET_WIDGETS
+
+    @property
+    def dated(self) -> bool:
+        return self.widget in ("date", "datetime")
 
     @property
     def first_id(self) -> str:
@@ -137,6 +173,15 @@ class Group:
     error: str = ""
     widget: str = "group"
     hidden: bool = False
+    label: str = ""
+    hint: str = ""
+    has_guidance: bool = False
+
+    def __post_init__(self) -> None:
+        spec = self.q.spec
+        self.label = str(spec["label"])
+        self.hint = spec.get("hint") or ""
+        self.has_guidance = bool(spec.get("guidance"))
 
     @property
     def name(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -59,7 +59,9 @@ def person_summary(person_id: int, *, viewer: Any) -> PersonSummary:
     link are shown only to those with a grant."""
     from accounts import access
 
-    findable = access.findable_people(viewer, Person.objects.filter(pk=OuterRef("other_id")))
+    # Asked of every relative: the rule as one SQL expression on the relationship's other person (the queryset
+    # form, findable_people, took Django milliseconds to build).
+    findable = access.findable_expression(viewer, f'"{Relationship._meta.db_table}"."other_id"')
     person = Person.objects.prefetch_related(
         Prefetch("names", queryset=PersonName.objects.order_by("kind", "-used_to", "id")),
         Prefetch("identifiers", queryset=PersonIdentifier.objects.filter(ended_on__isnull=True)),
@@ -68,7 +70,7 @@ def person_summary(person_id: int, *, viewer: Any) -> PersonSummary:
             "relationships",
             queryset=Relationship.objects.filter(ended_on__isnull=True)
             .select_related("other")
-            .annotate(other_findable=Exists(findable))
+            .annotate(other_findable=findable)
             .order_by("type", "other__date_of_birth"),
         ),
         Prefetch("warnings", queryset=Warning.objects.filter(ended_on__isnull=True).order_by("review_on")),

@@ -270,3 +270,34 @@ def test_who_may_fill_in_a_form(draft, child, bob, manager, support):
     # A form that writes no structured record (a pathway plan, a return home interview) is practice recorded on the
     # child's journey (accounts.access.form_permission): business support, who record letters and calls, may not.
     assert client_for(support).get(url).status_code == 403
+
+
+def test_a_page_with_a_repeating_group_asks_the_database_as_often_with_30_entries_as_with_1(draft, alice_client):
+    """The page's queries are fixed (the entries are one JSON answer), and the questions that show are worked out once
+    for the page, not for each of its parts."""
+    from core.testing import assert_query_count
+    from forms import validation
+
+    url = page_url(draft, "actions")
+    walks = []
+    real = validation.visible
+
+    def counted(*args, **kwargs):
+        walks.append(1)
+        return real(*args, **kwargs)
+
+    for entries in (1, 30):
+        draft.answers = {**the_visit(), "actions": [{"what": f"Action {i}", "who": "SW"} for i in range(entries)]}
+        draft.save()
+        walks.clear()
+        validation.visible = counted
+        try:
+            with assert_query_count(QUERIES_FORM_PAGE):
+                page = alice_client.get(url).content.decode()
+        finally:
+            validation.visible = real
+        assert f"Action {entries}<" in page
+        assert len(walks) == 1
+
+
+QUERIES_FORM_PAGE = 13
