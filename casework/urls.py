@@ -21,6 +21,7 @@ urlpatterns = [
     path("returns/", include("returns.urls")),
     path("forms/", include("forms.urls")),
     path("performance/", include("returns.dashboards.urls")),
+    path("sync/", include("sync.urls")),
     path("administration/tokens/", include("accounts.token_urls")),
     path("administration/", include("accounts.admin_urls")),
     path("api/v1/docs", api_docs, name="api_docs"),

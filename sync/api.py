@@ -20,11 +20,12 @@ from allauth.account.authentication import get_authentication_records
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import APIKeyHeader
+from ninja.security import APIKeyHeader, SessionAuth
 from ninja.utils import check_csrf
 from pydantic import field_validator
 
 from accounts import access
+from accounts.api_auth import ApiTokenAuth
 from core.api import CSRF_FAILED, error_response, summary
 from core.errors import RuleError
 from core.inputs import REFUSED_CHARACTERS, Line, LocalDateTime
@@ -39,17 +40,47 @@ DEVICE_HEADER = "X-Casework-Device"
 NO_ROLE = "You do not have a role in Casework"
 
 
+class Refused(Exception):
+    """A sync call refused before its body is read: `response` is the answer (casework.api registers
+    `answer_refused` as its handler)."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def answer_refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    return exc.response
+
+
 class DeviceHeader(APIKeyHeader):
-    """Documents the device header in the OpenAPI. The checking is `with_device`'s, before who is signed in, so that
-    a removed device is told to wipe itself even without a session."""
+    """The device header, checked before anything else (before who is signed in, so that a removed device is told to
+    wipe itself even without a session, and before the body is read), then the CSRF token of a session's POST and
+    the user's role. The device becomes `request.auth`."""
 
     param_name = DEVICE_HEADER
 
+    def __call__(self, request: HttpRequest) -> Any:
+        checked = services.device_check(
+            device_id=request.headers.get(DEVICE_HEADER),
+            user=request.user,
+            signed_in_at=_signed_in_at(request),
+        )
+        if isinstance(checked, services.Refusal):
+            raise Refused(refused(checked))
+        if request.method == "POST" and getattr(request, "api_token", None) is None and check_csrf(request) is not None:
+            raise Refused(error_response(403, CSRF_FAILED))
+        if not access.has_any_role(request.user):
+            raise Refused(error_response(403, NO_ROLE))
+        return checked
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return key or True
+        return None  # __call__ does it all
 
 
 router = Router(tags=["offline sync"], auth=DeviceHeader())
+# Who is signed in and registering a device: before there is a device, the API's own ways in.
+SIGNED_IN = [ApiTokenAuth(), SessionAuth()]
 
 
 class RefusalOut(Schema):
@@ -88,21 +119,10 @@ def _signed_in_at(request: HttpRequest) -> datetime | None:
 
 
 def with_device(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Check the device (and the CSRF token of a session's POST) before the view; pass it as `device`."""
+    """Pass the device DeviceHeader checked (`request.auth`) to the view as `device`."""
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        checked = services.device_check(
-            device_id=request.headers.get(DEVICE_HEADER),
-            user=request.user,
-            signed_in_at=_signed_in_at(request),
-        )
-        if isinstance(checked, services.Refusal):
-            return refused(checked)
-        if request.method == "POST" and getattr(request, "api_token", None) is None and check_csrf(request) is not None:
-            return error_response(403, CSRF_FAILED)
-        if not access.has_any_role(request.user):
-            return error_response(403, NO_ROLE)
-        return view(request, *args, device=checked, **kwargs)
+        return view(request, *args, device=request.auth, **kwargs)  # type: ignore[attr-defined]
 
     # ninja reads the view's parameters from its signature: the device is not one of them.
     signature = inspect.signature(view)
@@ -136,7 +156,7 @@ class SessionOut(Schema):
     idle_lock_minutes: int
 
 
-@router.get("/session", response={200: SessionOut, 401: RefusalOut}, auth=None, summary="Who is signed in")
+@router.get("/session", response={200: SessionOut, 401: RefusalOut}, auth=SIGNED_IN, summary="Who is signed in")
 def session(request: HttpRequest) -> Any:
     """The signed-in user, the CSRF token for POSTs, and the device settings. No device needed."""
     if (refusal := _signed_in(request)) is not None:
@@ -174,7 +194,7 @@ def _device_out(device: Device) -> dict[str, Any]:
     }
 
 
-@router.post("/devices", response={201: DeviceOut, 401: RefusalOut}, auth=None, summary="Register this device")
+@router.post("/devices", response={201: DeviceOut, 401: RefusalOut}, auth=SIGNED_IN, summary="Register this device")
 def device_register(request: HttpRequest, payload: DeviceIn) -> Any:
     """Register a device for the signed-in user (named; listed on their devices page and for administrators)."""
     if (refusal := _signed_in(request)) is not None:

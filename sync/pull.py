@@ -86,7 +86,8 @@ def parse_cursor(text: str, device: Device) -> tuple[Cursor, ScopeSnapshot]:
             raise ValueError(text)
     except ValueError as e:
         raise RuleError({"cursor": BAD_CURSOR}) from e
-    if not 0 <= cursor.kind < len(records.KINDS) or min(cursor.txid, cursor.change_id, cursor.row) < 0:
+    numbers = (cursor.snapshot, cursor.txid, cursor.change_id, cursor.row)
+    if not 0 <= cursor.kind < len(records.KINDS) or min(numbers) < 0 or max(numbers) >= 2**63:
         raise RuleError({"cursor": BAD_CURSOR})
     snapshot = ScopeSnapshot.objects.filter(pk=cursor.snapshot, device=device).first()
     if snapshot is None:

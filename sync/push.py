@@ -26,6 +26,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from cases import services as cases_services
 from core.errors import RuleError
+from core.inputs import local_time
 from forms import services as forms_services
 from forms.models import FormDefinition, FormResponse
 from people import services as people_services
@@ -104,11 +105,19 @@ def _keep(device: Device, user: Any, mid: uuid.UUID, m: dict[str, Any], result: 
     )
 
 
+def _int_id(value: Any) -> int | None:
+    """A record's number from a device (an int, or digits as text), or None: never one the database cannot hold."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and 0 < value < 2**63 else None
+
+
 def _person(user: Any, person_id: Any, what: access.Can) -> Person:
-    try:
-        pk = int(person_id)
-    except (TypeError, ValueError):
-        raise RuleError({"person_id": "Say whose record this is (person_id)"}) from None
+    pk = _int_id(person_id)
+    if pk is None:
+        raise RuleError({"person_id": "Say whose record this is (person_id)"})
     person = access.offline_people(user).filter(pk=pk).first() or access.visible_people(user).filter(pk=pk).first()
     if person is None:
         raise RuleError({"person_id": NO_PERSON})
@@ -120,12 +129,13 @@ def _person(user: Any, person_id: Any, what: access.Can) -> Person:
 def _when(value: Any) -> datetime | None:
     if value in (None, ""):
         return None
-    moment = value if isinstance(value, datetime) else parse_datetime(str(value))
-    if moment is None:
+    try:
+        moment = value if isinstance(value, datetime) else parse_datetime(str(value))
+    except ValueError:
+        moment = None
+    if moment is None or not 1900 <= moment.year <= 9000:
         raise RuleError({"occurred_at": "Enter the date and time it happened, like 2026-12-05T14:30:00"})
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    return local_time(moment)
 
 
 def _text(fields: dict[str, Any], name: str) -> str:
@@ -218,7 +228,7 @@ def _definition(fields: dict[str, Any]) -> FormDefinition:
 
 
 def _draft(user: Any, person: Person, record_id: Any) -> FormResponse:
-    draft = FormResponse.objects.filter(pk=int(record_id) if str(record_id).isdigit() else 0, person=person).first()
+    draft = FormResponse.objects.filter(pk=_int_id(record_id) or 0, person=person).first()
     if draft is None or draft.author_id != user.pk:
         raise RuleError({"record_id": "There is no such draft of yours for this person"})
     return draft

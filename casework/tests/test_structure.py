@@ -12,7 +12,21 @@ import importlib.util
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["casework", "core", "audit", "accounts", "people", "recording", "cases", "returns", "demo", "forms", "documents", "sync", "bench"]
+APPS = [
+    "casework",
+    "core",
+    "audit",
+    "accounts",
+    "people",
+    "recording",
+    "cases",
+    "returns",
+    "demo",
+    "forms",
+    "documents",
+    "sync",
+    "bench",
+]
 
 
 def _python_files() -> list[Path]:
