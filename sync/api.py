@@ -49,7 +49,7 @@ class Refused(Exception):
         self.response = response
 
 
-def answer_refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+def answer_refused(request: HttpRequest, exc: Any) -> HttpResponse:
     return exc.response
 
 
@@ -161,7 +161,7 @@ def session(request: HttpRequest) -> Any:
     """The signed-in user, the CSRF token for POSTs, and the device settings. No device needed."""
     if (refusal := _signed_in(request)) is not None:
         return refusal
-    user = request.user
+    user: Any = request.user
     return {
         "user_id": user.pk,
         "name": getattr(user, "display_name", "") or user.get_username(),

@@ -8,6 +8,7 @@ page, whatever the size of the caseload.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -327,7 +328,7 @@ class Kind:
     """One kind of record (a `type` of the protocol; a plan comes from two tables, so two kinds)."""
 
     type: str
-    model: type[Model]
+    model: builtins.type[Model]
     prefix: str
     rows: Callable[[list[int], Context], QuerySet[Any]]
     build: Callable[[list[Any], Context], list[Record]]

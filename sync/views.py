@@ -60,7 +60,7 @@ def devices(request: HttpRequest) -> HttpResponse:
         return saved_then(request, message, "sync:devices")
 
     def page() -> HttpResponse:
-        mine = Device.objects.filter(user_id=request.user.pk).select_related("user")
+        mine = Device.objects.filter(user_id=request.user.pk or 0).select_related("user")
         return render(request, "sync/devices.html", {"rows": device_rows(mine), "form": form})
 
     return handle_form(request, form, save, done=done, page=page)
