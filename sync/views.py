@@ -3,6 +3,7 @@ those on their team's cases), both values shown in words."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -23,7 +24,9 @@ from .words import FIELD_LABELS, conflict_words, device_status, when_words
 
 
 class RemoveDeviceForm(GovForm):
-    device = forms.UUIDField(widget=forms.HiddenInput, error_messages={"required": "Choose a device to remove"})
+    device = forms.CharField(
+        widget=forms.HiddenInput, max_length=36, error_messages={"required": "Choose a device to remove"}
+    )
 
 
 def device_rows(devices: Any) -> list[dict[str, Any]]:
@@ -47,7 +50,11 @@ def devices(request: HttpRequest) -> HttpResponse:
     form = RemoveDeviceForm(request.POST if request.method == "POST" else None)
 
     def save(data: dict[str, Any]) -> Device:
-        device = Device.objects.select_related("user").filter(pk=data["device"]).first()
+        try:
+            key = uuid.UUID(data["device"])
+        except ValueError:
+            raise RuleError("There is no such device of yours") from None
+        device = Device.objects.select_related("user").filter(pk=key).first()
         if device is None or not services.may_revoke(request.user, device):
             raise RuleError("There is no such device of yours")
         return services.device_revoke(actor=request.user, device=device, reason=request.POST.get("reason", ""))

@@ -230,3 +230,34 @@ def test_a_batch_over_the_size_limit_is_refused_whole(alice: Any) -> None:
     r = DeviceClient(alice).push(big)
     assert r.status_code == 413 and "larger than" in r.json()["detail"]
     assert not CaseNote.objects.exists()
+
+
+def test_a_form_drafted_offline_then_submitted_goes_through_the_forms_services(alice: Any) -> None:
+    import json
+    from pathlib import Path
+
+    from forms.definition import Form
+    from forms.models import FormResponse, ResponseStatus
+    from forms.services import definition_load
+
+    definition = definition_load(
+        actor=None, form=Form(json.loads(Path("forms/tests/fixtures/example-visit-note.v1.json").read_text()))
+    ).definition
+    child = person(held_by=alice)
+    d = DeviceClient(alice)
+    base = {"form": definition.name, "version": definition.version, "person_id": child.pk}
+    draft = {"id": mid(), "type": "form_draft", "action": "create", "fields": {**base, "answers": {"seen": True}}}
+    (saved,) = d.push([draft]).json()["results"]
+    assert saved["status"] == "applied" and saved["record"]["type"] == "form_draft", saved
+    answers = {"visited_on": "2026-01-06", "seen": True, "seen_alone": True, "observations": "Calm and chatty."}
+    submit = {"id": mid(), "type": "form_submission", "action": "create", "record_id": saved["record"]["id"],
+              "fields": {**base, "answers": answers}}  # fmt: skip
+    (done,) = d.push([submit]).json()["results"]
+    assert done["status"] == "applied", done
+    response = FormResponse.objects.get(pk=int(saved["record"]["id"]))
+    assert response.status == ResponseStatus.SUBMITTED and response.answers["observations"] == "Calm and chatty."
+    # Missing answers: rejected with the form's own message per question, nothing written.
+    bad = {"id": mid(), "type": "form_submission", "action": "create", "fields": {**base, "answers": {}}}
+    (refused,) = d.push([bad]).json()["results"]
+    assert refused["status"] == "rejected" and refused["errors"]
+    assert FormResponse.objects.filter(person=child).count() == 1
