@@ -93,7 +93,7 @@ def build(children: int) -> tuple[Any, list[int]]:
                 date_of_birth=date(1985, 5, 5),
             )  # fmt: skip
             people.relationship_create(
-                actor=None, person=child, other=parent, type=role, parental_responsibility=True, lives_with=True
+                actor=None, person=parent, other=child, type=role, parental_responsibility=True, lives_with=True
             )
             Involvement.objects.create(
                 person=parent, user=user, basis=Basis.ALLOCATED, source=f"bench:{c}@{child.pk}", started_at=now
