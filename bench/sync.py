@@ -55,22 +55,27 @@ def build(children: int) -> tuple[Any, list[int]]:
     from allauth.mfa.totp.internal.auth import TOTP
     from django.utils import timezone
 
+    from accounts import access
     from accounts.models import Role, Team, User
     from accounts.services import membership_add
+    from cases import services as cases
     from people import services as people
-    from people.models import Basis, Involvement, PersonIdentifier
+    from people.models import PersonIdentifier
     from recording import services as recording
 
     user = User.objects.filter(email="sync.bench@example.test").first()
     if user is not None:
-        found = Involvement.objects.filter(user=user, basis=Basis.ALLOCATED, ended_at__isnull=True)
-        return user, list(found.values_list("person_id", flat=True))
+        return user, list(access.offline_people(user).values_list("pk", flat=True))
     team = Team.objects.create(name="Sync bench team")
     user = User.objects.create_user(
         username="sync.bench@example.test", email="sync.bench@example.test", password="x" * 20, first_name="Sam"
     )
     membership_add(actor=None, user=user, team=team, role=Role.SOCIAL_WORKER)
     TOTP.activate(user, "JBSWY3DPEHPK3PXP")
+    manager = User.objects.create_user(
+        username="sync.manager@example.test", email="sync.manager@example.test", password="x" * 20, first_name="Mo"
+    )
+    membership_add(actor=None, user=manager, team=team, role=Role.TEAM_MANAGER)
     rng = random.Random(13)
     words = vocabulary()
     now = timezone.now()
@@ -83,9 +88,6 @@ def build(children: int) -> tuple[Any, list[int]]:
             date_of_birth=date(2012 + c % 10, 1 + c % 12, 1 + c % 27),
         )  # fmt: skip
         people.identifier_add(actor=None, person=child, type="legacy", value=f"{MARK}-{c}")
-        Involvement.objects.create(
-            person=child, user=user, basis=Basis.ALLOCATED, source=f"bench:{c}", started_at=now - timedelta(days=90)
-        )
         ids.append(child.pk)
         for role in ("parent", "parent"):
             parent = people.person_create(
@@ -95,10 +97,14 @@ def build(children: int) -> tuple[Any, list[int]]:
             people.relationship_create(
                 actor=None, person=parent, other=child, type=role, parental_responsibility=True, lives_with=True
             )
-            Involvement.objects.create(
-                person=parent, user=user, basis=Basis.ALLOCATED, source=f"bench:{c}@{child.pk}", started_at=now
-            )
             ids.append(parent.pk)
+        # Allocated through the journey's services: the access rule's rows follow (the parents' through the child).
+        today = timezone.localdate()
+        cases.referral_create(
+            actor=manager, person=child, referral_date=today - timedelta(days=420), source="2A", primary_need="N1",
+            team=team,
+        )  # fmt: skip
+        cases.allocate(actor=manager, person=child, worker=user, started_on=today - timedelta(days=419), reason="New")
         people.warning_add(
             actor=None, person=child, type="dog", details=sentence(rng, words, 8), review_on=date.today() + timedelta(days=90)
         )  # fmt: skip

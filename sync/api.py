@@ -96,6 +96,17 @@ REFUSAL_401 = (
 )
 
 
+# The 401 of every sync operation, in words (the body is RefusalOut).
+ON_401 = {
+    "responses": {
+        "401": {
+            "description": REFUSAL_401,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RefusalOut"}}},
+        }
+    }
+}
+
+
 def refused(refusal: services.Refusal) -> JsonResponse:
     body: dict[str, Any] = {"detail": refusal.detail, "errors": {}}
     if refusal.wipe:
@@ -156,7 +167,13 @@ class SessionOut(Schema):
     idle_lock_minutes: int
 
 
-@router.get("/session", response={200: SessionOut, 401: RefusalOut}, auth=SIGNED_IN, summary="Who is signed in")
+@router.get(
+    "/session",
+    response={200: SessionOut, 401: RefusalOut},
+    auth=SIGNED_IN,
+    openapi_extra=ON_401,
+    summary="Who is signed in",
+)
 def session(request: HttpRequest) -> Any:
     """The signed-in user, the CSRF token for POSTs, and the device settings. No device needed."""
     if (refusal := _signed_in(request)) is not None:
@@ -194,7 +211,13 @@ def _device_out(device: Device) -> dict[str, Any]:
     }
 
 
-@router.post("/devices", response={201: DeviceOut, 401: RefusalOut}, auth=SIGNED_IN, summary="Register this device")
+@router.post(
+    "/devices",
+    response={201: DeviceOut, 401: RefusalOut},
+    auth=SIGNED_IN,
+    openapi_extra=ON_401,
+    summary="Register this device",
+)
 def device_register(request: HttpRequest, payload: DeviceIn) -> Any:
     """Register a device for the signed-in user (named; listed on their devices page and for administrators)."""
     if (refusal := _signed_in(request)) is not None:
@@ -205,7 +228,9 @@ def device_register(request: HttpRequest, payload: DeviceIn) -> Any:
     return Status(201, _device_out(device))
 
 
-@router.post("/device/revoke", response={200: DeviceOut, 401: RefusalOut}, summary="Remove this device")
+@router.post(
+    "/device/revoke", response={200: DeviceOut, 401: RefusalOut}, openapi_extra=ON_401, summary="Remove this device"
+)
 @with_device
 def device_revoke(request: HttpRequest, device: Device) -> Any:
     """The user removes the device they are using (signing out for good): its next call is told to wipe itself."""
@@ -260,7 +285,9 @@ class PullQuery(Schema):
     checksum: str | None = Field(None, max_length=64, pattern=r"^[0-9a-f]*$")
 
 
-@router.get("/pull", response={200: PullOut, 401: RefusalOut}, summary="Changes in this device's scope")
+@router.get(
+    "/pull", response={200: PullOut, 401: RefusalOut}, openapi_extra=ON_401, summary="Changes in this device's scope"
+)
 @with_device
 def pull(request: HttpRequest, device: Device, query: Query[PullQuery]) -> Any:
     """A page of what the device must apply. No cursor: the first download. Compressed (gzip or brotli) when the
@@ -368,7 +395,9 @@ class PushOut(Schema):
     results: list[ResultOut]
 
 
-@router.post("/push", response={200: PushOut, 401: RefusalOut}, summary="Send the device's changes")
+@router.post(
+    "/push", response={200: PushOut, 401: RefusalOut}, openapi_extra=ON_401, summary="Send the device's changes"
+)
 @with_device
 def push(request: HttpRequest, device: Device, payload: PushIn) -> Any:
     """A batch of at most 100 changes (and the API's 512 KB): each applied through the record's own services, or
@@ -403,6 +432,7 @@ class ConflictOut(Schema):
 @router.post(
     "/conflicts/{conflict_id}/resolve",
     response={200: ConflictOut, 401: RefusalOut},
+    openapi_extra=ON_401,
     summary="Resolve a conflict",
 )
 @with_device
