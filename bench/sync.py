@@ -148,7 +148,7 @@ class App:
                 params |= {"cursor": self.cursor, "checksum": self.checksum()}
             r = self.client.get("/api/v1/sync/pull", params, headers={**self.headers, "Accept-Encoding": "br, gzip"})
             assert r.status_code == 200, r.content[:300]
-            assert r["Content-Encoding"] == "br" or len(r.content) <= 200
+            assert r.get("Content-Encoding") == "br" or len(r.content) <= 200, r.content[:300]
             raw = brotli.decompress(r.content) if r.get("Content-Encoding") == "br" else r.content
             self.requests += 1
             self.bytes += len(r.content)
