@@ -220,6 +220,13 @@ def team_ids(user: Any) -> list[int]:
     return sorted({team_id for _, team_id in _memberships(user)})
 
 
+def managed_team_ids(user: Any) -> list[int]:
+    """The teams the user is a current team manager of."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    return sorted({team_id for role, team_id in _memberships(user) if role == Role.TEAM_MANAGER})
+
+
 def _has_conflicts(user: Any) -> bool:
     from people.models import DeclaredConflict
 
@@ -268,6 +275,24 @@ def visible_people(user: Any, queryset: QuerySet[Person] | None = None) -> Query
             )
         )
     return qs
+
+
+def offline_people(user: Any) -> QuerySet[Person]:
+    """The people whose records a user may carry on a device for offline working (issue 13): the children
+    allocated to them now, and the family members they need (the relatives through whom the allocation reaches them,
+    people.involvement), each one a record they may see (`visible_people`: a restricted child needs a grant, a
+    declared conflict hides it). Narrower than what they may open online: no team's cases, no grace periods, no
+    break-glass or front door. One query when evaluated."""
+    from people.models import Basis, Involvement
+
+    now = timezone.now()
+    allocated = Involvement.objects.filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=now),
+        user_id=user.pk,
+        basis=Basis.ALLOCATED,
+        person_id=OuterRef("pk"),
+    )
+    return visible_people(user).filter(Exists(allocated))
 
 
 def findable_people(user: Any, queryset: QuerySet[Person] | None = None) -> QuerySet[Person]:

@@ -18,6 +18,9 @@ from forms.api import people_router as forms_people_router
 from forms.api import router as forms_router
 from people.api import router as people_router
 from recording.api import router as recording_router
+from sync.api import Refused as SyncRefused
+from sync.api import answer_refused as sync_refused
+from sync.api import router as sync_router
 
 
 class CaseworkAPI(NinjaAPI):
@@ -96,3 +99,6 @@ api.add_router("/people", cases_people_router)
 api.add_router("/people", forms_people_router)
 api.add_router("/cases", cases_router)
 api.add_router("/forms", forms_router)
+api.add_router("/sync", sync_router)
+# A sync call refused before its body is read (a removed device: 401 with Clear-Site-Data and wipe).
+api.add_exception_handler(SyncRefused, sync_refused)

@@ -6,3 +6,8 @@ class SyncConfig(AppConfig):
     label = "sync"
     verbose_name = "Offline working and sync"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .admin_sections import register
+
+        register()

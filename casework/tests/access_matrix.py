@@ -179,6 +179,11 @@ PAGES: dict[str, Rule] = {
     "administration:team_create": rule("can", Can.ADMINISTER, **RECORD_POST),
     "administration:team": rule("can", Can.ADMINISTER),
     "administration:settings": rule("can", Can.ADMINISTER, **RECORD_POST),
+    # Offline sync: the user's own devices (removing one of someone else's is refused in the service), and the
+    # conflicts they (or, for a manager, their teams' workers) made offline (one event naming the people shown, when
+    # there are any: the matrix's world has none; sync/tests/test_pages.py checks it).
+    "sync:devices": rule("signed_in"),
+    "sync:conflicts": rule("role"),
 }
 
 # allauth's sign-in flow (and the invitation link): open to visitors by design; the second factor and the throttle
@@ -291,4 +296,12 @@ API: dict[str, Rule] = {
     "POST /api/v1/people/{person_id}/forms/responses/{response_id}/reopen": rule("record", _JOURNEY),
     "POST /api/v1/people/{person_id}/forms/responses/{response_id}/corrections": rule("record", _JOURNEY),
     "GET /api/v1/people/{person_id}/forms/responses/{response_id}/pdf": rule("record", audit="person"),
+    # Offline sync (sync.api): every call but these two needs a registered device (X-Casework-Device), checked
+    # before who is signed in, so without one everybody is answered 401; sync/tests cover who may do what.
+    "GET /api/v1/sync/session": rule("signed_in"),
+    "POST /api/v1/sync/devices": rule("role"),
+    "POST /api/v1/sync/device/revoke": rule("role"),
+    "GET /api/v1/sync/pull": rule("public", ok={401}),
+    "POST /api/v1/sync/push": rule("role"),
+    "POST /api/v1/sync/conflicts/{conflict_id}/resolve": rule("role"),
 }

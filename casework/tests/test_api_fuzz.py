@@ -36,6 +36,8 @@ from demo.journeys import generate_journeys, load_candidates
 from demo.users import ensure_demo_users
 from people.models import Person, PersonAddress, PersonIdentifier
 from recording.models import CaseNote, ChronologyEntry, Visit
+from sync.models import Conflict, Mutation
+from sync.services import device_register
 
 pytestmark = pytest.mark.django_db
 
@@ -55,19 +57,22 @@ def token(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -
         today = timezone.localdate()
         generate_journeys(random.Random(7), load_candidates(today), size="demo", today=today, people=PEOPLE)
         user = User.objects.get(email="sam.social-worker@demo.casework.test")
-        _, secret = token_issue(actor=None, user=user, name="fuzz", scopes=["read", "record"], days=1)
-        yield secret
+        _, secret = token_issue(actor=None, user=user, name="fuzz", scopes=["read", "record", "sync"], days=1)
+        # The offline app's endpoints (/api/v1/sync/) also need a registered device (X-Casework-Device).
+        device = device_register(actor=user, name="Fuzz tablet")
+        yield f"{secret} {device.pk}"
         transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="module")
 def api_schema(token: str) -> Iterator[Any]:
+    secret, _ = token.split()
     # As Django's test client does: the request must not close the test's connection (and its transaction).
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
         yield schemathesis.openapi.from_wsgi(
-            "/api/v1/openapi.json", WSGIHandler(), headers={"Authorization": f"Bearer {token}"}
+            "/api/v1/openapi.json", WSGIHandler(), headers={"Authorization": f"Bearer {secret}"}
         )
     finally:
         request_started.connect(close_old_connections)
@@ -78,7 +83,7 @@ def written() -> dict[str, int]:
     """What a request could have written: audit events (but failed sign-ins, which are written on purpose) and the
     records the API changes."""
     counts = {m.__name__: m.objects.count() for m in (Person, PersonAddress, PersonIdentifier, CaseNote, Visit)}
-    counts |= {m.__name__: m.objects.count() for m in (ChronologyEntry, Contact, CINEpisode, Task)}
+    counts |= {m.__name__: m.objects.count() for m in (ChronologyEntry, Contact, CINEpisode, Task, Mutation, Conflict)}
     counts["AuditEvent"] = AuditEvent.objects.exclude(action=AuditAction.SIGN_IN_FAILED).count()
     return counts
 
@@ -87,7 +92,8 @@ def test_the_api_answers_every_request_as_its_schema_says(api_schema: Any, token
     """Every operation, with requests that fit the schema and requests that do not (MAX_EXAMPLES each, fixed
     examples): no 5xx, every answer and status as documented, and a refused request (4xx) writes nothing."""
     failures: list[str] = []
-    headers = {"Authorization": f"Bearer {token}"}
+    secret, device = token.split()
+    headers = {"Authorization": f"Bearer {secret}", "X-Casework-Device": device}
     for result in api_schema.get_all_operations():
         operation = result.ok()
         cases = st.one_of(
