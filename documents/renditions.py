@@ -107,10 +107,12 @@ def _image_pdf(data: bytes, media_type: str) -> bytes:
 
 
 def _text_pdf(text: str, *, title: str) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     html = render_to_string("documents/printing/text.html", {"title": title, "text": text})
-    pdf = HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/a-2b")
+    # The styles are a file of their own (a template, as core.printing's), never inline in the page.
+    style = CSS(string=render_to_string("documents/printing/text.css"))
+    pdf = HTML(string=html, base_url=None).write_pdf(stylesheets=[style], pdf_variant="pdf/a-2b")
     if pdf is None:
         raise RenditionFailed("WeasyPrint returned no PDF")
     return pdf

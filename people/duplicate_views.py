@@ -116,12 +116,16 @@ class MergeForm(GovForm):
                 choices=[(merging.KEEP, f"{ours} (record {keep.pk})"), (merging.TAKE, f"{theirs} (record {gone.pk})")],
                 widget=forms.RadioSelect,
                 initial=merging.KEEP,
-                error_messages={"required": f"Select which {label.lower()} to keep"},
+                error_messages={
+                    "required": f"Select which {label.lower()} to keep",
+                    "invalid_choice": f"Select which {label.lower()} to keep",
+                },
             )
         if questions and may_confirm:
             self.fields["confirm"] = forms.BooleanField(
                 label="As a manager, I confirm these records are the same person",
                 required=False,
+                error_messages={"required": "Confirm these records are the same person, as a manager"},
             )
 
 
@@ -269,7 +273,10 @@ class UndoForm(GovForm):
                     (merging.TAKE, f"It is about {merge.merged.full_name} (record {merge.merged_id}): it goes back"),
                 ],
                 widget=forms.RadioSelect,
-                error_messages={"required": "Select whose record this belongs to"},
+                error_messages={
+                    "required": "Select whose record this belongs to",
+                    "invalid_choice": "Select whose record this belongs to",
+                },
             )
 
     def assignments(self) -> dict[str, str]:

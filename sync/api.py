@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from allauth.account.authentication import get_authentication_records
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -28,7 +28,7 @@ from accounts import access
 from accounts.api_auth import ApiTokenAuth
 from core.api import CSRF_FAILED, error_response, summary
 from core.errors import RuleError
-from core.inputs import REFUSED_CHARACTERS, Line, LocalDateTime
+from core.inputs import REFUSED_CHARACTERS, Line, LocalDateTime, Text
 
 from . import pull as pulling
 from . import push as pushing
@@ -280,9 +280,10 @@ class PullOut(Schema):
 
 
 class PullQuery(Schema):
-    cursor: str | None = Field(None, max_length=200, pattern=r"^[a-z0-9.]*$")
+    # The cursor's form is checked where it is read (sync.pulling: a 422 naming it); here, the project's text rule.
+    cursor: Annotated[str, Text(200, label="Cursor")] | None = None
     limit: int = Field(pulling.DEFAULT_LIMIT, ge=1, le=pulling.MAX_LIMIT)
-    checksum: str | None = Field(None, max_length=64, pattern=r"^[0-9a-f]*$")
+    checksum: Annotated[str, Text(64, label="Checksum")] | None = None
 
 
 @router.get(
@@ -346,7 +347,7 @@ class MutationIn(Schema):
     )
     type: Literal["case_note", "visit", "form_submission", "form_draft", "person"]
     action: Literal["create", "update"]
-    record_id: str | None = Field(None, max_length=60)
+    record_id: Annotated[str, Text(60, label="Record id")] | None = None
     base_version: int | None = Field(None, ge=0)
     fields: dict[str, Any] = Field(default_factory=dict)
     base: dict[str, Any] = Field(default_factory=dict)
@@ -412,7 +413,9 @@ def push(request: HttpRequest, device: Device, payload: PushIn) -> Any:
 
 class ResolveIn(Schema):
     keep: Literal["device", "server", "other"]
-    value: str | bool | None = Field(None, description="With keep = other: the value to record")
+    value: Annotated[str, Text(2_000, label="Value")] | bool | None = Field(
+        None, description="With keep = other: the value to record"
+    )
 
     @field_validator("value")
     @classmethod

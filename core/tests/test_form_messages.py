@@ -68,6 +68,26 @@ def project_forms() -> list[type[forms.BaseForm]]:
     return sorted(set(found), key=lambda c: f"{c.__module__}.{c.__qualname__}")
 
 
+def merge_form_kwargs(name: str) -> dict[str, Any]:
+    """Two records of one child that differ in their date of birth, for the merge's forms."""
+    from people.merging import SinceItem
+    from people.models import PersonMerge
+    from people.tests.factories import person
+
+    keep = person("Amelia", "Hughes", date(2015, 3, 27))
+    gone = person("Amelia", "Hughes", date(2015, 3, 28))
+    if name == "MergeForm":
+        return {"keep": keep, "gone": gone, "may_confirm": True, "questions": ["The dates of birth differ"]}
+    item = SinceItem(
+        key="recording.CaseNote.person:1",
+        link_label="recording.CaseNote.person",
+        pk=1,
+        what="A case note",
+        when=date(2026, 6, 1),
+    )
+    return {"items": [item], "merge": PersonMerge(survivor=keep, merged=gone)}
+
+
 def make(cls: type[forms.BaseForm], data: dict[str, Any] | None) -> forms.BaseForm:
     """An instance of any form class, bound to data (or not)."""
     q = QueryDict(mutable=True)
@@ -76,6 +96,8 @@ def make(cls: type[forms.BaseForm], data: dict[str, Any] | None) -> forms.BaseFo
     if cls.__name__ == "DashboardFilterForm":
         return cls(q, today=date(2026, 6, 1), teams=Team.objects.all())  # type: ignore[call-arg]
     kwargs: dict[str, Any] = {}
+    if cls.__name__ in ("MergeForm", "UndoForm"):  # their questions are the two records' differences
+        kwargs.update(merge_form_kwargs(cls.__name__))
     if any(c.__module__.startswith("allauth.mfa") for c in cls.__mro__):  # allauth's two-factor forms take the user
         kwargs["user"] = User.objects.get_or_create(username="forms@example.test", email="forms@example.test")[0]
     return cls(q if data is not None else None, **kwargs)

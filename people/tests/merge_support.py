@@ -10,13 +10,15 @@ from django.apps import apps
 # leaves a version in a pghistory event table, and a context row).
 LOGS = {"audit", "pghistory"}
 MERGE_LOG = {"people.PersonMerge", "people.PersonMergeMove", "people.PersonMergeChange"}
+# The offline sync's change log and record versions only grow: a merge and its undo are changes devices must pull.
+SYNC_LOG = {"sync.Change", "sync.RecordVersion"}
 
 
 def compared_models() -> list[Any]:
     chosen = []
     for model in apps.get_models(include_auto_created=True):
         names = {f.name for f in model._meta.concrete_fields}
-        if model._meta.app_label in LOGS or model._meta.label in MERGE_LOG or "pgh_obj" in names or "pgh_id" in names:
+        if model._meta.app_label in LOGS or model._meta.label in MERGE_LOG | SYNC_LOG or "pgh_obj" in names or "pgh_id" in names:
             continue
         if not model._meta.managed and not model._meta.auto_created:
             continue

@@ -47,6 +47,8 @@ REVIEWED = {
     "cases.ReviewingOfficerAssignment.person": "MOVE",
     "cases.Task.person": "MOVE",
     "cases.UnaccompaniedAsylumSeekingChild.person": "MOVE",
+    "documents.Document.person": "MOVE",
+    "documents.Document_concerns.person": "MOVE",
     "forms.FormResponse.person": "MOVE",
     "people.BreakGlass.person": "MOVE",
     "people.DeclaredConflict.person": "MOVE",
@@ -68,6 +70,7 @@ REVIEWED = {
     "recording.Visit.person": "MOVE",
     "returns.CscApiChildState.person": "MOVE",
     "returns.DataQualityIssue.person": "MOVE",
+    "sync.Conflict.person": "MOVE",
 }
 
 
