@@ -18,7 +18,12 @@ def compared_models() -> list[Any]:
     chosen = []
     for model in apps.get_models(include_auto_created=True):
         names = {f.name for f in model._meta.concrete_fields}
-        if model._meta.app_label in LOGS or model._meta.label in MERGE_LOG | SYNC_LOG or "pgh_obj" in names or "pgh_id" in names:
+        if (
+            model._meta.app_label in LOGS
+            or model._meta.label in MERGE_LOG | SYNC_LOG
+            or "pgh_obj" in names
+            or "pgh_id" in names
+        ):
             continue
         if not model._meta.managed and not model._meta.auto_created:
             continue
