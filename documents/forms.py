@@ -103,7 +103,14 @@ class UploadForm(DetailsForm):
         label="Files",
         help_text=f"Up to {limits.DOCUMENT_FILES} files, each up to {limits.DOCUMENT_BYTES // (1024 * 1024)} MB: PDF, "
         "pictures (JPEG, PNG, TIFF), emails, text and Office documents",
-        error_messages={"required": "Select a file to upload", "empty": "The file you selected is empty"},
+        error_messages={
+            "required": "Select a file to upload",
+            "missing": "Select a file to upload",
+            "invalid": "Select a file to upload",
+            "empty": "The file you selected is empty",
+            "contradiction": "Select a file to upload",
+            "max_length": "The file's name is too long: rename it and select it again",
+        },
     )
     field_order = ["upload", "document_type", "title", "document_date", "concerns", "sensitivity"]
 
@@ -127,7 +134,14 @@ class VersionForm(GovForm):
     upload = forms.FileField(
         label="The new version",
         help_text=f"Up to {limits.DOCUMENT_BYTES // (1024 * 1024)} MB. Earlier versions are kept",
-        error_messages={"required": "Select the file of the new version", "empty": "The file you selected is empty"},
+        error_messages={
+            "required": "Select the file of the new version",
+            "missing": "Select the file of the new version",
+            "invalid": "Select the file of the new version",
+            "empty": "The file you selected is empty",
+            "contradiction": "Select the file of the new version",
+            "max_length": "The file's name is too long: rename it and select it again",
+        },
     )
     reason = forms.CharField(
         label="Why is there a new version?",

@@ -24,7 +24,7 @@ import accounts.forms
 from accounts.models import Team, User
 from core.forms import GovDateField, GovFormMixin, gov_error_messages
 
-APPS = ("core", "accounts", "audit", "people", "recording", "cases", "returns")
+APPS = ("core", "accounts", "audit", "people", "recording", "cases", "returns", "forms", "documents", "sync")
 
 pytestmark = pytest.mark.django_db
 
