@@ -784,6 +784,7 @@ async function discard(e: OutboxEntry): Promise<void> {
 
 async function conflictsScreen(): Promise<void> {
   const conflicts = await store.listRecords("conflict");
+  const people = new Map((await store.listRecords("person")).map((r) => [String(r.person_id ?? r.id), r]));
   show(
     "Conflicts",
     back(),
@@ -795,12 +796,14 @@ async function conflictsScreen(): Promise<void> {
           {},
           conflicts.map((c) => {
             const d = c.data;
-            const mine = asText(d["device_value"] ?? d["device_values"]);
-            const theirs = asText(d["server_value"] ?? d["server_values"]);
+            // The server's conflict record (docs/sync-protocol.md): the values in words, and which detail.
+            const mine = asText(d["device_words"] ?? d["device_value"]);
+            const theirs = asText(d["server_words"] ?? d["server_value"]);
+            const person = c.person_id !== null ? people.get(String(c.person_id)) : undefined;
             return h(
               "div",
               { class: "govuk-summary-card" },
-              h("div", { class: "govuk-summary-card__title-wrapper" }, h("h2", { class: "govuk-summary-card__title", text: asText(d["summary"] ?? d["field"] ?? "Conflict") })),
+              h("div", { class: "govuk-summary-card__title-wrapper" }, h("h2", { class: "govuk-summary-card__title", text: `${asText(d["what"] ?? d["field"] ?? "Conflict")}${person ? ` for ${nameOf(person)}` : ""}` })),
               h(
                 "div",
                 { class: "govuk-summary-card__content" },

@@ -11,7 +11,8 @@ import type { LocalRecord, Mutation, MutationResult, OutboxEntry, PullPage, Sync
 
 export const API = "/api/v1/sync";
 export const BATCH_MUTATIONS = 100;
-export const BATCH_BYTES = 1_000_000;
+// The server takes at most 512 KB a request (core.limits.REQUEST_BYTES, answered 413 above it): cut well below.
+export const BATCH_BYTES = 400_000;
 
 export type StopReason = "offline" | "wiped" | "reauth" | "signin" | "refused";
 
@@ -350,20 +351,27 @@ export class SyncClient {
   }
 }
 
+/** A conflict the push answered, shaped as the server's own `conflict` record (docs/sync-protocol.md: field, what,
+ * device_value, server_value, device_words, server_words), shown until the next pull brings the server's copy. */
 function conflictRecord(entry: OutboxEntry, res: MutationResult): SyncRecord {
   const m = entry.mutation;
+  const editable = (res.record?.data?.["editable"] ?? {}) as Record<string, unknown>;
+  const field = Object.keys(m.fields).find((k) => k in editable && editable[k] !== m.fields[k]) ?? Object.keys(m.fields)[0] ?? "";
+  const wordsOf = (v: unknown) => (typeof v === "boolean" ? (v ? "Yes" : "No") : v === null || v === undefined ? "" : String(v));
   return {
     type: "conflict",
     id: String(res.conflict_id ?? m.id),
     version: 0,
     person_id: res.record?.person_id ?? (m.fields["person_id"] as number | undefined) ?? null,
     data: {
-      summary: entry.summary,
+      field,
+      what: entry.summary,
       record_type: m.type,
       record_id: m.record_id,
-      device_values: m.fields,
-      base_values: m.base,
-      server_values: res.record?.data ?? null,
+      device_value: m.fields[field] ?? null,
+      server_value: editable[field] ?? null,
+      device_words: wordsOf(m.fields[field]),
+      server_words: wordsOf(editable[field]),
       reason: res.reason,
       from_device: true,
     },
