@@ -1,0 +1,150 @@
+"""The offline app against the real server (issue 13), in Debian's Chromium through Playwright: a social worker signs
+in (with the second factor), opens /mobile/, registers the device and sets a passphrase, downloads her caseload, goes
+offline, records a visit and a case note, reloads while offline (the app still opens and unlocks), comes back online
+and syncs; both are then in the database, once, and in the child's chronology on the web. No stub: every call goes to
+sync.api through the live server."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from casework.tests.browser import assert_accessible, sign_in
+from people.tests.factories import person
+from recording import services as recording_services
+from recording.models import CaseNote, Visit
+from sync.models import Device, Mutation
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PASSPHRASE = "kettle orchard lantern"
+NOTE_SUBJECT = "Phone call with Amelia's school"
+NOTE_BODY = "The head of year says Amelia's attendance has improved since half term."
+VISIT_NOTES = "Amelia showed me her room; she is settled and her bedroom is warm and tidy."
+
+
+def shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(Path(tempfile.gettempdir()) / f"mobile-e2e-{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def bundle() -> None:
+    """The app's bundle, built by scripts/build-assets.sh into casework/static_build/mobile/."""
+    built = Path(settings.BASE_DIR) / "casework" / "static_build" / "mobile" / "app.js"
+    if not built.exists():
+        pytest.fail("The offline app is not built: run `bash scripts/build-assets.sh` (node web/mobile/build.mjs)")
+
+
+def set_up_device(page: Any, base: str, name: str) -> None:
+    page.goto(f"{base}/mobile/")
+    page.get_by_role("heading", name="Set up this device").wait_for()
+    page.get_by_label("Name this device").fill(name)
+    page.get_by_label("Choose a passphrase").fill(PASSPHRASE)
+    page.get_by_label("Type the passphrase again").fill(PASSPHRASE)
+    page.get_by_role("button", name="Set up this device").click()
+    page.get_by_role("heading", name="Your caseload").wait_for()
+
+
+def unlock(page: Any, then: str = "Your caseload") -> None:
+    page.get_by_role("heading", name="Unlock Casework").wait_for()
+    page.get_by_label("Passphrase").fill(PASSPHRASE)
+    page.get_by_role("button", name="Unlock").click()
+    page.get_by_role("heading", name=then).wait_for()
+
+
+def test_record_offline_and_sync_to_the_real_server(
+    allow_audit_flush: Any, live_server: Any, alice: Any, browser_page: Any, bundle: None
+) -> None:
+    amelia = person("Amelia", "Hughes", date(2015, 3, 27), held_by=alice)  # allocated to Alice
+    recording_services.case_note_create(
+        actor=alice,
+        person=amelia,
+        occurred_at=timezone.now() - timedelta(days=2),
+        subject="Strategy discussion",
+        body="Agreed to visit weekly.",
+        note_type="case_note",
+    )
+    page = browser_page
+    base = live_server.url
+    sign_in(page, base, alice.email)
+
+    # Register the device and download the caseload, from the real server.
+    set_up_device(page, base, "Alice's work phone")
+    device = Device.objects.get(user=alice)
+    assert device.name == "Alice's work phone"
+    page.get_by_role("link", name="Amelia Hughes").wait_for()
+    assert_accessible(page)
+    shot(page, "caseload")
+    page.get_by_role("link", name="Amelia Hughes").click()
+    page.get_by_role("heading", name="Amelia Hughes").wait_for()
+    page.get_by_text("Strategy discussion").first.wait_for()
+    assert "27 March 2015" in page.content()
+
+    # Offline: record a visit and a case note.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.context.set_offline(True)
+    page.get_by_role("link", name="Record a visit").click()
+    page.get_by_role("heading", name="Record a visit").wait_for()
+    page.get_by_label("Home visit").check()
+    page.get_by_role("group", name="Was the child seen?").get_by_label("Yes").check()
+    page.get_by_role("group", name="Was the child seen alone?").get_by_label("Yes").check()
+    page.get_by_label("Notes of the visit").fill(VISIT_NOTES)
+    page.get_by_role("button", name="Save the visit").click()
+    page.get_by_role("heading", name="Amelia Hughes").wait_for()
+
+    page.get_by_role("link", name="Record a case note").click()
+    page.get_by_role("heading", name="Record a case note").wait_for()
+    page.get_by_role("group", name="Kind of note").get_by_label("Phone call").check()
+    page.get_by_label("Subject").fill(NOTE_SUBJECT)
+    page.get_by_label("Note", exact=True).fill(NOTE_BODY)
+    page.get_by_role("button", name="Save the note").click()
+    page.get_by_role("heading", name="Amelia Hughes").wait_for()
+    assert page.get_by_text("Waiting to sync").count() == 2
+    assert not CaseNote.objects.filter(subject=NOTE_SUBJECT).exists()
+
+    # Reload while offline: the service worker opens the app, which unlocks from the device alone; both still wait.
+    page.reload()
+    unlock(page, then="Amelia Hughes")  # back where she was
+    page.get_by_text(NOTE_SUBJECT).first.wait_for()
+    assert VISIT_NOTES in page.content()
+    assert_accessible(page)
+    shot(page, "offline-child")
+    assert not Visit.objects.filter(person=amelia).exists()
+    page.get_by_role("link", name="Back").click()
+    page.get_by_role("heading", name="Your caseload").wait_for()
+    assert "2 waiting" in page.content()
+
+    # Back online: sync; both reach Casework, once each, through the same services as the pages.
+    page.context.set_offline(False)
+    page.evaluate("location.hash = '#/outbox'")
+    page.get_by_role("heading", name="Waiting to sync", exact=True).wait_for()
+    page.get_by_role("button", name="Sync now").click()
+    page.get_by_text("Nothing is waiting").wait_for()
+    shot(page, "synced")
+
+    note = CaseNote.objects.get(person=amelia, subject=NOTE_SUBJECT)
+    assert note.body == NOTE_BODY and note.note_type == "phone_call" and note.created_by_id == alice.pk
+    visit = Visit.objects.get(person=amelia)
+    assert visit.notes == VISIT_NOTES and visit.visit_type == "home" and visit.child_seen and visit.seen_alone
+    assert Mutation.objects.filter(device=device, status="applied").count() == 2
+
+    # The app now shows the server's own copies (no longer waiting).
+    page.evaluate(f"location.hash = '#/child/{amelia.pk}'")
+    page.get_by_role("heading", name="Amelia Hughes").wait_for()
+    page.get_by_text(NOTE_SUBJECT).first.wait_for()
+    assert "Waiting to sync" not in page.content()
+
+    # And the child's chronology on the web has both.
+    page.goto(f"{base}/people/{amelia.pk}")
+    entries = page.locator("#chronology-entries")
+    entries.wait_for()
+    text = entries.inner_text()
+    assert NOTE_SUBJECT in text, text
+    assert "Home visit: child seen alone" in text and "Amelia showed me her room" in text, text
+    shot(page, "chronology")
