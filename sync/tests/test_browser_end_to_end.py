@@ -148,3 +148,101 @@ def test_record_offline_and_sync_to_the_real_server(
     assert NOTE_SUBJECT in text, text
     assert "Home visit: child seen alone" in text and "Amelia showed me her room" in text, text
     shot(page, "chronology")
+
+
+def change_details(page: Any, values: dict[str, str]) -> None:
+    """On the child's page in the app: change the details a worker may change offline."""
+    page.get_by_role("link", name="Change these details").click()
+    page.get_by_role("heading", name="Change details").wait_for()
+    for label, value in values.items():
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("heading", name="Amelia Hughes").wait_for()
+
+
+def sync_and_wait(page: Any) -> None:
+    page.evaluate("location.hash = '#/outbox'")
+    page.get_by_role("heading", name="Waiting to sync", exact=True).wait_for()
+    page.get_by_role("button", name="Sync now").click()
+    page.get_by_text("Nothing is waiting").wait_for()
+
+
+def test_two_devices_change_the_same_detail_offline_a_conflict_a_person_resolves(
+    allow_audit_flush: Any, live_server: Any, alice: Any, browser_page: Any, bundle: None
+) -> None:
+    from people.models import Person
+    from sync.models import Conflict
+
+    amelia = person("Amelia", "Hughes", date(2015, 3, 27), held_by=alice)
+    base = live_server.url
+    phone = browser_page
+    tablet = phone.context.browser.new_context().new_page()
+    tablet.set_default_timeout(30000)
+    for page, name in ((phone, "Alice's phone"), (tablet, "Alice's tablet")):
+        sign_in(page, base, alice.email)
+        set_up_device(page, base, name)
+        page.get_by_role("link", name="Amelia Hughes").click()
+        page.get_by_role("heading", name="Amelia Hughes").wait_for()
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.context.set_offline(True)
+
+    # Offline, each device changes her preferred name; each also changes a detail the other leaves alone.
+    change_details(phone, {"Preferred name": "Millie", "First language": "English"})
+    change_details(tablet, {"Preferred name": "Mia", "Gender": "Female"})
+
+    # The phone syncs first: applied. Then the tablet: its gender merges, its preferred name is a conflict.
+    phone.context.set_offline(False)
+    sync_and_wait(phone)
+    assert Person.objects.get(pk=amelia.pk).preferred_name == "Millie"
+    tablet.context.set_offline(False)
+    sync_and_wait(tablet)
+    after = Person.objects.get(pk=amelia.pk)
+    assert (after.preferred_name, after.first_language, after.gender) == ("Millie", "English", "Female")
+    conflict = Conflict.objects.get(person=amelia, resolved_at__isnull=True)
+    assert (conflict.field, conflict.device_value, conflict.server_value) == ("preferred_name", "Mia", "Millie")
+
+    # The tablet shows the conflict in words and the worker keeps the tablet's value.
+    tablet.evaluate("location.hash = '#/'")
+    tablet.get_by_role("link", name="1 to resolve").click()
+    tablet.get_by_role("heading", name="Conflicts to resolve").wait_for()
+    card = tablet.locator(".govuk-summary-card")
+    assert "Preferred name for Amelia Hughes" in card.inner_text()
+    assert "Mia" in card.inner_text() and "Millie" in card.inner_text()
+    assert_accessible(tablet)
+    shot(tablet, "conflict")
+    tablet.get_by_role("button", name="Keep this device's").click()
+    tablet.get_by_text("There are no conflicts.").wait_for()
+    assert Person.objects.get(pk=amelia.pk).preferred_name == "Mia"
+    assert not Conflict.objects.filter(person=amelia, resolved_at__isnull=True).exists()
+
+    # The phone hears of it at its next sync.
+    phone.evaluate("location.hash = '#/'")
+    phone.get_by_role("button", name="Sync now").click()
+    phone.get_by_role("link", name="Amelia Hughes").click()
+    phone.get_by_text("Mia", exact=True).wait_for()
+    tablet.context.close()
+
+
+def test_a_removed_device_wipes_itself_at_its_next_contact(
+    allow_audit_flush: Any, live_server: Any, alice: Any, browser_page: Any, bundle: None
+) -> None:
+    from sync.services import device_revoke
+
+    person("Amelia", "Hughes", date(2015, 3, 27), held_by=alice)
+    page = browser_page
+    base = live_server.url
+    sign_in(page, base, alice.email)
+    set_up_device(page, base, "Alice's phone")
+    page.get_by_role("link", name="Amelia Hughes").wait_for()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    assert page.evaluate("indexedDB.databases().then(d => d.length)") >= 1
+
+    device_revoke(actor=alice, device=Device.objects.get(user=alice), reason="Phone lost")
+    page.get_by_role("button", name="Sync now").click()
+    page.get_by_role("heading", name="Casework has been removed from this device").wait_for()
+    assert "Amelia" not in page.content()
+    assert_accessible(page)
+    shot(page, "wiped")
+    assert page.evaluate("indexedDB.databases().then(d => d.length)") == 0
+    assert page.evaluate("caches.keys().then(k => k.length)") == 0
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
