@@ -5,6 +5,7 @@
 import { applyVisibility, fieldId, readPage, renderPage, type PageContext } from "./form-ui";
 import type { Answers, FormDefinition, Option } from "./formdef";
 import { IdleLock } from "./idle";
+import { describe, relatedPeople } from "./records";
 import { LocalStore, MAX_FAILURES, MIN_PASSPHRASE, RECORDS_WARNING } from "./store";
 import { SyncClient, SyncSchedule, SyncStopped, type SyncResult } from "./sync";
 import type { DeviceInfo, LocalRecord, Mutation, OutboxEntry } from "./types";
@@ -289,11 +290,10 @@ async function caseload(): Promise<void> {
 }
 
 const SKIP = new Set(["editable", "warnings", "name", "full_name", "display_name"]);
-const timeOf = (r: LocalRecord) => String(r.data["occurred_at"] ?? r.data["date"] ?? r.data["made_at"] ?? r.data["created_at"] ?? "");
+const timeOf = (r: LocalRecord) => describe(r).at;
 
-function entry(r: LocalRecord, states: Map<string, OutboxEntry>): HTMLElement {
-  const d = r.data;
-  const title = asText(d["subject"] ?? d["title"] ?? d["summary"] ?? d["kind"] ?? words(r.type));
+function entry(r: LocalRecord, states: Map<string, OutboxEntry>, sources: Map<string, LocalRecord>): HTMLElement {
+  const { title, at, text } = describe(r, sources);
   const state = states.get(r.id);
   return h(
     "div",
@@ -303,7 +303,7 @@ function entry(r: LocalRecord, states: Map<string, OutboxEntry>): HTMLElement {
       { class: "govuk-summary-card__title-wrapper" },
       h("h3", { class: "govuk-summary-card__title" }, title, " ", r.local ? tag(state?.state === "failed" ? "Failed to sync" : "Waiting to sync", state?.state === "failed" ? "red" : "yellow") : null),
     ),
-    h("div", { class: "govuk-summary-card__content" }, p(when(timeOf(r)), "govuk-body-s"), p(asText(d["body"] ?? d["notes"] ?? d["text"] ?? d["description"] ?? ""))),
+    h("div", { class: "govuk-summary-card__content" }, at ? p(when(at), "govuk-body-s") : null, text ? p(text) : null),
   );
 }
 
@@ -316,7 +316,8 @@ async function child(id: string): Promise<void> {
   const warnings = person.data["warnings"];
   const name = nameOf(person);
   const rows = Object.entries(person.data).filter(([k, v]) => !SKIP.has(k) && v !== null && v !== "" && typeof v !== "object").map(([k, v]): [string, string] => [words(k), asText(v)]);
-  const section = (title: string, recs: LocalRecord[]) => (recs.length ? [heading(title, "m", "h2"), ...recs.map((r) => entry(r, states))] : []);
+  const sources = new Map(all.filter((r) => r.type === "case_note" || r.type === "visit").map((r) => [`${r.type}:${r.id}`, r]));
+  const section = (title: string, recs: LocalRecord[]) => (recs.length ? [heading(title, "m", "h2"), ...recs.map((r) => entry(r, states, sources))] : []);
   show(
     name,
     back(),
@@ -445,12 +446,12 @@ function textError(label: string, v: string, max: number, required = true): stri
   return undefined;
 }
 
-async function queue(personId: string, type: string, fields: Record<string, unknown>, summary: string, local = true): Promise<void> {
+async function queue(personId: string, type: string, fields: Record<string, unknown>, summary: string, local = true, shown: Record<string, unknown> = {}): Promise<void> {
   const m: Mutation = { id: uuidv7(), type, action: "create", record_id: null, base_version: null, fields, base: {}, made_at: new Date().toISOString() };
   const e: OutboxEntry = { mutation: m, state: "to_push", reason: null, errors: {}, conflict_id: null, attempts: 0, summary };
   const person = await store.getRecord("person", personId);
   const pid = person?.person_id ?? Number(personId);
-  await store.queue(e, local ? { type, id: m.id, version: 0, person_id: pid, data: { ...fields, made_at: m.made_at } } : undefined);
+  await store.queue(e, local ? { type, id: m.id, version: 0, person_id: pid, data: { ...fields, ...shown, made_at: m.made_at } } : undefined);
   if (navigator.onLine) void syncNow(false);
 }
 
@@ -463,9 +464,12 @@ function whenFields(errors: Record<string, string>, values: Record<string, strin
   ), { error: errors["when-date"] });
 }
 
+// The server's case note kinds (recording.models.CaseNoteType), in its words.
+const NOTE_TYPES: Option[] = [{ value: "case_note", label: "Case note" }, { value: "phone_call", label: "Phone call" }, { value: "meeting", label: "Meeting" }, { value: "correspondence", label: "Letter or email" }];
+
 async function noteScreen(id: string, errors: Record<string, string>, values: Record<string, string> = nowParts()): Promise<void> {
   const person = await store.getRecord("person", id);
-  const types = [{ value: "case_note", label: "Case note" }, { value: "phone_call", label: "Phone call" }, { value: "meeting", label: "Meeting" }, { value: "correspondence", label: "Correspondence" }];
+  const types = NOTE_TYPES;
   show(
     "Record a case note",
     back(`#/child/${id}`),
@@ -499,17 +503,18 @@ async function saveNote(e: Event, id: string): Promise<void> {
   if (b) errors["body"] = b === "Enter note" ? "Enter the note" : b;
   if (Object.keys(errors).length) return noteScreen(id, errors, values);
   const person = await store.getRecord("person", id);
-  await queue(id, "case_note", { person_id: person?.person_id ?? Number(id), occurred_at: at, note_type: values.type, subject: values.subject.trim(), body: values.body.trim() }, `Case note for ${nameOf(person)}: ${values.subject.trim()}`);
+  await queue(id, "case_note", { person_id: person?.person_id ?? Number(id), occurred_at: at, note_type: values.type, subject: values.subject.trim(), body: values.body.trim() }, `Case note for ${nameOf(person)}: ${values.subject.trim()}`, true, { kind: NOTE_TYPES.find((t) => t.value === values.type)?.label ?? "Case note" });
   location.hash = `#/child/${encodeURIComponent(id)}`;
 }
 
+// The server's visit kinds (recording.models.VisitType), in its words.
 const VISIT_TYPES: Option[] = [
   { value: "home", label: "Home visit" },
   { value: "statutory", label: "Statutory visit" },
-  { value: "school", label: "School" },
-  { value: "placement", label: "Placement" },
-  { value: "office", label: "Office" },
-  { value: "other", label: "Other" },
+  { value: "school", label: "Visit at school" },
+  { value: "placement", label: "Visit at placement" },
+  { value: "office", label: "Seen at the office" },
+  { value: "other", label: "Other visit" },
 ];
 
 async function visitScreen(id: string, errors: Record<string, string>, values: Record<string, string> = nowParts()): Promise<void> {
@@ -558,7 +563,7 @@ async function saveVisit(e: Event, id: string): Promise<void> {
   const fields: Record<string, unknown> = { person_id: person?.person_id ?? Number(id), occurred_at: at, visit_type: values.visit_type, child_seen: values.seen === "yes", seen_alone: values.seen === "yes" && values.alone === "yes", notes: values.notes.trim() };
   if (values.seen === "no") fields["not_seen_reason"] = values.reason.trim();
   const kind = VISIT_TYPES.find((t) => t.value === values.visit_type)?.label ?? "Visit";
-  await queue(id, "visit", fields, `${kind} to ${nameOf(person)}`);
+  await queue(id, "visit", fields, `${kind} to ${nameOf(person)}`, true, { kind });
   location.hash = `#/child/${encodeURIComponent(id)}`;
 }
 
@@ -609,9 +614,7 @@ async function formPage(id: string, name: string, pageId: string | null, errors:
   const visible = new Set(result.visible);
   const pages = form.pages.filter((pg) => pg.questions.some((q) => visible.has(q.id)));
   const person = await store.getRecord("person", id);
-  const people: Option[] = (await store.listRecords("relationship", person?.person_id ?? Number(id)))
-    .map((r) => ({ value: String(r.data["other_person_id"] ?? r.data["person_id"] ?? ""), label: asText(r.data["name"] ?? r.data["other_name"] ?? r.data["description"]) }))
-    .filter((o) => o.value && o.label);
+  const people: Option[] = relatedPeople(await store.listRecords("relationship", person?.person_id ?? Number(id)));
   if (pageId === "check") return checkAnswers(id, form, answers, errors, pages.map((pg) => pg.id));
   const page = pages.find((pg) => pg.id === pageId) ?? pages[0];
   if (!page) return show(form.title, heading(form.title), p("This form has no pages to fill in."));
