@@ -246,3 +246,14 @@ def test_a_removed_device_wipes_itself_at_its_next_contact(
     assert page.evaluate("indexedDB.databases().then(d => d.length)") == 0
     assert page.evaluate("caches.keys().then(k => k.length)") == 0
     assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+
+    # Set up again, then the worker removes the device herself (signing out for good): the server forgets it too.
+    set_up_device(page, base, "Alice's new phone")
+    page.get_by_role("link", name="Amelia Hughes").wait_for()
+    page.get_by_role("link", name="Remove Casework from this device").click()
+    page.get_by_role("heading", name="Remove Casework from this device").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Remove Casework from this device").click()
+    page.get_by_role("heading", name="Casework has been removed from this device").wait_for()
+    assert Device.objects.get(name="Alice's new phone").revoked_at is not None
+    assert page.evaluate("indexedDB.databases().then(d => d.length)") == 0

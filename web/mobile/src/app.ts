@@ -246,6 +246,7 @@ async function route(): Promise<void> {
   if (a === "edit" && b && c) return editScreen(b, c, {});
   if (a === "outbox") return outboxScreen();
   if (a === "conflicts") return conflictsScreen();
+  if (a === "remove") return removeScreen(null);
   show("Page not found", heading("Page not found"), link("Go to your caseload", "#/"));
 }
 
@@ -286,7 +287,46 @@ async function caseload(): Promise<void> {
       ? h("ul", { class: "govuk-list govuk-list--spaced" }, people.map((r) => h("li", {}, link(nameOf(r), `#/child/${encodeURIComponent(r.id)}`), r.data["age"] ? ` (${asText(r.data["age"])})` : "")))
       : p(meta.cursor ? "You have no children allocated to you." : "Your caseload has not been downloaded yet. Connect to the internet and choose Sync now."),
     h("p", { class: "govuk-body" }, button("Lock", () => { lockDown(); void unlockScreen({}); }, "govuk-button govuk-button--warning")),
+    h("p", { class: "govuk-body" }, link("Remove Casework from this device", "#/remove")),
   );
+}
+
+// Removing the device for good (POST /api/v1/sync/device/revoke) ----------------------------------------------------
+
+async function removeScreen(problem: string | null, waiting = 0): Promise<void> {
+  const device = await store.device();
+  show(
+    "Remove Casework from this device",
+    back(),
+    problem ? h("div", { class: "govuk-error-summary", "data-module": "govuk-error-summary" }, h("div", { role: "alert" }, h("h2", { class: "govuk-error-summary__title", text: "There is a problem" }), h("div", { class: "govuk-error-summary__body" }, h("p", { class: "govuk-body", text: problem })))) : null,
+    heading("Remove Casework from this device"),
+    p(`Everything Casework keeps on ${device ? `“${device.name}”` : "this device"} will be deleted, and the device will no longer be able to sync. Anything waiting to sync is sent first. To use Casework offline here again you will need to set it up again.`),
+    waiting
+      ? h(
+          "div",
+          { class: "govuk-warning-text" },
+          h("span", { class: "govuk-warning-text__icon", "aria-hidden": "true", text: "!" }),
+          h("strong", { class: "govuk-warning-text__text" }, h("span", { class: "govuk-visually-hidden", text: "Warning" }), `${waiting} ${waiting === 1 ? "change has" : "changes have"} not reached Casework. Look at them under Waiting to sync, or remove the device anyway and lose them.`),
+        )
+      : null,
+    h(
+      "div",
+      { class: "govuk-button-group" },
+      button(waiting ? "Remove anyway and lose them" : "Remove Casework from this device", () => void removeDevice(waiting > 0), "govuk-button govuk-button--warning"),
+      link("Cancel", "#/", "govuk-link"),
+    ),
+  );
+}
+
+async function removeDevice(discardWaiting: boolean): Promise<void> {
+  try {
+    const left = await client.removeDevice(discardWaiting);
+    if (left) return removeScreen(null, left);
+  } catch (e) {
+    if (e instanceof SyncStopped && e.reason === "wiped") return; // the server had already removed it: wiped
+    return removeScreen(e instanceof SyncStopped && e.reason === "offline" ? "You need to be online to remove this device" : e instanceof Error ? e.message : String(e));
+  }
+  wiped("You removed Casework from this device.");
 }
 
 const SKIP = new Set(["editable", "warnings", "name", "full_name", "display_name"]);

@@ -346,6 +346,22 @@ export class SyncClient {
     return this.request("POST", "/devices", { name });
   }
 
+  /** The worker removes Casework from this device for good (POST /device/revoke): what waits is sent first, and
+   * nothing is removed while anything still waits or failed (unless `discardWaiting`); then the server forgets the
+   * device and everything on it is deleted. Answers how many changes were still waiting (0 when removed). */
+  async removeDevice(discardWaiting = false): Promise<number> {
+    await this.push();
+    const left = (await this.o.store.outbox()).length;
+    if (left && !discardWaiting) return left;
+    const r = await this.request("POST", "/device/revoke");
+    if (r.status !== 200) {
+      const body = (await r.json().catch(() => ({}))) as { detail?: string };
+      throw new SyncStopped("refused", body.detail ?? `Casework could not remove this device (HTTP ${r.status})`);
+    }
+    await wipeDevice(this.o.store);
+    return 0;
+  }
+
   async resolveConflict(id: string | number, keep: "device" | "server" | "other", value?: unknown): Promise<Response> {
     return this.request("POST", `/conflicts/${encodeURIComponent(String(id))}/resolve`, { keep, value });
   }

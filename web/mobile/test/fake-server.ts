@@ -68,6 +68,10 @@ export class FakeServer {
     if (this.answer401) return json(401, { detail: "This device has been removed from Casework", errors: {}, ...this.answer401 });
     if (path === "/pull") return this.pull(u.searchParams);
     if (path === "/push" && method === "POST") return this.push(body);
+    if (path === "/device/revoke" && method === "POST") {
+      this.answer401 = { wipe: true };
+      return json(200, { device_id: "dev-1", name: "Work phone", registered_at: "2026-12-06T09:00:00Z", reauth_days: 14, idle_lock_minutes: 10 });
+    }
     return json(404, { detail: "Not found", errors: {} });
   }
 

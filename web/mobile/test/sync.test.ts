@@ -250,6 +250,25 @@ test("401 with wipe: the device deletes everything; 401 with reauth: it locks un
   assert.equal((await second.store.meta()).reauth_needed, true);
 });
 
+test("removing the device: what waits is sent first, nothing removed while a change failed, then the server forgets it and the device is wiped", async () => {
+  const server = new FakeServer();
+  server.upsert(child(1));
+  const { store, client } = await device(server);
+  await client.sync();
+  server.refuse = (m) => (m.fields["subject"] === "Bad" ? "Subject must not contain hidden control characters" : null);
+  await store.queue(note(1, "Good"));
+  await store.queue(note(1, "Bad"));
+  assert.equal(await client.removeDevice(), 1, "the failed note is still on the device: not removed");
+  assert.equal(server.applied.length, 1, "the good note was sent first");
+  assert.ok(!server.requests.some((r) => r.url.endsWith("/device/revoke")));
+  assert.equal(await client.removeDevice(true), 0);
+  const revoke = server.requests.find((r) => r.url.endsWith("/device/revoke"))!;
+  assert.equal(revoke.method, "POST");
+  assert.ok(revoke.headers["X-Casework-Device"]);
+  assert.equal(revoke.headers["X-CSRFToken"], "token-1");
+  assert.ok(!(await indexedDB.databases()).map((d) => d.name).includes(store.name));
+});
+
 test("the schedule syncs on start, when the browser is back online, and on demand; joined while running", async () => {
   let runs = 0;
   const target = new EventTarget();
