@@ -5,7 +5,7 @@
 import { applyVisibility, fieldId, readPage, renderPage, type PageContext } from "./form-ui";
 import type { Answers, FormDefinition, Option } from "./formdef";
 import { IdleLock } from "./idle";
-import { describe, relatedPeople } from "./records";
+import { definitionOf, describe, relatedPeople } from "./records";
 import { LocalStore, MAX_FAILURES, MIN_PASSPHRASE, RECORDS_WARNING } from "./store";
 import { SyncClient, SyncSchedule, SyncStopped, type SyncResult } from "./sync";
 import type { DeviceInfo, LocalRecord, Mutation, OutboxEntry } from "./types";
@@ -612,8 +612,8 @@ async function saveVisit(e: Event, id: string): Promise<void> {
 async function definitions(): Promise<FormDefinition[]> {
   const latest = new Map<string, FormDefinition>();
   for (const r of await store.listRecords("form_definition")) {
-    const d = r.data as unknown as FormDefinition;
-    if (!d?.name || !Array.isArray(d.pages)) continue;
+    const d = definitionOf(r);
+    if (!d) continue;
     const seen = latest.get(d.name);
     if (!seen || seen.version < d.version) latest.set(d.name, d);
   }

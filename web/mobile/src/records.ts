@@ -1,6 +1,7 @@
 // How each record the server sends reads on the device, from the fields docs/sync-protocol.md settles per type (the
 // server sends words, not codes). Pure, so the node tests check it against the protocol's shapes.
 
+import type { FormDefinition } from "./formdef";
 import type { SyncRecord } from "./types";
 
 export interface Described {
@@ -45,4 +46,14 @@ export function describe(r: SyncRecord, sources: Map<string, SyncRecord> = new M
 /** The people a form may name as "another person": the child's relationships (`other_id`, `other_name`). */
 export function relatedPeople(relationships: SyncRecord[]): Array<{ value: string; label: string }> {
   return relationships.map((r) => ({ value: s(r.data["other_id"]), label: s(r.data["other_name"]) })).filter((o) => o.value && o.label);
+}
+
+/** A `form_definition` record's definition: the server sends `{name, version, title, body}` with the definition JSON
+ * as it loads it in `body` (the draft contract had it as the data itself, which is still read). Null when it has no
+ * pages to show. */
+export function definitionOf(r: SyncRecord): FormDefinition | null {
+  const d = r.data;
+  const body = d["body"] && typeof d["body"] === "object" ? (d["body"] as Record<string, unknown>) : d;
+  const def = { ...body, name: d["name"] ?? body["name"], version: d["version"] ?? body["version"], title: d["title"] ?? body["title"] } as unknown as FormDefinition;
+  return def.name && Array.isArray(def.pages) ? def : null;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { describe, relatedPeople } from "../src/records";
+import { definitionOf, describe, relatedPeople } from "../src/records";
 import type { SyncRecord } from "../src/types";
 
 // Records exactly as the server's pull sends them (docs/sync-protocol.md, "Settled, per type"; sync/records.py).
@@ -31,4 +31,13 @@ test("visits, tasks, plans and relationships read in the server's words", () => 
 test("a form's other people come from the relationships' other_id and other_name", () => {
   const rels = [rec("relationship", "5", { other_id: 8, other_name: "Sarah Hughes", relationship: "Parent" }), rec("relationship", "6", { other_id: null, other_name: "" })];
   assert.deepEqual(relatedPeople(rels), [{ value: "8", label: "Sarah Hughes" }]);
+});
+
+test("a form definition comes in the record's body, as the server loads it", () => {
+  const body = { format: 1, name: "statutory-visit", version: 1, title: "Statutory visit", subject: "child", record: "visit", pages: [{ id: "about", title: "About the visit", questions: [] }] };
+  const def = definitionOf({ type: "form_definition", id: "3", version: 0, person_id: null, data: { name: "statutory-visit", version: 1, title: "Statutory visit", body } });
+  assert.equal(def?.name, "statutory-visit");
+  assert.equal(def?.version, 1);
+  assert.equal(def?.pages.length, 1);
+  assert.equal(definitionOf({ type: "form_definition", id: "4", version: 0, person_id: null, data: { name: "x", version: 1, title: "X", body: {} } }), null);
 });
