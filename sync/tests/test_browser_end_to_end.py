@@ -257,3 +257,65 @@ def test_a_removed_device_wipes_itself_at_its_next_contact(
     page.get_by_role("heading", name="Casework has been removed from this device").wait_for()
     assert Device.objects.get(name="Alice's new phone").revoked_at is not None
     assert page.evaluate("indexedDB.databases().then(d => d.length)") == 0
+
+
+def test_a_form_filled_in_offline_is_submitted_to_the_real_server(
+    allow_audit_flush: Any, live_server: Any, alice: Any, browser_page: Any, bundle: None
+) -> None:
+    """The statutory visit form, downloaded from the server (its definition in the record's body), filled in page by
+    page offline, and submitted at the next sync through forms.services.response_submit: the visit is recorded."""
+    from forms.models import FormResponse
+    from forms.services import definitions_load
+
+    definitions_load(actor=None)
+    amelia = person("Amelia", "Hughes", date(2015, 3, 27), held_by=alice)
+    page = browser_page
+    base = live_server.url
+    sign_in(page, base, alice.email)
+    set_up_device(page, base, "Alice's phone")
+    page.get_by_role("link", name="Amelia Hughes").click()
+    page.get_by_role("heading", name="Amelia Hughes").wait_for()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.context.set_offline(True)
+
+    page.get_by_role("link", name="Fill in a form").click()
+    page.get_by_role("link", name="Statutory visit").click()
+    page.get_by_role("heading", name="About the visit").wait_for()
+    page.get_by_label("Child in need").check()
+    when = page.get_by_role("group", name="Date and time of the visit")
+    today = timezone.localdate()
+    when.get_by_label("Day").fill(str(today.day))
+    when.get_by_label("Month").fill(str(today.month))
+    when.get_by_label("Year").fill(str(today.year))
+    when.get_by_label("Hour").fill("00")
+    when.get_by_label("Minute").fill("05")
+    page.get_by_role("group", name="Where did the visit take place?").get_by_label("Office").check()
+    page.get_by_role("group", name="Was the visit announced?").get_by_label("Yes").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("heading", name="Seeing the child").wait_for()
+    page.get_by_role("group", name="Was the child seen?").get_by_label("No").check()
+    page.get_by_label("Why was the child not seen?").fill("She was at a friend's house")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("heading", name="Who else was seen").wait_for()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("heading", name="What happened and what you observed").wait_for()
+    page.get_by_label("What happened on the visit, and what did you observe?").fill("Spoke with her mother.")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("heading", name="Progress and new worries").wait_for()
+    page.get_by_role("group", name="Are there any new worries about the child's safety or wellbeing?").get_by_label(
+        "No"
+    ).check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("heading", name="Actions").wait_for()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("heading", name="Check your answers").wait_for()
+    page.get_by_role("button", name="Submit the form").click()
+    page.get_by_text("Form saved to send").wait_for()
+    assert not FormResponse.objects.filter(person=amelia).exists()
+
+    page.context.set_offline(False)
+    sync_and_wait(page)
+    response = FormResponse.objects.get(person=amelia)
+    assert response.answers["not_seen_reason"] == "She was at a friend's house"
+    visit = Visit.objects.get(person=amelia)
+    assert (visit.child_seen, visit.not_seen_reason) == (False, "She was at a friend's house")
