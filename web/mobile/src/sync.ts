@@ -287,11 +287,12 @@ export class SyncClient {
       if (m.action === "create") del.push({ type: m.type, id: m.id });
       if (res.status === "applied" || res.status === "merged") {
         outboxDelete.push(m.id);
-        if (res.record) put.push(res.record);
+        // A form submission answers only {type: "form_response", id}: not a record the device holds.
+        if (held(res.record)) put.push(res.record);
       } else if (res.status === "conflict") {
         // Kept on the server for a person to resolve; shown here until the next pull brings the server's own copy.
         outboxDelete.push(m.id);
-        if (res.record) put.push(res.record);
+        if (held(res.record)) put.push(res.record);
         put.push(conflictRecord(entry, res));
       } else {
         outboxPut.push({ ...entry, state: "failed", reason: res.reason ?? "Casework refused this change", errors: res.errors ?? {} });
@@ -365,6 +366,11 @@ export class SyncClient {
   async resolveConflict(id: string | number, keep: "device" | "server" | "other", value?: unknown): Promise<Response> {
     return this.request("POST", `/conflicts/${encodeURIComponent(String(id))}/resolve`, { keep, value });
   }
+}
+
+/** Whether a push result's record is one the device keeps (a whole record as a pull sends it). */
+function held(r: SyncRecord | null | undefined): r is SyncRecord {
+  return Boolean(r && typeof r.data === "object" && r.data !== null && typeof r.version === "number");
 }
 
 /** A conflict the push answered, shaped as the server's own `conflict` record (docs/sync-protocol.md: field, what,

@@ -269,6 +269,18 @@ test("removing the device: what waits is sent first, nothing removed while a cha
   assert.ok(!(await indexedDB.databases()).map((d) => d.name).includes(store.name));
 });
 
+test("a form submission's answer names the response: it is not kept as a record on the device", async () => {
+  const server = new FakeServer();
+  server.upsert(child(1));
+  const { store, client } = await device(server);
+  await client.sync();
+  await store.queue({ ...note(1), mutation: { ...note(1).mutation, type: "form_submission", fields: { form: "statutory-visit", version: 1, person_id: 1, answers: {} } } });
+  await client.sync();
+  assert.equal(server.applied.length, 1);
+  assert.equal((await store.outbox()).length, 0);
+  assert.deepEqual(await store.listRecords("form_response"), []);
+});
+
 test("the schedule syncs on start, when the browser is back online, and on demand; joined while running", async () => {
   let runs = 0;
   const target = new EventTarget();
