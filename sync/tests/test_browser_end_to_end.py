@@ -188,9 +188,9 @@ def test_two_devices_change_the_same_detail_offline_a_conflict_a_person_resolves
 
     # Offline, each device changes her preferred name; each also changes a detail the other leaves alone.
     change_details(phone, {"Preferred name": "Millie", "First language": "English"})
-    change_details(tablet, {"Preferred name": "Mia", "Gender": "Female"})
+    change_details(tablet, {"Preferred name": "Mia", "Gender": "Female", "First language": "Polish"})
 
-    # The phone syncs first: applied. Then the tablet: its gender merges, its preferred name is a conflict.
+    # The phone syncs first: applied. Then the tablet: its gender merges; preferred name and language conflict.
     phone.context.set_offline(False)
     sync_and_wait(phone)
     assert Person.objects.get(pk=amelia.pk).preferred_name == "Millie"
@@ -198,21 +198,27 @@ def test_two_devices_change_the_same_detail_offline_a_conflict_a_person_resolves
     sync_and_wait(tablet)
     after = Person.objects.get(pk=amelia.pk)
     assert (after.preferred_name, after.first_language, after.gender) == ("Millie", "English", "Female")
-    conflict = Conflict.objects.get(person=amelia, resolved_at__isnull=True)
-    assert (conflict.field, conflict.device_value, conflict.server_value) == ("preferred_name", "Mia", "Millie")
+    conflicts = {c.field: (c.device_value, c.server_value) for c in Conflict.objects.filter(person=amelia)}
+    assert conflicts == {"preferred_name": ("Mia", "Millie"), "first_language": ("Polish", "English")}
 
     # The tablet shows the conflict in words and the worker keeps the tablet's value.
     tablet.evaluate("location.hash = '#/'")
-    tablet.get_by_role("link", name="1 to resolve").click()
+    tablet.get_by_role("link", name="2 to resolve").click()
     tablet.get_by_role("heading", name="Conflicts to resolve").wait_for()
-    card = tablet.locator(".govuk-summary-card")
+    card = tablet.locator(".govuk-summary-card", has_text="Preferred name")
     assert "Preferred name for Amelia Hughes" in card.inner_text()
     assert "Mia" in card.inner_text() and "Millie" in card.inner_text()
     assert_accessible(tablet)
     shot(tablet, "conflict")
-    tablet.get_by_role("button", name="Keep this device's").click()
+    card.get_by_role("button", name="Keep this device's").click()
+    tablet.locator(".govuk-summary-card", has_text="Preferred name").wait_for(state="detached")
+    # The language: neither, but both (a third value).
+    language = tablet.locator(".govuk-summary-card", has_text="First language")
+    language.get_by_label("Or record another value").fill("Polish and English")
+    language.get_by_role("button", name="Keep this value").click()
     tablet.get_by_text("There are no conflicts.").wait_for()
-    assert Person.objects.get(pk=amelia.pk).preferred_name == "Mia"
+    after = Person.objects.get(pk=amelia.pk)
+    assert (after.preferred_name, after.first_language) == ("Mia", "Polish and English")
     assert not Conflict.objects.filter(person=amelia, resolved_at__isnull=True).exists()
 
     # The phone hears of it at its next sync.

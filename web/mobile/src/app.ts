@@ -857,6 +857,15 @@ async function conflictsScreen(): Promise<void> {
                   button("Keep this device's", () => void resolve(c, "device"), "govuk-button govuk-button--secondary"),
                   button("Keep Casework's", () => void resolve(c, "server"), "govuk-button govuk-button--secondary"),
                 ),
+                // A text detail may also be set to a third value (keep: "other"); a yes/no one has only the two.
+                typeof d["device_value"] === "string" || typeof d["server_value"] === "string"
+                  ? h(
+                      "form",
+                      { novalidate: true, onsubmit: (e: Event) => { e.preventDefault(); void resolve(c, "other", (e.target as HTMLFormElement).querySelector<HTMLInputElement>("input")?.value.trim() ?? ""); } },
+                      field(`other-${c.id}`, "Or record another value", input(`other-${c.id}`, ""), { labelClass: "govuk-label--s" }),
+                      h("button", { class: "govuk-button govuk-button--secondary", type: "submit" }, "Keep this value"),
+                    )
+                  : null,
               ),
             );
           }),
@@ -865,9 +874,9 @@ async function conflictsScreen(): Promise<void> {
   );
 }
 
-async function resolve(c: LocalRecord, keep: "device" | "server"): Promise<void> {
+async function resolve(c: LocalRecord, keep: "device" | "server" | "other", value?: string): Promise<void> {
   try {
-    const r = await client.resolveConflict(c.id, keep);
+    const r = await client.resolveConflict(c.id, keep, value);
     if (!r.ok) {
       const body = (await r.json().catch(() => ({}))) as { detail?: string };
       lastSync = { ok: false, message: body.detail ?? "Casework could not resolve the conflict" };
