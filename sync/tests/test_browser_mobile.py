@@ -1,7 +1,8 @@
 """The offline app in a real browser (Debian's Chromium through Playwright): sign in, set up the device with a
 passphrase, download the caseload, lock and unlock (a wrong passphrase counted), go offline, reload (the service
 worker opens the app), record a visit and fill in the statutory visit form offline, come back online and see them
-sent. Until the sync API lands (helper sync13), /api/v1/sync/ is a stub answered through Playwright's routing."""
+sent. /api/v1/sync/ is a stub answered through Playwright's routing, to test the screens alone; the same journeys
+against the real server are in test_browser_end_to_end.py."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@
 import { applyVisibility, fieldId, readPage, renderPage, type PageContext } from "./form-ui";
 import type { Answers, FormDefinition, Option } from "./formdef";
 import { IdleLock } from "./idle";
+import { definitionOf, describe, relatedPeople } from "./records";
 import { LocalStore, MAX_FAILURES, MIN_PASSPHRASE, RECORDS_WARNING } from "./store";
 import { SyncClient, SyncSchedule, SyncStopped, type SyncResult } from "./sync";
 import type { DeviceInfo, LocalRecord, Mutation, OutboxEntry } from "./types";
@@ -245,6 +246,7 @@ async function route(): Promise<void> {
   if (a === "edit" && b && c) return editScreen(b, c, {});
   if (a === "outbox") return outboxScreen();
   if (a === "conflicts") return conflictsScreen();
+  if (a === "remove") return removeScreen(null);
   show("Page not found", heading("Page not found"), link("Go to your caseload", "#/"));
 }
 
@@ -285,15 +287,53 @@ async function caseload(): Promise<void> {
       ? h("ul", { class: "govuk-list govuk-list--spaced" }, people.map((r) => h("li", {}, link(nameOf(r), `#/child/${encodeURIComponent(r.id)}`), r.data["age"] ? ` (${asText(r.data["age"])})` : "")))
       : p(meta.cursor ? "You have no children allocated to you." : "Your caseload has not been downloaded yet. Connect to the internet and choose Sync now."),
     h("p", { class: "govuk-body" }, button("Lock", () => { lockDown(); void unlockScreen({}); }, "govuk-button govuk-button--warning")),
+    h("p", { class: "govuk-body" }, link("Remove Casework from this device", "#/remove")),
   );
 }
 
-const SKIP = new Set(["editable", "warnings", "name", "full_name", "display_name"]);
-const timeOf = (r: LocalRecord) => String(r.data["occurred_at"] ?? r.data["date"] ?? r.data["made_at"] ?? r.data["created_at"] ?? "");
+// Removing the device for good (POST /api/v1/sync/device/revoke) ----------------------------------------------------
 
-function entry(r: LocalRecord, states: Map<string, OutboxEntry>): HTMLElement {
-  const d = r.data;
-  const title = asText(d["subject"] ?? d["title"] ?? d["summary"] ?? d["kind"] ?? words(r.type));
+async function removeScreen(problem: string | null, waiting = 0): Promise<void> {
+  const device = await store.device();
+  show(
+    "Remove Casework from this device",
+    back(),
+    problem ? h("div", { class: "govuk-error-summary", "data-module": "govuk-error-summary" }, h("div", { role: "alert" }, h("h2", { class: "govuk-error-summary__title", text: "There is a problem" }), h("div", { class: "govuk-error-summary__body" }, h("p", { class: "govuk-body", text: problem })))) : null,
+    heading("Remove Casework from this device"),
+    p(`Everything Casework keeps on ${device ? `“${device.name}”` : "this device"} will be deleted, and the device will no longer be able to sync. Anything waiting to sync is sent first. To use Casework offline here again you will need to set it up again.`),
+    waiting
+      ? h(
+          "div",
+          { class: "govuk-warning-text" },
+          h("span", { class: "govuk-warning-text__icon", "aria-hidden": "true", text: "!" }),
+          h("strong", { class: "govuk-warning-text__text" }, h("span", { class: "govuk-visually-hidden", text: "Warning" }), `${waiting} ${waiting === 1 ? "change has" : "changes have"} not reached Casework. Look at them under Waiting to sync, or remove the device anyway and lose them.`),
+        )
+      : null,
+    h(
+      "div",
+      { class: "govuk-button-group" },
+      button(waiting ? "Remove anyway and lose them" : "Remove Casework from this device", () => void removeDevice(waiting > 0), "govuk-button govuk-button--warning"),
+      link("Cancel", "#/", "govuk-link"),
+    ),
+  );
+}
+
+async function removeDevice(discardWaiting: boolean): Promise<void> {
+  try {
+    const left = await client.removeDevice(discardWaiting);
+    if (left) return removeScreen(null, left);
+  } catch (e) {
+    if (e instanceof SyncStopped && e.reason === "wiped") return; // the server had already removed it: wiped
+    return removeScreen(e instanceof SyncStopped && e.reason === "offline" ? "You need to be online to remove this device" : e instanceof Error ? e.message : String(e));
+  }
+  wiped("You removed Casework from this device.");
+}
+
+const SKIP = new Set(["editable", "warnings", "name", "full_name", "display_name"]);
+const timeOf = (r: LocalRecord) => describe(r).at;
+
+function entry(r: LocalRecord, states: Map<string, OutboxEntry>, sources: Map<string, LocalRecord>): HTMLElement {
+  const { title, at, text } = describe(r, sources);
   const state = states.get(r.id);
   return h(
     "div",
@@ -303,7 +343,7 @@ function entry(r: LocalRecord, states: Map<string, OutboxEntry>): HTMLElement {
       { class: "govuk-summary-card__title-wrapper" },
       h("h3", { class: "govuk-summary-card__title" }, title, " ", r.local ? tag(state?.state === "failed" ? "Failed to sync" : "Waiting to sync", state?.state === "failed" ? "red" : "yellow") : null),
     ),
-    h("div", { class: "govuk-summary-card__content" }, p(when(timeOf(r)), "govuk-body-s"), p(asText(d["body"] ?? d["notes"] ?? d["text"] ?? d["description"] ?? ""))),
+    h("div", { class: "govuk-summary-card__content" }, at ? p(when(at), "govuk-body-s") : null, text ? p(text) : null),
   );
 }
 
@@ -316,7 +356,8 @@ async function child(id: string): Promise<void> {
   const warnings = person.data["warnings"];
   const name = nameOf(person);
   const rows = Object.entries(person.data).filter(([k, v]) => !SKIP.has(k) && v !== null && v !== "" && typeof v !== "object").map(([k, v]): [string, string] => [words(k), asText(v)]);
-  const section = (title: string, recs: LocalRecord[]) => (recs.length ? [heading(title, "m", "h2"), ...recs.map((r) => entry(r, states))] : []);
+  const sources = new Map(all.filter((r) => r.type === "case_note" || r.type === "visit").map((r) => [`${r.type}:${r.id}`, r]));
+  const section = (title: string, recs: LocalRecord[]) => (recs.length ? [heading(title, "m", "h2"), ...recs.map((r) => entry(r, states, sources))] : []);
   show(
     name,
     back(),
@@ -445,12 +486,12 @@ function textError(label: string, v: string, max: number, required = true): stri
   return undefined;
 }
 
-async function queue(personId: string, type: string, fields: Record<string, unknown>, summary: string, local = true): Promise<void> {
+async function queue(personId: string, type: string, fields: Record<string, unknown>, summary: string, local = true, shown: Record<string, unknown> = {}): Promise<void> {
   const m: Mutation = { id: uuidv7(), type, action: "create", record_id: null, base_version: null, fields, base: {}, made_at: new Date().toISOString() };
   const e: OutboxEntry = { mutation: m, state: "to_push", reason: null, errors: {}, conflict_id: null, attempts: 0, summary };
   const person = await store.getRecord("person", personId);
   const pid = person?.person_id ?? Number(personId);
-  await store.queue(e, local ? { type, id: m.id, version: 0, person_id: pid, data: { ...fields, made_at: m.made_at } } : undefined);
+  await store.queue(e, local ? { type, id: m.id, version: 0, person_id: pid, data: { ...fields, ...shown, made_at: m.made_at } } : undefined);
   if (navigator.onLine) void syncNow(false);
 }
 
@@ -463,9 +504,12 @@ function whenFields(errors: Record<string, string>, values: Record<string, strin
   ), { error: errors["when-date"] });
 }
 
+// The server's case note kinds (recording.models.CaseNoteType), in its words.
+const NOTE_TYPES: Option[] = [{ value: "case_note", label: "Case note" }, { value: "phone_call", label: "Phone call" }, { value: "meeting", label: "Meeting" }, { value: "correspondence", label: "Letter or email" }];
+
 async function noteScreen(id: string, errors: Record<string, string>, values: Record<string, string> = nowParts()): Promise<void> {
   const person = await store.getRecord("person", id);
-  const types = [{ value: "case_note", label: "Case note" }, { value: "phone_call", label: "Phone call" }, { value: "meeting", label: "Meeting" }, { value: "correspondence", label: "Correspondence" }];
+  const types = NOTE_TYPES;
   show(
     "Record a case note",
     back(`#/child/${id}`),
@@ -499,17 +543,18 @@ async function saveNote(e: Event, id: string): Promise<void> {
   if (b) errors["body"] = b === "Enter note" ? "Enter the note" : b;
   if (Object.keys(errors).length) return noteScreen(id, errors, values);
   const person = await store.getRecord("person", id);
-  await queue(id, "case_note", { person_id: person?.person_id ?? Number(id), occurred_at: at, note_type: values.type, subject: values.subject.trim(), body: values.body.trim() }, `Case note for ${nameOf(person)}: ${values.subject.trim()}`);
+  await queue(id, "case_note", { person_id: person?.person_id ?? Number(id), occurred_at: at, note_type: values.type, subject: values.subject.trim(), body: values.body.trim() }, `Case note for ${nameOf(person)}: ${values.subject.trim()}`, true, { kind: NOTE_TYPES.find((t) => t.value === values.type)?.label ?? "Case note" });
   location.hash = `#/child/${encodeURIComponent(id)}`;
 }
 
+// The server's visit kinds (recording.models.VisitType), in its words.
 const VISIT_TYPES: Option[] = [
   { value: "home", label: "Home visit" },
   { value: "statutory", label: "Statutory visit" },
-  { value: "school", label: "School" },
-  { value: "placement", label: "Placement" },
-  { value: "office", label: "Office" },
-  { value: "other", label: "Other" },
+  { value: "school", label: "Visit at school" },
+  { value: "placement", label: "Visit at placement" },
+  { value: "office", label: "Seen at the office" },
+  { value: "other", label: "Other visit" },
 ];
 
 async function visitScreen(id: string, errors: Record<string, string>, values: Record<string, string> = nowParts()): Promise<void> {
@@ -558,7 +603,7 @@ async function saveVisit(e: Event, id: string): Promise<void> {
   const fields: Record<string, unknown> = { person_id: person?.person_id ?? Number(id), occurred_at: at, visit_type: values.visit_type, child_seen: values.seen === "yes", seen_alone: values.seen === "yes" && values.alone === "yes", notes: values.notes.trim() };
   if (values.seen === "no") fields["not_seen_reason"] = values.reason.trim();
   const kind = VISIT_TYPES.find((t) => t.value === values.visit_type)?.label ?? "Visit";
-  await queue(id, "visit", fields, `${kind} to ${nameOf(person)}`);
+  await queue(id, "visit", fields, `${kind} to ${nameOf(person)}`, true, { kind });
   location.hash = `#/child/${encodeURIComponent(id)}`;
 }
 
@@ -567,8 +612,8 @@ async function saveVisit(e: Event, id: string): Promise<void> {
 async function definitions(): Promise<FormDefinition[]> {
   const latest = new Map<string, FormDefinition>();
   for (const r of await store.listRecords("form_definition")) {
-    const d = r.data as unknown as FormDefinition;
-    if (!d?.name || !Array.isArray(d.pages)) continue;
+    const d = definitionOf(r);
+    if (!d) continue;
     const seen = latest.get(d.name);
     if (!seen || seen.version < d.version) latest.set(d.name, d);
   }
@@ -609,9 +654,7 @@ async function formPage(id: string, name: string, pageId: string | null, errors:
   const visible = new Set(result.visible);
   const pages = form.pages.filter((pg) => pg.questions.some((q) => visible.has(q.id)));
   const person = await store.getRecord("person", id);
-  const people: Option[] = (await store.listRecords("relationship", person?.person_id ?? Number(id)))
-    .map((r) => ({ value: String(r.data["other_person_id"] ?? r.data["person_id"] ?? ""), label: asText(r.data["name"] ?? r.data["other_name"] ?? r.data["description"]) }))
-    .filter((o) => o.value && o.label);
+  const people: Option[] = relatedPeople(await store.listRecords("relationship", person?.person_id ?? Number(id)));
   if (pageId === "check") return checkAnswers(id, form, answers, errors, pages.map((pg) => pg.id));
   const page = pages.find((pg) => pg.id === pageId) ?? pages[0];
   if (!page) return show(form.title, heading(form.title), p("This form has no pages to fill in."));
@@ -784,6 +827,7 @@ async function discard(e: OutboxEntry): Promise<void> {
 
 async function conflictsScreen(): Promise<void> {
   const conflicts = await store.listRecords("conflict");
+  const people = new Map((await store.listRecords("person")).map((r) => [String(r.person_id ?? r.id), r]));
   show(
     "Conflicts",
     back(),
@@ -795,12 +839,14 @@ async function conflictsScreen(): Promise<void> {
           {},
           conflicts.map((c) => {
             const d = c.data;
-            const mine = asText(d["device_value"] ?? d["device_values"]);
-            const theirs = asText(d["server_value"] ?? d["server_values"]);
+            // The server's conflict record (docs/sync-protocol.md): the values in words, and which detail.
+            const mine = asText(d["device_words"] ?? d["device_value"]);
+            const theirs = asText(d["server_words"] ?? d["server_value"]);
+            const person = c.person_id !== null ? people.get(String(c.person_id)) : undefined;
             return h(
               "div",
               { class: "govuk-summary-card" },
-              h("div", { class: "govuk-summary-card__title-wrapper" }, h("h2", { class: "govuk-summary-card__title", text: asText(d["summary"] ?? d["field"] ?? "Conflict") })),
+              h("div", { class: "govuk-summary-card__title-wrapper" }, h("h2", { class: "govuk-summary-card__title", text: `${asText(d["what"] ?? d["field"] ?? "Conflict")}${person ? ` for ${nameOf(person)}` : ""}` })),
               h(
                 "div",
                 { class: "govuk-summary-card__content" },
@@ -811,6 +857,15 @@ async function conflictsScreen(): Promise<void> {
                   button("Keep this device's", () => void resolve(c, "device"), "govuk-button govuk-button--secondary"),
                   button("Keep Casework's", () => void resolve(c, "server"), "govuk-button govuk-button--secondary"),
                 ),
+                // A text detail may also be set to a third value (keep: "other"); a yes/no one has only the two.
+                typeof d["device_value"] === "string" || typeof d["server_value"] === "string"
+                  ? h(
+                      "form",
+                      { novalidate: true, onsubmit: (e: Event) => { e.preventDefault(); void resolve(c, "other", (e.target as HTMLFormElement).querySelector<HTMLInputElement>("input")?.value.trim() ?? ""); } },
+                      field(`other-${c.id}`, "Or record another value", input(`other-${c.id}`, ""), { labelClass: "govuk-label--s" }),
+                      h("button", { class: "govuk-button govuk-button--secondary", type: "submit" }, "Keep this value"),
+                    )
+                  : null,
               ),
             );
           }),
@@ -819,9 +874,9 @@ async function conflictsScreen(): Promise<void> {
   );
 }
 
-async function resolve(c: LocalRecord, keep: "device" | "server"): Promise<void> {
+async function resolve(c: LocalRecord, keep: "device" | "server" | "other", value?: string): Promise<void> {
   try {
-    const r = await client.resolveConflict(c.id, keep);
+    const r = await client.resolveConflict(c.id, keep, value);
     if (!r.ok) {
       const body = (await r.json().catch(() => ({}))) as { detail?: string };
       lastSync = { ok: false, message: body.detail ?? "Casework could not resolve the conflict" };

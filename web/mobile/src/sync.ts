@@ -11,7 +11,8 @@ import type { LocalRecord, Mutation, MutationResult, OutboxEntry, PullPage, Sync
 
 export const API = "/api/v1/sync";
 export const BATCH_MUTATIONS = 100;
-export const BATCH_BYTES = 1_000_000;
+// The server takes at most 512 KB a request (core.limits.REQUEST_BYTES, answered 413 above it): cut well below.
+export const BATCH_BYTES = 400_000;
 
 export type StopReason = "offline" | "wiped" | "reauth" | "signin" | "refused";
 
@@ -286,11 +287,12 @@ export class SyncClient {
       if (m.action === "create") del.push({ type: m.type, id: m.id });
       if (res.status === "applied" || res.status === "merged") {
         outboxDelete.push(m.id);
-        if (res.record) put.push(res.record);
+        // A form submission answers only {type: "form_response", id}: not a record the device holds.
+        if (held(res.record)) put.push(res.record);
       } else if (res.status === "conflict") {
         // Kept on the server for a person to resolve; shown here until the next pull brings the server's own copy.
         outboxDelete.push(m.id);
-        if (res.record) put.push(res.record);
+        if (held(res.record)) put.push(res.record);
         put.push(conflictRecord(entry, res));
       } else {
         outboxPut.push({ ...entry, state: "failed", reason: res.reason ?? "Casework refused this change", errors: res.errors ?? {} });
@@ -345,25 +347,53 @@ export class SyncClient {
     return this.request("POST", "/devices", { name });
   }
 
+  /** The worker removes Casework from this device for good (POST /device/revoke): what waits is sent first, and
+   * nothing is removed while anything still waits or failed (unless `discardWaiting`); then the server forgets the
+   * device and everything on it is deleted. Answers how many changes were still waiting (0 when removed). */
+  async removeDevice(discardWaiting = false): Promise<number> {
+    await this.push();
+    const left = (await this.o.store.outbox()).length;
+    if (left && !discardWaiting) return left;
+    const r = await this.request("POST", "/device/revoke");
+    if (r.status !== 200) {
+      const body = (await r.json().catch(() => ({}))) as { detail?: string };
+      throw new SyncStopped("refused", body.detail ?? `Casework could not remove this device (HTTP ${r.status})`);
+    }
+    await wipeDevice(this.o.store);
+    return 0;
+  }
+
   async resolveConflict(id: string | number, keep: "device" | "server" | "other", value?: unknown): Promise<Response> {
     return this.request("POST", `/conflicts/${encodeURIComponent(String(id))}/resolve`, { keep, value });
   }
 }
 
+/** Whether a push result's record is one the device keeps (a whole record as a pull sends it). */
+function held(r: SyncRecord | null | undefined): r is SyncRecord {
+  return Boolean(r && typeof r.data === "object" && r.data !== null && typeof r.version === "number");
+}
+
+/** A conflict the push answered, shaped as the server's own `conflict` record (docs/sync-protocol.md: field, what,
+ * device_value, server_value, device_words, server_words), shown until the next pull brings the server's copy. */
 function conflictRecord(entry: OutboxEntry, res: MutationResult): SyncRecord {
   const m = entry.mutation;
+  const editable = (res.record?.data?.["editable"] ?? {}) as Record<string, unknown>;
+  const field = Object.keys(m.fields).find((k) => k in editable && editable[k] !== m.fields[k]) ?? Object.keys(m.fields)[0] ?? "";
+  const wordsOf = (v: unknown) => (typeof v === "boolean" ? (v ? "Yes" : "No") : v === null || v === undefined ? "" : String(v));
   return {
     type: "conflict",
     id: String(res.conflict_id ?? m.id),
     version: 0,
     person_id: res.record?.person_id ?? (m.fields["person_id"] as number | undefined) ?? null,
     data: {
-      summary: entry.summary,
+      field,
+      what: entry.summary,
       record_type: m.type,
       record_id: m.record_id,
-      device_values: m.fields,
-      base_values: m.base,
-      server_values: res.record?.data ?? null,
+      device_value: m.fields[field] ?? null,
+      server_value: editable[field] ?? null,
+      device_words: wordsOf(m.fields[field]),
+      server_words: wordsOf(editable[field]),
       reason: res.reason,
       from_device: true,
     },

@@ -68,6 +68,10 @@ export class FakeServer {
     if (this.answer401) return json(401, { detail: "This device has been removed from Casework", errors: {}, ...this.answer401 });
     if (path === "/pull") return this.pull(u.searchParams);
     if (path === "/push" && method === "POST") return this.push(body);
+    if (path === "/device/revoke" && method === "POST") {
+      this.answer401 = { wipe: true };
+      return json(200, { device_id: "dev-1", name: "Work phone", registered_at: "2026-12-06T09:00:00Z", reauth_days: 14, idle_lock_minutes: 10 });
+    }
     return json(404, { detail: "Not found", errors: {} });
   }
 
@@ -110,7 +114,8 @@ export class FakeServer {
   push(body: { mutations: Mutation[] }): Response {
     if (!Array.isArray(body?.mutations)) return json(422, { detail: "The body must have a list of mutations", errors: {} });
     if (body.mutations.length > 100) return json(413, { detail: "A batch may hold at most 100 mutations", errors: {} });
-    if (JSON.stringify(body).length > 1_000_000) return json(413, { detail: "A batch may be at most 1 MB", errors: {} });
+    // As the real server: the API's 512 KB (core.limits.REQUEST_BYTES).
+    if (JSON.stringify(body).length > 512 * 1024) return json(413, { detail: "The request is too large", errors: {} });
     const results = body.mutations.map((m) => {
       const kept = this.results.get(m.id);
       if (kept) return kept;
@@ -126,6 +131,10 @@ export class FakeServer {
     const refused = this.refuse?.(m);
     if (refused) return { ...base, status: "rejected", reason: refused, errors: { subject: refused } };
     this.applied.push(m);
+    if (m.type === "form_submission") {
+      // As sync/push.py: the response is named, not sent (it is not a record the device holds).
+      return { ...base, status: "applied", record: { type: "form_response", id: String(this.nextId++) } as unknown as SyncRecord };
+    }
     if (m.action === "create") {
       const rec: SyncRecord = { type: m.type, id: String(this.nextId++), version: 1, person_id: (m.fields["person_id"] as number) ?? null, data: m.fields };
       this.upsert(rec);

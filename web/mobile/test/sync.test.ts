@@ -2,7 +2,7 @@ import "fake-indexeddb/auto";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DB_NAME, LocalStore } from "../src/store";
-import { SyncClient, SyncSchedule, SyncStopped, batches } from "../src/sync";
+import { BATCH_BYTES, SyncClient, SyncSchedule, SyncStopped, batches } from "../src/sync";
 import type { Mutation, OutboxEntry, SyncRecord } from "../src/types";
 import { uuidv7 } from "../src/uuid";
 import { FakeServer } from "./fake-server";
@@ -136,13 +136,15 @@ test("a checksum mismatch resets the store and downloads again, keeping what wai
   assert.deepEqual((await store.outbox()).map((e) => e.mutation.id), [waiting.mutation.id]);
 });
 
-test("push: batches of at most 100 mutations and 1 MB", () => {
+test("push: batches of at most 100 mutations and about 400 KB (the server takes 512 KB)", () => {
   const many = Array.from({ length: 250 }, () => note(1).mutation);
   assert.deepEqual(batches(many).map((b) => b.length), [100, 100, 50]);
-  const big = Array.from({ length: 5 }, () => note(1, "Long", "x".repeat(300_000)).mutation);
+  const big = Array.from({ length: 5 }, () => note(1, "Long", "x".repeat(150_000)).mutation);
   const sized = batches(big);
-  assert.deepEqual(sized.map((b) => b.length), [3, 2]);
-  for (const b of sized) assert.ok(JSON.stringify({ mutations: b }).length <= 1_000_000);
+  assert.deepEqual(sized.map((b) => b.length), [2, 2, 1]);
+  for (const b of sized) assert.ok(JSON.stringify({ mutations: b }).length <= 400_000);
+  assert.equal(BATCH_BYTES, 400_000);
+  assert.ok(BATCH_BYTES < 512 * 1024);
 });
 
 test("push: 250 notes in three requests, each applied once even when answers are lost or doubled", async () => {
@@ -218,7 +220,8 @@ test("results: merged and applied settle, a conflict is kept to show, a rejectio
   assert.equal((await store.getRecord("person", "2"))!.data["phone"], "07700 900001", "the server's value is not overwritten");
   const conflicts = await store.listRecords("conflict");
   assert.equal(conflicts.length, 1);
-  assert.deepEqual(conflicts[0]!.data["device_values"], { phone: "07700 900999" });
+  assert.equal(conflicts[0]!.data["field"], "phone");
+  assert.equal(conflicts[0]!.data["device_words"], "07700 900999");
   const left = await store.outbox();
   assert.deepEqual(left.map((e) => [e.state, e.reason]), [["failed", "Subject must not contain hidden control characters"]]);
   // A failed mutation is not sent again by itself.
@@ -245,6 +248,37 @@ test("401 with wipe: the device deletes everything; 401 with reauth: it locks un
   await assert.rejects(second.client.sync(), (e: unknown) => e instanceof SyncStopped && e.reason === "reauth");
   assert.equal(second.store.unlocked, false);
   assert.equal((await second.store.meta()).reauth_needed, true);
+});
+
+test("removing the device: what waits is sent first, nothing removed while a change failed, then the server forgets it and the device is wiped", async () => {
+  const server = new FakeServer();
+  server.upsert(child(1));
+  const { store, client } = await device(server);
+  await client.sync();
+  server.refuse = (m) => (m.fields["subject"] === "Bad" ? "Subject must not contain hidden control characters" : null);
+  await store.queue(note(1, "Good"));
+  await store.queue(note(1, "Bad"));
+  assert.equal(await client.removeDevice(), 1, "the failed note is still on the device: not removed");
+  assert.equal(server.applied.length, 1, "the good note was sent first");
+  assert.ok(!server.requests.some((r) => r.url.endsWith("/device/revoke")));
+  assert.equal(await client.removeDevice(true), 0);
+  const revoke = server.requests.find((r) => r.url.endsWith("/device/revoke"))!;
+  assert.equal(revoke.method, "POST");
+  assert.ok(revoke.headers["X-Casework-Device"]);
+  assert.equal(revoke.headers["X-CSRFToken"], "token-1");
+  assert.ok(!(await indexedDB.databases()).map((d) => d.name).includes(store.name));
+});
+
+test("a form submission's answer names the response: it is not kept as a record on the device", async () => {
+  const server = new FakeServer();
+  server.upsert(child(1));
+  const { store, client } = await device(server);
+  await client.sync();
+  await store.queue({ ...note(1), mutation: { ...note(1).mutation, type: "form_submission", fields: { form: "statutory-visit", version: 1, person_id: 1, answers: {} } } });
+  await client.sync();
+  assert.equal(server.applied.length, 1);
+  assert.equal((await store.outbox()).length, 0);
+  assert.deepEqual(await store.listRecords("form_response"), []);
 });
 
 test("the schedule syncs on start, when the browser is back online, and on demand; joined while running", async () => {
