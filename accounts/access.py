@@ -360,7 +360,7 @@ def _live_involvements_sql(user: Any, person: str) -> tuple[str, list[Any]]:
     holder = "i.user_id = %s OR i.team_id = ANY(%s)" if teams else "i.user_id = %s"
     # Only table names and fixed SQL are formatted in; every value is a parameter.
     sql = (
-        f'EXISTS (SELECT 1 FROM "{involvement}" i WHERE i.person_id = {person} AND ({holder}) AND '  # noqa: S608
+        f'EXISTS (SELECT 1 FROM "{involvement}" i WHERE i.person_id = {person} AND ({holder}) AND '  # noqa: S608  # nosec B608
         "(i.ended_at IS NULL OR i.ended_at > %s OR (i.basis = %s AND i.ended_at > %s) "
         "OR (i.basis = %s AND NOT i.superseded AND i.ended_at > %s)) "
         f"AND (NOT p.is_restricted OR i.basis = %s))"
@@ -370,7 +370,7 @@ def _live_involvements_sql(user: Any, person: str) -> tuple[str, list[Any]]:
     params += [Basis.TEAM.value, now - timedelta(days=settings.last_team_days), Basis.GRANT.value]
     if _has_conflicts(user):
         sql += (
-            f' AND NOT EXISTS (SELECT 1 FROM "{conflict}" c WHERE c.user_id = %s AND c.person_id = {person} '  # noqa: S608
+            f' AND NOT EXISTS (SELECT 1 FROM "{conflict}" c WHERE c.user_id = %s AND c.person_id = {person} '  # noqa: S608  # nosec B608
             "AND c.withdrawn_at IS NULL)"
         )
         params.append(user.pk)
@@ -398,8 +398,8 @@ def _person_expression(user: Any, person_id: str, findable: str) -> Any:
     if not may(user, Can.SEE_RECORDS):
         return Value(False, output_field=BooleanField())
     visible, params = _live_involvements_sql(user, "p.id")
-    sql = f'(SELECT {findable}{visible} FROM "{Person._meta.db_table}" p WHERE p.id = {person_id})'  # noqa: S608
-    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611  (values are parameters)
+    sql = f'(SELECT {findable}{visible} FROM "{Person._meta.db_table}" p WHERE p.id = {person_id})'  # noqa: S608  # nosec B608
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611  (values are parameters)  # nosec B611
 
 
 def _find_one(user: Any, pk: int) -> tuple[Person, bool] | None:
@@ -411,7 +411,7 @@ def _find_one(user: Any, pk: int) -> tuple[Person, bool] | None:
     visible, params = _live_involvements_sql(user, "p.id")
     fields = ", ".join(f'p."{f.column}"' for f in Person._meta.concrete_fields)
     sql = (
-        f'SELECT {fields}, ({visible}) AS "_full" FROM "{Person._meta.db_table}" p '  # noqa: S608
+        f'SELECT {fields}, ({visible}) AS "_full" FROM "{Person._meta.db_table}" p '  # noqa: S608  # nosec B608
         f"WHERE p.id = %s AND (NOT p.is_restricted OR ({visible}))"
     )
     rows = list(Person.objects.raw(sql, [*params, pk, *params]))

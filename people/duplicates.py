@@ -203,22 +203,22 @@ k AS MATERIALIZED (
 BLOCKS: dict[str, tuple[str, str]] = {
     "dob_surname": (
         "same date of birth and surname sound",
-        f"WITH {_KEYS} SELECT DISTINCT a.id, b.id FROM k a JOIN k b ON a.dob = b.dob AND a.fk = b.fk AND a.id < b.id "  # noqa: S608 (constants only)
+        f"WITH {_KEYS} SELECT DISTINCT a.id, b.id FROM k a JOIN k b ON a.dob = b.dob AND a.fk = b.fk AND a.id < b.id "  # noqa: S608 (constants only)  # nosec B608
         "WHERE a.fk <> ''",
     ),
     "dob_given": (
         "same date of birth and first name sound",
-        f"WITH {_KEYS} SELECT DISTINCT a.id, b.id FROM k a JOIN k b ON a.dob = b.dob AND a.gk = b.gk AND a.id < b.id "  # noqa: S608 (constants only)
+        f"WITH {_KEYS} SELECT DISTINCT a.id, b.id FROM k a JOIN k b ON a.dob = b.dob AND a.gk = b.gk AND a.id < b.id "  # noqa: S608 (constants only)  # nosec B608
         "WHERE a.gk <> ''",
     ),
     "swapped": (
         "same date of birth, first and last names swapped",
-        f"WITH {_KEYS} SELECT DISTINCT least(a.id, b.id), greatest(a.id, b.id) FROM k a JOIN k b "  # noqa: S608 (constants only)
+        f"WITH {_KEYS} SELECT DISTINCT least(a.id, b.id), greatest(a.id, b.id) FROM k a JOIN k b "  # noqa: S608 (constants only)  # nosec B608
         "ON a.dob = b.dob AND a.fk = b.gk AND a.gk = b.fk AND a.id <> b.id WHERE a.fk <> '' AND a.gk <> ''",
     ),
     "names": (
         "same first name and surname sound, and the same year of birth, day and month, postcode or a date missing",
-        f"WITH {_KEYS}, s AS (SELECT k.id, k.fk, k.gk, k.dob, p.current_postcode AS pc, "  # noqa: S608 (constants only)
+        f"WITH {_KEYS}, s AS (SELECT k.id, k.fk, k.gk, k.dob, p.current_postcode AS pc, "  # noqa: S608 (constants only)  # nosec B608
         "count(*) OVER (PARTITION BY k.fk, k.gk) AS n FROM k JOIN people_person p ON p.id = k.id "
         "WHERE k.fk <> '' AND k.gk <> '') SELECT DISTINCT a.id, b.id FROM s a JOIN s b ON a.fk = b.fk "
         "AND a.gk = b.gk AND a.id < b.id WHERE a.n <= %(block_max)s AND (a.dob IS NULL OR b.dob IS NULL "

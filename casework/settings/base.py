@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from casework.db import django_database, ensure_database_url
 from core import limits
@@ -245,7 +246,7 @@ STATICFILES_DIRS = [BASE_DIR / "casework" / "static_build"]
 # gzip and brotli copies (collectstatic at every start), served by whitenoise with a year's cache (`immutable`: a
 # changed file gets a new name). Otherwise (tests, --dev) they are served from where they are built.
 CASEWORK_STATIC_HASHED = os.environ.get("CASEWORK_STATIC_HASHED", "0") == "1"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
