@@ -453,6 +453,8 @@ from recording.models import CaseNote
 print('people', Person.objects.count(), 'before', Person.objects.filter(family_name='DrillBefore').count(), 'after', Person.objects.filter(family_name='DrillAfter').count(), 'notes', CaseNote.objects.filter(subject='Drill Before').count(), CaseNote.objects.filter(subject='Drill After').count())"
 run manage shell -c "$count_call"
 live_people="$(grep -oE '^people [0-9]+' "$last" | grep -oE '[0-9]+$')"
+run backup --documents
+check "the documents added since are copied on their own (for cron)" "^Documents: copied [0-9]+ new files .* it holds [0-9]+\."
 run backup --list
 check "the list shows the base backup and the archived WAL" "^Archived write-ahead log: [0-9A-F]{24} to "
 run backup --prune --keep 1 --yes
