@@ -558,7 +558,7 @@ def may_review_duplicates(user: Any) -> bool:
     """The possible duplicates list, comparing two records, merging them and undoing a merge: business support and
     administrators. They see, for two people they may *find* (a restricted record only with a grant), who each is
     (names, dates of birth, identifiers, addresses, relationships, warnings) and what is open, in words; not the
-    story (case notes, assessments), which still needs a legitimate relationship. docs/decisions/0020."""
+    story (case notes, assessments), which still needs a legitimate relationship. docs/decisions/0024."""
     return may(user, Can.MERGE_RECORDS)
 
 
