@@ -2,7 +2,7 @@
 
 - A PDF goes through ocrmypdf: pages without text are read by Tesseract (English), pages with text are kept
   (`mode="skip"`), and the result is PDF/A-2b made by ocrmypdf's own backend (`pdfa_backend="internal"`: pikepdf
-  adds the declarations and validates), never Ghostscript (docs/decisions/0020-docs14-pdfa-renditions.md). The copy
+  adds the declarations and validates), never Ghostscript (docs/decisions/0023-pdfa-renditions-without-ghostscript.md). The copy
   must then pass core.printing.pdfa_problems, or the rendition fails with the reasons.
 - A picture (JPEG kept as it is; PNG, TIFF with all its pages, GIF through Pillow, losslessly) becomes a PDF with
   img2pdf and then goes through ocrmypdf the same way.
