@@ -16,10 +16,15 @@ DATABASES["default"]["TEST"] = {  # noqa: F405
 }
 
 # Documents (issue 14): stored in a folder of the test run's own, never the checkout's data folder.
+# The folder is removed when the process that made it exits, so test runs leave nothing behind in /tmp.
+import atexit  # noqa: E402
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 
+_documents_folder = tempfile.mkdtemp(prefix="casework-test-documents-")
+atexit.register(shutil.rmtree, _documents_folder, ignore_errors=True)
 STORAGES["documents"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": tempfile.mkdtemp(prefix="casework-test-documents-"), "base_url": None},
+    "OPTIONS": {"location": _documents_folder, "base_url": None},
 }
 CASEWORK_VIRUS_SCANNER = "none"
