@@ -37,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, percentile, setup_django, write_result
-from sync_link import Client, checksum_of, postmaster_pid, start_server, tree_cpu
+from sync_link import Client, checksum_of, postmaster_pid, start_server, stop_server, tree_cpu
 
 MARK = "sync.large"
 
@@ -290,8 +290,7 @@ def main() -> None:
         }
         print(f"all at once: {json.dumps(result['all_at_once'], indent=1)}")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
         tmp.cleanup()
 
     # Queries per incremental sync, counted in this process for 20 devices (after one more edit each).
