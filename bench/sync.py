@@ -16,8 +16,8 @@ and a registered device):
 - many devices syncing at once (`--devices`, by `--threads` at a time, each thread its own database connection):
   errors, queries per sync and the server's CPU time per sync. Wall-clock times are printed too, but on a machine
   shared with other work only the CPU time and the bytes mean anything.
-Bytes are the response bodies; HTTP headers add about 300 bytes a request. Not measured here: the time over a
-throttled 400 kbit/s link (that is the app's bench, through Chromium).
+Bytes are the response bodies; HTTP headers add about 900 bytes a request (Casework's security headers). The time
+over a throttled 400 kbit/s link is bench/sync_link.py's; 300 devices against the large authority, bench/sync_large.py.
 """
 
 from __future__ import annotations

@@ -66,6 +66,11 @@ Documents and evidence (docs/evidence/)
                      (exit 1 when any is)
   documents renditions [--wait]      make the archival copies still waiting (as the worker does)
 
+Offline working (docs/sync-protocol.md)
+  sync prune [--dry-run] [--json]
+                     delete change-log rows every active device has pulled past and push results older
+                     than 90 days (the worker does it daily); a device behind it downloads again
+
 Users
   users invite --email EMAIL --first-name NAME --last-name NAME --team TEAM --role ROLE [--base-url URL]
                      create a user with a role in a team; prints (and emails) their one-time sign-in link
@@ -161,12 +166,14 @@ def run_worker(prog: str, options: list[str]) -> None:
         from core.tasks import worker_started
         from documents.tasks import worker_started as documents_worker_started
         from people.tasks import worker_started as people_worker_started
+        from sync.tasks import worker_started as sync_worker_started
 
         # Each app queues its own recurring tasks (one run waiting each): purges, name counts, the duplicate sweep,
         # the daily fixity check.
         worker_started()
         people_worker_started()
         documents_worker_started()
+        sync_worker_started()
     from core.health import heartbeat_start
 
     command = load_command_class(get_commands()[WORKER_COMMAND[0]], WORKER_COMMAND[0])

@@ -98,7 +98,7 @@ for command in serve worker seed people "people search" "people import" "people 
   "tokens list" access "access explain" "access grant" "access revoke" "access refresh" idempotency_purge \
   demo_sign_ins backup restore forms "forms list" "forms check" "forms load" "forms submit" "forms pdf" \
   "forms export-fhir" documents "documents fixity" "documents renditions" \
-  "documents import"; do
+  "documents import" sync "sync prune"; do
   # shellcheck disable=SC2086  # the command's words are meant to split
   run $command --help
 done
@@ -342,6 +342,10 @@ echo
 echo "Housekeeping and the demo sign-ins:"
 run idempotency_purge
 check "used one-time keys purged" "^Deleted [0-9]+ used one-time keys? older than 24 hours\.$"
+run sync prune --dry-run
+check "the offline change log's prune is counted, not done" "^Would delete [0-9]+ change-log rows"
+run sync prune
+check "the offline change log pruned" "^Deleted [0-9]+ change-log rows .* push results older than 90 days"
 run demo_sign_ins
 check "the demo sign-ins are printed" "@demo\.casework\.test"
 

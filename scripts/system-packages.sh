@@ -8,6 +8,8 @@
 #   tesseract-ocr tesseract-ocr-eng                         OCR of scanned documents (ocrmypdf, documents)
 #   libmagic1                                               a file's format from its content (python-magic, documents)
 #   chromium (with --browser)                               the browser tests (Playwright drives Debian's chromium)
+#   iproute2 (with --browser)                               ip netns and tc netem: the sync bench's throttled link
+#                                                           (bench/sync_link.py; falls back to Chromium without it)
 #
 #   bash scripts/system-packages.sh [--browser]
 #
@@ -17,7 +19,7 @@ set -euo pipefail
 
 PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core poppler-utils tesseract-ocr tesseract-ocr-eng libmagic1)
 if [ "${1:-}" = "--browser" ]; then
-  PACKAGES+=(chromium)
+  PACKAGES+=(chromium iproute2)
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

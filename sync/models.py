@@ -34,6 +34,13 @@ class Device(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revoke_reason = models.CharField(max_length=300, blank=True)
+    # The change-log position (txid, change id) of the cursor this device last sent (or was given, on a first
+    # download): it holds everything before it, so the change log may be pruned up to the lowest of the active
+    # devices' positions (sync.prune). Null until its first pull.
+    pulled_txid = models.BigIntegerField(null=True, blank=True)
+    pulled_change = models.BigIntegerField(null=True, blank=True)
+    # The scope snapshot that cursor named: older snapshots of this device are never asked for again.
+    pulled_snapshot = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-registered_at"]
@@ -112,6 +119,9 @@ class Mutation(models.Model):
     made_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        indexes = [models.Index(fields=["received_at"], name="sync_mutation_received")]
+
     def __str__(self) -> str:
         return f"{self.action} {self.type}: {self.status}"
 
@@ -152,3 +162,22 @@ class Conflict(models.Model):
 
     def __str__(self) -> str:
         return f"Conflict over {self.field} of {self.record_type} {self.record_id}"
+
+
+class PruneMark(models.Model):
+    """One pruning of the change log (sync.prune): every change before (txid, change_id) was deleted. A cursor behind
+    the newest mark is answered with a reset (the device downloads its scope again), so nothing a device still needs
+    is lost silently. Kept, with what was deleted, as the history of the pruning."""
+
+    txid = models.BigIntegerField()
+    change_id = models.BigIntegerField()
+    pruned_at = models.DateTimeField(auto_now_add=True)
+    changes_deleted = models.PositiveBigIntegerField(default=0)
+    mutations_deleted = models.PositiveBigIntegerField(default=0)
+    snapshots_deleted = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"Change log pruned before transaction {self.txid}, change {self.change_id}"

@@ -28,7 +28,7 @@ from accounts import access
 from core.errors import RuleError
 from people.services import people_list_view_record
 
-from . import records
+from . import prune, records
 from .models import Change, Device, ScopeSnapshot
 
 DEFAULT_LIMIT = 500
@@ -116,11 +116,14 @@ def pull(
     ctx = records.Context(user=user, today=timezone.localdate())
     scope = sorted(access.offline_people(user).values_list("pk", flat=True))
     with transaction.atomic():
+        if cursor_text and _pruned_past(cursor_text):
+            return _reset()
         if cursor_text:
             cursor, snapshot = parse_cursor(cursor_text, device)
         else:
             snapshot = _snapshot(device, scope, scope)
             cursor = Cursor("d", snapshot.pk, xmin, 0)
+        held = {"txid": cursor.txid, "change_id": cursor.change_id, "snapshot": snapshot.pk}
         answer = PullAnswer(cursor="", has_more=False, server_time=timezone.now().isoformat())
         if cursor.mode == "c":
             cursor, snapshot = _changes(device, cursor, snapshot, scope, xmin, limit, ctx, answer)
@@ -132,11 +135,27 @@ def pull(
             nothing_sent = not answer.upserts and not answer.evictions
             if checksum and nothing_sent and checksum != answer.scope_checksum and not _pending(cursor, snapshot):
                 answer.reset = True
-        Device.objects.filter(pk=device.pk).update(last_sync_at=timezone.now())
+        if cursor_text and _pruned_past(cursor_text):  # a prune that ran while this read the log
+            transaction.set_rollback(True)
+            return _reset()
+        prune.pull_position(device, **held)
         sent = {r["person_id"] for r in answer.upserts if r["person_id"] is not None}
         if sent:
             people_list_view_record(actor=user, what="offline device", people=sent, context={"device": str(device.pk)})
     return answer
+
+
+def _pruned_past(cursor_text: str) -> bool:
+    """Whether the change log was pruned past this cursor's position (the device must download again)."""
+    parts = cursor_text.split(".")
+    if len(parts) < 4 or not (parts[2].isdigit() and parts[3].isdigit()):
+        return False  # not a cursor at all: parse_cursor says so
+    return prune.behind((int(parts[2]), int(parts[3])))
+
+
+def _reset() -> PullAnswer:
+    """The answer to a cursor the pruned change log can no longer serve: start again (the protocol's reset)."""
+    return PullAnswer(cursor="", has_more=False, reset=True, server_time=timezone.now().isoformat())
 
 
 def _pending(cursor: Cursor, snapshot: ScopeSnapshot) -> bool:

@@ -33,7 +33,7 @@ from people import services as people_services
 from people.models import Person
 from recording import services as recording_services
 
-from . import records
+from . import prune, records
 from .models import Conflict, Device, Mutation, MutationStatus, RecordVersion
 from .services import clean_person_value
 
@@ -66,6 +66,9 @@ def push(*, device: Device, user: Any, mutations: list[dict[str, Any]]) -> list[
                 results.append(earlier.result)
             else:
                 results.append(_result(str(mid), MutationStatus.REJECTED, reason="This mutation id has been used"))
+            continue
+        if prune.too_old_to_apply(mid, m.get("made_at")):
+            results.append(_result(str(mid), MutationStatus.REJECTED, reason=prune.too_old_reason()))
             continue
         results.append(_apply_and_keep(device, user, mid, m))
     return results
