@@ -22,8 +22,17 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        add_never_cache_headers(response)
+        if _is_api_answer(request, response):
+            # The API's clients (the offline app among them, on slow links) need only the one directive.
+            response.headers["Cache-Control"] = "no-store"
+        else:
+            add_never_cache_headers(response)
         return response
+
+
+def _is_api_answer(request: HttpRequest, response: HttpResponse) -> bool:
+    """A JSON answer (the API's, /healthz): data for a program, never a page for a person."""
+    return response.get("Content-Type", "").startswith("application/json")
 
 
 class CodeLabelsMiddleware:
@@ -71,7 +80,15 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.CASEWORK_PERMISSIONS_POLICY)
+        if _is_api_answer(request, response):
+            # An API answer is data, never a page: the strictest policy (nothing may load or run, no framing) is
+            # also the shortest, which matters to the offline app's syncs over 3G (docs/sync-protocol.md).
+            # django-csp leaves a policy already set in place.
+            response.headers.setdefault("Content-Security-Policy", API_CONTENT_SECURITY_POLICY)
         return response
+
+
+API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 class RequestSizeMiddleware:

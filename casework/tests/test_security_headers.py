@@ -25,7 +25,11 @@ ROOT = Path(django_settings.BASE_DIR)
 
 def assert_security_headers(response: Any) -> None:
     csp = response["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "style-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    if response["Content-Type"].startswith("application/json"):
+        # An API answer: nothing may load or run in it at all.
+        assert csp == "default-src 'none'; frame-ancestors 'none'"
+    else:
+        assert "script-src 'self'" in csp and "style-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert not re.search(r"https?:", csp), "no third-party origins"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -138,3 +142,14 @@ def test_the_casework_command_says_why_in_one_line() -> None:
         "casework: Casework will not start with production settings: CASEWORK_SECRET_KEY is the public key of the "
         "demo. Set it to a long random value, kept secret."
     )
+
+
+def test_an_api_answer_carries_short_headers_for_slow_links(db: Any) -> None:
+    """The offline app's "nothing changed" sync must stay under 1 KB on the wire (issue 13): the API's headers are the
+    strictest and shortest forms of the same protections."""
+    response = Client().get("/api/v1/people/search?q=x")
+    assert response.status_code == 401
+    assert_security_headers(response)
+    assert response["Cache-Control"] == "no-store"
+    size = sum(len(name) + len(value) + 4 for name, value in response.items())
+    assert size < 600, f"{size} bytes of headers"
