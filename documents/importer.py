@@ -48,12 +48,23 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from core.actors import Actor
+from audit.models import AuditAction
+from audit.services import audit_record
+from core.actors import Actor, actor_or_none
 from core.dates import long_date
+from core.errors import RuleError
 from people.models import IdentifierType, Person, PersonIdentifier
 
 from . import intake, scanning, services, storage
-from .models import CaptureSource, Document, DocumentType, DocumentVersion, ImportReview, Sensitivity
+from .models import (
+    CaptureSource,
+    Document,
+    DocumentType,
+    DocumentVersion,
+    ImportReview,
+    ReviewResolution,
+    Sensitivity,
+)
 
 CHUNK_ROWS = 500
 HASH_THREADS = 4
@@ -332,9 +343,7 @@ def _arrive(item: _Row, scanner: scanning.Scanner) -> None:
         item.refusal = f"the file's SHA-256 is {found}, not the bureau's {item.sha256}"
         return
     try:
-        checked = services.check_file(
-            person=None, upload=services.Upload(name, data), scanner=scanner, sha256=found
-        )
+        checked = services.check_file(person=None, upload=services.Upload(name, data), scanner=scanner, sha256=found)
     except intake.Refused as e:
         item.refusal = f"{e}."
         return
@@ -559,3 +568,89 @@ def summary(report: Report) -> dict[str, Any]:
         "refused": report.count(REFUSED),
         "to_review": report.count(REVIEW),
     }
+
+
+# --- The review list, settled by a person (documents.views: the review pages) -------------------------------------
+
+
+def _refusal_words(review: ImportReview, reason: str) -> str:
+    if "is not there" in reason or "cannot be read" in reason:
+        return (
+            f"The file was not imported: {reason}. Put the bureau's files back in {review.folder or 'its folder'}, "
+            "then try again"
+        )
+    return f"The file was not imported: {reason}"
+
+
+def _settled_already(review: ImportReview) -> RuleError:
+    return RuleError({"__all__": "Someone has already settled this row. Go back to the review list"})
+
+
+def import_review_resolve(*, actor: Actor, review: ImportReview, person: Person) -> Outcome:
+    """Import a review-list row for the person a reviewer chose (the caller checks they may find them: accounts.access
+    .may_review_imports and findable_people), with every check of the import (`import_row`), and mark the row
+    settled, in one transaction with its audit event (UPDATE, "import_review"). The document is written as the
+    reviewer's. RuleError when the file is refused (the row stays on the list) or the row was settled already."""
+    with transaction.atomic():
+        locked = ImportReview.objects.select_for_update().get(pk=review.pk)
+        if locked.resolved_at is not None:
+            raise _settled_already(locked)
+        outcome = import_row(locked, person_id=person.pk, actor=actor)
+        if outcome.outcome == REFUSED:
+            raise RuleError({"__all__": _refusal_words(locked, outcome.reason)})
+        locked.resolved_at = timezone.now()
+        locked.resolved_by = actor_or_none(actor)
+        locked.resolution = ReviewResolution.IMPORTED
+        locked.document_id = outcome.document_id
+        locked.save(update_fields=["resolved_at", "resolved_by", "resolution", "document"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="import_review",
+            object_id=str(locked.pk),
+            person_id=person.pk,
+            changes={
+                "resolution": ReviewResolution.IMPORTED,
+                "manifest": locked.manifest,
+                "row": locked.row,
+                "file": locked.file,
+                "reason_listed": locked.reason,
+                "document": outcome.document_id,
+                "imported_before": outcome.outcome == ALREADY,
+            },
+        )
+    review.refresh_from_db()
+    return outcome
+
+
+def import_review_reject(*, actor: Actor, review: ImportReview, reason: str) -> ImportReview:
+    """Mark a review-list row rejected (nothing imported), with why, and audit it (UPDATE, "import_review")."""
+    reason = reason.strip()
+    if not reason:
+        raise RuleError({"reason": "Enter why this row is rejected"})
+    if len(reason) > 500:
+        raise RuleError({"reason": "Reason must be 500 characters or fewer"})
+    with transaction.atomic():
+        locked = ImportReview.objects.select_for_update().get(pk=review.pk)
+        if locked.resolved_at is not None:
+            raise _settled_already(locked)
+        locked.resolved_at = timezone.now()
+        locked.resolved_by = actor_or_none(actor)
+        locked.resolution = ReviewResolution.REJECTED
+        locked.resolution_reason = reason
+        locked.save(update_fields=["resolved_at", "resolved_by", "resolution", "resolution_reason"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="import_review",
+            object_id=str(locked.pk),
+            changes={
+                "resolution": ReviewResolution.REJECTED,
+                "manifest": locked.manifest,
+                "row": locked.row,
+                "file": locked.file,
+                "reason_listed": locked.reason,
+                "reason": reason,
+            },
+        )
+    return locked

@@ -178,7 +178,7 @@ def test_refused_files_in_a_chunk_write_nothing_and_the_rest_are_imported(people
     from documents import importer
     from documents.services import Upload, documents_add
 
-    amelia, ben = people
+    amelia, _ben = people
     uploaded = b"Letter the social worker uploaded first\n"
     documents_add(
         actor=None, person=amelia, uploads=[Upload("first.txt", uploaded)], document_type="letter",
