@@ -72,6 +72,7 @@ def main() -> None:
         except OSError:
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     try:
         with transaction.atomic():
             people = Person.objects.bulk_create(

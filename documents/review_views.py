@@ -9,6 +9,7 @@ audited, and so is each row settled (documents.importer.import_review_resolve / 
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from typing import Any
 
@@ -73,10 +74,8 @@ def row_words(review: ImportReview) -> list[tuple[str, str]]:
         if key == "document_type" and value in DocumentType.values:
             value = DocumentType(value).label
         elif key in DATES and value:
-            try:
+            with contextlib.suppress(ValueError):
                 value = long_date(date.fromisoformat(value))
-            except ValueError:
-                pass
         rows.append((label, value or "Not given"))
     return rows
 
@@ -157,9 +156,7 @@ def review_row(request: HttpRequest, review_id: int) -> HttpResponse:
         (m.id, f"{m.given_name} {m.family_name}, {_born(m.date_of_birth)} (record number {m.id})", m.explanation)
         for m in found
     ]
-    form = ReviewChooseForm(
-        request.POST if request.method == "POST" else None, people=people, initial={"q": q}
-    )
+    form = ReviewChooseForm(request.POST if request.method == "POST" else None, people=people, initial={"q": q})
     if request.method == "GET" and candidates:
         people_list_view_record(
             actor=request.user, what="import_review_candidates", people=[c.person.pk for c in candidates]
