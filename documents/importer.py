@@ -205,7 +205,7 @@ def _wanted(row: dict[str, str]) -> list[tuple[str, str, str]]:
         ("legacy_id", IdentifierType.LEGACY, row["legacy_id"]),
     ):
         if value:
-            wanted.append((column, kind, value.upper()))
+            wanted.append((column, str(kind), value.upper()))
     return wanted
 
 
@@ -257,7 +257,7 @@ def _decide(found: Found) -> tuple[int | None, str]:
 
 def match(row: dict[str, str]) -> tuple[Person | None, str]:
     """The one person every identifier in the row points to, or None and why (no one, or several people)."""
-    (person_id, why) = match_many([row])
+    ((person_id, why),) = match_many([row])
     return (Person.objects.get(pk=person_id) if person_id is not None else None), why
 
 

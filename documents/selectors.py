@@ -241,7 +241,7 @@ def import_review_candidates(user: Any, review: ImportReview) -> list[Candidate]
     if given.isdigit():
         why.setdefault(int(given), []).append("record number")
     condition = Q()
-    words = {IdentifierType.NHS: "NHS number", IdentifierType.LEGACY: "legacy id"}
+    words: dict[str, str] = {IdentifierType.NHS: "NHS number", IdentifierType.LEGACY: "legacy id"}
     nhs = "".join(str(row.get("nhs_number") or "").split()).upper()
     legacy = str(row.get("legacy_id") or "").strip().upper()
     if nhs:

@@ -106,6 +106,8 @@ def test_a_social_worker_uploads_several_files_after_trying_the_wrong_things(
     fill_date(page, "Date of the document", date.today() + timedelta(days=3))
     page.get_by_role("button", name="Upload").click()
     assert "today or in the past" in page.locator(".govuk-error-summary").inner_text()
+    # The browser does not keep the files chosen: the page says to choose them again.
+    assert "Choose the files again" in page.locator("#id_upload-again").inner_text()
     check(page, "upload-several-error")
     assert not Document.objects.exists()
     page.get_by_label("Files").set_input_files(letters)

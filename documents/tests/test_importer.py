@@ -206,3 +206,12 @@ def test_refused_files_in_a_chunk_write_nothing_and_the_rest_are_imported(people
     assert outcomes["box1/same.txt"][0] == "imported" and outcomes["box1/same2.txt"][0] == "already imported"
     assert Document.objects.filter(import_key__gt="").count() == 2
     assert (AuditEvent.objects.count(), ChronologyEntry.objects.count()) == (before[0] + 2, before[1] + 2)
+
+
+def test_match_says_who_one_row_points_to(people) -> None:
+    from documents import importer
+
+    amelia, _ben = people
+    row = {"person_id": "", "nhs_number": "943 476 5919", "legacy_id": "sw-1001"}
+    assert importer.match(row) == (amelia, "")
+    assert importer.match({**row, "legacy_id": "SW-2002"})[0] is None

@@ -224,3 +224,18 @@ def test_a_file_larger_than_a_forms_request_limit_uploads(alice_client, child) -
     response = post_upload(alice_client, child, ("transcript.txt", big))
     assert response.status_code == 302
     assert Document.objects.get().versions.get().size == len(big)
+
+
+def test_files_chosen_with_a_wrong_detail_are_asked_for_again(alice_client, child) -> None:
+    """A browser never keeps the files chosen when the page comes back with an error: the page says to choose them
+    again, rather than answering the next Upload with "Select a file"."""
+    page = post_upload(
+        alice_client, child, ("a.txt", b"A letter\n"), ("b.txt", b"Another\n"), document_date_2="2099"
+    ).content.decode()
+    assert "must be today or in the past" in page
+    assert "Nothing was uploaded yet. Choose the files again once the details below are right." in page
+    assert 'aria-describedby=" id_upload-again"' in page or "id_upload-again" in page
+    assert not Document.objects.exists()
+    # A refused file gets its own words instead (choose them again, leaving out those listed).
+    page = post_upload(alice_client, child).content.decode()
+    assert "Choose the files again once" not in page
