@@ -198,6 +198,8 @@ def documents_add(
             name = title.strip() if len(checked) == 1 and title.strip() else _title_from(one.upload.name)
             if len(checked) > 1 and title.strip():
                 name = f"{title.strip()}: {_title_from(one.upload.name)}"[:200]
+            elif not title.strip():
+                name = name[:1].upper() + name[1:]  # a title from "contact-letter.txt" reads "Contact letter"
             documents.append(
                 _add_one(
                     actor=actor,

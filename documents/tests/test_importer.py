@@ -201,7 +201,7 @@ def test_refused_files_in_a_chunk_write_nothing_and_the_rest_are_imported(people
     assert outcomes["box1/program.txt"][0] == "refused" and "program" in outcomes["box1/program.txt"][1]
     assert outcomes["box1/again.txt"] == (
         "refused",
-        f"again.txt is already on this record: \u201cfirst\u201d, added on {date.today():%-d %B %Y}.",
+        f"again.txt is already on this record: \u201cFirst\u201d, added on {date.today():%-d %B %Y}.",
     )
     assert outcomes["box1/same.txt"][0] == "imported" and outcomes["box1/same2.txt"][0] == "already imported"
     assert Document.objects.filter(import_key__gt="").count() == 2

@@ -56,6 +56,8 @@ def test_several_files_at_once(alice_client, child) -> None:
         alice_client, child, ("one.pdf", samples.text_pdf("One")), ("two.png", samples.scanned_png())
     )
     assert response.status_code == 302 and Document.objects.count() == 2
+    # Titled from the files' names, as a title reads.
+    assert sorted(Document.objects.values_list("title", flat=True)) == ["One", "Two"]
 
 
 def test_refused_files_are_each_named_with_the_reason_and_nothing_is_kept(alice_client, child, settings) -> None:
