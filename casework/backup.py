@@ -640,6 +640,10 @@ def restore(
         _copy_with_progress(chosen.path, pgdata, chosen.size, out)
         for leftover in (ARCHIVE_MARKER, ".handle_pids.json", "postmaster.pid", "postmaster.opts", "log"):
             (pgdata / leftover).unlink(missing_ok=True)
+        # The live server's socket lock (its socket is in its data folder): copied by pg_basebackup as a plain file,
+        # it names the live server's process, and a restored folder would refuse to start while that process lives.
+        for lock in pgdata.glob(".s.PGSQL.*.lock"):
+            lock.unlink(missing_ok=True)
         copied = _copy_unarchived_wal(live_wal, pgdata / "pg_wal", root / "wal")
         if copied:
             out(f"Added {copied} write-ahead log files not yet archived from {live_wal}.")
