@@ -138,10 +138,10 @@ def test_search_by_words_in_the_text_type_and_date(alice_client, alice, child) -
         renditions.make(doc.versions.get().pk)
     url = reverse("documents:list", args=[child.pk])
     found = alice_client.get(url, {"q": "bruises"}).content.decode()  # English stemming: bruises finds bruising
-    assert ">a<" in found and ">b<" not in found
-    assert ">b<" in alice_client.get(url, {"document_type": "school"}).content.decode()
+    assert ">A<" in found and ">B<" not in found
+    assert ">B<" in alice_client.get(url, {"document_type": "school"}).content.decode()
     dated = alice_client.get(url, {"date_from_0": "15", "date_from_1": "10", "date_from_2": "2026"}).content.decode()
-    assert ">b<" in dated and ">a<" not in dated
+    assert ">B<" in dated and ">A<" not in dated
 
 
 def test_a_colleague_without_a_relationship_and_an_outsider_are_refused(bob, charlie, alice, child) -> None:
@@ -239,5 +239,11 @@ def test_files_chosen_with_a_wrong_detail_are_asked_for_again(alice_client, chil
     assert 'aria-describedby=" id_upload-again"' in page or "id_upload-again" in page
     assert not Document.objects.exists()
     # A refused file gets its own words instead (choose them again, leaving out those listed).
-    page = post_upload(alice_client, child).content.decode()
+    page = post_upload(
+        alice_client, child, ("a.txt", b"A letter\n"), ("run.exe", b"MZ\x90\x00 program")
+    ).content.decode()
+    assert "Nothing was uploaded. Choose the files again, leaving out those listed." in page
     assert "Choose the files again once" not in page
+    # Nothing sent: nothing to choose again.
+    page = post_upload(alice_client, child).content.decode()
+    assert "Choose the files again" not in page
