@@ -50,6 +50,7 @@ class Can(StrEnum):
     REVIEW_BREAK_GLASS = "review break-glass uses of records"
     EXPLAIN_ACCESS = "see why a user could see a record"
     MERGE_RECORDS = "review possible duplicates, merge two records of one person and undo a merge"
+    REVIEW_IMPORTS = "match a scanning bureau's unmatched rows to people, or reject them"
     ADMINISTER = "manage users, teams, settings, tokens, grants and declared conflicts"
 
 
@@ -66,7 +67,7 @@ PERMISSIONS: dict[str, frozenset[Can]] = {
     # person index clean (possible duplicates reviewed, merged and unmerged).
     Role.BUSINESS_SUPPORT: frozenset(
         {Can.SEE_RECORDS, Can.ADD_PEOPLE, Can.CHANGE_IDENTIFIERS, Can.RECORD_CONTACTS, Can.RECORD_CASE_NOTES}
-        | {Can.MERGE_RECORDS}
+        | {Can.MERGE_RECORDS, Can.REVIEW_IMPORTS}
     ),
     # Independent reviewing officers record the reviews they chair (journey steps), notes and visits; they read
     # the dashboards that time their reviews.
@@ -650,6 +651,13 @@ def may_grant_document(user: Any, person: Person, *, uploaded_by_id: int | None,
     if not may_see_document(user, person, sensitivity=RESTRICTED_DOCUMENT, granted=granted):
         return False
     return user.pk == uploaded_by_id or may_for_person(user, Can.MANAGE_CASES, person)
+
+
+def may_review_imports(user: Any) -> bool:
+    """The scanning bureau's review list (rows that matched no one or several people): business support and
+    administrators. They choose among the people they may *find* (a restricted record only with a grant) and see the
+    manifest's row, never the story; the document is imported onto the chosen record as any bureau row is."""
+    return may(user, Can.REVIEW_IMPORTS)
 
 
 def may_see_fixity(user: Any) -> bool:

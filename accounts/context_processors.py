@@ -31,6 +31,7 @@ def _casework(request: HttpRequest) -> dict[str, object]:
         "demo_mode": demo_mode(request),
         "can_add_people": access.may(request.user, access.Can.ADD_PEOPLE),
         "can_review_duplicates": access.may_review_duplicates(request.user),
+        "can_review_imports": access.may_review_imports(request.user),
         "is_manager": access.is_manager(request.user),
         "is_reviewing_officer": access.is_reviewing_officer(request.user),
         "holds_caseload": access.holds_caseload(request.user),

@@ -49,6 +49,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from casework import backup_store
+
 ARCHIVE_MARKER = "casework_archive_on"
 ARCHIVE_TIMEOUT_SECONDS = 60
 UK = ZoneInfo("Europe/London")
@@ -449,6 +451,7 @@ def take_backup(out: Callable[[str], None]) -> BaseBackup:
             time.sleep(0.2)
     backup = base_backups(root)[-1]
     backup_documents(out)
+    ship_to_store(out, required=False)
     out(
         f"Base backup {name} taken in {seconds:.1f} s ({say_size(size)}), finished {say_moment(finished)}.\n"
         f"Write-ahead log is archived into {wal} while Casework runs: at most {ARCHIVE_TIMEOUT_SECONDS} s behind, "
@@ -457,6 +460,58 @@ def take_backup(out: Callable[[str], None]) -> BaseBackup:
         "shows what is held)"
     )
     return backup
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The object store (casework.backup_store)
+
+
+def _store() -> backup_store.Store | None:
+    try:
+        config = backup_store.configured()
+    except backup_store.StoreError as e:
+        raise BackupError(str(e)) from e
+    return backup_store.Store(config) if config is not None else None
+
+
+@contextlib.contextmanager
+def _plain(store: backup_store.Store) -> Iterator[None]:
+    """The store's failures as BackupError (printed in one line, exit status 1)."""
+    try:
+        yield
+    except backup_store.StoreError as e:
+        raise BackupError(str(e)) from e
+
+
+def _remote_backups(store: backup_store.Store) -> list[backup_store.RemoteBackup]:
+    with _plain(store):
+        return backup_store.remote_backups(store)
+
+
+def _second(item: tuple[str, dt.datetime]) -> dt.datetime:
+    return item[1]
+
+
+def ship_to_store(out: Callable[[str], None], *, required: bool) -> backup_store.Shipped | None:
+    """Copy what the backups folder holds and the object store does not into the store (`casework backup`, and
+    `casework backup --ship` from cron). Without a configured store: nothing, or, when `required`, a refusal."""
+    store = _store()
+    if store is None:
+        if required:
+            raise BackupError(
+                "No object store is configured: set CASEWORK_BACKUP_S3_BUCKET (and CASEWORK_BACKUP_S3_ENDPOINT for "
+                "a store other than AWS, and the credentials). See docs/operations.md (Backups to an object store)."
+            )
+        return None
+    with _plain(store):
+        shipped = backup_store.ship(store, backup_dir(), out)
+    out(backup_store.say_shipped(store, shipped, say_size))
+    if shipped.problems:
+        raise BackupError(
+            f"{len(shipped.problems)} objects in the store differ from the backups here and were not overwritten: "
+            + "; ".join(shipped.problems[:10])
+        )
+    return shipped
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -536,15 +591,26 @@ def restore(
     if moment > now:
         raise BackupError(f"{say_moment(moment)} is in the future (it is now {say_moment(now)}).")
     backups = base_backups(root)
-    if not backups:
-        raise BackupError(f"There are no backups in {root}: nothing to restore from.")
-    usable = [b for b in backups if b.finished <= moment]
+    store = _store()
+    remote = _remote_backups(store) if store is not None else []
+    where = f"{root}" + (f" or the object store {store.config.where}" if store is not None else "")
+    held = {r.name: r.finished for r in remote} | {b.name: b.finished for b in backups}
+    moments = sorted(held.items(), key=_second)
+    if not moments:
+        raise BackupError(f"There are no backups in {where}: nothing to restore from.")
+    usable = [name for name, finished in moments if finished <= moment]
     if not usable:
         raise BackupError(
-            f"{say_moment(moment)} is before the first backup: the earliest moment the backups in {root} can "
-            f"restore to is {say_moment(backups[0].finished)}."
+            f"{say_moment(moment)} is before the first backup: the earliest moment the backups in {where} can "
+            f"restore to is {say_moment(moments[0][1])}."
         )
-    chosen = usable[-1]
+    if store is not None and usable[-1] not in {b.name for b in backups}:
+        with _plain(store):
+            backup_store.fetch_base(store, next(r for r in remote if r.name == usable[-1]), root, out)
+    chosen = next(b for b in base_backups(root) if b.name == usable[-1])
+    if store is not None:
+        with _plain(store):
+            backup_store.fetch_wal(store, root, chosen.start_wal, out)
 
     aside = live / f"postgres-before-restore-{now:%Y%m%dT%H%M%SZ}"
     if in_place:
@@ -574,6 +640,10 @@ def restore(
         _copy_with_progress(chosen.path, pgdata, chosen.size, out)
         for leftover in (ARCHIVE_MARKER, ".handle_pids.json", "postmaster.pid", "postmaster.opts", "log"):
             (pgdata / leftover).unlink(missing_ok=True)
+        # The live server's socket lock (its socket is in its data folder): copied by pg_basebackup as a plain file,
+        # it names the live server's process, and a restored folder would refuse to start while that process lives.
+        for lock in pgdata.glob(".s.PGSQL.*.lock"):
+            lock.unlink(missing_ok=True)
         copied = _copy_unarchived_wal(live_wal, pgdata / "pg_wal", root / "wal")
         if copied:
             out(f"Added {copied} write-ahead log files not yet archived from {live_wal}.")
@@ -602,7 +672,7 @@ def restore(
             out(verify.stdout.strip() or verify.stderr.strip())
             if verify.returncode != 0:
                 raise BackupError(f"The restored audit log does not verify: {verify.stderr.strip()}")
-            out(documents_check(server.url, target_root))
+            out(documents_check(server.url, target_root, store=store))
     except (Exception, KeyboardInterrupt):
         if in_place:
             out(
@@ -711,10 +781,11 @@ ORDER BY 1, 2, 3
 """
 
 
-def documents_check(database_url: str, into: Path) -> str:
+def documents_check(database_url: str, into: Path, *, store: backup_store.Store | None = None) -> str:
     """Put back every document file the restored database names into `<into>/documents/` (from the backups' copy, or
-    from the live documents folder for files written since the last backup), each checked against the SHA-256 the
-    database holds. Raises BackupError naming every document whose file is missing or altered."""
+    from the live documents folder for files written since the last backup, or, when neither holds it, from the object
+    store into the backups' copy), each checked against the SHA-256 the database holds. Raises BackupError naming
+    every document whose file is missing or altered."""
     import psycopg
 
     with psycopg.connect(database_url) as conn:
@@ -754,6 +825,14 @@ def documents_check(database_url: str, into: Path) -> str:
             _copy_file(candidate, restored)
             found = True
             break
+        if not found and store is not None:
+            copy = backup_dir() / "documents" / name
+            with _plain(store):
+                fetched = not copy.exists() and backup_store.fetch_document(store, name, copy)
+            if fetched and sha256_file(copy) == sha256:
+                restored.unlink(missing_ok=True)
+                _copy_file(copy, restored)
+                found = True
         if not found:
             state = "altered (its SHA-256 differs)" if altered else "missing"
             problems.append(f"document {document_id} version {number}: {name} is {state}")
@@ -923,6 +1002,12 @@ def main(command: str, args: list[str]) -> int:
             action="store_true",
             help="Copy only the documents added since the last copy (run every few minutes, as the log is archived)",
         )
+        parser.add_argument(
+            "--ship",
+            action="store_true",
+            help="Copy the documents added since the last copy, then ship to the object store every base backup, "
+            "WAL segment and document it does not hold yet (run from cron every few minutes)",
+        )
     else:
         parser = argparse.ArgumentParser(
             prog="casework restore",
@@ -949,6 +1034,9 @@ def main(command: str, args: list[str]) -> int:
                 prune(keep=_keep(options.keep), yes=options.yes, out=out, ask=input)
             elif options.keep is not None or options.yes:
                 raise BackupError("--keep and --yes go with --prune: casework backup --prune --keep N.")
+            elif options.ship:
+                backup_documents(out)
+                ship_to_store(out, required=True)
             elif options.documents:
                 backup_documents(out)
             else:

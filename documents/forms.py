@@ -178,3 +178,44 @@ class SearchForm(GovForm):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", "To date must be the same as or after the from date")
         return data
+
+
+class ReviewSearchForm(GovForm):
+    q = forms.CharField(
+        label="Search for the right person",
+        help_text="A name, NHS number, UPN, record number or postcode",
+        max_length=limits.LINE,
+        error_messages={"required": "Enter a name, NHS number, UPN, record number or postcode to search for"},
+    )
+
+
+class ReviewChooseForm(GovForm):
+    """Choose who a review-list row is about, among the people its identifiers point to and those a search found."""
+
+    person = forms.TypedChoiceField(
+        label="Who is this document about?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the person this document is about",
+            "invalid_choice": "Select the person this document is about",
+        },
+    )
+    q = forms.CharField(widget=forms.HiddenInput, required=False, max_length=limits.LINE)
+
+    def __init__(self, *args: Any, people: Sequence[tuple[int, str, str]] = (), **kwargs: Any) -> None:
+        """`people`: (id, label, hint) for each person who may be chosen."""
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(pk, label) for pk, label, _ in people]  # type: ignore[attr-defined]
+        self.choice_hints = {"person": {str(pk): hint for pk, _, hint in people if hint}}
+
+
+class ReviewRejectForm(GovForm):
+    reason = forms.CharField(
+        label="Why is this row rejected?",
+        help_text="For example: the file is about someone the authority has never worked with, or it was scanned "
+        "twice. The bureau's row stays in the report.",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why this row is rejected"},
+    )

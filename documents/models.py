@@ -237,6 +237,11 @@ class FixityFinding(models.Model):
         return f"{self.get_outcome_display()}: {self.storage_name}"
 
 
+class ReviewResolution(models.TextChoices):
+    IMPORTED = "imported", "Imported"
+    REJECTED = "rejected", "Rejected"
+
+
 class ImportReview(models.Model):
     """A row of a scanning bureau's manifest that matched no one, or several people (documents.importer): kept for a
     person to match by hand, never guessed."""
@@ -248,12 +253,22 @@ class ImportReview(models.Model):
     reason = models.CharField(max_length=500)
     row_data = models.JSONField(default=dict)
     found_at = models.DateTimeField(auto_now_add=True)
+    # The manifest's folder when it was read, where the row's file is found again when it is settled.
+    folder = models.CharField(max_length=1000, blank=True, default="")
+    # Settled on the review page (documents.review_views): imported for the person chosen, or rejected with a reason.
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution = models.CharField(max_length=20, choices=ReviewResolution.choices, blank=True, default="")
+    resolution_reason = models.CharField(max_length=500, blank=True, default="")
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["manifest", "row", "sha256"], name="import_review_once"),
         ]
+        indexes = [models.Index(fields=["resolved_at", "id"], name="import_review_open")]
 
     def __str__(self) -> str:
         return f"{self.manifest} row {self.row}: {self.reason}"

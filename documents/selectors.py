@@ -13,10 +13,11 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Upper
 
 from accounts import access
 from audit.models import AuditEvent
-from people.models import Person
+from people.models import IdentifierType, Person, PersonIdentifier
 
 from .models import (
     Document,
@@ -24,6 +25,7 @@ from .models import (
     DocumentVersion,
     FixityCheck,
     FixityFinding,
+    ImportReview,
     Rendition,
     RenditionKind,
     Sensitivity,
@@ -196,3 +198,66 @@ def relatives_for_concerns(user: Any, person: Person) -> list[Person]:
             "date_of_birth", "family_name", "given_name"
         )
     )
+
+
+# --- The scanning bureau's review list (documents.importer; the pages in documents.review_views) --------------------
+
+REVIEW_LIMIT = 200
+
+
+def import_reviews_open(limit: int = REVIEW_LIMIT) -> tuple[list[ImportReview], int]:
+    """The rows waiting for a person, oldest first (at most `limit`), and how many there are: two queries."""
+    waiting = ImportReview.objects.filter(resolved_at__isnull=True)
+    return list(waiting.order_by("found_at", "id")[:limit]), waiting.count()
+
+
+def import_reviews_settled(limit: int = 20) -> list[ImportReview]:
+    """The rows settled most recently, with who settled them: one query."""
+    return list(
+        ImportReview.objects.filter(resolved_at__isnull=False)
+        .select_related("resolved_by", "document")
+        .order_by("-resolved_at", "-id")[:limit]
+    )
+
+
+def import_review(review_id: int) -> ImportReview | None:
+    return ImportReview.objects.select_related("resolved_by", "document").filter(pk=review_id).first()
+
+
+@dataclass
+class Candidate:
+    """Someone a review-list row's identifiers point to, and which of them do."""
+
+    person: Person
+    why: list[str]
+
+
+def import_review_candidates(user: Any, review: ImportReview) -> list[Candidate]:
+    """The people the row's record number, NHS number and legacy id point to that `user` may find (never a record
+    hidden from them by a declared conflict), each with which identifiers point to them: at most three queries."""
+    row = review.row_data
+    why: dict[int, list[str]] = {}
+    given = str(row.get("person_id") or "")
+    if given.isdigit():
+        why.setdefault(int(given), []).append("record number")
+    condition = Q()
+    words: dict[str, str] = {IdentifierType.NHS: "NHS number", IdentifierType.LEGACY: "legacy id"}
+    nhs = "".join(str(row.get("nhs_number") or "").split()).upper()
+    legacy = str(row.get("legacy_id") or "").strip().upper()
+    if nhs:
+        condition |= Q(type=IdentifierType.NHS, upper_value=nhs)
+    if legacy:
+        condition |= Q(type=IdentifierType.LEGACY, upper_value=legacy)
+    if condition:
+        found = (
+            PersonIdentifier.objects.annotate(upper_value=Upper("value"))
+            .filter(condition, ended_on__isnull=True)
+            .values_list("person_id", "type")
+        )
+        for person_id, kind in found:
+            why.setdefault(person_id, []).append(words[kind])
+    if not why:
+        return []
+    people = list(access.findable_people(user).filter(pk__in=list(why)).order_by("family_name", "given_name", "pk"))
+    hidden = access.conflicted_people(user, [p.pk for p in people]) if people else set()
+    return [Candidate(p, why[p.pk]) for p in people if p.pk not in hidden]

@@ -25,13 +25,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.services import audit_record
+from audit.services import audit_bulk, audit_record
 from core.actors import Actor, actor_or_none
 from core.dates import long_date
 from core.errors import RuleError
 from people.models import Person
 from recording.models import EntryType
-from recording.services import chronology_add
+from recording.services import NewEntry, chronology_add, chronology_add_many
 
 from . import intake, scanning, storage
 from .models import (
@@ -93,13 +93,21 @@ def _title_from(name: str) -> str:
     return " ".join(stem.replace("_", " ").replace("-", " ").split())[:200] or "Untitled document"
 
 
-def check_file(*, person: Person | None, upload: Upload, max_bytes: int | None = None) -> Checked:
+def check_file(
+    *,
+    person: Person | None,
+    upload: Upload,
+    max_bytes: int | None = None,
+    scanner: scanning.Scanner | None = None,
+    sha256: str = "",
+) -> Checked:
     """Examine and scan one file; raises intake.Refused with the reason. `person`: refuse bytes already on their
-    record (a file sent twice)."""
+    record (a file sent twice); None touches no database (a bulk import checks that for many files at once).
+    `scanner`: the virus scanner (scanning.scanner() unless given); `sha256`: the bytes' hash when already known."""
     examined = intake.examine(upload.name, upload.data, max_bytes=max_bytes)
-    sha256 = storage.sha256_bytes(upload.data)
+    sha256 = sha256 or storage.sha256_bytes(upload.data)
     try:
-        verdict = scanning.scanner().scan(upload.data)
+        verdict = (scanner or scanning.scanner()).scan(upload.data)
     except scanning.ScannerUnavailable as e:
         logger.error("Virus scanner unavailable: %s", e)
         raise intake.Refused(
@@ -190,6 +198,8 @@ def documents_add(
             name = title.strip() if len(checked) == 1 and title.strip() else _title_from(one.upload.name)
             if len(checked) > 1 and title.strip():
                 name = f"{title.strip()}: {_title_from(one.upload.name)}"[:200]
+            elif not title.strip():
+                name = name[:1].upper() + name[1:]  # a title from "contact-letter.txt" reads "Contact letter"
             documents.append(
                 _add_one(
                     actor=actor,
@@ -328,6 +338,136 @@ def _queue_renditions(version: DocumentVersion) -> None:
         make_renditions.enqueue(version.pk)
 
     transaction.on_commit(enqueue)
+
+
+@dataclass(frozen=True)
+class Arrived:
+    """A file examined, scanned and stored before its rows are written (a bulk import): what its version records."""
+
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+    description: str
+    scanner: str
+    storage_name: str
+
+
+@dataclass(frozen=True)
+class Imported:
+    """One document of a bulk import (documents.importer): an ordinary document on one person's record."""
+
+    person_id: int
+    arrived: Arrived
+    document_type: str
+    document_date: date
+    title: str
+    capture: Capture
+    import_key: str
+
+
+def documents_import_many(*, actor: Actor, items: Sequence[Imported]) -> list[Document]:
+    """Add one ordinary document per item, each with its version 1, its audit event (CREATE, "document", the same
+    changes as documents_add) and its entry in the person's chronology, all in one transaction and a fixed number of
+    statements whatever the number of items: the documents, the versions, the chronology entries and the audit events
+    each in one statement, and one task that makes every version's renditions once it commits. The caller has
+    checked each file (check_file) and stored it (storage.store_original), and checked the details. Raises
+    IntegrityError (and writes nothing) when an import key is already used: another run imported it meanwhile."""
+    if not items:
+        return []
+    user = actor_or_none(actor)
+    actor_id = user.pk if user is not None else None
+    with transaction.atomic():
+        documents = Document.objects.bulk_create(
+            [
+                Document(
+                    person_id=item.person_id,
+                    document_type=item.document_type,
+                    title=item.title,
+                    document_date=item.document_date,
+                    sensitivity=Sensitivity.ORDINARY,
+                    created_by=user,
+                    modified_by=user,
+                    import_key=item.import_key,
+                )
+                for item in items
+            ]
+        )
+        versions = DocumentVersion.objects.bulk_create(
+            [
+                DocumentVersion(
+                    document=document,
+                    number=1,
+                    original_name=item.arrived.name[:255],
+                    storage_name=item.arrived.storage_name,
+                    sha256=item.arrived.sha256,
+                    size=item.arrived.size,
+                    media_type=item.arrived.media_type,
+                    format_description=item.arrived.description,
+                    uploaded_by=user,
+                    reason="",
+                    source=item.capture.source,
+                    device=item.capture.device[:200],
+                    captured_at=item.capture.captured_at,
+                    scanned_by=item.capture.scanned_by[:100],
+                    capture={**item.capture.details, "virus_scan": item.arrived.scanner},
+                )
+                for document, item in zip(documents, items, strict=True)
+            ]
+        )
+        chronology_add_many(
+            actor=actor,
+            entries=[
+                NewEntry(
+                    person_id=item.person_id,
+                    occurred_at=timezone.make_aware(
+                        datetime.combine(item.document_date, datetime.min.time().replace(hour=12))
+                    ),
+                    entry_type=EntryType.DOCUMENT,
+                    title=f"{DocumentType(item.document_type).label} added: {item.title}",
+                    summary=f"{DocumentType(item.document_type).label}, dated {long_date(item.document_date)}: "
+                    f"\u201c{item.title}\u201d ({item.arrived.name[:255]}).",
+                    source_type="document",
+                    source_id=document.pk,
+                )
+                for document, item in zip(documents, items, strict=True)
+            ],
+        )
+        audit_bulk(
+            [
+                {
+                    "actor_id": actor_id,
+                    "action": AuditAction.CREATE,
+                    "object_type": "document",
+                    "object_id": str(document.pk),
+                    "person_id": item.person_id,
+                    "changes": {
+                        "title": item.title,
+                        "document_type": item.document_type,
+                        "document_date": item.document_date,
+                        "sensitivity": Sensitivity.ORDINARY,
+                        "concerns": [],
+                        "version": 1,
+                        "original_name": item.arrived.name,
+                        "sha256": item.arrived.sha256,
+                        "size": item.arrived.size,
+                        "media_type": item.arrived.media_type,
+                        "virus_scan": item.arrived.scanner,
+                        "source": item.capture.source,
+                    },
+                }
+                for document, item in zip(documents, items, strict=True)
+            ]
+        )
+        ids = [v.pk for v in versions]
+
+        def enqueue() -> None:
+            from .tasks import make_renditions_many
+
+            make_renditions_many.enqueue(ids)
+
+        transaction.on_commit(enqueue)
+    return documents
 
 
 def document_version_add(

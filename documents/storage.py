@@ -30,15 +30,22 @@ def original_name(sha256: str) -> str:
     return f"originals/{sha256[:2]}/{sha256}"
 
 
-def store_original(data: bytes, sha256: str) -> str:
+def store_original(data: bytes, sha256: str, *, probably_new: bool = False) -> str:
     """Keep these bytes (whose SHA-256 is `sha256`) and return their storage name. Bytes already stored are left as
-    they are. Raises OSError if the storage cannot keep them, or if it keeps them under another name."""
+    they are. Raises OSError if the storage cannot keep them, or if it keeps them under another name.
+
+    `probably_new`: the caller knows no version names these bytes (a bulk import asks the database once for a chunk
+    of files), so the storage is not asked first whether it holds them: the save itself finds a file left there by a
+    transaction that rolled back, and the copy it then made under another name is removed."""
     storage = documents_storage()
     name = original_name(sha256)
-    if storage.exists(name):
+    if not probably_new and storage.exists(name):
         return name
     saved = storage.save(name, ContentFile(data))
     if saved != name:
+        if probably_new and storage.exists(name):
+            storage.delete(saved)  # our own second copy, named by the storage, never by a row
+            return name
         raise OSError(f"The documents storage kept the file as {saved}, not {name}")
     return name
 

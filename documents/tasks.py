@@ -32,6 +32,20 @@ def make_renditions(version_id: int) -> str:
 
 
 @task()
+def make_renditions_many(version_ids: list[int]) -> int:
+    """The renditions of many versions (a bulk import queues one task a chunk); one that fails is recorded as failed
+    on its version (documents.renditions) and the others are still made. Returns how many were made."""
+    made = 0
+    for version_id in version_ids:
+        try:
+            renditions.make(version_id)
+            made += 1
+        except Exception:  # one file's failure must not stop the rest; its version shows "failed"
+            logger.exception("Renditions of version %s failed", version_id)
+    return made
+
+
+@task()
 def fixity_check_daily() -> int:
     """Re-hash a sample of stored files, record the result, and queue the next check for a day later."""
     check = fixity.fixity_check_run(actor=None, sample=DAILY_SAMPLE)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -22,4 +22,7 @@ urlpatterns = [
         name="page_image",
     ),
     path("documents/fixity", views.fixity, name="fixity"),
+    path("documents/import-review", review_views.review_list, name="import_review"),
+    path("documents/import-review/<int:review_id>", review_views.review_row, name="import_review_row"),
+    path("documents/import-review/<int:review_id>/reject", review_views.review_reject, name="import_review_reject"),
 ]

@@ -155,7 +155,12 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         save,
         rename={"files": "upload"},
         done=done,
-        page=lambda: render(request, "documents/upload.html", {"form": form, "person": person}),
+        page=lambda: render(
+            request,
+            "documents/upload.html",
+            # The browser does not send the files again: the page says so when they were sent (_file_field.html).
+            {"form": form, "person": person, "files_sent": bool(request.FILES)},
+        ),
     )
 
 
@@ -341,7 +346,11 @@ def version_add(request: HttpRequest, pk: int, document_id: int) -> HttpResponse
             pk=person.pk,
             document_id=document.pk,
         ),
-        page=lambda: render(request, "documents/version.html", {"form": form, "person": person, "document": document}),
+        page=lambda: render(
+            request,
+            "documents/version.html",
+            {"form": form, "person": person, "document": document, "files_sent": bool(request.FILES)},
+        ),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -99,6 +100,46 @@ def chronology_add(
         recorded_by_name=_actor_name(actor),
         significant=significant,
         recorded_with=recorded_with,
+    )
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """One chronology entry for `chronology_add_many`: what `chronology_add` takes, by the person's id."""
+
+    person_id: int
+    occurred_at: datetime
+    entry_type: str
+    title: str
+    summary: str
+    source_type: str
+    source_id: int
+    significant: bool = False
+    recorded_with: uuid.UUID | None = None
+
+
+def chronology_add_many(*, actor: Actor, entries: Sequence[NewEntry]) -> list[ChronologyEntry]:
+    """`chronology_add` for many entries in one statement (a bulk import), inside the caller's transaction: the same
+    title, summary and whole text rules, the same recorder."""
+    recorded_by = _actor_name(actor)
+    return ChronologyEntry.objects.bulk_create(
+        [
+            ChronologyEntry(
+                person_id=e.person_id,
+                occurred_at=e.occurred_at,
+                entry_type=e.entry_type,
+                title=e.title[:200],
+                summary=summarise(e.summary),
+                text=whole_text(e.summary),
+                source_type=e.source_type,
+                source_id=e.source_id,
+                recorded_by_name=recorded_by,
+                significant=e.significant,
+                recorded_with=e.recorded_with,
+            )
+            for e in entries
+        ],
+        batch_size=1000,
     )
 
 

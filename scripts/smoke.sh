@@ -459,6 +459,10 @@ run manage shell -c "$count_call"
 live_people="$(grep -oE '^people [0-9]+' "$last" | grep -oE '[0-9]+$')"
 run backup --documents
 check "the documents added since are copied on their own (for cron)" "^Documents: copied [0-9]+ new files .* it holds [0-9]+\."
+# Shipping to an object store needs one (and a network): it is tested on moto's in-process S3
+# (casework/tests/test_backup_store.py). Here: without one, --ship says how to configure it, in one line.
+CASEWORK_BACKUP_S3_BUCKET= run --expect 1 backup --ship
+check "shipping without an object store says how to configure one" "No object store is configured: set CASEWORK_BACKUP_S3_BUCKET"
 run backup --list
 check "the list shows the base backup and the archived WAL" "^Archived write-ahead log: [0-9A-F]{24} to "
 run backup --prune --keep 1 --yes

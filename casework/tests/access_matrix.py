@@ -149,6 +149,10 @@ PAGES: dict[str, Rule] = {
     "documents:thumbnail": rule("record", audit="person"),
     "documents:page_image": rule("record", audit="person"),
     "documents:fixity": rule("can", Can.ADMINISTER),
+    # The scanning bureau's review list: business support and administrators, choosing among people they may find.
+    "documents:import_review": rule("can", Can.REVIEW_IMPORTS),
+    "documents:import_review_row": rule("can", Can.REVIEW_IMPORTS, audit="people"),
+    "documents:import_review_reject": rule("can", Can.REVIEW_IMPORTS),
     # Returns and performance: whole-authority extracts
     "returns:index": rule("can", Can.RUN_RETURNS),
     "returns:run": rule("can", Can.RUN_RETURNS),

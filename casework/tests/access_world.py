@@ -20,6 +20,7 @@ from accounts.tokens import token_issue
 from cases import services as cs
 from cases.models import Contact, Task, TaskKind
 from conftest import client_for, make_user
+from documents.models import ImportReview
 from documents.renditions import make as make_renditions
 from documents.services import Upload, documents_add
 from forms.definition import Form
@@ -239,6 +240,15 @@ def build_world() -> World:
     kept = person_create(actor=None, given_name="Merle", family_name="Oakes", date_of_birth=date(1980, 1, 2))
     gone = person_create(actor=None, given_name="Merle", family_name="Oaks", date_of_birth=date(1980, 1, 2))
     merge = person_merge(actor=None, keep=kept, merge=gone).merge
+    # A scanning bureau's row whose identifiers point to the child and to no one (the review list's pages).
+    review = ImportReview.objects.create(
+        manifest="manifest.csv",
+        row=2,
+        file="box1/0001.txt",
+        sha256="0" * 64,
+        reason="no one has this legacy_id",
+        row_data={"file": "box1/0001.txt", "person_id": str(child.pk), "legacy_id": "SW-NO-ONE", "title": "Letter"},
+    )
 
     run = ReturnRun.objects.create(
         kind=ReturnKind.CIN_CENSUS,
@@ -273,6 +283,7 @@ def build_world() -> World:
             "keep_id": child.pk,
             "gone_id": twin.pk,
             "merge_id": merge.pk,
+            "review_id": review.pk,
             "run_id": run.pk,
             "file_id": file.pk,
             "slug": "children",

@@ -337,6 +337,7 @@ def test_with_a_grant_the_restricted_record_shows(world: World) -> None:
 # Who asks, for each kind of endpoint, to be let in and see the ordinary child.
 AUDIT_ASKER = {
     "people:duplicates": "admin",
+    "documents:import_review_row": "admin",
     "people:duplicate_compare": "admin",
     "people:merge": "admin",
     "people:break_glass_list": "manager",

@@ -133,3 +133,85 @@ def test_a_file_outside_the_manifests_folder_is_refused(people, tmp_path, capsys
     )
     code, counts = run(path, capsys)
     assert code == 1 and counts["refused"] == 1 and not Document.objects.exists()
+
+
+def _rows(n: int, amelia, ben, prefix: str) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for k in range(n):
+        rows.append({"file": f"box1/{prefix}{k:03d}.txt", "legacy_id": "SW-1001" if k % 2 else "SW-2002"})
+    rows.append({"file": f"box1/{prefix}nhs.txt", "nhs_number": "9434765919", "person_id": str(amelia.pk)})
+    rows.append({"file": f"box1/{prefix}nobody.txt", "legacy_id": "SW-0000"})  # to review
+    rows.append({"file": f"box1/{prefix}bad.txt", "person_id": str(ben.pk), "sha256": "1" * 64})  # refused
+    return rows
+
+
+def test_a_chunk_of_rows_takes_the_same_few_queries_however_many_rows_it_has(people, tmp_path) -> None:
+    from core.testing import assert_same_query_count, count_queries
+    from documents import importer
+
+    amelia, ben = people
+    (tmp_path / "few").mkdir()
+    (tmp_path / "many").mkdir()
+    few = manifest(tmp_path / "few", _rows(2, amelia, ben, "f"))
+    many = manifest(tmp_path / "many", _rows(40, amelia, ben, "m"))
+    with count_queries() as small:
+        report = importer.import_manifest(few, chunk_rows=100)
+    assert importer.summary(report)["imported"] == 3
+    with count_queries() as large:
+        report = importer.import_manifest(many, chunk_rows=100)
+    assert importer.summary(report)["imported"] == 41
+    assert_same_query_count(small, large)
+    # Match (record numbers, identifiers), the review list, import keys, bytes held; documents, versions,
+    # chronology, audit; and the chunk's savepoint.
+    assert len(large) <= 12, large.listing()
+    # Every document has its version, its chronology entry and its audit event, as an upload has.
+    documents = Document.objects.filter(title="Letter")
+    assert documents.count() == 44
+    for d in documents:
+        assert d.versions.get().sha256 and d.versions.get().capture["manifest"] == "manifest.csv"
+    ids = [str(d.pk) for d in documents]
+    assert AuditEvent.objects.filter(object_type="document", action="create", object_id__in=ids).count() == 44
+    assert ChronologyEntry.objects.filter(source_type="document", source_id__in=ids).count() == 44
+
+
+def test_refused_files_in_a_chunk_write_nothing_and_the_rest_are_imported(people, tmp_path) -> None:
+    from documents import importer
+    from documents.services import Upload, documents_add
+
+    amelia, _ben = people
+    uploaded = b"Letter the social worker uploaded first\n"
+    documents_add(
+        actor=None, person=amelia, uploads=[Upload("first.txt", uploaded)], document_type="letter",
+        document_date=date(2020, 1, 1),
+    )  # fmt: skip
+    path = manifest(
+        tmp_path,
+        [
+            {"file": "box1/good.txt", "legacy_id": "SW-1001"},
+            {"file": "box1/program.txt", "legacy_id": "SW-1001", "content": "MZ\x90\x00 a program"},
+            {"file": "box1/again.txt", "legacy_id": "SW-1001", "content": uploaded.decode()},
+            {"file": "box1/same.txt", "legacy_id": "SW-2002", "content": "The same page twice\n"},
+            {"file": "box1/same2.txt", "legacy_id": "SW-2002", "content": "The same page twice\n"},
+        ],
+    )
+    before = AuditEvent.objects.count(), ChronologyEntry.objects.count()
+    report = importer.import_manifest(path)
+    outcomes = {o.file: (o.outcome, o.reason) for o in report.outcomes}
+    assert outcomes["box1/good.txt"][0] == "imported"
+    assert outcomes["box1/program.txt"][0] == "refused" and "program" in outcomes["box1/program.txt"][1]
+    assert outcomes["box1/again.txt"] == (
+        "refused",
+        f"again.txt is already on this record: \u201cFirst\u201d, added on {date.today():%-d %B %Y}.",
+    )
+    assert outcomes["box1/same.txt"][0] == "imported" and outcomes["box1/same2.txt"][0] == "already imported"
+    assert Document.objects.filter(import_key__gt="").count() == 2
+    assert (AuditEvent.objects.count(), ChronologyEntry.objects.count()) == (before[0] + 2, before[1] + 2)
+
+
+def test_match_says_who_one_row_points_to(people) -> None:
+    from documents import importer
+
+    amelia, _ben = people
+    row = {"person_id": "", "nhs_number": "943 476 5919", "legacy_id": "sw-1001"}
+    assert importer.match(row) == (amelia, "")
+    assert importer.match({**row, "legacy_id": "SW-2002"})[0] is None

@@ -50,7 +50,7 @@ def test_an_upload_keeps_the_original_byte_for_byte_with_its_hash(alice, child, 
 def test_several_files_at_once_each_become_a_document_in_every_concerned_chronology(alice, child) -> None:
     mother = person("Sarah", "Hughes", date(1990, 1, 2))
     docs = add(alice, child, ("a.png", samples.scanned_png()), ("IMG_1.jpg", samples.photo_jpeg()), concerns=[mother])
-    assert [d.title for d in docs] == ["a", "IMG 1"]
+    assert [d.title for d in docs] == ["A", "IMG 1"]
     assert all(list(d.concerns.all()) == [mother] for d in docs)
     assert ChronologyEntry.objects.filter(person=mother, source_type="document").count() == 2
 

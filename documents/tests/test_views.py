@@ -56,6 +56,8 @@ def test_several_files_at_once(alice_client, child) -> None:
         alice_client, child, ("one.pdf", samples.text_pdf("One")), ("two.png", samples.scanned_png())
     )
     assert response.status_code == 302 and Document.objects.count() == 2
+    # Titled from the files' names, as a title reads.
+    assert sorted(Document.objects.values_list("title", flat=True)) == ["One", "Two"]
 
 
 def test_refused_files_are_each_named_with_the_reason_and_nothing_is_kept(alice_client, child, settings) -> None:
@@ -136,10 +138,10 @@ def test_search_by_words_in_the_text_type_and_date(alice_client, alice, child) -
         renditions.make(doc.versions.get().pk)
     url = reverse("documents:list", args=[child.pk])
     found = alice_client.get(url, {"q": "bruises"}).content.decode()  # English stemming: bruises finds bruising
-    assert ">a<" in found and ">b<" not in found
-    assert ">b<" in alice_client.get(url, {"document_type": "school"}).content.decode()
+    assert ">A<" in found and ">B<" not in found
+    assert ">B<" in alice_client.get(url, {"document_type": "school"}).content.decode()
     dated = alice_client.get(url, {"date_from_0": "15", "date_from_1": "10", "date_from_2": "2026"}).content.decode()
-    assert ">b<" in dated and ">a<" not in dated
+    assert ">B<" in dated and ">A<" not in dated
 
 
 def test_a_colleague_without_a_relationship_and_an_outsider_are_refused(bob, charlie, alice, child) -> None:
@@ -224,3 +226,24 @@ def test_a_file_larger_than_a_forms_request_limit_uploads(alice_client, child) -
     response = post_upload(alice_client, child, ("transcript.txt", big))
     assert response.status_code == 302
     assert Document.objects.get().versions.get().size == len(big)
+
+
+def test_files_chosen_with_a_wrong_detail_are_asked_for_again(alice_client, child) -> None:
+    """A browser never keeps the files chosen when the page comes back with an error: the page says to choose them
+    again, rather than answering the next Upload with "Select a file"."""
+    page = post_upload(
+        alice_client, child, ("a.txt", b"A letter\n"), ("b.txt", b"Another\n"), document_date_2="2099"
+    ).content.decode()
+    assert "must be today or in the past" in page
+    assert "Nothing was uploaded yet. Choose the files again once the details below are right." in page
+    assert 'aria-describedby=" id_upload-again"' in page or "id_upload-again" in page
+    assert not Document.objects.exists()
+    # A refused file gets its own words instead (choose them again, leaving out those listed).
+    page = post_upload(
+        alice_client, child, ("a.txt", b"A letter\n"), ("run.exe", b"MZ\x90\x00 program")
+    ).content.decode()
+    assert "Nothing was uploaded. Choose the files again, leaving out those listed." in page
+    assert "Choose the files again once" not in page
+    # Nothing sent: nothing to choose again.
+    page = post_upload(alice_client, child).content.decode()
+    assert "Choose the files again" not in page
