@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from . import fixity, renditions
+from . import fixity, redaction_services, renditions
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,12 @@ DAILY_SAMPLE = 1000
 def make_renditions(version_id: int) -> str:
     """The background task queued by documents.services when a version is added."""
     return renditions.make(version_id)
+
+
+@task()
+def make_redacted_copy(redaction_id: int) -> str:
+    """The background task queued when a redaction is applied: burn it in (documents.redaction_services)."""
+    return redaction_services.make_redacted_copy(redaction_id)
 
 
 @task()
