@@ -209,3 +209,15 @@ def burn(pdf: bytes, boxes: Sequence[Box], *, title: str, found: Sequence[str] =
 def safe_words(text: str) -> str:
     """The words to find, in one line (no control characters)."""
     return re.sub(r"\s+", " ", text).strip()
+
+
+def preview_png(png: bytes, boxes: Sequence[Box]) -> bytes:
+    """A page image with `boxes` painted black: how the page will look once the redaction is applied."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as opened:
+        image = opened.convert("RGB")
+    _paint(image, boxes)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

@@ -332,7 +332,9 @@ def make_redacted_copy(redaction_id: int) -> str:
         )
         return RedactionStatus.FAILED
     folder = f"renditions/{version.pk}/redaction-{row.pk}"
-    files = [(RenditionKind.REDACTED, 0, "redacted.pdf", burned.pdf, "application/pdf", burned.method)]
+    files: list[tuple[str, int, str, bytes, str, str]] = [
+        (RenditionKind.REDACTED, 0, "redacted.pdf", burned.pdf, "application/pdf", burned.method)
+    ]
     files += [
         (RenditionKind.REDACTED_PAGE, n, f"page-{n}.png", png, "image/png", "pdfium, from the redacted copy")
         for n, png in burned.images

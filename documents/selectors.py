@@ -165,7 +165,7 @@ def _active_areas() -> Prefetch:
 def redactions_of(document: Document) -> list[Redaction]:
     """Every redaction of the document's versions, newest first, with who made and applied it, its areas and its
     redacted copy (`copy`, None until made) and whether it is superseded (`successor_id`). Three queries."""
-    redactions = list(
+    redactions: list[Redaction] = list(
         Redaction.objects.filter(version__document=document)
         .select_related("version", "created_by", "applied_by")
         .annotate(successor_id=Subquery(Redaction.objects.filter(supersedes=OuterRef("pk")).values("pk")[:1]))

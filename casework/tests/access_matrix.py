@@ -149,6 +149,12 @@ PAGES: dict[str, Rule] = {
     "documents:thumbnail": rule("record", audit="person"),
     "documents:page_image": rule("record", audit="person"),
     "documents:fixity": rule("can", Can.ADMINISTER),
+    # Redaction before disclosure: marking and applying as changing the document; seeing and downloading as seeing it.
+    "documents:redaction_start": rule("corrector", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "documents:redaction": rule("record", audit="person"),
+    "documents:redaction_apply": rule("corrector", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "documents:redaction_page": rule("record", audit="person"),
+    "documents:redaction_download": rule("record", audit="export"),
     # Returns and performance: whole-authority extracts
     "returns:index": rule("can", Can.RUN_RETURNS),
     "returns:run": rule("can", Can.RUN_RETURNS),
