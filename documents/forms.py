@@ -196,12 +196,11 @@ class RedactionReasonForm(GovForm):
         error_messages={"required": "Select why it is being redacted"},
     )
     reason_other = forms.CharField(
-        label="Give the reason",
+        label="If another reason, what is it?",
         max_length=300,
         required=False,
         error_messages={"max_length": "The reason must be 300 characters or fewer"},
     )
-    reveal = {"reason": {"other": ["reason_other"]}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
