@@ -262,7 +262,7 @@ class RedactionAreaForm(RedactionReasonForm):
         "As a percentage of the page's height",
         "Enter the area's height, as a percentage of the page's height",
     )
-    method = forms.CharField(required=False, widget=forms.HiddenInput)
+    method = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     field_order = ["page", "x", "y", "width", "height", "reason", "reason_other"]
 
 

@@ -242,3 +242,22 @@ def test_find_text_on_a_rotated_page_gives_the_place_as_shown() -> None:
     # Turned a quarter clockwise: the top edge is now on the right.
     assert turned.x == pytest.approx(1 - upright.y - upright.height, abs=0.01)
     assert turned.y == pytest.approx(upright.x, abs=0.01)
+
+
+def test_the_database_refuses_to_change_an_applied_redaction_or_delete_one(alice, version) -> None:
+    from django.db import DatabaseError, transaction
+
+    draft = redaction_services.redaction_create(actor=alice, version=version)
+    area = redaction_services.redaction_area_add(
+        actor=alice, redaction_row=draft, page=1, x=0.1, y=0.1, width=0.2, height=0.1, reason="third_party"
+    )
+    redaction_services.redaction_apply(actor=alice, redaction_row=draft)
+    for attempt in (
+        lambda: RedactionArea.objects.filter(pk=area.pk).update(width=0.01),
+        lambda: RedactionArea.objects.filter(pk=area.pk).update(removed_at="2026-12-06T12:00:00Z"),
+        lambda: RedactionArea.objects.filter(pk=area.pk).delete(),
+        lambda: Redaction.objects.filter(pk=draft.pk).delete(),
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            attempt()
+    assert RedactionArea.objects.get(pk=area.pk).width == pytest.approx(0.2)

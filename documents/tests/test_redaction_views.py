@@ -162,3 +162,21 @@ def test_the_pages_query_counts_do_not_grow_with_the_areas(alice_client, alice, 
         )
     assert counts() == before, before
     print("queries (redaction page, apply page, document page):", before)
+
+
+def test_a_restricted_document_needs_its_grant_to_be_redacted(alice, manager, child):
+    [secret] = services.documents_add(
+        actor=alice,
+        person=child,
+        uploads=[Upload("police.txt", b"Information from the police about a neighbour.\n")],
+        document_type="police",
+        document_date=date(2026, 11, 30),
+        sensitivity="restricted",
+    )
+    renditions.make(secret.versions.get().pk)
+    # The manager may redact the team's documents, but not one they have no grant to: it does not show at all.
+    assert client_for(manager).get(url("redaction_start", child, secret, 1)).status_code == 404
+    assert client_for(alice).post(url("redaction_start", child, secret, 1), {}).status_code == 302
+    r = Redaction.objects.get()
+    assert client_for(manager).get(url("redaction", child, secret, r.pk)).status_code == 404
+    assert client_for(manager).get(url("redaction_page", child, secret, r.pk, 1)).status_code == 404

@@ -53,7 +53,8 @@ function attach(container) {
   });
 
   container.addEventListener("pointerdown", (event) => {
-    if (event.button !== 0) return;
+    // A finger scrolls the page as usual (a box is drawn with a mouse or a pen; on a phone, enter the area).
+    if (event.button !== 0 || event.pointerType === "touch") return;
     event.preventDefault();
     start = at(event);
     container.setPointerCapture(event.pointerId);
