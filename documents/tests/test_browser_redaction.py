@@ -77,6 +77,9 @@ def test_a_social_worker_redacts_a_name_before_disclosure(
     # With the mouse: drag a box over the line about the nurse (the fifth line, about 30% down the page).
     image = page.get_by_role("img", name="Page 1 of 1, with 4 areas blacked out")
     image.scroll_into_view_if_needed()
+    loaded = "img => img.complete && img.naturalWidth ? img.naturalWidth : new Promise(r => { img.onload = () => r(img.naturalWidth) })"
+    assert image.evaluate(loaded) > 0
+    image.evaluate("img => img.scrollIntoView({block: 'start'})")
     box = image.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] * 0.07, box["y"] + box["height"] * 0.285)
@@ -86,7 +89,7 @@ def test_a_social_worker_redacts_a_name_before_disclosure(
     page.mouse.up()
     assert "Area drawn on page 1" in page.locator("#drawn-notice").inner_text()
     assert form.get_by_label("Page").input_value() == "1"
-    form.get_by_label("Another reason").check()
+    form.get_by_label("Another reason", exact=True).check()
     form.get_by_label("If another reason, what is it?").fill("Health information about the mother")
     form.get_by_role("button", name="Mark this area").click()
     assert "Area marked on page 1" in page.locator(".govuk-notification-banner").inner_text()
