@@ -660,6 +660,15 @@ def may_review_imports(user: Any) -> bool:
     return may(user, Can.REVIEW_IMPORTS)
 
 
+def may_redact_document(
+    user: Any, person: Person, *, uploaded_by_id: int | None, sensitivity: str, granted: bool
+) -> bool:
+    """Marking and applying a redaction of a document before it is disclosed: whoever may change the document (its
+    uploader, or a manager of the team holding the case, who may see it: a restricted one needs its grant). Anyone
+    who may see the document may see and download its redacted copy."""
+    return may_change_document(user, person, uploaded_by_id=uploaded_by_id, sensitivity=sensitivity, granted=granted)
+
+
 def may_see_fixity(user: Any) -> bool:
     """The fixity checks' results (which stored files are missing or altered): administrators."""
     return may(user, Can.ADMINISTER)

@@ -219,3 +219,93 @@ class ReviewRejectForm(GovForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why this row is rejected"},
     )
+
+
+# --- Redaction (documents.redaction_services) -----------------------------------------------------------------------
+
+REDACTION_REASON_HINTS = {
+    "third_party": "About someone other than the person asking, who has not agreed to it being shared",
+    "other": "For example, information that would put someone at risk of harm",
+}
+
+
+class RedactionReasonForm(GovForm):
+    reason = forms.ChoiceField(
+        label="Why is it being redacted?",
+        choices=[("third_party", "Third-party information"), ("other", "Another reason")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why it is being redacted"},
+    )
+    reason_other = forms.CharField(
+        label="If another reason, what is it?",
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "The reason must be 300 characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choice_hints = {"reason": REDACTION_REASON_HINTS}
+
+
+class RedactionFindForm(RedactionReasonForm):
+    """Find some words in the document's text and redact every place they appear."""
+
+    words = forms.CharField(
+        label="Words to find",
+        max_length=200,
+        help_text="For example, a name. Every place they appear is marked, whatever the capitals",
+        error_messages={"required": "Enter the words to find"},
+    )
+    field_order = ["words", "reason", "reason_other"]
+
+
+def _percent(label: str, hint: str, required: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        help_text=hint,
+        max_digits=6,
+        decimal_places=2,
+        error_messages={
+            "required": required,
+            "invalid": f"{label} must be a number, like 12.5",
+            "max_digits": f"{label} must be a number from 0 to 100",
+            "max_decimal_places": f"{label} can have at most 2 decimal places",
+            "max_whole_digits": f"{label} must be a number from 0 to 100",
+        },
+    )
+
+
+class RedactionAreaForm(RedactionReasonForm):
+    """One area, as a page and percentages of the page (drawing on the page fills these in)."""
+
+    page = forms.IntegerField(
+        label="Page",
+        error_messages={"required": "Enter the page number", "invalid": "Page must be a whole number, like 2"},
+    )
+    x = _percent(
+        "From the left (%)",
+        "How far across the page the area starts: 0 is the left edge",
+        "Enter how far from the left of the page the area starts, as a percentage",
+    )
+    y = _percent(
+        "From the top (%)",
+        "How far down the page the area starts: 0 is the top edge",
+        "Enter how far from the top of the page the area starts, as a percentage",
+    )
+    width = _percent(
+        "Width (%)",
+        "As a percentage of the page's width",
+        "Enter the area's width, as a percentage of the page's width",
+    )
+    height = _percent(
+        "Height (%)",
+        "As a percentage of the page's height",
+        "Enter the area's height, as a percentage of the page's height",
+    )
+    method = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    field_order = ["page", "x", "y", "width", "height", "reason", "reason_other"]
+
+
+class RedactionStartForm(GovForm):
+    supersedes = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -142,6 +142,9 @@ class RenditionKind(models.TextChoices):
     ARCHIVAL = "archival", "Archival copy (PDF/A-2b)"
     THUMBNAIL = "thumbnail", "Thumbnail"
     PAGE = "page", "Page image"
+    # A redacted copy for disclosure (documents.redaction): the PDF/A-2b and its page images, tied to its Redaction.
+    REDACTED = "redacted", "Redacted copy for disclosure (PDF/A-2b)"
+    REDACTED_PAGE = "redacted_page", "Page image of the redacted copy"
 
 
 class Rendition(models.Model):
@@ -155,10 +158,23 @@ class Rendition(models.Model):
     # How it was made ("ocrmypdf 17.13.0, OCR in English, PDF/A by pikepdf"), for the evidence page.
     method = models.CharField(max_length=300, blank=True)
     made_at = models.DateTimeField(auto_now_add=True)
+    # The redaction whose redacted copy this is (kinds REDACTED and REDACTED_PAGE); None for the version's own.
+    redaction = models.ForeignKey(
+        "Redaction", null=True, blank=True, on_delete=models.PROTECT, related_name="renditions"
+    )
 
     class Meta:
         ordering = ["version_id", "kind", "page"]
-        constraints = [models.UniqueConstraint(fields=["version", "kind", "page"], name="rendition_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "kind", "page"], condition=Q(redaction__isnull=True), name="rendition_once"
+            ),
+            models.UniqueConstraint(
+                fields=["redaction", "kind", "page"],
+                condition=Q(redaction__isnull=False),
+                name="rendition_once_per_redaction",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.version}"
@@ -272,3 +288,78 @@ class ImportReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.manifest} row {self.row}: {self.reason}"
+
+
+class RedactionStatus(models.TextChoices):
+    DRAFT = "draft", "Being marked"
+    APPLYING = "applying", "Redacted copy being made"
+    DONE = "done", "Redacted copy made"
+    FAILED = "failed", "Redacted copy could not be made"
+
+
+class Redaction(models.Model):
+    """Areas of a version's pages to black out before it is disclosed (documents.redaction). Marked while a draft;
+    once applied its areas never change: a later redaction supersedes it (`supersedes`), copying its areas. The
+    redacted copy is a Rendition (kind REDACTED) tied to it; the original and the archival copy are untouched."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="redactions")
+    status = models.CharField(max_length=20, choices=RedactionStatus.choices, default=RedactionStatus.DRAFT)
+    message = models.CharField(max_length=500, blank=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version_id", "-id"]
+
+    def __str__(self) -> str:
+        return f"Redaction {self.pk} of {self.version}"
+
+
+class RedactionReason(models.TextChoices):
+    THIRD_PARTY = "third_party", "Third-party information"
+    OTHER = "other", "Other reason"
+
+
+class RedactionArea(models.Model):
+    """One rectangle to black out: its page (1...) and its place as fractions of the page's width and height from the
+    top left corner, with why. An area taken off a draft is marked removed, never deleted."""
+
+    redaction = models.ForeignKey(Redaction, on_delete=models.PROTECT, related_name="areas")
+    page = models.PositiveIntegerField()
+    x = models.FloatField()
+    y = models.FloatField()
+    width = models.FloatField()
+    height = models.FloatField()
+    reason = models.CharField(max_length=20, choices=RedactionReason.choices)
+    reason_other = models.CharField(max_length=300, blank=True)
+    # How it was marked: "drawn", "entered", or "found" (with the words found, kept in `found_text`).
+    method = models.CharField(max_length=20, default="entered")
+    found_text = models.CharField(max_length=200, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["page", "y", "x", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(x__gte=0, y__gte=0, width__gt=0, height__gt=0, page__gte=1),
+                name="redaction_area_on_page",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Area on page {self.page} of redaction {self.redaction_id}"
+
+    @property
+    def why(self) -> str:
+        return self.reason_other if self.reason == RedactionReason.OTHER else self.get_reason_display()

@@ -79,6 +79,12 @@ def _ocr(pdf: bytes, *, title: str) -> tuple[bytes, str]:
         return target.read_bytes(), ocrmypdf.__version__
 
 
+def ocr_pdfa(pdf: bytes, *, title: str) -> tuple[bytes, str]:
+    """A PDF read by Tesseract where a page has no text, as PDF/A-2b without Ghostscript; and ocrmypdf's version.
+    Raises RenditionFailed. (Also how documents.redaction rebuilds a redacted copy.)"""
+    return _ocr(pdf, title=title)
+
+
 def _image_pdf(data: bytes, media_type: str) -> bytes:
     import img2pdf
     from PIL import Image, ImageOps

@@ -26,6 +26,9 @@ from .models import (
     FixityCheck,
     FixityFinding,
     ImportReview,
+    Redaction,
+    RedactionArea,
+    RedactionStatus,
     Rendition,
     RenditionKind,
     Sensitivity,
@@ -143,6 +146,63 @@ def rendition_of(document: Document, number: int, kind: str, page: int = 0) -> R
     )
 
 
+def disclosure_copy(version: DocumentVersion) -> Rendition | None:
+    """The copy of `version` to disclose (a court bundle, a subject access request): the redacted copy of its latest
+    redaction that was made, when there is one, otherwise its archival copy; None when it has neither. One query."""
+    return (
+        Rendition.objects.filter(
+            Q(kind=RenditionKind.REDACTED, redaction__status=RedactionStatus.DONE)
+            | Q(kind=RenditionKind.ARCHIVAL, redaction__isnull=True),
+            version=version,
+        )
+        .order_by("-kind", "-redaction__finished_at", "-redaction_id")  # "redacted" sorts after "archival"
+        .first()
+    )
+
+
+def _active_areas() -> Prefetch:
+    return Prefetch("areas", queryset=RedactionArea.objects.filter(removed_at__isnull=True).order_by("page", "y", "x"))
+
+
+def redactions_of(document: Document) -> list[Redaction]:
+    """Every redaction of the document's versions, newest first, with who made and applied it, its areas and its
+    redacted copy (`copy`, None until made) and whether it is superseded (`successor_id`). Three queries."""
+    redactions: list[Redaction] = list(
+        Redaction.objects.filter(version__document=document)
+        .select_related("version", "created_by", "applied_by")
+        .annotate(successor_id=Subquery(Redaction.objects.filter(supersedes=OuterRef("pk")).values("pk")[:1]))
+        .prefetch_related(
+            _active_areas(),
+            Prefetch("renditions", queryset=Rendition.objects.filter(kind=RenditionKind.REDACTED), to_attr="copies"),
+        )
+        .order_by("-id")
+    )
+    for r in redactions:
+        r.copy = r.copies[0] if r.copies else None  # type: ignore[attr-defined]
+    return redactions
+
+
+def redaction_on(document: Document, redaction_id: int) -> Redaction | None:
+    """One redaction of the document, as redactions_of gives each (its areas, copy and successor). Three queries."""
+    found = (
+        Redaction.objects.filter(pk=redaction_id, version__document=document)
+        .select_related("version__document", "created_by", "applied_by", "supersedes")
+        .annotate(successor_id=Subquery(Redaction.objects.filter(supersedes=OuterRef("pk")).values("pk")[:1]))
+        .prefetch_related(
+            _active_areas(),
+            Prefetch("renditions", queryset=Rendition.objects.filter(kind=RenditionKind.REDACTED), to_attr="copies"),
+        )
+        .first()
+    )
+    if found is not None:
+        found.copy = found.copies[0] if found.copies else None  # type: ignore[attr-defined]
+    return found
+
+
+def redaction_rendition(redaction: Redaction, kind: str, page: int = 0) -> Rendition | None:
+    return Rendition.objects.filter(redaction=redaction, kind=kind, page=page).first()
+
+
 def version_of(document: Document, number: int) -> DocumentVersion | None:
     return DocumentVersion.objects.filter(document=document, number=number).first()
 
@@ -170,6 +230,7 @@ def evidence(document: Document) -> Evidence:
             Q(object_type="document", object_id=str(document.pk))
             | Q(object_type__in=["document_version", "rendition"], object_id__in=ids)
             | Q(object_type="document_grant", changes__document=document.pk)
+            | Q(object_type="redaction", changes__document=document.pk)
         )
         .select_related("actor")
         .order_by("-id")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from . import fixity, renditions
+from . import fixity, redaction_services, renditions
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,11 @@ def make_renditions_many(version_ids: list[int]) -> int:
         except Exception:  # one file's failure must not stop the rest; its version shows "failed"
             logger.exception("Renditions of version %s failed", version_id)
     return made
+
+
+def make_redacted_copy(redaction_id: int) -> str:
+    """The background task queued when a redaction is applied: burn it in (documents.redaction_services)."""
+    return redaction_services.make_redacted_copy(redaction_id)
 
 
 @task()

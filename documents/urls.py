@@ -21,6 +21,30 @@ urlpatterns = [
         views.page_image,
         name="page_image",
     ),
+    # Redaction before disclosure
+    path(
+        "people/<int:pk>/documents/<int:document_id>/v<int:number>/redact",
+        views.redaction_start,
+        name="redaction_start",
+    ),
+    path(
+        "people/<int:pk>/documents/<int:document_id>/redactions/<int:redaction_id>", views.redaction, name="redaction"
+    ),
+    path(
+        "people/<int:pk>/documents/<int:document_id>/redactions/<int:redaction_id>/apply",
+        views.redaction_apply,
+        name="redaction_apply",
+    ),
+    path(
+        "people/<int:pk>/documents/<int:document_id>/redactions/<int:redaction_id>/page-<int:page>.png",
+        views.redaction_page_image,
+        name="redaction_page",
+    ),
+    path(
+        "people/<int:pk>/documents/<int:document_id>/redactions/<int:redaction_id>/redacted.pdf",
+        views.redaction_download,
+        name="redaction_download",
+    ),
     path("documents/fixity", views.fixity, name="fixity"),
     path("documents/import-review", review_views.review_list, name="import_review"),
     path("documents/import-review/<int:review_id>", review_views.review_row, name="import_review_row"),

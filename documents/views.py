@@ -25,10 +25,21 @@ from core.views import handle_form, saved_then
 from people.models import Person
 from people.views import person_for_user, require_role
 
-from . import selectors, services, storage
-from .forms import ChangeForm, GrantForm, SearchForm, UploadForm, VersionForm
+from . import redaction as redaction_module
+from . import redaction_services, selectors, services, storage
+from .forms import (
+    ChangeForm,
+    GrantForm,
+    RedactionAreaForm,
+    RedactionFindForm,
+    RedactionStartForm,
+    SearchForm,
+    UploadForm,
+    VersionForm,
+)
 from .intake import size_text
-from .models import Document, DocumentVersion, RenditionKind, Sensitivity
+from .models import Document, DocumentVersion, Redaction, RedactionStatus, RenditionKind, Sensitivity
+from .renditions import MAX_PAGE_IMAGES
 
 # Originals that a browser could run if it opened them are always sent as plain bytes to save.
 NEVER_INLINE = {"text/html", "image/svg+xml"}
@@ -188,6 +199,8 @@ def document_page(request: HttpRequest, pk: int, document_id: int) -> HttpRespon
     services.document_viewed(actor=request.user, document=document, section="document")
     versions = selectors.document_detail(document)
     rows = _version_rows(document, versions)
+    redactions = selectors.redactions_of(document)
+    latest_version = rows[0]["version"] if rows else None
     return render(
         request,
         "documents/document.html",
@@ -196,6 +209,17 @@ def document_page(request: HttpRequest, pk: int, document_id: int) -> HttpRespon
             "document": document,
             "latest": rows[0] if rows else None,
             "rows": rows,
+            "redactions": redactions,
+            # The copy to disclose of the latest version: its latest redaction that was made (as disclosure_copy).
+            "redacted": next(
+                (
+                    r
+                    for r in sorted(redactions, key=lambda r: (r.finished_at or r.created_at, r.pk), reverse=True)
+                    if latest_version and r.version_id == latest_version.pk and r.status == RedactionStatus.DONE
+                ),
+                None,
+            ),
+            "may_redact": _may_redact(request, person, document),
             "may_change": _may_change(request, person, document),
             "may_grant": document.sensitivity == Sensitivity.RESTRICTED
             and access.may_grant_document(
@@ -435,6 +459,7 @@ def evidence(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
             "person": person,
             "document": document,
             "evidence": found,
+            "redactions": selectors.redactions_of(document),
             "versions": [
                 {
                     "version": v,
@@ -465,4 +490,268 @@ def fixity(request: HttpRequest) -> HttpResponse:
             "latest": latest,
             "findings": selectors.fixity_findings(latest) if latest else [],
         },
+    )
+
+
+# --- Redaction before disclosure (documents.redaction_services; docs/evidence/procedure-redaction.md) ---------------
+
+
+def _may_redact(request: HttpRequest, person: Person, document: Document) -> bool:
+    return access.may_redact_document(
+        request.user,
+        person,
+        uploaded_by_id=document.created_by_id,
+        sensitivity=document.sensitivity,
+        granted=bool(document.granted),  # type: ignore[attr-defined]
+    )
+
+
+def _require_redact(request: HttpRequest, person: Person, document: Document) -> None:
+    if not _may_redact(request, person, document):
+        raise PermissionDenied(
+            "Only whoever added this document, or a manager of the team holding the case, can redact it"
+        )
+
+
+def _redaction(
+    request: HttpRequest, pk: int, document_id: int, redaction_id: int, *, section: str
+) -> tuple[Person, Document, Redaction]:
+    person, document = _document(request, pk, document_id, section=section)
+    found = selectors.redaction_on(document, redaction_id)
+    if found is None:
+        raise Http404("No such redaction")
+    return person, document, found
+
+
+def _fraction(value: Any) -> float | None:
+    return None if value is None else float(value) / 100
+
+
+def _redaction_pages(redaction: Redaction) -> list[dict[str, Any]]:
+    """Each page with its areas (percentages for the page's boxes and words for the list)."""
+    pages = min(redaction.version.pages or 0, MAX_PAGE_IMAGES)
+    areas = list(redaction.areas.all())
+    return [
+        {
+            "number": n,
+            "areas": [a for a in areas if a.page == n],
+        }
+        for n in range(1, pages + 1)
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def redaction_start(request: HttpRequest, pk: int, document_id: int, number: int) -> HttpResponse:
+    """Start redacting a version (or a new redaction from an earlier one, which it supersedes)."""
+    person, document = _document(request, pk, document_id, section="redact document")
+    _require_redact(request, person, document)
+    version = selectors.version_of(document, number)
+    if version is None:
+        raise Http404("No such version")
+    form = RedactionStartForm(request.POST if request.method == "POST" else None)
+    redactions = [r for r in selectors.redactions_of(document) if r.version_id == version.pk]
+
+    def save(d: dict[str, Any]) -> Redaction:
+        earlier = None
+        if d.get("supersedes"):
+            earlier = next((r for r in redactions if r.pk == d["supersedes"]), None)
+            if earlier is None:
+                raise RuleError({"__all__": "That redaction is not of this version"})
+        return redaction_services.redaction_create(actor=request.user, version=version, supersedes=earlier)
+
+    return handle_form(
+        request,
+        form,
+        save,
+        once=True,
+        done=lambda r: saved_then(
+            request,
+            "Redaction started: mark what must not be disclosed",
+            "documents:redaction",
+            pk=person.pk,
+            document_id=document.pk,
+            redaction_id=r.pk,
+        ),
+        page=lambda: render(
+            request,
+            "documents/redaction_start.html",
+            {
+                "form": form,
+                "person": person,
+                "document": document,
+                "version": version,
+                "drafts": [r for r in redactions if r.status == RedactionStatus.DRAFT],
+                "ready": version.rendition_status == "done" and bool(version.pages),
+            },
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def redaction(request: HttpRequest, pk: int, document_id: int, redaction_id: int) -> HttpResponse:
+    """A redaction: while a draft, its pages to mark (draw on them, or find words, or enter a page and area) and the
+    areas marked; once applied, what was redacted and why, and its redacted copy."""
+    person, document, found = _redaction(request, pk, document_id, redaction_id, section="document redaction")
+    may_redact = _may_redact(request, person, document)
+    posted = request.POST if request.method == "POST" else None
+    action = posted.get("action", "") if posted is not None else ""
+    find = RedactionFindForm(posted if action == "find" else None, prefix="find")
+    area = RedactionAreaForm(posted if action == "area" else None, prefix="area")
+    if request.method == "GET":
+        redaction_services.redaction_viewed(actor=request.user, redaction_row=found, section="redaction")
+
+    def page() -> HttpResponse:
+        return render(
+            request,
+            "documents/redaction.html",
+            {
+                "person": person,
+                "document": document,
+                "redaction": found,
+                "pages": _redaction_pages(found),
+                "areas": list(found.areas.all()),
+                "find": find,
+                "area": area,
+                "may_redact": may_redact,
+                "draft": found.status == RedactionStatus.DRAFT,
+                "removable": may_redact and found.status == RedactionStatus.DRAFT,
+                "forms_with_errors": [f for f in (find, area) if f.errors],
+            },
+        )
+
+    if request.method == "POST":
+        _require_redact(request, person, document)
+        back = lambda message: saved_then(  # noqa: E731
+            request, message, "documents:redaction", pk=person.pk, document_id=document.pk, redaction_id=found.pk
+        )
+        if action == "find":
+            return handle_form(
+                request,
+                find,
+                lambda d: redaction_services.redaction_text_find(
+                    actor=request.user,
+                    redaction_row=found,
+                    words=d["words"],
+                    reason=d["reason"],
+                    reason_other=d.get("reason_other") or "",
+                ),
+                done=lambda areas: back(
+                    f"\u201c{areas[0].found_text}\u201d found: {len(areas)} area{'s' if len(areas) != 1 else ''} "
+                    "marked. Check them on the pages below"
+                ),
+                page=page,
+            )
+        if action == "area":
+            return handle_form(
+                request,
+                area,
+                lambda d: redaction_services.redaction_area_add(
+                    actor=request.user,
+                    redaction_row=found,
+                    page=d["page"],
+                    x=_fraction(d["x"]),
+                    y=_fraction(d["y"]),
+                    width=_fraction(d["width"]),
+                    height=_fraction(d["height"]),
+                    reason=d["reason"],
+                    reason_other=d.get("reason_other") or "",
+                    method=d.get("method") or "entered",
+                ),
+                done=lambda a: back(f"Area marked on page {a.page}"),
+                page=page,
+            )
+        if action == "remove":
+            try:
+                removed = redaction_services.redaction_area_remove(
+                    actor=request.user, redaction_row=found, area_id=int(request.POST.get("area_id") or 0)
+                )
+            except (RuleError, ValueError):
+                return back("That area was already taken off")
+            return back(f"Area taken off page {removed.page}")
+        raise Http404("No such action")
+    return page()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def redaction_apply(request: HttpRequest, pk: int, document_id: int, redaction_id: int) -> HttpResponse:
+    """Check the pages as they will be disclosed (every area black), then apply: the redacted copy is made."""
+    person, document, found = _redaction(request, pk, document_id, redaction_id, section="apply redaction")
+    _require_redact(request, person, document)
+    form = RedactionStartForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET" and found.status == RedactionStatus.DRAFT:
+        redaction_services.redaction_viewed(actor=request.user, redaction_row=found, section="preview")
+    pages = [p for p in _redaction_pages(found) if p["areas"]]
+    return handle_form(
+        request,
+        form,
+        lambda _d: redaction_services.redaction_apply(actor=request.user, redaction_row=found),
+        done=lambda r: saved_then(
+            request,
+            "Redaction applied. The redacted copy is being made",
+            "documents:redaction",
+            pk=person.pk,
+            document_id=document.pk,
+            redaction_id=r.pk,
+        ),
+        page=lambda: render(
+            request,
+            "documents/redaction_apply.html",
+            {
+                "form": form,
+                "person": person,
+                "document": document,
+                "redaction": found,
+                "pages": pages,
+                "areas": list(found.areas.all()),
+                "draft": found.status == RedactionStatus.DRAFT,
+            },
+        ),
+    )
+
+
+@login_required
+@require_GET
+def redaction_page_image(
+    request: HttpRequest, pk: int, document_id: int, redaction_id: int, page: int
+) -> HttpResponse | FileResponse:
+    """A page as it will be (a draft: the archival page with its areas painted black) or as it is (the redacted
+    copy's page), as a picture. Audited as a view of the redaction."""
+    _person, document, found = _redaction(request, pk, document_id, redaction_id, section="redacted page")
+    if found.status == RedactionStatus.DONE:
+        rendition = selectors.redaction_rendition(found, RenditionKind.REDACTED_PAGE, page)
+        if rendition is None:
+            raise Http404("No such page")
+        redaction_services.redaction_viewed(actor=request.user, redaction_row=found, section=f"redacted page {page}")
+        return _file_response(
+            rendition.storage_name, filename=f"redacted-page-{page}.png", content_type="image/png", inline=True
+        )
+    source = selectors.rendition_of(document, found.version.number, RenditionKind.PAGE, page)
+    if source is None:
+        raise Http404("No such page")
+    redaction_services.redaction_viewed(actor=request.user, redaction_row=found, section=f"preview of page {page}")
+    try:
+        data = storage.read_stored(source.storage_name)
+    except OSError as e:
+        raise Http404("The stored file is missing: the fixity check reports it") from e
+    boxes = [redaction_module.Box(a.page, a.x, a.y, a.width, a.height) for a in found.areas.all() if a.page == page]
+    response = HttpResponse(redaction_module.preview_png(data, boxes), content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def redaction_download(request: HttpRequest, pk: int, document_id: int, redaction_id: int) -> FileResponse:
+    """Download the redacted copy for disclosure (audited as an export, with its SHA-256)."""
+    _person, _doc, found = _redaction(request, pk, document_id, redaction_id, section="redacted copy")
+    copy = getattr(found, "copy", None)
+    if copy is None or found.status != RedactionStatus.DONE:
+        raise Http404("This redaction has no redacted copy yet")
+    redaction_services.redaction_downloaded(actor=request.user, redaction_row=found, rendition=copy)
+    stem = found.version.original_name.rsplit(".", 1)[0]
+    return _file_response(
+        copy.storage_name, filename=f"{stem} (redacted).pdf", content_type="application/pdf", inline=False
     )

@@ -153,6 +153,12 @@ PAGES: dict[str, Rule] = {
     "documents:import_review": rule("can", Can.REVIEW_IMPORTS),
     "documents:import_review_row": rule("can", Can.REVIEW_IMPORTS, audit="people"),
     "documents:import_review_reject": rule("can", Can.REVIEW_IMPORTS),
+    # Redaction before disclosure: marking and applying as changing the document; seeing and downloading as seeing it.
+    "documents:redaction_start": rule("corrector", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "documents:redaction": rule("record", audit="person"),
+    "documents:redaction_apply": rule("corrector", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
+    "documents:redaction_page": rule("record", audit="person"),
+    "documents:redaction_download": rule("record", audit="export"),
     # Returns and performance: whole-authority extracts
     "returns:index": rule("can", Can.RUN_RETURNS),
     "returns:run": rule("can", Can.RUN_RETURNS),

@@ -80,6 +80,7 @@ class Target:
     response_id: int  # a submitted form about the person, waiting for the manager
     draft_id: int = 0  # a form in progress (forms.FormResponse draft) about the person
     document_id: int = 0  # a document on the person's record, with its renditions (documents)
+    redaction_id: int = 0  # an applied redaction of that document, with its redacted copy (documents)
 
     def kwargs(self) -> dict[str, int]:
         return {
@@ -93,6 +94,7 @@ class Target:
             "response_id": self.response_id,
             "draft_id": self.draft_id,
             "document_id": self.document_id,
+            "redaction_id": self.redaction_id,
         }
 
 
@@ -134,6 +136,19 @@ def _target(manager: User, worker: User, team: Team, given: str, family: str, bo
         Task.objects.create(person=p, team=team, kind=kind, due_on=due, source_type="matrix", source_id=p.pk * 10 + n)
     entry = ChronologyEntry.objects.get(source_type="case_note", source_id=note.pk)
     return p, note, entry, contact
+
+
+def redaction_for_matrix(version: Any) -> Any:
+    """An applied redaction of `version` (one area), with its redacted copy made: the redaction pages' subject."""
+    from documents import redaction_services as rs
+
+    draft = rs.redaction_create(actor=None, version=version)
+    rs.redaction_area_add(
+        actor=None, redaction_row=draft, page=1, x=0.1, y=0.1, width=0.3, height=0.05, reason="third_party"
+    )
+    rs.redaction_apply(actor=None, redaction_row=draft)
+    rs.make_redacted_copy(draft.pk)
+    return draft
 
 
 def build_world() -> World:
@@ -198,6 +213,7 @@ def build_world() -> World:
     # A document on each record (alice added the child's; the system the restricted child's), with its archival
     # copy and page images, for the documents' pages.
     documents = {}
+    redactions: dict[str, Any] = {}
     for key, uploader in (("child", alice), ("restricted", None)):
         (documents[key],) = documents_add(
             actor=uploader,
@@ -207,6 +223,7 @@ def build_world() -> World:
             document_date=date(2026, 11, 2),
         )
         make_renditions(documents[key].versions.get().pk)
+        redactions[key] = redaction_for_matrix(documents[key].versions.get())
 
     def target(key: str, note: Any = None) -> Target:
         p, own_note, entry, _ = targets[key]
@@ -223,6 +240,7 @@ def build_world() -> World:
             response_id=responses[key].pk,
             draft_id=drafts[key].pk,
             document_id=documents[key].pk,
+            redaction_id=redactions[key].pk,
         )
 
     # Dee broke the glass into the child's record (her team's managers are told), then declared that she knows the

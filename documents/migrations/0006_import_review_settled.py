@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0003_import_review'),
+        ('documents', '0005_redactions_never_change'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
