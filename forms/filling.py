@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
-from . import validation
+from . import stamping, validation
 from .definition import Form, Question
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
@@ -202,6 +202,11 @@ class Group:
     @property
     def guidance(self) -> SafeString:
         return markdown(self.q.spec.get("guidance", ""))
+
+    @property
+    def entries_html(self) -> SafeString:
+        """Its entries as forms/fill/entry.html renders each: rendered once and stamped (forms.stamping)."""
+        return stamping.group_entries(self)
 
 
 @dataclass
