@@ -282,6 +282,7 @@ def live_conditions(
     _condition_vars(form.body, used)
     needed = {form.questions[r].group or r for r in used if r in form.questions}
     return {
+        "time_zone": timezone.get_current_timezone_name(),  # date-times are read in the council's zone, not the browser's
         "read": sorted(on_page),
         "pages": pages,
         "answers": {k: answers[k] for k in sorted(needed - on_page) if k in answers},
