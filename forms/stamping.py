@@ -49,18 +49,14 @@ def token_for(n: int) -> str:
 
 
 class _Stamp:
-    """Rendered HTML split at its tokens: text, token number, text, token number, ..., text."""
+    """Rendered HTML as a format string: its braces doubled, each token a numbered field ("{3}")."""
 
     def __init__(self, html: str) -> None:
-        self.parts: list[str | int] = []
-        at = 0
-        for m in _TOKEN.finditer(html):
-            self.parts += [html[at : m.start()], int(m.group(1))]
-            at = m.end()
-        self.parts.append(html[at:])
+        escaped = html.replace("{", "{{").replace("}", "}}")
+        self.format = _TOKEN.sub(lambda m: "{" + m.group(1) + "}", escaped)
 
     def fill(self, values: list[str]) -> str:
-        return "".join(values[p] if isinstance(p, int) else p for p in self.parts)
+        return self.format.format(*values)
 
 
 class _Values:
@@ -70,7 +66,7 @@ class _Values:
         self.values: list[str] = []
 
     def add(self, text: Any) -> str:
-        self.values.append(str(conditional_escape(text)))
+        self.values.append(str(text) if isinstance(text, int) else str(conditional_escape(text)))
         return token_for(len(self.values) - 1)
 
 

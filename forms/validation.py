@@ -94,8 +94,9 @@ def _plural(word: str, n: int) -> str:
 
 
 class Validator:
-    def __init__(self, form: Form, *, today: date, now: datetime, codes: CodeLookup) -> None:
+    def __init__(self, form: Form, *, today: date, now: datetime, codes: CodeLookup, checking: bool = True) -> None:
         self.form = form
+        self.checking = checking  # False: only the walk (what shows), no answer checked
         self.today = today
         self.now = now
         self.codes = codes
@@ -207,6 +208,8 @@ class Validator:
     # One question ------------------------------------------------------------------------------------------------
 
     def question(self, q: Question, raw: Any, key: str, valid: dict[str, Any], kept: dict[str, Any]) -> None:
+        if not self.checking:
+            return
         spec = q.spec
         messages = spec.get("messages", {})
         value = self.tidy(raw)
@@ -378,5 +381,10 @@ def validate(
 
 
 def visible(form: Form, answers: dict[str, Any]) -> list[str]:
-    """The questions that show for these answers ("id", "group.index.id"), in order."""
-    return validate(form, answers, codes=lambda _: set()).visible
+    """The questions that show for these answers ("id", "group.index.id"), in order. Only the walk: conditions read
+    the answers as given, so no answer needs checking to know what shows (a page asks this on every request, and a
+    repeating group's entries would each be checked for nothing)."""
+    from django.utils import timezone
+
+    never = datetime.min.replace(tzinfo=timezone.get_current_timezone())
+    return Validator(form, today=date.min, now=never, codes=lambda _: set(), checking=False).run(answers).visible

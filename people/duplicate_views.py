@@ -266,8 +266,10 @@ class UndoForm(GovForm):
         self.items = items
         for n, item in enumerate(items):
             when = f", recorded {item.when.day} {item.when:%B %Y}" if item.when else ""
+            goes_with = [merging.rows_called(w.link_label.rsplit(".", 1)[0]).lower() for w in item.with_it]
             self.fields[f"item_{n}"] = forms.ChoiceField(
                 label=f"{item.what}{when}",
+                help_text=f"With it: {', '.join(dict.fromkeys(goes_with))}" if goes_with else "",
                 choices=[
                     (merging.KEEP, f"It is about {merge.survivor.full_name} (record {merge.survivor_id}): it stays"),
                     (merging.TAKE, f"It is about {merge.merged.full_name} (record {merge.merged_id}): it goes back"),

@@ -32,6 +32,7 @@ open child protection plans). What each record has open (episodes, plans, tasks)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -110,6 +111,23 @@ def register_derived(label: str, *, may_stay: bool = False) -> None:
     """Rows of `app.Model.field` are rebuilt from others: they move, but are not offered when a merge is undone.
     With `may_stay`, a row a constraint will not let move (the survivor has its own) stays with the merged record."""
     _derived.add(label)
+    if may_stay:
+        _may_stay.add(label)
+
+
+# Links whose rows summarise another row (a chronology entry summarises its case note): when a merge is undone they
+# are not a separate thing to assign, they go where the row they summarise goes. label -> the row's source as
+# (model name, primary key), or None when it summarises nothing that can be assigned.
+Source = Callable[[models.Model], tuple[str, Any] | None]
+_follows: dict[str, Source] = {}
+
+
+def register_follows(label: str, source: Source, *, may_stay: bool = False) -> None:
+    """Rows of `app.Model.field` go with the row `source(row)` names (its model's `model_name` and primary key) when
+    a merge is undone, shown and assigned as one thing with it; a row whose source is not among the things to
+    assign is shown on its own. With `may_stay`, a row a constraint will not let move (the survivor has its own)
+    stays with the merged record."""
+    _follows[label] = source
     if may_stay:
         _may_stay.add(label)
 
@@ -574,13 +592,15 @@ def person_merge(
 
 @dataclass(frozen=True)
 class SinceItem:
-    """A row attached to the survivor since the merge: whose it is is for a person to say when the merge is undone."""
+    """A row attached to the survivor since the merge: whose it is is for a person to say when the merge is undone.
+    `with_it` are the rows that summarise it (register_follows: a case note's chronology entry), assigned with it."""
 
     key: str  # "app.Model.field:pk"
     link_label: str
     pk: Any
     what: str
     when: date | None
+    with_it: tuple[SinceItem, ...] = ()
 
 
 def _since_links(merge: PersonMerge) -> list[Link]:
@@ -591,8 +611,10 @@ def _since_links(merge: PersonMerge) -> list[Link]:
 
 def work_since(merge: PersonMerge) -> list[SinceItem]:
     """Rows attached to the survivor since the merge (above the merge's high-water mark for their model), oldest
-    first: one query per kind of record."""
+    first: one query per kind of record. A row that summarises another listed row (register_follows) is not listed
+    on its own: it is in that row's `with_it`."""
     items: list[SinceItem] = []
+    sources: dict[str, tuple[str, Any]] = {}
     for link in _since_links(merge):
         mark = merge.high_water[link.model._meta.label]
         rows = link.model._base_manager.filter(**{link.field.attname: merge.survivor_id}, pk__gt=mark).order_by("pk")
@@ -605,6 +627,17 @@ def work_since(merge: PersonMerge) -> list[SinceItem]:
                 f": {text}" if text and not text.startswith(link.model.__name__) else ""
             )
             items.append(SinceItem(f"{link.label}:{row.pk}", link.label, row.pk, what, day))
+            source = _follows[link.label](row) if link.label in _follows else None
+            if source is not None:
+                sources[items[-1].key] = (source[0], str(source[1]))
+    by_row = {(apps.get_model(i.link_label.rsplit(".", 1)[0])._meta.model_name, str(i.pk)): i for i in items}
+    followers: dict[str, list[SinceItem]] = defaultdict(list)
+    for item in items:
+        lead = by_row.get(sources[item.key]) if item.key in sources else None
+        if lead is not None and lead.key != item.key and lead.key not in sources:
+            followers[lead.key].append(item)
+    following = {f.key for group in followers.values() for f in group}
+    items = [dataclasses.replace(i, with_it=tuple(followers.get(i.key, ()))) for i in items if i.key not in following]
     return sorted(items, key=lambda i: (i.when or date.min, i.key))
 
 
@@ -648,7 +681,8 @@ def person_unmerge(*, actor: Actor, merge: PersonMerge, assignments: dict[str, s
                 by_link[f"{mv.model}.{mv.field}"].append(mv.row)
             for item in since:
                 if assignments[item.key] == TAKE:
-                    by_link[item.link_label].append(str(item.pk))
+                    for row in (item, *item.with_it):
+                        by_link[row.link_label].append(str(row.pk))
                     outcome.assigned_to_merged += 1
             for label, rows in by_link.items():
                 link = links[label]
@@ -678,7 +712,7 @@ def person_unmerge(*, actor: Actor, merge: PersonMerge, assignments: dict[str, s
         "merged": M,
         "moved_back": outcome.moved_back,
         "restored": outcome.restored,
-        "since_merge": {i.key: assignments[i.key] for i in since},
+        "since_merge": {r.key: assignments[i.key] for i in since for r in (i, *i.with_it)},
     }
     for pid in (S, M):
         audit_record(

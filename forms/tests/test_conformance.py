@@ -85,7 +85,7 @@ def test_a_datetime_typed_is_read_in_the_councils_zone(case, settings):
 
     from forms.filling import ABSENT, read_question
 
-    assert settings.TIME_ZONE == DATETIMES["time_zone"]
+    assert DATETIMES["time_zone"] == settings.TIME_ZONE
     post = QueryDict(mutable=True)
     post.update({"m-day": case["day"], "m-month": case["month"], "m-year": case["year"], "m-time": case["time"]})
     form = Form({"pages": [{"id": "p", "title": "P", "questions": [{"id": "m", "type": "datetime", "label": "M"}]}]})
