@@ -123,10 +123,10 @@ _follows: dict[str, Source] = {}
 
 
 def register_follows(label: str, source: Source, *, may_stay: bool = False) -> None:
-    """Rows of `app.Model.field` go with the row `source(row)` names (its model's `model_name` and primary key) when
-    a merge is undone, shown and assigned as one thing with it; a row whose source is not among the things to
-    assign is shown on its own. With `may_stay`, a row a constraint will not let move (the survivor has its own)
-    stays with the merged record."""
+    """Rows of `app.Model.field` go with the row `source(row)` names (its model's name, any case, underscores
+    ignored: "case_note" is CaseNote; and its primary key) when a merge is undone, shown and assigned as one thing
+    with it; a row whose source is not among the things to assign is shown on its own. With `may_stay`, a row a
+    constraint will not let move (the survivor has its own) stays with the merged record."""
     _follows[label] = source
     if may_stay:
         _may_stay.add(label)
@@ -164,6 +164,7 @@ ROW_WORDS = {
     "people.BreakGlass": "Break-glass uses",
     "people.DeclaredConflict": "Declared conflicts",
     "recording.ChronologyEntry": "Chronology entries",
+    "documents.Document_concerns": "Documents that concern the person",
 }
 
 
@@ -175,8 +176,28 @@ def rows_called(model_label: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def row_called(model_label: str) -> str:
+    """One row of a model in words, lower case ("chronology entry")."""
+    return str(apps.get_model(model_label)._meta.verbose_name).lower()
+
+
 def moving_links() -> list[Link]:
     return [link for link in person_links() if stay_reason(link) is None]
+
+
+def left_with_merged(merge: PersonMerge) -> list[tuple[str, int]]:
+    """What stayed with the merged record of a merge not undone, in words, with how many: the rows a merge leaves on
+    purpose (a relationship that would have been to oneself or twice over, the pair itself) and the rows of a
+    may-stay link whose survivor already had its own (a document that concerns both records). One query per kind."""
+    counts: dict[str, int] = {}
+    for link in moving_links():
+        if link.label in _derived and link.label not in _follows:
+            continue  # rebuilt from the others (who may see the record): not something a person left behind
+        n = link.model._base_manager.filter(**{link.field.attname: merge.merged_id}).count()
+        if n:
+            words = rows_called(link.model_label)
+            counts[words] = counts.get(words, 0) + n
+    return sorted(counts.items())
 
 
 # --- rules from the apps above --------------------------------------------------------------------------------
@@ -609,6 +630,11 @@ def _since_links(merge: PersonMerge) -> list[Link]:
     ]
 
 
+def _model_word(name: str) -> str:
+    """A model's name as sources name it ("CaseNote", "casenote", "case_note" are one)."""
+    return name.replace("_", "").lower()
+
+
 def work_since(merge: PersonMerge) -> list[SinceItem]:
     """Rows attached to the survivor since the merge (above the merge's high-water mark for their model), oldest
     first: one query per kind of record. A row that summarises another listed row (register_follows) is not listed
@@ -629,8 +655,8 @@ def work_since(merge: PersonMerge) -> list[SinceItem]:
             items.append(SinceItem(f"{link.label}:{row.pk}", link.label, row.pk, what, day))
             source = _follows[link.label](row) if link.label in _follows else None
             if source is not None:
-                sources[items[-1].key] = (source[0], str(source[1]))
-    by_row = {(apps.get_model(i.link_label.rsplit(".", 1)[0])._meta.model_name, str(i.pk)): i for i in items}
+                sources[items[-1].key] = (_model_word(source[0]), str(source[1]))
+    by_row = {(_model_word(i.link_label.rsplit(".", 1)[0].split(".")[-1]), str(i.pk)): i for i in items}
     followers: dict[str, list[SinceItem]] = defaultdict(list)
     for item in items:
         lead = by_row.get(sources[item.key]) if item.key in sources else None

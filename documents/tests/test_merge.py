@@ -36,6 +36,36 @@ def test_a_document_concerning_both_records_does_not_refuse_the_merge(alice, tea
     outcome = merging.person_merge(actor=admin, keep=keep, merge=gone, confirmed=True)
     assert list(doc.concerns.filter(pk=keep.pk)) == [keep]  # one row for the survivor
     assert outcome.left  # the merged record's row stays with it, and the merge's page says so
+    assert ("Documents that concern the person", 1) in merging.left_with_merged(outcome.merge)
     merging.person_unmerge(actor=admin, merge=outcome.merge)
     assert differences(before, database_rows()) == []
     assert set(doc.concerns.all()) == {keep, gone}
+
+
+def test_undoing_a_merge_asks_once_about_a_case_note_and_its_chronology_entry(alice, support, team_a):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from conftest import client_for
+    from recording.models import ChronologyEntry
+    from recording.services import case_note_create
+
+    admin = make_user("ada.admin@example.test", team_a, Role.ADMINISTRATOR)
+    keep = person("Emma", "Lloyd", date(2010, 6, 13))
+    gone = person("Emma", "Lloydd", date(2010, 6, 13))
+    outcome = merging.person_merge(actor=admin, keep=keep, merge=gone, confirmed=True)
+    note = case_note_create(
+        actor=alice, person=keep, occurred_at=timezone.now(), subject="Phone call with school", body="Settled."
+    )
+    client = client_for(support)
+    url = reverse("people:merge_undo", args=[outcome.merge.pk])
+    page = client.get(url).content.decode()
+    assert page.count('type="radio"') == 2  # one question: the note, its chronology entry with it
+    assert "Case note: Phone call with school" in page and "Its chronology entry goes with it" in page
+    detail = client.get(reverse("people:merge_detail", args=[outcome.merge.pk])).content.decode()
+    assert "Stayed with record" in detail  # the pair that was merged stays with the merged record
+    r = client.post(url, {"item_0": merging.TAKE})
+    assert r.status_code == 302
+    note.refresh_from_db()
+    entry = ChronologyEntry.objects.get(source_type="case_note", source_id=note.pk)
+    assert note.person_id == entry.person_id == gone.pk
