@@ -118,7 +118,7 @@ def register_derived(label: str, *, may_stay: bool = False) -> None:
 # Links whose rows summarise another row (a chronology entry summarises its case note): when a merge is undone they
 # are not a separate thing to assign, they go where the row they summarise goes. label -> the row's source as
 # (model name, primary key), or None when it summarises nothing that can be assigned.
-Source = Callable[[models.Model], tuple[str, Any] | None]
+Source = Callable[[Any], tuple[str, Any] | None]  # a row of the link's model
 _follows: dict[str, Source] = {}
 
 

@@ -19,7 +19,11 @@ from people.tests.merge_support import database_rows, differences
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 
-def test_a_document_concerning_both_records_does_not_refuse_the_merge(alice, team_a, documents_storage):
+def test_a_document_concerning_both_records_does_not_refuse_the_merge(alice, support, team_a, documents_storage):
+    from django.urls import reverse
+
+    from conftest import client_for
+
     admin = make_user("ada.admin@example.test", team_a, Role.ADMINISTRATOR)
     child = person("Amelia", "Hughes", date(2015, 3, 27))
     keep = person("Sarah", "Hughes", date(1990, 1, 2))
@@ -37,6 +41,8 @@ def test_a_document_concerning_both_records_does_not_refuse_the_merge(alice, tea
     assert list(doc.concerns.filter(pk=keep.pk)) == [keep]  # one row for the survivor
     assert outcome.left  # the merged record's row stays with it, and the merge's page says so
     assert ("Documents that concern the person", 1) in merging.left_with_merged(outcome.merge)
+    page = client_for(support).get(reverse("people:merge_detail", args=[outcome.merge.pk])).content.decode()
+    assert "Stayed with record" in page and "Documents that concern the person: 1" in page
     merging.person_unmerge(actor=admin, merge=outcome.merge)
     assert differences(before, database_rows()) == []
     assert set(doc.concerns.all()) == {keep, gone}
@@ -63,7 +69,7 @@ def test_undoing_a_merge_asks_once_about_a_case_note_and_its_chronology_entry(al
     assert page.count('type="radio"') == 2  # one question: the note, its chronology entry with it
     assert "Case note: Phone call with school" in page and "Its chronology entry goes with it" in page
     detail = client.get(reverse("people:merge_detail", args=[outcome.merge.pk])).content.decode()
-    assert "Stayed with record" in detail  # the pair that was merged stays with the merged record
+    assert "Records merged" in detail and "Stayed with record" not in detail  # nothing was left behind
     r = client.post(url, {"item_0": merging.TAKE})
     assert r.status_code == 302
     note.refresh_from_db()

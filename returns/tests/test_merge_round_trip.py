@@ -102,7 +102,7 @@ def test_work_recorded_since_the_merge_is_assigned_by_a_person(world):
     merging.person_unmerge(actor=admin, merge=outcome.merge, assignments={i.key: "merged" for i in items})
     note.refresh_from_db()
     assert note.person_id == callum.pk
-    assert ChronologyEntry.objects.get(source_type="casenote", source_id=note.pk).person_id == callum.pk
+    assert ChronologyEntry.objects.get(source_type="case_note", source_id=note.pk).person_id == callum.pk
 
 
 def test_two_open_looked_after_episodes_refuse_the_merge(world):
