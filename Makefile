@@ -51,6 +51,7 @@ web-test: web/node_modules/.installed
 	web/node_modules/.bin/tsc -p web/mobile
 	web/node_modules/.bin/tsc -p web/mobile/tsconfig.sw.json
 	node web/mobile/build.mjs --test
+	node --test forms/tests/js/
 
 security: $(VENV)/.installed
 	$(VENV)/bin/bandit -q -ll -r casework core accounts audit people recording cases returns demo forms documents sync -x '*/tests/*,*/migrations/*'

@@ -20,7 +20,6 @@ urlpatterns = [
     path("forms/", include("forms.urls")),
     path("returns/", include("returns.urls")),
     path("", include("documents.urls")),
-    path("forms/", include("forms.urls")),
     path("performance/", include("returns.dashboards.urls")),
     path("sync/", include("sync.urls")),
     path("administration/tokens/", include("accounts.token_urls")),

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
-from . import validation
+from . import stamping, validation
 from .definition import Form, Question
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
@@ -203,6 +203,11 @@ class Group:
     def guidance(self) -> SafeString:
         return markdown(self.q.spec.get("guidance", ""))
 
+    @property
+    def entries_html(self) -> SafeString:
+        """Its entries as forms/fill/entry.html renders each: rendered once and stamped (forms.stamping)."""
+        return stamping.group_entries(self)
+
 
 @dataclass
 class Choices:
@@ -277,6 +282,7 @@ def live_conditions(
     _condition_vars(form.body, used)
     needed = {form.questions[r].group or r for r in used if r in form.questions}
     return {
+        "time_zone": timezone.get_current_timezone_name(),  # date-times are read in the council's zone, not the browser's
         "read": sorted(on_page),
         "pages": pages,
         "answers": {k: answers[k] for k in sorted(needed - on_page) if k in answers},

@@ -89,13 +89,41 @@ def _number(n: Any) -> str:
     return f"{int(n):,}" if float(n).is_integer() else f"{n:,}"
 
 
-def _plural(word: str, n: int) -> str:
-    return word if n == 1 else word + "s"
+IRREGULAR = {"person": "people", "child": "children", "man": "men", "woman": "women"}
+# Words after the noun a phrase is about: "part *of* the plan", "person *who* took part", "person *invited*".
+_AFTER_NOUN = frozenset({"of", "who", "that", "to", "for", "in", "with", "from", "at", "on", "seen", "given", "taken"})
+
+
+def plural(phrase: str, n: int) -> str:
+    """ "1 action", "2 actions"; the noun a phrase is about made plural: "2 people who took part", "2 parts of the
+    plan", "2 people invited", "3 household members". The same in the offline app (web/mobile/src/validate.ts),
+    held to forms/conformance/validation.json."""
+    if n == 1:
+        return phrase
+    words = phrase.split(" ")
+    at = len(words) - 1
+    for i, w in enumerate(words[1:], start=1):
+        if w.lower() in _AFTER_NOUN or (w.lower().endswith("ed") and len(w) > 3):
+            at = i - 1
+            break
+    noun = words[at]
+    low = noun.lower()
+    if low in IRREGULAR:
+        many = IRREGULAR[low]
+        many = many[:1].upper() + many[1:] if noun[:1].isupper() else many
+    elif re.search(r"(s|x|z|ch|sh)$", low):
+        many = noun + "es"
+    elif re.search(r"[^aeiou]y$", low):
+        many = noun[:-1] + "ies"
+    else:
+        many = noun + "s"
+    return " ".join([*words[:at], many, *words[at + 1 :]])
 
 
 class Validator:
-    def __init__(self, form: Form, *, today: date, now: datetime, codes: CodeLookup) -> None:
+    def __init__(self, form: Form, *, today: date, now: datetime, codes: CodeLookup, checking: bool = True) -> None:
         self.form = form
+        self.checking = checking  # False: only the walk (what shows), no answer checked
         self.today = today
         self.now = now
         self.codes = codes
@@ -157,12 +185,10 @@ class Validator:
         messages = spec.get("messages", {})
         if len(raw) < least:
             self.result.errors[g.id] = messages.get("required" if not raw else "minItems") or (
-                f"Add at least {least} {_plural(item_label, least)}"
+                f"Add at least {least} {plural(item_label, least)}"
             )
         elif len(raw) > most:
-            self.result.errors[g.id] = (
-                messages.get("maxItems") or f"Add no more than {most} {_plural(item_label, most)}"
-            )
+            self.result.errors[g.id] = messages.get("maxItems") or f"Add no more than {most} {plural(item_label, most)}"
             return
         items = []
         for i, item in enumerate(raw):
@@ -207,6 +233,8 @@ class Validator:
     # One question ------------------------------------------------------------------------------------------------
 
     def question(self, q: Question, raw: Any, key: str, valid: dict[str, Any], kept: dict[str, Any]) -> None:
+        if not self.checking:
+            return
         spec = q.spec
         messages = spec.get("messages", {})
         value = self.tidy(raw)
@@ -378,5 +406,10 @@ def validate(
 
 
 def visible(form: Form, answers: dict[str, Any]) -> list[str]:
-    """The questions that show for these answers ("id", "group.index.id"), in order."""
-    return validate(form, answers, codes=lambda _: set()).visible
+    """The questions that show for these answers ("id", "group.index.id"), in order. Only the walk: conditions read
+    the answers as given, so no answer needs checking to know what shows (a page asks this on every request, and a
+    repeating group's entries would each be checked for nothing)."""
+    from django.utils import timezone
+
+    never = datetime.min.replace(tzinfo=timezone.get_current_timezone())
+    return Validator(form, today=date.min, now=never, codes=lambda _: set(), checking=False).run(answers).visible

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -67,7 +68,12 @@ def record_with_form(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 
 
 class StartForm(GovForm):
-    pass
+    """ "Start now" asks nothing, so every start of a form for a person would look the same to core.idempotency's
+    "the same form sent again" (a day's window): a second case note for a child on the same day opened the first,
+    already submitted. `after` is the latest response of this form for this person when the page was shown: a
+    double click (same key) or a resubmitted page still make one draft, a new start makes a new one."""
+
+    after = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 @login_required
@@ -82,7 +88,8 @@ def start(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise PermissionDenied("Your role cannot fill in this form")
     if not fits(definition, person):
         raise PermissionDenied(f"{definition.title} is not for {person.full_name}")
-    form = StartForm(request.POST if request.method == "POST" else None)
+    latest = FormResponse.objects.filter(definition__name=name, person=person).order_by("-pk").first()
+    form = StartForm(request.POST if request.method == "POST" else None, initial={"after": latest.pk if latest else 0})
     f = Form(definition.body)
 
     def begin(_: dict[str, Any]) -> FormResponse:

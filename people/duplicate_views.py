@@ -249,7 +249,13 @@ def merge_detail(request: HttpRequest, merge_id: int) -> HttpResponse:
     return render(
         request,
         "people/duplicates/merge_detail.html",
-        {"merge": merge, "moved": moved, "changes": merge.changes.count(), "survivor_now": selectors.RESTRICTED_PERSON},
+        {
+            "merge": merge,
+            "moved": moved,
+            "changes": merge.changes.count(),
+            "left": [] if merge.undone_at else merging.left_with_merged(merge),
+            "survivor_now": selectors.RESTRICTED_PERSON,
+        },
     )
 
 
@@ -266,8 +272,12 @@ class UndoForm(GovForm):
         self.items = items
         for n, item in enumerate(items):
             when = f", recorded {item.when.day} {item.when:%B %Y}" if item.when else ""
+            goes_with = list(dict.fromkeys(merging.row_called(w.link_label.rsplit(".", 1)[0]) for w in item.with_it))
             self.fields[f"item_{n}"] = forms.ChoiceField(
                 label=f"{item.what}{when}",
+                help_text=f"Its {' and '.join(goes_with)} {'goes' if len(item.with_it) == 1 else 'go'} with it"
+                if goes_with
+                else "",
                 choices=[
                     (merging.KEEP, f"It is about {merge.survivor.full_name} (record {merge.survivor_id}): it stays"),
                     (merging.TAKE, f"It is about {merge.merged.full_name} (record {merge.merged_id}): it goes back"),

@@ -32,6 +32,7 @@ open child protection plans). What each record has open (episodes, plans, tasks)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -114,6 +115,23 @@ def register_derived(label: str, *, may_stay: bool = False) -> None:
         _may_stay.add(label)
 
 
+# Links whose rows summarise another row (a chronology entry summarises its case note): when a merge is undone they
+# are not a separate thing to assign, they go where the row they summarise goes. label -> the row's source as
+# (model name, primary key), or None when it summarises nothing that can be assigned.
+Source = Callable[[Any], tuple[str, Any] | None]  # a row of the link's model
+_follows: dict[str, Source] = {}
+
+
+def register_follows(label: str, source: Source, *, may_stay: bool = False) -> None:
+    """Rows of `app.Model.field` go with the row `source(row)` names (its model's name, any case, underscores
+    ignored: "case_note" is CaseNote; and its primary key) when a merge is undone, shown and assigned as one thing
+    with it; a row whose source is not among the things to assign is shown on its own. With `may_stay`, a row a
+    constraint will not let move (the survivor has its own) stays with the merged record."""
+    _follows[label] = source
+    if may_stay:
+        _may_stay.add(label)
+
+
 def person_links() -> list[Link]:
     """Every concrete foreign key (and one-to-one) to Person in every installed model, in a stable order."""
     found = []
@@ -146,6 +164,7 @@ ROW_WORDS = {
     "people.BreakGlass": "Break-glass uses",
     "people.DeclaredConflict": "Declared conflicts",
     "recording.ChronologyEntry": "Chronology entries",
+    "documents.Document_concerns": "Documents that concern the person",
 }
 
 
@@ -157,8 +176,28 @@ def rows_called(model_label: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def row_called(model_label: str) -> str:
+    """One row of a model in words, lower case ("chronology entry")."""
+    return str(apps.get_model(model_label)._meta.verbose_name).lower()
+
+
 def moving_links() -> list[Link]:
     return [link for link in person_links() if stay_reason(link) is None]
+
+
+def left_with_merged(merge: PersonMerge) -> list[tuple[str, int]]:
+    """What stayed with the merged record of a merge not undone, in words, with how many: the rows a merge leaves on
+    purpose (a relationship that would have been to oneself or twice over, the pair itself) and the rows of a
+    may-stay link whose survivor already had its own (a document that concerns both records). One query per kind."""
+    counts: dict[str, int] = {}
+    for link in moving_links():
+        if link.label in _derived and link.label not in _follows:
+            continue  # rebuilt from the others (who may see the record): not something a person left behind
+        n = link.model._base_manager.filter(**{link.field.attname: merge.merged_id}).count()
+        if n:
+            words = rows_called(link.model_label)
+            counts[words] = counts.get(words, 0) + n
+    return sorted(counts.items())
 
 
 # --- rules from the apps above --------------------------------------------------------------------------------
@@ -574,13 +613,15 @@ def person_merge(
 
 @dataclass(frozen=True)
 class SinceItem:
-    """A row attached to the survivor since the merge: whose it is is for a person to say when the merge is undone."""
+    """A row attached to the survivor since the merge: whose it is is for a person to say when the merge is undone.
+    `with_it` are the rows that summarise it (register_follows: a case note's chronology entry), assigned with it."""
 
     key: str  # "app.Model.field:pk"
     link_label: str
     pk: Any
     what: str
     when: date | None
+    with_it: tuple[SinceItem, ...] = ()
 
 
 def _since_links(merge: PersonMerge) -> list[Link]:
@@ -589,10 +630,17 @@ def _since_links(merge: PersonMerge) -> list[Link]:
     ]
 
 
+def _model_word(name: str) -> str:
+    """A model's name as sources name it ("CaseNote", "casenote", "case_note" are one)."""
+    return name.replace("_", "").lower()
+
+
 def work_since(merge: PersonMerge) -> list[SinceItem]:
     """Rows attached to the survivor since the merge (above the merge's high-water mark for their model), oldest
-    first: one query per kind of record."""
+    first: one query per kind of record. A row that summarises another listed row (register_follows) is not listed
+    on its own: it is in that row's `with_it`."""
     items: list[SinceItem] = []
+    sources: dict[str, tuple[str, Any]] = {}
     for link in _since_links(merge):
         mark = merge.high_water[link.model._meta.label]
         rows = link.model._base_manager.filter(**{link.field.attname: merge.survivor_id}, pk__gt=mark).order_by("pk")
@@ -605,6 +653,17 @@ def work_since(merge: PersonMerge) -> list[SinceItem]:
                 f": {text}" if text and not text.startswith(link.model.__name__) else ""
             )
             items.append(SinceItem(f"{link.label}:{row.pk}", link.label, row.pk, what, day))
+            source = _follows[link.label](row) if link.label in _follows else None
+            if source is not None:
+                sources[items[-1].key] = (_model_word(source[0]), str(source[1]))
+    by_row = {(_model_word(i.link_label.rsplit(".", 1)[0].split(".")[-1]), str(i.pk)): i for i in items}
+    followers: dict[str, list[SinceItem]] = defaultdict(list)
+    for item in items:
+        lead = by_row.get(sources[item.key]) if item.key in sources else None
+        if lead is not None and lead.key != item.key and lead.key not in sources:
+            followers[lead.key].append(item)
+    following = {f.key for group in followers.values() for f in group}
+    items = [dataclasses.replace(i, with_it=tuple(followers.get(i.key, ()))) for i in items if i.key not in following]
     return sorted(items, key=lambda i: (i.when or date.min, i.key))
 
 
@@ -648,7 +707,8 @@ def person_unmerge(*, actor: Actor, merge: PersonMerge, assignments: dict[str, s
                 by_link[f"{mv.model}.{mv.field}"].append(mv.row)
             for item in since:
                 if assignments[item.key] == TAKE:
-                    by_link[item.link_label].append(str(item.pk))
+                    for row in (item, *item.with_it):
+                        by_link[row.link_label].append(str(row.pk))
                     outcome.assigned_to_merged += 1
             for label, rows in by_link.items():
                 link = links[label]
@@ -678,7 +738,7 @@ def person_unmerge(*, actor: Actor, merge: PersonMerge, assignments: dict[str, s
         "merged": M,
         "moved_back": outcome.moved_back,
         "restored": outcome.restored,
-        "since_merge": {i.key: assignments[i.key] for i in since},
+        "since_merge": {r.key: assignments[i.key] for i in since for r in (i, *i.with_it)},
     }
     for pid in (S, M):
         audit_record(

@@ -18,6 +18,7 @@ from forms.validation import validate
 HERE = Path(__file__).resolve().parent.parent / "conformance"
 CONDITIONS = json.loads((HERE / "conditions.json").read_text())["cases"]
 VALIDATION = json.loads((HERE / "validation.json").read_text())
+DATETIMES = json.loads((HERE / "datetimes.json").read_text())
 
 
 def test_the_conditions_file_covers_the_known_divergences():
@@ -75,3 +76,18 @@ def test_visibility_and_validation_in_python(case):
     assert list(result.errors.items()) == list(case["errors"].items())
     if "answers_kept" in case:
         assert result.answers == case["answers_kept"]
+
+
+@pytest.mark.parametrize("case", DATETIMES["cases"], ids=[c["name"] for c in DATETIMES["cases"]])
+def test_a_datetime_typed_is_read_in_the_councils_zone(case, settings):
+    """The same cases run in node against the browser's reading (forms/tests/js/live.test.mjs, make web-test)."""
+    from django.http import QueryDict
+
+    from forms.filling import ABSENT, read_question
+
+    assert DATETIMES["time_zone"] == settings.TIME_ZONE
+    post = QueryDict(mutable=True)
+    post.update({"m-day": case["day"], "m-month": case["month"], "m-year": case["year"], "m-time": case["time"]})
+    form = Form({"pages": [{"id": "p", "title": "P", "questions": [{"id": "m", "type": "datetime", "label": "M"}]}]})
+    got = read_question(form.questions["m"], post, "m")
+    assert (None if got is ABSENT else got) == case["expected"]

@@ -4,6 +4,7 @@ autosave), add and remove entries, check the answers and submit."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -70,6 +71,26 @@ def test_starting_makes_a_draft_and_opens_the_first_page(draft, alice_client):
     assert 'data-show-key="seen_alone" hidden' in page and 'data-show-key="not_seen_reason" hidden' in page
     assert 'data-show-key="seen">' in page
     assert 'id="form-conditions"' in page and "forms/live.js" in page
+
+
+def test_a_second_start_on_the_same_day_makes_a_second_draft_and_a_double_click_does_not(
+    definition, child, alice_client
+):
+    url = reverse("forms:start", args=[child.pk, definition.name])
+
+    def start_page():
+        page = alice_client.get(url).content.decode()
+        key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+        after = re.search(r'name="after" value="(\d+)"', page).group(1)
+        return {"idempotency_key": key, "after": after}
+
+    first = start_page()
+    one = alice_client.post(url, first)
+    assert alice_client.post(url, first)["Location"] == one["Location"]  # a double click: the same draft
+    assert FormResponse.objects.filter(person=child).count() == 1
+    two = alice_client.post(url, start_page())  # "Start now" again, later: a new form, not the first one
+    assert two["Location"] != one["Location"]
+    assert FormResponse.objects.filter(person=child).count() == 2
 
 
 def test_save_and_continue_keeps_the_answers_and_a_required_error_stays_on_the_page(draft, alice_client):

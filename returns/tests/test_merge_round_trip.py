@@ -16,6 +16,7 @@ from people.models import Person, PersonMerge, PersonName, Relationship
 from people.services import AddressInput, address_add, relationship_create, warning_add
 from people.tests.factories import person
 from people.tests.merge_support import database_rows, differences
+from recording.models import ChronologyEntry
 from recording.services import case_note_create
 from returns.cin_census import build_cin_census
 from returns.ssda903 import build_ssda903
@@ -93,12 +94,15 @@ def test_work_recorded_since_the_merge_is_assigned_by_a_person(world):
         actor=world.worker, person=nadia, occurred_at=timezone.now(), subject="Visit to school", body="Callum seen."
     )
     items = merging.work_since(outcome.merge)
-    assert sorted(i.link_label for i in items) == ["recording.CaseNote.person", "recording.ChronologyEntry.person"]
+    # One thing to assign: the case note, with the chronology entry that summarises it.
+    assert [i.link_label for i in items] == ["recording.CaseNote.person"]
+    assert [w.link_label for w in items[0].with_it] == ["recording.ChronologyEntry.person"]
     with pytest.raises(RuleError, match="Say which record"):
         merging.person_unmerge(actor=admin, merge=outcome.merge)
     merging.person_unmerge(actor=admin, merge=outcome.merge, assignments={i.key: "merged" for i in items})
     note.refresh_from_db()
     assert note.person_id == callum.pk
+    assert ChronologyEntry.objects.get(source_type="case_note", source_id=note.pk).person_id == callum.pk
 
 
 def test_two_open_looked_after_episodes_refuse_the_merge(world):

@@ -40,7 +40,31 @@ export const lowerFirst = (label: string): string =>
 const isQuestion = (label: string): boolean => label.trimEnd().endsWith("?");
 const named = (label: string): string => (isQuestion(label) ? `The answer to '${label.trim()}'` : label);
 const namedLower = (label: string): string => (isQuestion(label) ? `the answer to '${label.trim()}'` : lowerFirst(label));
-const plural = (word: string, n: number): string => (n === 1 ? word : `${word}s`);
+const IRREGULAR: Record<string, string> = { person: "people", child: "children", man: "men", woman: "women" };
+const AFTER_NOUN = new Set(["of", "who", "that", "to", "for", "in", "with", "from", "at", "on", "seen", "given", "taken"]);
+/** forms/validation.py plural: the noun a phrase is about made plural ("2 people who took part"). */
+export function plural(phrase: string, n: number): string {
+  if (n === 1) return phrase;
+  const words = phrase.split(" ");
+  let at = words.length - 1;
+  for (let i = 1; i < words.length; i += 1) {
+    const w = words[i]!.toLowerCase();
+    if (AFTER_NOUN.has(w) || (w.endsWith("ed") && w.length > 3)) {
+      at = i - 1;
+      break;
+    }
+  }
+  const noun = words[at]!;
+  const low = noun.toLowerCase();
+  let many: string;
+  if (Object.hasOwn(IRREGULAR, low)) {
+    many = IRREGULAR[low]!;
+    if (noun.slice(0, 1) !== noun.slice(0, 1).toLowerCase()) many = many.slice(0, 1).toUpperCase() + many.slice(1);
+  } else if (/(s|x|z|ch|sh)$/.test(low)) many = `${noun}es`;
+  else if (/[^aeiou]y$/.test(low)) many = `${noun.slice(0, -1)}ies`;
+  else many = `${noun}s`;
+  return [...words.slice(0, at), many, ...words.slice(at + 1)].join(" ");
+}
 const num = (n: number): string =>
   Number.isInteger(n) ? Math.trunc(n).toLocaleString("en-GB") : n.toLocaleString("en-GB", { maximumFractionDigits: 20 });
 
