@@ -25,7 +25,7 @@ from core.views import handle_form, saved_then
 from people.models import Person
 from people.views import person_for_user, require_role
 
-from . import selectors, services, storage
+from . import hooks, selectors, services, storage
 from .forms import ChangeForm, GrantForm, SearchForm, UploadForm, VersionForm
 from .intake import size_text
 from .models import Document, DocumentVersion, RenditionKind, Sensitivity
@@ -426,6 +426,7 @@ def evidence(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
             "person": person,
             "document": document,
             "evidence": found,
+            "evidence_sections": hooks.evidence_sections(request, person, document),
             "versions": [
                 {
                     "version": v,
