@@ -5,6 +5,8 @@ Nothing here is deleted: a hold is released (not removed), a review is decided, 
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -70,7 +72,7 @@ class PersonRetention(models.Model):
         return f"Retention of person {self.person_id}"
 
     @property
-    def due_on(self):  # type: ignore[no-untyped-def]
+    def due_on(self) -> date | None:
         """The review date, put off by a decision to keep the record longer."""
         if self.review_on is None:
             return None

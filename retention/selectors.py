@@ -55,7 +55,7 @@ def due_for_review(today: date, *, limit: int = 500) -> list[PersonRetention]:
     docs = (
         Document.objects.filter(person_id=OuterRef("person_id")).values("person_id").annotate(n=Count("pk")).values("n")
     )
-    rows = list(
+    rows: list[PersonRetention] = list(
         PersonRetention.objects.select_related("rule", "person")
         .annotate(
             held=Exists(held),

@@ -119,7 +119,9 @@ def _recalculate_batch(
 
 
 def _require(actor: Actor, what: Can, message: str) -> None:
-    if not may(actor, what):
+    """Refuse a user without the permission. None is the system: `casework retention` run by whoever runs the
+    server (holds, releases, recalculation; never a disposal decision, which needs a person)."""
+    if actor is not None and not may(actor, what):
         raise RuleError(message)
 
 
@@ -267,6 +269,8 @@ def disposal_decide(
 ) -> DisposalReview:
     """A reviewer's decision on a record due for review: dispose of it (at once, or once a second person approves
     for a record over the threshold), or keep it for a further period, with the reason."""
+    if actor is None:
+        raise RuleError("A disposal is decided by a person: sign in to decide")
     _require(actor, Can.APPROVE_DISPOSAL, "You cannot approve disposals")
     today = timezone.localdate()
     if outcome not in ReviewOutcome.values:
@@ -287,6 +291,8 @@ def disposal_decide(
         if DisposalReview.objects.filter(person=person, status=ReviewStatus.AWAITING_SECOND).exists():
             raise RuleError("A disposal of this record is already waiting for a second approval")
         documents = Document.objects.filter(person=person).count()
+        decider = actor_or_none(actor)
+        assert decider is not None and retention.due_on is not None  # checked above
         why_second = second_approval_reason(retention, documents) if outcome == ReviewOutcome.DISPOSE else ""
         review = DisposalReview.objects.create(
             person=person,
@@ -303,7 +309,7 @@ def disposal_decide(
                 else ReviewStatus.APPROVED
             ),
             decided_at=timezone.now(),
-            decided_by=actor_or_none(actor),
+            decided_by=decider,
             needs_second=bool(why_second),
             why_second=why_second,
         )
@@ -331,10 +337,12 @@ def disposal_decide(
 def disposal_second_approve(*, actor: Actor, review: DisposalReview) -> DisposalReview:
     """The second approval of a disposal over the threshold, by someone other than the first; the record is then
     disposed of."""
+    if actor is None:
+        raise RuleError("A disposal is approved by a person: sign in to approve")
     _require(actor, Can.APPROVE_DISPOSAL, "You cannot approve disposals")
     if review.status != ReviewStatus.AWAITING_SECOND:
         raise RuleError("This disposal is not waiting for a second approval")
-    if actor_or_none(actor) is not None and review.decided_by_id == actor_or_none(actor).pk:  # type: ignore[union-attr]
+    if review.decided_by_id == actor.pk:
         raise RuleError(
             "You made the first decision to dispose of this record: a different person must give the second approval"
         )

@@ -117,7 +117,7 @@ def test_a_hold_stops_disposal_and_release_lets_it(alice, governance):
     child = person("Ava", "Stone", date(1990, 1, 1))
     due(child)
     hold = services.hold_place(actor=governance, person=child, kind="litigation", reason="Claim against the council")
-    with pytest.raises(RuleError, match="under a legal hold \\(litigation\\).*until the hold is released"):
+    with pytest.raises(RuleError, match=r"under a legal hold \(litigation\).*until the hold is released"):
         services.disposal_decide(actor=governance, person=child, outcome="dispose")
     services.hold_release(actor=governance, hold=hold, reason="Claim settled")
     with pytest.raises(RuleError, match="already released"):
