@@ -66,6 +66,13 @@ Documents and evidence (docs/evidence/)
                      (exit 1 when any is)
   documents renditions [--wait]      make the archival copies still waiting (as the worker does)
 
+Retention and disposal (docs/evidence/retention-schedule.md, docs/evidence/procedure-disposal.md)
+  retention due [--json]             records due for disposal review, with their rule (disposal itself is a
+                                     person's decision on the Records due for disposal review page)
+  retention hold --person ID --kind litigation|inquiry|subject_access|other --reason "..."
+  retention release --hold ID --reason "..."
+  retention recalculate              work out every record's class and review date again (after a bulk load)
+
 Users
   users invite --email EMAIL --first-name NAME --last-name NAME --team TEAM --role ROLE [--base-url URL]
                      create a user with a role in a team; prints (and emails) their one-time sign-in link
