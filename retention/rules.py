@@ -125,6 +125,15 @@ def review_date(rule: Rule, facts: Facts) -> Outcome:
         if facts.case_open:
             return Outcome(cls, None, None, "Not while the case is open")
         closed = facts.closed_on or facts.left_care_on
+        if closed is None and facts.added is not None:
+            # No case was ever opened: counted from the day the record was added.
+            day = birthday(facts.added, rule.years)
+            return Outcome(
+                cls,
+                facts.added,
+                day,
+                f"{rule.years} years from the date the record was added ({long_date(facts.added)}), no case opened",
+            )
         if closed is None:
             return Outcome(cls, None, None, "Cannot be worked out: no closing date is recorded")
         start = closed

@@ -24,6 +24,7 @@ from core.errors import RuleError
 from documents.models import Document, DocumentVersion, Rendition
 from documents.storage import documents_storage
 from people.models import Person, PersonName
+from recording.models import ChronologyEntry
 
 from . import facts
 from .models import (
@@ -36,7 +37,7 @@ from .models import (
     ReviewOutcome,
     ReviewStatus,
 )
-from .rules import RetentionClass, Rule, Trigger, outcome
+from .rules import TRIGGER_WORDS, RetentionClass, Rule, Trigger, outcome
 
 DISPOSED = "Disposed of"  # what personal fields and free text read after disposal
 BATCH = 1000
@@ -57,7 +58,7 @@ def rules_in_force() -> dict[RetentionClass, Rule]:
 
 def rule_text(rule: RetentionRule) -> str:
     """A rule in words: "75 years from the date of birth (15 years from death before 18). Source: ..."."""
-    text = f"{rule.years} years from {rule.get_trigger_display().lower()}"
+    text = f"{rule.years} years from {TRIGGER_WORDS[Trigger(rule.trigger)]}"
     if rule.after_death_years is not None:
         text += f" ({rule.after_death_years} years from the date of death if they died before 18)"
     return f"{text}. Source: {rule.source}"
@@ -404,7 +405,8 @@ def disposal_carry_out(*, actor: Actor, review: DisposalReview) -> DisposalCerti
     - every stored file of the person's documents (originals, archival copies, page images, thumbnails) is deleted
       from the documents storage, except bytes another person's document also holds; the rows stay, with their
       SHA-256, so the certificate and the fixity check can say what was there (fixity skips disposed documents);
-    - the documents' titles and change reasons read "Disposed of", their OCR text is emptied;
+    - the documents' titles and change reasons read "Disposed of", their OCR text is emptied, and their chronology
+      entries (on every record they concerned) read "Document disposed of";
     - the person's names (on the record and in the names table), date of birth and death, gender, first language
       read the disposal marker or are emptied;
     - the record is marked disposed (`PersonRetention.disposed_at`), so its pages say so.
@@ -433,7 +435,13 @@ def disposal_carry_out(*, actor: Actor, review: DisposalReview) -> DisposalCerti
         files=files,
         documents=count,
     )
+    document_ids = list(documents.values_list("pk", flat=True))
     documents.update(title=DISPOSED, change_reason="")
+    # The documents' entries in the chronology (on this record and on the records of those they concerned) named
+    # their titles and files.
+    ChronologyEntry.objects.filter(source_type="document", source_id__in=document_ids).update(
+        title=f"Document {DISPOSED.lower()}", summary="", text=""
+    )
     DocumentVersion.objects.filter(document__person=person).update(text="")
     PersonName.objects.filter(person=person).update(
         given_name=DISPOSED, family_name="", given_norm="", family_norm="", given_key="", family_key="", full_norm=""

@@ -79,3 +79,9 @@ def test_other_records_count_from_the_last_thing_recorded():
 def test_a_policy_of_75_years_from_the_18th_birthday_is_93_years_from_birth():
     rule = Rule(RetentionClass.LOOKED_AFTER, Trigger.BIRTH, 93, 15)
     assert review_date(rule, Facts(born=BORN, looked_after=True)).review_on == date(2103, 5, 14)
+
+
+def test_an_adult_with_no_case_ever_opened_counts_from_the_day_the_record_was_added():
+    result = outcome(RULES, Facts(born=date(1970, 1, 1), adult=True, added=date(2020, 2, 3)))
+    assert (result.retention_class, result.review_on) == (RetentionClass.ADULT, date(2028, 2, 3))
+    assert result.why == "8 years from the date the record was added (3 February 2020), no case opened"

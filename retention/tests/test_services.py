@@ -11,11 +11,14 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from core.errors import RuleError
+from documents import fixity
+from documents import selectors as document_selectors
 from documents import services as documents
 from documents.models import Document
 from documents.services import Upload
 from people import services as people
 from people.tests.factories import person
+from recording.models import ChronologyEntry
 from retention import services
 from retention.models import DisposalCertificate, PersonRetention, RetentionRule, ReviewStatus
 
@@ -146,6 +149,11 @@ def test_a_disposal_removes_the_content_and_keeps_a_certificate_with_hashes(
     assert Document.objects.get(pk=doc.pk).title == "Disposed of"
     assert retention(child).disposed_at is not None
     assert AuditEvent.objects.filter(object_type="disposal", person_id=child.pk).exists()
+    entry = ChronologyEntry.objects.get(source_type="document", source_id=doc.pk)
+    assert (entry.title, entry.text) == ("Document disposed of", "")
+    # The fixity check leaves the disposed files out instead of reporting them missing.
+    check = fixity.fixity_check_run(actor=None)
+    assert list(document_selectors.fixity_findings(check)) == []
     with pytest.raises(RuleError, match="already disposed of"):
         services.disposal_decide(actor=governance, person=child, outcome="dispose")
 
