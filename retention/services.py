@@ -21,7 +21,7 @@ from audit.services import audit_record
 from core.actors import Actor, actor_or_none
 from core.dates import long_date
 from core.errors import RuleError
-from documents.models import Document, DocumentVersion, Rendition
+from documents.models import Document, DocumentVersion, Rendition, RenditionStatus
 from documents.storage import documents_storage
 from people.models import Person, PersonName
 from recording.models import ChronologyEntry
@@ -442,7 +442,12 @@ def disposal_carry_out(*, actor: Actor, review: DisposalReview) -> DisposalCerti
     ChronologyEntry.objects.filter(source_type="document", source_id__in=document_ids).update(
         title=f"Document {DISPOSED.lower()}", summary="", text=""
     )
-    DocumentVersion.objects.filter(document__person=person).update(text="")
+    versions = DocumentVersion.objects.filter(document__person=person)
+    versions.update(text="")
+    # No archival copy can be made of a file that is gone: `casework documents renditions` leaves these alone.
+    versions.exclude(rendition_status=RenditionStatus.DONE).update(
+        rendition_status=RenditionStatus.NOT_POSSIBLE, rendition_message="The document was disposed of"
+    )
     PersonName.objects.filter(person=person).update(
         given_name=DISPOSED, family_name="", given_norm="", family_norm="", given_key="", family_key="", full_norm=""
     )

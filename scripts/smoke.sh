@@ -341,9 +341,9 @@ run audit verify
 echo
 echo "Retention: every record worked out again, the records due listed, a legal hold placed and released:"
 run retention recalculate
-check "every record's retention worked out" "^Retention worked out for [0-9]+ records\.$"
+check "every record's retention worked out" "^Retention worked out for [0-9]+ records?\.$"
 run retention due
-check "the records due are listed with their rule (or none)" "(^No records are due for disposal review\.$|records due for disposal review\.$)"
+check "the records due are listed with their rule (or none)" "(^No records are due for disposal review\.$|records? due for disposal review\.$)"
 run retention due --json
 check "the list as JSON" '"count": [0-9]+'
 run retention hold --person "$held" --kind litigation --reason "Claim against the council, letter of 1 December"

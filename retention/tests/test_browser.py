@@ -44,7 +44,7 @@ def test_information_governance_holds_releases_and_disposes(
 ):
     page, base = browser_page, live_server.url
     adult = person("Ava", "Stone", date(1950, 1, 1))
-    documents.documents_add(
+    [letter] = documents.documents_add(
         actor=alice,
         person=adult,
         uploads=[Upload("letter.txt", b"A letter.\n")],
@@ -110,3 +110,6 @@ def test_information_governance_holds_releases_and_disposes(
     page.goto(f"{base}/people/{adult.pk}")
     assert "This record was disposed of on" in page.content()
     check(page, "record-disposed")
+    page.goto(f"{base}/people/{adult.pk}/documents/{letter.pk}/evidence")
+    assert "This record was disposed of on" in page.locator("main").inner_text()
+    check(page, "evidence-disposed")

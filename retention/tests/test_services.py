@@ -151,6 +151,7 @@ def test_a_disposal_removes_the_content_and_keeps_a_certificate_with_hashes(
     assert AuditEvent.objects.filter(object_type="disposal", person_id=child.pk).exists()
     entry = ChronologyEntry.objects.get(source_type="document", source_id=doc.pk)
     assert (entry.title, entry.text) == ("Document disposed of", "")
+    assert doc.versions.get().rendition_message == "The document was disposed of"  # no copy is tried again
     # The fixity check leaves the disposed files out instead of reporting them missing.
     check = fixity.fixity_check_run(actor=None)
     assert list(document_selectors.fixity_findings(check)) == []

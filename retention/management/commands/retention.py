@@ -75,7 +75,7 @@ class Command(BaseCommand):
                 f"Record {r.person_id}: {r.get_retention_class_display()}, due {long_date(r.due)}. "  # type: ignore[attr-defined]
                 f"{r.why}. Rule: {services.rule_text(r.rule)}"
             )
-        self.stdout.write(f"{len(rows)} records due for disposal review.")
+        self.stdout.write(f"{len(rows)} record{'' if len(rows) == 1 else 's'} due for disposal review.")
 
     def hold(self, options: dict[str, Any]) -> None:
         person = Person.objects.filter(pk=options["person"]).first()
@@ -97,4 +97,4 @@ class Command(BaseCommand):
         with transaction.atomic():
             done = services.retention_recalculate()
             audit_record(actor=None, action=AuditAction.UPDATE, object_type="retention", changes={"recalculated": done})
-        self.stdout.write(f"Retention worked out for {done} records.")
+        self.stdout.write(f"Retention worked out for {done} record{'' if done == 1 else 's'}.")
