@@ -53,7 +53,7 @@ web-test: web/node_modules/.installed
 	node web/mobile/build.mjs --test
 
 security: $(VENV)/.installed
-	$(VENV)/bin/bandit -q -ll -r casework core accounts audit people recording cases returns demo forms documents sync -x '*/tests/*,*/migrations/*'
+	$(VENV)/bin/bandit -q -ll -r casework core accounts audit people recording cases returns demo forms documents sync retention -x '*/tests/*,*/migrations/*'
 
 migrations-check: $(VENV)/.installed
 	$(CASEWORK) manage makemigrations --check --dry-run

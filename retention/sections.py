@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from accounts.access import Can, may
 
@@ -23,8 +23,8 @@ def _context(request: HttpRequest, person: Any) -> dict[str, Any]:
 
 
 def record_section(request: HttpRequest, person: Any) -> SafeString:
-    return mark_safe(render_to_string("retention/record_section.html", _context(request, person), request=request))  # noqa: S308 - our template
+    return render_to_string("retention/record_section.html", _context(request, person), request=request)
 
 
 def evidence_section(request: HttpRequest, person: Any, document: Any) -> SafeString:
-    return mark_safe(render_to_string("retention/evidence_section.html", _context(request, person), request=request))  # noqa: S308 - our template
+    return render_to_string("retention/evidence_section.html", _context(request, person), request=request)
