@@ -52,6 +52,8 @@ class Can(StrEnum):
     MERGE_RECORDS = "review possible duplicates, merge two records of one person and undo a merge"
     REVIEW_IMPORTS = "match a scanning bureau's unmatched rows to people, or reject them"
     ADMINISTER = "manage users, teams, settings, tokens, grants and declared conflicts"
+    MANAGE_RETENTION = "change the retention rules, place and release legal holds, see the records due for review"
+    APPROVE_DISPOSAL = "decide whether a record due for review is disposed of or kept"
 
 
 _PRACTICE = frozenset(
@@ -81,6 +83,8 @@ PERMISSIONS: dict[str, frozenset[Can]] = {
     # Information governance: who looked at what and why; reviews break-glass; answers "why could she see this?".
     Role.INFORMATION_GOVERNANCE: frozenset(
         {Can.SEE_RECORDS, Can.SEE_ACCESS_LOG, Can.REVIEW_BREAK_GLASS, Can.EXPLAIN_ACCESS}
+        # Retention and disposal (retention app, decision 0026): the schedule, legal holds, disposal decisions.
+        | {Can.MANAGE_RETENTION, Can.APPROVE_DISPOSAL}
     ),
     # Administrators manage users and settings; they read records by the same relationship rule as everyone else.
     Role.ADMINISTRATOR: frozenset(Can) - {Can.CHAIR_REVIEWS},

@@ -41,6 +41,9 @@ def _casework(request: HttpRequest) -> dict[str, object]:
         "can_review_break_glass": access.may(request.user, access.Can.REVIEW_BREAK_GLASS),
         "unread_notifications": _unread(request),
         "can_administer": access.may(request.user, access.Can.ADMINISTER),
+        # Retention and disposal (retention app): its own item for information governance; administrators reach it
+        # from a record's Retention section, so their navigation stays on one line.
+        "can_manage_retention": access.may(request.user, access.Can.MANAGE_RETENTION),
         "nav_sections": sections,
         "section_nav": next((s for s in sections.values() if s.current and len(s.links) > 1), None),
     }

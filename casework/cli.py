@@ -70,6 +70,12 @@ Offline working (docs/sync-protocol.md)
   sync prune [--dry-run] [--json]
                      delete change-log rows every active device has pulled past and push results older
                      than 90 days (the worker does it daily); a device behind it downloads again
+Retention and disposal (docs/evidence/retention-schedule.md, docs/evidence/procedure-disposal.md)
+  retention due [--json]             records due for disposal review, with their rule (disposal itself is a
+                                     person's decision on the Records due for disposal review page)
+  retention hold --person ID --kind litigation|inquiry|subject_access|other --reason "..."
+  retention release --hold ID --reason "..."
+  retention recalculate              work out every record's class and review date again (after a bulk load)
 
 Users
   users invite --email EMAIL --first-name NAME --last-name NAME --team TEAM --role ROLE [--base-url URL]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("performance/", include("returns.dashboards.urls")),
     path("sync/", include("sync.urls")),
+    path("retention/", include("retention.urls")),
     path("administration/tokens/", include("accounts.token_urls")),
     path("administration/", include("accounts.admin_urls")),
     path("mobile/", include("sync.urls_app")),

@@ -20,7 +20,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from core.actors import Actor, actor_or_none
 
-from . import storage
+from . import hooks, storage
 from .models import DocumentVersion, FixityCheck, FixityFinding, FixityOutcome, Rendition
 
 BATCH = 500
@@ -37,6 +37,8 @@ class Problem:
 
 def _versions(sample: int | None) -> Iterable[DocumentVersion]:
     qs = DocumentVersion.objects.order_by("pk")
+    for disposed in hooks.disposed_documents():  # files removed by a disposal are gone on purpose (documents.hooks)
+        qs = qs.exclude(document_id__in=disposed)
     if sample is None:
         yield from qs.iterator(chunk_size=BATCH)
         return

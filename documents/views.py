@@ -26,7 +26,7 @@ from people.models import Person
 from people.views import person_for_user, require_role
 
 from . import redaction as redaction_module
-from . import redaction_services, selectors, services, storage
+from . import hooks, redaction_services, selectors, services, storage
 from .forms import (
     ChangeForm,
     GrantForm,
@@ -460,6 +460,7 @@ def evidence(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
             "document": document,
             "evidence": found,
             "redactions": selectors.redactions_of(document),
+            "evidence_sections": hooks.evidence_sections(request, person, document),
             "versions": [
                 {
                     "version": v,

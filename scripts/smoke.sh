@@ -98,7 +98,7 @@ for command in serve worker seed people "people search" "people import" "people 
   "tokens list" access "access explain" "access grant" "access revoke" "access refresh" idempotency_purge \
   demo_sign_ins backup restore forms "forms list" "forms check" "forms load" "forms submit" "forms pdf" \
   "forms export-fhir" documents "documents fixity" "documents renditions" \
-  "documents import" sync "sync prune"; do
+  "documents import" sync "sync prune" retention "retention due" "retention hold" "retention release" "retention recalculate"; do
   # shellcheck disable=SC2086  # the command's words are meant to split
   run $command --help
 done
@@ -336,6 +336,25 @@ check "the altered original is named by its document" "^Document [0-9]+, version
 truncate -s -8 "$dir/documents/${stored:-none}"
 run documents fixity
 check "put back as it was, every file checks clean again" " 0 missing, 0 altered\.$"
+run audit verify
+
+echo
+echo "Retention: every record worked out again, the records due listed, a legal hold placed and released:"
+run retention recalculate
+check "every record's retention worked out" "^Retention worked out for [0-9]+ records?\.$"
+run retention due
+check "the records due are listed with their rule (or none)" "(^No records are due for disposal review\.$|records? due for disposal review\.$)"
+run retention due --json
+check "the list as JSON" '"count": [0-9]+'
+run retention hold --person "$held" --kind litigation --reason "Claim against the council, letter of 1 December"
+check "a hold placed on the held record" "^Legal hold [0-9]+ placed on record $held"
+hold="$(grep -oE '^Legal hold [0-9]+' "$last" | grep -oE '[0-9]+$')"
+run --expect 1 retention hold --person 999999999 --kind inquiry --reason "Inquiry"
+check "an unknown record is named" "There is no record 999999999"
+run retention release --hold "${hold:-0}" --reason "Claim settled"
+check "the hold released" "^Legal hold [0-9]+ on record $held released\.$"
+run --expect 1 retention release --hold "${hold:-0}" --reason "Again"
+check "a hold released twice is refused in words" "This hold was already released on"
 run audit verify
 
 echo

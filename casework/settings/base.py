@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "forms",
     "documents",
     "sync",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -284,3 +285,7 @@ LOGGING = {
 # Request size (core.limits): a body larger is answered 413 (core.middleware.RequestSizeMiddleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = limits.REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = limits.REQUEST_FIELDS
+
+# Retention and disposal (retention app, docs/decisions/0026): disposing of a record with more documents than this
+# needs a second, different person's approval (adoption, looked-after and care leavers' records always do).
+CASEWORK_RETENTION_SECOND_APPROVAL_DOCUMENTS = int(os.environ.get("CASEWORK_RETENTION_SECOND_APPROVAL_DOCUMENTS", "20"))

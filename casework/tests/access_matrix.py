@@ -159,6 +159,19 @@ PAGES: dict[str, Rule] = {
     "documents:redaction_apply": rule("corrector", Can.RECORD_CASE_NOTES, audit="person", **RECORD_POST),
     "documents:redaction_page": rule("record", audit="person"),
     "documents:redaction_download": rule("record", audit="export"),
+    # Retention and disposal (retention.urls): information governance and administrators, on any record they find
+    # (the disposal review is theirs, not the case's). The world has no record due, so the due list names no one
+    # (retention's tests check its one event); the child has a hold and a disposal waiting for a second approval.
+    "retention:due": rule("can", Can.MANAGE_RETENTION),
+    "retention:rules": rule("can", Can.MANAGE_RETENTION),
+    "retention:rule": rule("can", Can.MANAGE_RETENTION, **RECORD_POST),
+    "retention:holds": rule("can", Can.MANAGE_RETENTION, audit="people"),
+    "retention:release": rule("can", Can.MANAGE_RETENTION, audit="person", **RECORD_POST),
+    "retention:person": rule("can", Can.MANAGE_RETENTION, audit="person"),
+    "retention:hold": rule("can", Can.MANAGE_RETENTION, audit="person", **RECORD_POST),
+    "retention:decide": rule("can", Can.APPROVE_DISPOSAL, audit="person", **RECORD_POST),
+    "retention:certificate": rule("can", Can.MANAGE_RETENTION, audit="person", ok={404}),
+    "retention:approve": rule("can", Can.APPROVE_DISPOSAL, audit="person", **RECORD_POST),
     # Returns and performance: whole-authority extracts
     "returns:index": rule("can", Can.RUN_RETURNS),
     "returns:run": rule("can", Can.RUN_RETURNS),

@@ -40,6 +40,7 @@ from people.services import AddressInput, person_create, relationship_create
 from people.tests.factories import grant
 from recording import services as rec
 from recording.models import ChronologyEntry
+from retention.models import DisposalReview, LegalHold, ReviewOutcome, ReviewStatus
 from returns.models import DataQualityIssue, ReturnFile, ReturnKind, ReturnRun, RunStatus, ValidationOutcome
 from returns.views import default_year
 
@@ -281,6 +282,20 @@ def build_world() -> World:
             run=run, rule="8500", message="Child's UPN is missing", severity="error", child_id=str(p.pk), person=p
         )
 
+    # Retention (retention app): a legal hold on the child, and a disposal of it waiting for a second approval.
+    hold = LegalHold.objects.create(person=child, kind="litigation", reason="Claim", placed_at=timezone.now())
+    review = DisposalReview.objects.create(
+        person=child,
+        retention_class="other",
+        review_on=timezone.localdate(),
+        outcome=ReviewOutcome.DISPOSE,
+        status=ReviewStatus.AWAITING_SECOND,
+        decided_at=timezone.now(),
+        decided_by=dee,
+        needs_second=True,
+        why_second="Test",
+    )
+
     return World(
         users=users,
         # Signed in once for the module (their sessions live in the module's transaction, not a test's savepoint).
@@ -304,6 +319,9 @@ def build_world() -> World:
             "review_id": review.pk,
             "run_id": run.pk,
             "file_id": file.pk,
+            "hold_id": hold.pk,
+            "review_id": review.pk,
+            "retention_class": "other",
             "slug": "children",
             "step": "assessment-start",
             "name": "example-visit-note",

@@ -355,6 +355,13 @@ AUDIT_ASKER = {
     "forms:response_authorise": "manager",
     "forms:response_return": "manager",
     "performance:download": "pat",
+    "retention:holds": "admin",
+    "retention:release": "admin",
+    "retention:person": "admin",
+    "retention:hold": "admin",
+    "retention:decide": "admin",
+    "retention:certificate": "admin",
+    "retention:approve": "admin",
 }
 
 AUDITED = [(n, r) for n, r in PAGES.items() if r.audit] + [(k, r) for k, r in API.items() if r.audit]

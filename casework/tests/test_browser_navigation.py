@@ -100,7 +100,7 @@ def test_the_navigation_holds_at_every_width(allow_audit_flush, live_server, tea
     ]  # fmt: skip
 
     sign_in(page, base, governance.email)
-    check_widths(page, base, "/", "information-governance", ["Find a person", "Break-glass"])
+    check_widths(page, base, "/", "information-governance", ["Find a person", "Break-glass", "Retention"])
 
     sign_in(page, base, iro.email)
     check_widths(

@@ -128,6 +128,8 @@ class Command(BaseCommand):
         involvement_seconds, involvement_rows = self._refresh_involvements()
         # The form definitions (forms/definitions/*.json), by the command's name: demo and forms sit side by side.
         call_command("forms", "load", stdout=self.stdout)
+        # Every record's retention class and review date (the bulk load sends no signals), by the command's name.
+        call_command("retention", "recalculate", stdout=self.stdout)
         elapsed = time.monotonic() - started
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Seeded the {size} authority (seed {seed}) in {elapsed:,.1f} s:"))
