@@ -25,8 +25,8 @@ from core.views import handle_form, saved_then
 from people.models import Person
 from people.views import person_for_user, require_role
 
-from . import redaction as redaction_module
 from . import hooks, redaction_services, selectors, services, storage
+from . import redaction as redaction_module
 from .forms import (
     ChangeForm,
     GrantForm,

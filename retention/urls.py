@@ -13,5 +13,5 @@ urlpatterns = [
     path("people/<int:pk>/hold", views.hold_place, name="hold"),
     path("people/<int:pk>/decide", views.decide, name="decide"),
     path("people/<int:pk>/certificate", views.certificate, name="certificate"),
-    path("reviews/<int:review_id>/approve", views.approve, name="approve"),
+    path("reviews/<int:disposal_review_id>/approve", views.approve, name="approve"),
 ]

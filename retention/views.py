@@ -203,10 +203,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def approve(request: HttpRequest, review_id: int) -> HttpResponse:
+def approve(request: HttpRequest, disposal_review_id: int) -> HttpResponse:
     """The second approval of a disposal over the threshold, by someone other than the first."""
     _require(request, Can.APPROVE_DISPOSAL, "Only information governance and administrators approve disposals")
-    review = get_object_or_404(DisposalReview.objects.select_related("person", "decided_by"), pk=review_id)
+    review = get_object_or_404(DisposalReview.objects.select_related("person", "decided_by"), pk=disposal_review_id)
     found = _person(request, review.person_id, "disposal second approval")
     form = ApproveForm(request.POST if request.method == "POST" else None)
     return handle_form(

@@ -284,7 +284,7 @@ def build_world() -> World:
 
     # Retention (retention app): a legal hold on the child, and a disposal of it waiting for a second approval.
     hold = LegalHold.objects.create(person=child, kind="litigation", reason="Claim", placed_at=timezone.now())
-    review = DisposalReview.objects.create(
+    disposal_review = DisposalReview.objects.create(
         person=child,
         retention_class="other",
         review_on=timezone.localdate(),
@@ -320,7 +320,7 @@ def build_world() -> World:
             "run_id": run.pk,
             "file_id": file.pk,
             "hold_id": hold.pk,
-            "review_id": review.pk,
+            "disposal_review_id": disposal_review.pk,
             "retention_class": "other",
             "slug": "children",
             "step": "assessment-start",
