@@ -196,3 +196,10 @@ def relatives_for_concerns(user: Any, person: Person) -> list[Person]:
             "date_of_birth", "family_name", "given_name"
         )
     )
+
+
+def disclosure_copy(version: DocumentVersion) -> Rendition | None:
+    """The copy of `version` to disclose (in a court or conference bundle, a subject access request): its archival
+    PDF/A-2b rendition, or None when it has none yet. The one place that picks it: redaction (issue 14) will make it
+    prefer the latest redacted copy, so every caller gets the redacted one without changing. One query."""
+    return Rendition.objects.filter(version=version, kind=RenditionKind.ARCHIVAL, page=0).first()

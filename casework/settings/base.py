@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "forms",
     "documents",
     "sync",
+    "bundles",
 ]
 
 MIDDLEWARE = [
