@@ -54,7 +54,13 @@ def document_choices(user: Any, person: Person) -> list[DocumentChoice]:
             latest_version_id=Subquery(latest.values("pk")[:1]),
             has_copy=Exists(
                 Rendition.objects.filter(
-                    version_id=Subquery(latest.values("pk")[:1]), kind=RenditionKind.ARCHIVAL, page=0
+                    version_id=Subquery(
+                        DocumentVersion.objects.filter(document=OuterRef(OuterRef("pk")))
+                        .order_by("-number")
+                        .values("pk")[:1]
+                    ),
+                    kind=RenditionKind.ARCHIVAL,
+                    page=0,
                 )
             ),
         )
