@@ -41,7 +41,7 @@ def form_choices(person: Person) -> list[FormResponse]:
     )
 
 
-def document_choices(user: Any, person: Person) -> list[DocumentChoice]:
+def document_choices(user: Any, person: Person, *, system: bool = False) -> list[DocumentChoice]:
     """The documents on the person's record, newest first, each with whether this user may see it (a restricted one
     needs its own grant) and whether its latest version has an archival copy to disclose: one query."""
     latest = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-number")
@@ -69,12 +69,22 @@ def document_choices(user: Any, person: Person) -> list[DocumentChoice]:
     return [
         DocumentChoice(
             document=d,
-            may_see=access.may_see_document(user, person, sensitivity=d.sensitivity, granted=bool(d.granted)),  # type: ignore[attr-defined]
+            may_see=(d.sensitivity != Sensitivity.RESTRICTED)
+            if system
+            else access.may_see_document(user, person, sensitivity=d.sensitivity, granted=bool(d.granted)),  # type: ignore[attr-defined]
             has_copy=bool(d.has_copy),  # type: ignore[attr-defined]
             third_party=d.sensitivity == Sensitivity.THIRD_PARTY,
         )
         for d in rows
     ]
+
+
+def document_choices_for_system(person: Person) -> list[DocumentChoice]:
+    """What the operator (no user: `casework bundle` without --as) may put in: every document but a restricted one."""
+    from django.contrib.auth.models import AnonymousUser
+
+    rows = document_choices(AnonymousUser(), person, system=True)
+    return rows
 
 
 def bundles_for_person(person: Person, limit: int = RECENT) -> list[Bundle]:

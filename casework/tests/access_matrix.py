@@ -149,6 +149,12 @@ PAGES: dict[str, Rule] = {
     "documents:thumbnail": rule("record", audit="person"),
     "documents:page_image": rule("record", audit="person"),
     "documents:fixity": rule("can", Can.ADMINISTER),
+    # Court and conference bundles (bundles.urls): the record rule, and a role that may make bundles.
+    "bundles:list": rule("record", Can.MAKE_BUNDLES, audit="person"),
+    "bundles:new": rule("record", Can.MAKE_BUNDLES, audit="person", **RECORD_POST),
+    "bundles:bundle": rule("record", Can.MAKE_BUNDLES, audit="person"),
+    "bundles:status": rule("record", Can.MAKE_BUNDLES, audit="person"),
+    "bundles:download": rule("record", Can.MAKE_BUNDLES, audit="export"),
     # Returns and performance: whole-authority extracts
     "returns:index": rule("can", Can.RUN_RETURNS),
     "returns:run": rule("can", Can.RUN_RETURNS),
