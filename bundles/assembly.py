@@ -144,12 +144,18 @@ def _stamp(pdf: Any, strips: bytes) -> None:
             box = page.mediabox
             x0, y0, x1 = float(box[0]), float(box[1]), float(box[2])
             form = pdf.copy_foreign(strip.as_form_xobject())
-            rect = pikepdf.Rectangle(x0 + MARGIN, y0 + (MARGIN_BOTTOM - STRIP_HEIGHT) / 2, x1 - MARGIN,
-                                     y0 + (MARGIN_BOTTOM + STRIP_HEIGHT) / 2)
+            rect = pikepdf.Rectangle(
+                x0 + MARGIN,
+                y0 + (MARGIN_BOTTOM - STRIP_HEIGHT) / 2,
+                x1 - MARGIN,
+                y0 + (MARGIN_BOTTOM + STRIP_HEIGHT) / 2,
+            )
             page.add_overlay(form, rect, shrink=True, expand=True)
 
 
-def assemble(exhibits: Sequence[ExhibitPdf], *, front_matter: FrontMatter, strips: Strips, front_label: str) -> Assembled:
+def assemble(
+    exhibits: Sequence[ExhibitPdf], *, front_matter: FrontMatter, strips: Strips, front_label: str
+) -> Assembled:
     """The bundle's bytes (see the module's docstring). `front_label` is what the front matter's pages are stamped
     with ("Index")."""
     body, counts = _placed(exhibits)

@@ -38,7 +38,11 @@ from .models import Bundle, BundleStatus, Exhibit, ExhibitKind, Purpose
 
 logger = logging.getLogger(__name__)
 
-SECTIONS = (("A", "Chronology", ExhibitKind.CHRONOLOGY), ("B", "Forms", ExhibitKind.FORM), ("C", "Documents", ExhibitKind.DOCUMENT))
+SECTIONS = (
+    ("A", "Chronology", ExhibitKind.CHRONOLOGY),
+    ("B", "Forms", ExhibitKind.FORM),
+    ("C", "Documents", ExhibitKind.DOCUMENT),
+)
 
 
 class BundleFailed(Exception):
@@ -68,7 +72,9 @@ def _chronology(bundle: Bundle) -> Planned:
     entries = list(
         chronology_queryset(
             bundle.person,
-            ChronologyFilter(entry_types=list(bundle.entry_types), date_from=bundle.period_from, date_to=bundle.period_to),
+            ChronologyFilter(
+                entry_types=list(bundle.entry_types), date_from=bundle.period_from, date_to=bundle.period_to
+            ),
         ).order_by("occurred_at", "id")
     )
     tz = timezone.get_current_timezone()
@@ -106,7 +112,9 @@ def _forms(bundle: Bundle) -> list[Planned]:
     from .selectors import responses_by_id
 
     responses = responses_by_id(bundle.person, list(bundle.form_response_ids))
-    chosen = sorted((responses[pk] for pk in bundle.form_response_ids if pk in responses), key=lambda r: (r.submitted_at, r.pk))
+    chosen = sorted(
+        (responses[pk] for pk in bundle.form_response_ids if pk in responses), key=lambda r: (r.submitted_at, r.pk)
+    )
     planned = []
     for response in chosen:
         pdf = response_pdf_bytes(response)
@@ -127,7 +135,9 @@ def _documents(bundle: Bundle) -> list[Planned]:
     from .selectors import documents_by_id
 
     documents = documents_by_id(bundle.person, list(bundle.document_ids))
-    chosen = sorted((documents[pk] for pk in bundle.document_ids if pk in documents), key=lambda d: (d.document_date, d.pk))
+    chosen = sorted(
+        (documents[pk] for pk in bundle.document_ids if pk in documents), key=lambda d: (d.document_date, d.pk)
+    )
     latest = {
         v.document_id: v
         for v in DocumentVersion.objects.filter(document__in=[d.pk for d in chosen]).order_by("document_id", "number")

@@ -34,7 +34,9 @@ class BundleForm(GovForm):
     period_from = GovDateField(
         label="Start of the period", label_text="Start of the period", help_text="For example, 1 4 2026"
     )
-    period_to = GovDateField(label="End of the period", label_text="End of the period", help_text="For example, 30 11 2026")
+    period_to = GovDateField(
+        label="End of the period", label_text="End of the period", help_text="For example, 30 11 2026"
+    )
     entry_types = forms.MultipleChoiceField(
         label="Chronology entries to include (optional)",
         choices=EntryType.choices,
@@ -66,11 +68,18 @@ class BundleForm(GovForm):
     )
 
     def __init__(
-        self, *args: Any, responses: Sequence[FormResponse] = (), documents: Sequence[DocumentChoice] = (), **kwargs: Any
+        self,
+        *args: Any,
+        responses: Sequence[FormResponse] = (),
+        documents: Sequence[DocumentChoice] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["form_response_ids"].choices = [  # type: ignore[attr-defined]
-            (r.pk, f"{r.definition.title}, submitted {long_date(r.submitted_at.date()) if r.submitted_at else ''}".strip())
+            (
+                r.pk,
+                f"{r.definition.title}, submitted {long_date(r.submitted_at.date()) if r.submitted_at else ''}".strip(),
+            )
             for r in responses
         ]
         offered = [c for c in documents if c.offered]

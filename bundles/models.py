@@ -42,7 +42,9 @@ class Bundle(models.Model):
     form_response_ids = models.JSONField(default=list, blank=True)
     document_ids = models.JSONField(default=list, blank=True)
     # The officer producing it, for the certificate: the signed-in user (who passed the second factor), in words.
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     officer_name = models.CharField(max_length=200)
     officer_role = models.CharField(max_length=200)
     officer_organisation = models.CharField(max_length=200)
@@ -88,11 +90,15 @@ class Exhibit(models.Model):
     kind = models.CharField(max_length=20, choices=ExhibitKind.choices)
     title = models.CharField(max_length=300)
     dated = models.DateField(null=True, blank=True)
-    form_response = models.ForeignKey("forms.FormResponse", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    form_response = models.ForeignKey(
+        "forms.FormResponse", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     document_version = models.ForeignKey(
         "documents.DocumentVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    rendition = models.ForeignKey("documents.Rendition", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rendition = models.ForeignKey(
+        "documents.Rendition", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     sensitivity = models.CharField(max_length=20, blank=True)  # a document's, when it was put in
     third_party = models.BooleanField(default=False)  # flagged for review before disclosure
     restricted = models.BooleanField(default=False)

@@ -27,5 +27,7 @@ def bundles_section(request: HttpRequest, person: Person) -> SafeString:
 
 
 def register() -> None:
-    record.register_action(record.RecordAction("make_bundle", "Make a court or conference bundle", "bundles:new", 60, may_make))
+    record.register_action(
+        record.RecordAction("make_bundle", "Make a court or conference bundle", "bundles:new", 60, may_make)
+    )
     record.register_section(record.RecordSection("bundles", "main", 47, bundles_section))

@@ -98,7 +98,9 @@ def bundle_new(request: HttpRequest, pk: int) -> HttpResponse:
             from .tasks import build_bundle
 
             build_bundle.enqueue(bundle.pk)
-        return saved_then(request, "Your bundle has been asked for", "bundles:bundle", pk=person.pk, bundle_id=bundle.pk)
+        return saved_then(
+            request, "Your bundle has been asked for", "bundles:bundle", pk=person.pk, bundle_id=bundle.pk
+        )
 
     unavailable = [c for c in documents if c.may_see and not c.has_copy]
     hidden = sum(1 for c in documents if not c.may_see)
@@ -111,7 +113,13 @@ def bundle_new(request: HttpRequest, pk: int) -> HttpResponse:
         page=lambda: render(
             request,
             "bundles/new.html",
-            {"form": form, "person": person, "unavailable": unavailable, "hidden": hidden, "officer": user.display_name},
+            {
+                "form": form,
+                "person": person,
+                "unavailable": unavailable,
+                "hidden": hidden,
+                "officer": user.display_name,
+            },
         ),
     )
 

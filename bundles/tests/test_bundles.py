@@ -84,7 +84,7 @@ def test_the_bundle_is_one_pdfa_file_with_every_page_numbered_continuously(full)
 
 
 def test_the_index_lists_every_exhibit_with_its_first_page_and_each_page_its_exhibit(full) -> None:
-    bundle, pdf, response, letter, neighbour = full
+    bundle, pdf, _response, _letter, _neighbour = full
     exhibits = list(bundle.exhibits.order_by("position"))
     assert [e.number for e in exhibits] == ["A1", "B1", "C1", "C2"]
     assert exhibits[0].first_page == bundle.front_pages + 1
@@ -103,7 +103,7 @@ def test_the_index_lists_every_exhibit_with_its_first_page_and_each_page_its_exh
 
 
 def test_the_manifest_hashes_match_the_sources_and_the_pages_in_the_bundle(full) -> None:
-    bundle, pdf, response, letter, neighbour = full
+    bundle, pdf, response, letter, _neighbour = full
     pages = helpers.page_texts(pdf)
     front = "".join(pages[: bundle.front_pages]).replace(" ", "")
     with pikepdf.open(io.BytesIO(pdf)) as p:
@@ -132,7 +132,10 @@ def test_sensitive_third_party_information_is_flagged_in_the_index(full) -> None
     bundle, pdf, *_ = full
     assert bundle.flagged == 1 and bundle.exhibits.get(number="C2").third_party
     front = " ".join(helpers.page_texts(pdf)[: bundle.front_pages])
-    assert "Neighbour's statement (letter, version 1) (sensitive third-party information: review before disclosure)" in front
+    assert (
+        "Neighbour's statement (letter, version 1) (sensitive third-party information: review before disclosure)"
+        in front
+    )
 
 
 def test_the_bundle_is_kept_and_audited(full, alice) -> None:
@@ -186,8 +189,12 @@ def test_a_document_without_an_archival_copy_cannot_go_in(alice, child) -> None:
     from documents.services import Upload, documents_add
 
     [waiting] = documents_add(
-        actor=alice, person=child, uploads=[Upload("a.txt", b"Waiting\n")], document_type="letter",
-        document_date=date(2026, 5, 1), title="Not yet copied",
+        actor=alice,
+        person=child,
+        uploads=[Upload("a.txt", b"Waiting\n")],
+        document_type="letter",
+        document_date=date(2026, 5, 1),
+        title="Not yet copied",
     )
     with pytest.raises(RuleError) as refused:
         ask(alice, child, document_ids=[waiting.pk])

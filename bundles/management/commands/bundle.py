@@ -28,7 +28,9 @@ def _date(value: str, option: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"{option} must be a date written YYYY-MM-DD, for example 2026-04-01 (not {value!r})") from None
+        raise CommandError(
+            f"{option} must be a date written YYYY-MM-DD, for example 2026-04-01 (not {value!r})"
+        ) from None
 
 
 class Command(BaseCommand):
@@ -36,15 +38,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--person", type=int, required=True, metavar="ID", help="the person's record number")
-        parser.add_argument("--from", dest="date_from", required=True, metavar="DATE", help="start of the period, YYYY-MM-DD")
+        parser.add_argument(
+            "--from", dest="date_from", required=True, metavar="DATE", help="start of the period, YYYY-MM-DD"
+        )
         parser.add_argument("--to", dest="date_to", required=True, metavar="DATE", help="end of the period, YYYY-MM-DD")
         parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="where to write the bundle")
         parser.add_argument(
-            "--types", nargs="+", default=[], metavar="TYPE", help="chronology entry types to include (default: all): "
-            + ", ".join(EntryType.values)
+            "--types",
+            nargs="+",
+            default=[],
+            metavar="TYPE",
+            help="chronology entry types to include (default: all): " + ", ".join(EntryType.values),
         )
-        parser.add_argument("--documents", choices=["all", "none"], default="all", help="the record's documents (default all)")
-        parser.add_argument("--forms", choices=["all", "none"], default="all", help="forms submitted in the period (default all)")
+        parser.add_argument(
+            "--documents", choices=["all", "none"], default="all", help="the record's documents (default all)"
+        )
+        parser.add_argument(
+            "--forms", choices=["all", "none"], default="all", help="forms submitted in the period (default all)"
+        )
         parser.add_argument("--as", dest="user", default=None, metavar="USER", help="the officer producing it (email)")
         parser.add_argument("--purpose", choices=Purpose.values, default=Purpose.COURT)
         parser.add_argument("--title", default="", help="the title on the cover")
