@@ -87,7 +87,8 @@ def _placed(exhibits: Sequence[ExhibitPdf]) -> tuple[Any, list[int]]:
             target = out.add_blank_page(page_size=size)
             form = out.copy_foreign(page.as_form_xobject())
             rect = pikepdf.Rectangle(MARGIN, MARGIN_BOTTOM, size[0] - MARGIN, size[1] - MARGIN)
-            target.add_overlay(form, rect, shrink=True, expand=False)
+            # pikepdf's stub lacks shrink/expand, which add_overlay takes (pikepdf/_methods.py).
+            target.add_overlay(form, rect, shrink=True, expand=False)  # type: ignore[call-arg]
         source.close()
     return out, counts
 
@@ -150,7 +151,7 @@ def _stamp(pdf: Any, strips: bytes) -> None:
                 x1 - MARGIN,
                 y0 + (MARGIN_BOTTOM + STRIP_HEIGHT) / 2,
             )
-            page.add_overlay(form, rect, shrink=True, expand=True)
+            page.add_overlay(form, rect)
 
 
 def assemble(

@@ -71,8 +71,8 @@ def document_choices(user: Any, person: Person, *, system: bool = False) -> list
             document=d,
             may_see=(d.sensitivity != Sensitivity.RESTRICTED)
             if system
-            else access.may_see_document(user, person, sensitivity=d.sensitivity, granted=bool(d.granted)),  # type: ignore[attr-defined]
-            has_copy=bool(d.has_copy),  # type: ignore[attr-defined]
+            else access.may_see_document(user, person, sensitivity=d.sensitivity, granted=bool(d.granted)),
+            has_copy=bool(d.has_copy),
             third_party=d.sensitivity == Sensitivity.THIRD_PARTY,
         )
         for d in rows

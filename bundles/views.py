@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -161,7 +162,7 @@ def bundle_status(request: HttpRequest, pk: int, bundle_id: int) -> JsonResponse
 
 @login_required
 @require_GET
-def bundle_download(request: HttpRequest, pk: int, bundle_id: int) -> HttpResponse:
+def bundle_download(request: HttpRequest, pk: int, bundle_id: int) -> HttpResponseBase:
     """The bundle's PDF, checked against its SHA-256 before it is sent; every download audited."""
     person, bundle = _bundle(request, pk, bundle_id, section="bundle download")
     if bundle.status != BundleStatus.DONE:

@@ -60,7 +60,7 @@ def test_a_social_worker_makes_a_bundle_from_the_record_and_downloads_it(alice, 
     page = c.get(response["Location"]).content.decode()
     assert "1 exhibit contains sensitive third-party information" in page and "Download the bundle (PDF)" in page
     download = c.get(reverse("bundles:download", args=[child.pk, bundle.pk]))
-    body = b"".join(download.streaming_content)
+    body = download.getvalue()
     assert hashlib.sha256(body).hexdigest() == bundle.sha256
     assert AuditEvent.objects.filter(object_type="bundle", action=AuditAction.EXPORT, object_id=str(bundle.pk)).exists()
     assert "Care proceedings" in c.get(reverse("bundles:list", args=[child.pk])).content.decode()
