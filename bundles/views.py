@@ -94,14 +94,14 @@ def bundle_new(request: HttpRequest, pk: int) -> HttpResponse:
     def done(bundle: Bundle) -> HttpResponse:
         # After the request's transaction: a small bundle is made now, a bigger one queued for the worker.
         if services.is_quick(bundle):
-            building.bundle_build(bundle.pk)
+            built = building.bundle_build(bundle.pk)
+            message = "Your bundle is ready" if built.status == BundleStatus.DONE else "Your bundle could not be made"
         else:
             from .tasks import build_bundle
 
             build_bundle.enqueue(bundle.pk)
-        return saved_then(
-            request, "Your bundle has been asked for", "bundles:bundle", pk=person.pk, bundle_id=bundle.pk
-        )
+            message = "Your bundle is being made"
+        return saved_then(request, message, "bundles:bundle", pk=person.pk, bundle_id=bundle.pk)
 
     unavailable = [c for c in documents if c.may_see and not c.has_copy]
     hidden = sum(1 for c in documents if not c.may_see)

@@ -67,6 +67,34 @@ def test_a_social_worker_makes_a_bundle_from_the_record_and_downloads_it(alice, 
     assert "Care proceedings" in c.get(reverse("people:detail", args=[child.pk])).content.decode()
 
 
+def test_a_bigger_bundle_is_made_by_the_worker_while_its_page_shows_the_progress(alice, child) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from bundles.building import bundle_build
+
+    documents = [helpers.document(child, alice, f"Letter {n}") for n in range(4)]
+    c = client_for(alice)
+    response = c.post(reverse("bundles:new", args=[child.pk]), form_data(document_ids=[d.pk for d in documents]))
+    bundle = Bundle.objects.get()
+    assert response.status_code == 302 and bundle.status == "waiting"
+    queued = DBTaskResult.objects.get(task_path="bundles.tasks.build_bundle")
+    assert queued.args_kwargs["args"] == [bundle.pk]
+    page = c.get(response["Location"]).content.decode()
+    assert "Your bundle is being made" in page, page
+    assert 'id="bundle-progress"' in page and "bundles/progress" in page
+    status = c.get(reverse("bundles:status", args=[child.pk, bundle.pk])).json()
+    assert status == {
+        "status": "waiting",
+        "status_label": "Waiting to start",
+        "stage": bundle.stage,
+        "percent": 0,
+        "finished": False,
+    }
+    bundle_build(bundle.pk)  # what the task worker does
+    assert c.get(reverse("bundles:status", args=[child.pk, bundle.pk])).json()["finished"] is True
+    assert "Download the bundle (PDF)" in c.get(response["Location"]).content.decode()
+
+
 def test_bad_input_on_the_page_is_refused_in_words_and_nothing_is_written(alice, child) -> None:
     c = client_for(alice)
     events = AuditEvent.objects.exclude(action=AuditAction.VIEW).count()
