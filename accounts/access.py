@@ -62,7 +62,14 @@ _PRACTICE = frozenset(
 PERMISSIONS: dict[str, frozenset[Can]] = {
     Role.SOCIAL_WORKER: _PRACTICE | {Can.MAKE_BUNDLES},
     Role.TEAM_MANAGER: _PRACTICE
-    | {Can.MAKE_BUNDLES, Can.MANAGE_CASES, Can.SEE_ACCESS_LOG, Can.SEE_REVIEWS_DUE, Can.SEE_PERFORMANCE, Can.REVIEW_BREAK_GLASS},
+    | {
+        Can.MAKE_BUNDLES,
+        Can.MANAGE_CASES,
+        Can.SEE_ACCESS_LOG,
+        Can.SEE_REVIEWS_DUE,
+        Can.SEE_PERFORMANCE,
+        Can.REVIEW_BREAK_GLASS,
+    },
     # Business support: the front door's contacts, new people, the letters and calls they handle, and keeping the
     # person index clean (possible duplicates reviewed, merged and unmerged).
     Role.BUSINESS_SUPPORT: frozenset(
