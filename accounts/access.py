@@ -54,6 +54,7 @@ class Can(StrEnum):
     ADMINISTER = "manage users, teams, settings, tokens, grants and declared conflicts"
     MANAGE_RETENTION = "change the retention rules, place and release legal holds, see the records due for review"
     APPROVE_DISPOSAL = "decide whether a record due for review is disposed of or kept"
+    MAKE_BUNDLES = "make court and conference bundles from a record, and download them"
 
 
 _PRACTICE = frozenset(
@@ -62,9 +63,16 @@ _PRACTICE = frozenset(
 )
 
 PERMISSIONS: dict[str, frozenset[Can]] = {
-    Role.SOCIAL_WORKER: _PRACTICE,
+    Role.SOCIAL_WORKER: _PRACTICE | {Can.MAKE_BUNDLES},
     Role.TEAM_MANAGER: _PRACTICE
-    | {Can.MANAGE_CASES, Can.SEE_ACCESS_LOG, Can.SEE_REVIEWS_DUE, Can.SEE_PERFORMANCE, Can.REVIEW_BREAK_GLASS},
+    | {
+        Can.MAKE_BUNDLES,
+        Can.MANAGE_CASES,
+        Can.SEE_ACCESS_LOG,
+        Can.SEE_REVIEWS_DUE,
+        Can.SEE_PERFORMANCE,
+        Can.REVIEW_BREAK_GLASS,
+    },
     # Business support: the front door's contacts, new people, the letters and calls they handle, and keeping the
     # person index clean (possible duplicates reviewed, merged and unmerged).
     Role.BUSINESS_SUPPORT: frozenset(
@@ -676,3 +684,16 @@ def may_redact_document(
 def may_see_fixity(user: Any) -> bool:
     """The fixity checks' results (which stored files are missing or altered): administrators."""
     return may(user, Can.ADMINISTER)
+
+
+# Court and conference bundles (issue 14, the bundles app): made by social workers and their managers from the records
+# whose whole story they may see; a bundle holding restricted documents opens only to those holding a grant to each.
+def may_make_bundle(user: Any, person: Person) -> bool:
+    """Making a court or conference bundle from `person`'s record (and listing the bundles made from it)."""
+    return may_for_person(user, Can.MAKE_BUNDLES, person)
+
+
+def may_download_bundle(user: Any, person: Person, *, restricted_without_grant: int) -> bool:
+    """Downloading a bundle made from `person`'s record: who may make one, holding a grant to every restricted
+    document in it (`restricted_without_grant`: how many they hold none to, counted by the caller)."""
+    return may_make_bundle(user, person) and restricted_without_grant == 0

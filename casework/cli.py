@@ -65,6 +65,10 @@ Documents and evidence (docs/evidence/)
                      re-hash stored originals and renditions; list any missing or altered by document id
                      (exit 1 when any is)
   documents renditions [--wait]      make the archival copies still waiting (as the worker does)
+  bundle --person ID --from DATE --to DATE --out FILE.pdf [--types TYPE ...] [--documents all|none]
+         [--forms all|none] [--as EMAIL]
+                     a court or conference bundle (PDF/A-2b: index, chronology, forms, documents, manifest of
+                     SHA-256 hashes, certificate); exit 1 with the reason, writing nothing, on bad input
 
 Offline working (docs/sync-protocol.md)
   sync prune [--dry-run] [--json]

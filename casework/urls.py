@@ -20,6 +20,7 @@ urlpatterns = [
     path("forms/", include("forms.urls")),
     path("returns/", include("returns.urls")),
     path("", include("documents.urls")),
+    path("", include("bundles.urls")),
     path("performance/", include("returns.dashboards.urls")),
     path("sync/", include("sync.urls")),
     path("retention/", include("retention.urls")),

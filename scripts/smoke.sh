@@ -98,7 +98,7 @@ for command in serve worker seed people "people search" "people import" "people 
   "tokens list" access "access explain" "access grant" "access revoke" "access refresh" idempotency_purge \
   demo_sign_ins backup restore forms "forms list" "forms check" "forms load" "forms submit" "forms pdf" \
   "forms export-fhir" documents "documents fixity" "documents renditions" \
-  "documents import" sync "sync prune" retention "retention due" "retention hold" "retention release" "retention recalculate"; do
+  "documents import" sync "sync prune" retention "retention due" "retention hold" "retention release" "retention recalculate" bundle; do
   # shellcheck disable=SC2086  # the command's words are meant to split
   run $command --help
 done
@@ -336,6 +336,14 @@ check "the altered original is named by its document" "^Document [0-9]+, version
 truncate -s -8 "$dir/documents/${stored:-none}"
 run documents fixity
 check "put back as it was, every file checks clean again" " 0 missing, 0 altered\.$"
+run bundle --person "$held" --from 2026-01-01 --to "$(date +%F)" --out "$dir/bundle.pdf" --as "$sam"
+check "a court bundle is made from the shell" "^Bundle [0-9]+: [0-9]+ pages, [0-9]+ exhibits?"
+run --expect 1 bundle --person 999999999 --from 2026-01-01 --to 2026-02-01 --out "$dir/none.pdf"
+check "an unknown person is named" "There is no person 999999999"
+run --expect 1 bundle --person "$held" --from 2026-03-01 --to 2026-02-01 --out "$dir/none.pdf"
+check "a period that ends before it starts is refused" "is after --to"
+run --expect 1 bundle --person "$held" --from 2026-01-01 --to 2026-02-01 --out "$dir/no-such-folder/b.pdf"
+check "an output that cannot be written is refused" "^(CommandError: )?Cannot write"
 run audit verify
 
 echo

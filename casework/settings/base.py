@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "documents",
     "sync",
     "retention",
+    "bundles",
 ]
 
 MIDDLEWARE = [

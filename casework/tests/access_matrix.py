@@ -172,6 +172,12 @@ PAGES: dict[str, Rule] = {
     "retention:decide": rule("can", Can.APPROVE_DISPOSAL, audit="person", **RECORD_POST),
     "retention:certificate": rule("can", Can.MANAGE_RETENTION, audit="person", ok={404}),
     "retention:approve": rule("can", Can.APPROVE_DISPOSAL, audit="person", **RECORD_POST),
+    # Court and conference bundles (bundles.urls): the record rule, and a role that may make bundles.
+    "bundles:list": rule("record", Can.MAKE_BUNDLES, audit="person"),
+    "bundles:new": rule("record", Can.MAKE_BUNDLES, audit="person", **RECORD_POST),
+    "bundles:bundle": rule("record", Can.MAKE_BUNDLES, audit="person"),
+    "bundles:status": rule("record", Can.MAKE_BUNDLES, audit="person"),
+    "bundles:download": rule("record", Can.MAKE_BUNDLES, audit="export"),
     # Returns and performance: whole-authority extracts
     "returns:index": rule("can", Can.RUN_RETURNS),
     "returns:run": rule("can", Can.RUN_RETURNS),

@@ -82,6 +82,7 @@ class Target:
     draft_id: int = 0  # a form in progress (forms.FormResponse draft) about the person
     document_id: int = 0  # a document on the person's record, with its renditions (documents)
     redaction_id: int = 0  # an applied redaction of that document, with its redacted copy (documents)
+    bundle_id: int = 0  # a court bundle made from the person's record (bundles)
 
     def kwargs(self) -> dict[str, int]:
         return {
@@ -96,6 +97,7 @@ class Target:
             "draft_id": self.draft_id,
             "document_id": self.document_id,
             "redaction_id": self.redaction_id,
+            "bundle_id": self.bundle_id,
         }
 
 
@@ -226,6 +228,32 @@ def build_world() -> World:
         make_renditions(documents[key].versions.get().pk)
         redactions[key] = redaction_for_matrix(documents[key].versions.get())
 
+    # A court bundle made from each record (by the system: the chronology only), for the bundles' pages.
+    from bundles.building import bundle_build
+    from bundles.services import bundle_request
+
+    bundles = {
+        key: bundle_build(
+            bundle_request(
+                actor=None,
+                person=targets[key][0],
+                purpose="court",
+                title="Matrix bundle",
+                period_from=date(2026, 1, 1),
+                period_to=timezone.localdate(),
+                entry_types=[],
+                form_response_ids=[],
+                document_ids=[],
+                officer_name="The operator",
+                officer_role="Operator",
+                officer_organisation="Matrix Council",
+                second_factor=False,
+                queue=False,
+            ).pk
+        )
+        for key in targets
+    }
+
     def target(key: str, note: Any = None) -> Target:
         p, own_note, entry, _ = targets[key]
         if note is not None:
@@ -242,6 +270,7 @@ def build_world() -> World:
             draft_id=drafts[key].pk,
             document_id=documents[key].pk,
             redaction_id=redactions[key].pk,
+            bundle_id=bundles[key].pk,
         )
 
     # Dee broke the glass into the child's record (her team's managers are told), then declared that she knows the

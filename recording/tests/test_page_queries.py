@@ -18,9 +18,11 @@ from recording.models import ChronologyEntry
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 
 # What each page asks, counted once here so that a change shows up as a diff. Every page about a person asks whether
-# the record was merged into another (people.merging: a tombstone redirects); the record adds its documents section;
+# the record was merged into another (people.merging: a tombstone redirects); the record adds its documents and
+# bundles sections;
 # search fetches exact names first, no longer asks for trigram candidates when both names agree, and reads its match
-# weights from the process's cache; the record's retention section (retention app) is one query.
+# weights from the process's cache; the record's retention section (retention app) is one query, its bundles section
+# (bundles app) one.
 QUERIES = {"record": 32, "entry": 17, "note_form": 14, "search": 14}
 
 
