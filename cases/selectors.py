@@ -272,6 +272,7 @@ class JourneySummary:
     tasks: list[Task]
     looked_after_records: list[tuple[str, str]] = field(default_factory=list)
     looked_after_summary: LookedAfterSummary | None = None
+    been_looked_after: bool = False  # ever, in any period of care
 
     def for_this_person(self, date_of_birth: date | None, today: date) -> bool:
         """Whether the children's journey belongs on this person's record: a child (cases.rules.ages), anyone with
@@ -360,4 +361,5 @@ def journey_summary(person: Any, *, manager: bool = False) -> JourneySummary:
         tasks=list(due_tasks(manager=manager).filter(person=person)[:8]),
         looked_after_records=looked_after_actions(person, episodes=episodes),
         looked_after_summary=looked_after_summary(person, episodes=episodes),
+        been_looked_after=bool(episodes),
     )

@@ -113,11 +113,14 @@ def views_by(person: Person, user: Any, limit: int = 20) -> list[AuditEvent]:
 SIBLING_TYPES = (RelationshipType.SIBLING, RelationshipType.HALF_SIBLING)
 
 
-def children_recorded_with(person: Person) -> list[Person]:
+def children_recorded_with(person: Person, *, visible_to: Any = None) -> list[Person]:
     """The children a note or visit about `person` may also be recorded for: their current siblings and
     half-siblings, and the children who live with them (a household member, a child or step-child, a child cared
     for), under 18 and alive today, youngest last. One query. Who the user may record for is the caller's question
-    (accounts.access)."""
+    (accounts.access); `visible_to` keeps only the children whose records that user may see
+    (accounts.access.visible_expression), in the same query."""
+    from accounts import access
+
     today = timezone.localdate()
     rows = (
         Relationship.objects.filter(person=person, ended_on__isnull=True, other__date_of_death__isnull=True)
@@ -125,6 +128,9 @@ def children_recorded_with(person: Person) -> list[Person]:
         .select_related("other")
         .order_by("other__date_of_birth", "other_id")
     )
+    if visible_to is not None:
+        seen = access.visible_expression(visible_to, f'"{Relationship._meta.db_table}"."other_id"')
+        rows = rows.annotate(other_visible=seen).filter(other_visible=True)
     children: dict[int, Person] = {}
     for r in rows:
         born = r.other.date_of_birth
