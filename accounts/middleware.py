@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
@@ -23,6 +24,14 @@ LAST_SEEN_AT = "casework_last_seen_at"
 # saved (an UPDATE and a commit) on every page. The idle timeout allows for it, so a session is never ended before
 # the idle timeout has passed since its last request, and at most this much after.
 LAST_SEEN_STEP_SECONDS = 30
+
+
+def session_started(session: Any) -> None:
+    """A new sign-in's session starts its timeouts now (accounts.receivers), so the first page after signing in has
+    nothing to write to it."""
+    now = time.time()
+    session[SIGNED_IN_AT] = now
+    session[LAST_SEEN_AT] = now
 
 
 def _is_api(request: HttpRequest) -> bool:
