@@ -479,7 +479,8 @@ def merged_into(person: Person) -> int | None:
     """The id of the record this person's record was merged into (it is a tombstone: people.merging), or None. No
     query for a person `person_for` found (its one query asked); one otherwise."""
     if hasattr(person, "_merged_into"):
-        return person._merged_into  # type: ignore[no-any-return]
+        found: int | None = getattr(person, "_merged_into")  # noqa: B009  (set by the raw query, not a field)
+        return found
     from people.models import PersonMerge
 
     return (

@@ -142,7 +142,7 @@ def chronology_entry(user: Any, person: Person, entry_id: int) -> EntryDetail | 
 
 def _events(model: type[CaseNote] | type[Visit]) -> Prefetch:
     """A note's or visit's row history (pghistory's events), each with the user who wrote that version: one query."""
-    events = model.events.rel.related_model  # type: ignore[attr-defined]
+    events: Any = model._meta.get_field("events").related_model
     return Prefetch("events", queryset=events.objects.select_related("modified_by"))
 
 

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("team_a_holds")]
 # asks for trigram candidates when both names agree, and reads its match weights from the process's cache. What every
 # signed-in page asks about its user (settings, roles, conflicts, unread notifications, authenticator) is one query
 # (accounts.request_facts), and the session is saved only when it changed (decision 0030; these were 31, 17, 14, 14).
-QUERIES = {"record": 20, "entry": 9, "note_form": 6, "search": 7}
+QUERIES = {"record": 20, "entry": 8, "note_form": 6, "search": 7}
 
 
 @pytest.fixture
