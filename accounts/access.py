@@ -226,6 +226,56 @@ def access_settings(user: Any = None) -> AccessSettings:
     return cached
 
 
+def load_access(user: Any, extra: dict[str, tuple[str, list[Any]]] | None = None) -> dict[str, Any]:
+    """What every signed-in request asks about its user, in one query, memoised on the user for the request as the
+    one-question forms do (`access_settings`, the current memberships behind `roles` and `team_ids`, whether they
+    have declared a conflict), with the caller's `extra` questions (name -> a scalar SQL expression and its
+    parameters) answered by name (accounts.request_facts: the layout's and the middleware's). Falls back to the
+    one-question forms when the settings row is missing (it is made with its defaults then)."""
+    from people.models import DeclaredConflict
+
+    today = timezone.localdate()
+    fields = list(AccessSettings._meta.concrete_fields)
+    columns = ", ".join(f's."{f.column}"' for f in fields)
+    extra = extra or {}
+    asked = "".join(f", ({sql})" for sql, _ in extra.values())
+    # Only table and column names and fixed SQL are formatted in; every value is a parameter.
+    sql = (
+        f"SELECT {columns}, "  # noqa: S608  # nosec B608
+        "(SELECT COALESCE(json_agg(json_build_array(m.role, m.team_id)), '[]'::json) "
+        f'FROM "{Membership._meta.db_table}" m WHERE m.user_id = %s AND m.started_on <= %s '
+        "AND (m.ended_on IS NULL OR m.ended_on >= %s)), "
+        f'EXISTS (SELECT 1 FROM "{DeclaredConflict._meta.db_table}" c WHERE c.user_id = %s AND c.withdrawn_at IS NULL)'
+        f'{asked} FROM (SELECT 1) AS one LEFT JOIN "{AccessSettings._meta.db_table}" s ON s.id = 1'
+    )
+    params: list[Any] = [user.pk, today, today, user.pk]
+    for _, values in extra.values():
+        params += values
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    settings_values, (memberships, conflicts), answers = (
+        row[: len(fields)],
+        row[len(fields) : len(fields) + 2],
+        row[len(fields) + 2 :],
+    )
+    if settings_values[0] is not None:
+        user._casework_access_settings = AccessSettings.from_db(
+            "default", [f.attname for f in fields], list(settings_values)
+        )
+    else:
+        access_settings(user)
+    if isinstance(memberships, str):
+        import json
+
+        memberships = json.loads(memberships)
+    user._casework_memberships = [(role, team) for role, team in memberships]
+    user._casework_has_conflicts = bool(conflicts)
+    return dict(zip(extra, answers, strict=True))
+
+
 def team_ids(user: Any) -> list[int]:
     """The teams the user is a current member of (any role)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -416,16 +466,21 @@ def _person_expression(user: Any, person_id: str, findable: str) -> Any:
 
 
 def _find_one(user: Any, pk: int) -> tuple[Person, bool] | None:
-    """The person with this pk if `findable_people` holds them, and whether `visible_people` does: one query."""
-    from people.models import Person
+    """The person with this pk if `findable_people` holds them, and whether `visible_people` does: one query, which
+    also says whether the record was merged into another (`merged_into`)."""
+    from people.models import Person, PersonMerge
 
     if not may(user, Can.SEE_RECORDS):
         return None
     visible, params = _live_involvements_sql(user, "p.id")
     fields = ", ".join(f'p."{f.column}"' for f in Person._meta.concrete_fields)
+    merged = (
+        f'(SELECT m.survivor_id FROM "{PersonMerge._meta.db_table}" m '  # noqa: S608  # nosec B608
+        "WHERE m.merged_id = p.id AND m.undone_at IS NULL)"
+    )
     sql = (
-        f'SELECT {fields}, ({visible}) AS "_full" FROM "{Person._meta.db_table}" p '  # noqa: S608  # nosec B608
-        f"WHERE p.id = %s AND (NOT p.is_restricted OR ({visible}))"
+        f'SELECT {fields}, ({visible}) AS "_full", {merged} AS "_merged_into" '  # noqa: S608  # nosec B608
+        f'FROM "{Person._meta.db_table}" p WHERE p.id = %s AND (NOT p.is_restricted OR ({visible}))'
     )
     rows = list(Person.objects.raw(sql, [*params, pk, *params]))
     if not rows:
@@ -433,9 +488,24 @@ def _find_one(user: Any, pk: int) -> tuple[Person, bool] | None:
     return rows[0], bool(rows[0]._full)  # type: ignore[attr-defined]
 
 
+def merged_into(person: Person) -> int | None:
+    """The id of the record this person's record was merged into (it is a tombstone: people.merging), or None. No
+    query for a person `person_for` found (its one query asked); one otherwise."""
+    if hasattr(person, "_merged_into"):
+        found: int | None = getattr(person, "_merged_into")  # noqa: B009  (set by the raw query, not a field)
+        return found
+    from people.models import PersonMerge
+
+    return (
+        PersonMerge.objects.filter(merged_id=person.pk, undone_at__isnull=True)
+        .values_list("survivor_id", flat=True)
+        .first()
+    )
+
+
 def person_for(user: Any, pk: int) -> tuple[Person | None, bool]:
     """The person with this pk if the user may find them (see their summary at least), and whether they may see the
-    full record: one query. Seeds `can_view_person`'s memo."""
+    full record: one query, which also answers `merged_into`. Seeds `can_view_person`'s memo."""
     found = _find_one(user, pk)
     if found is None:
         return None, False

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from accounts import access
+from accounts import access, request_facts
 from accounts.models import Notification
 from core.site import demo_mode
 
@@ -52,6 +52,9 @@ def _casework(request: HttpRequest) -> dict[str, object]:
 def _unread(request: HttpRequest) -> int:
     if not request.user.is_authenticated:
         return 0
+    known = request_facts.unread_notifications(request.user)
+    if known is not None:
+        return known
     return Notification.objects.filter(user_id=request.user.pk, read_at__isnull=True).count()
 
 

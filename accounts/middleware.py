@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
@@ -14,10 +15,23 @@ from django.utils.http import urlencode
 
 from core.site import demo_mode
 
+from . import request_facts
 from .sign_in import second_factor_passed, second_factor_record, session_timeouts
 
 SIGNED_IN_AT = "casework_signed_in_at"
 LAST_SEEN_AT = "casework_last_seen_at"
+# A request's activity is written to the session when the last one written is at least this old: a session is not
+# saved (an UPDATE and a commit) on every page. The idle timeout allows for it, so a session is never ended before
+# the idle timeout has passed since its last request, and at most this much after.
+LAST_SEEN_STEP_SECONDS = 30
+
+
+def session_started(session: Any) -> None:
+    """A new sign-in's session starts its timeouts now (accounts.receivers), so the first page after signing in has
+    nothing to write to it."""
+    now = time.time()
+    session[SIGNED_IN_AT] = now
+    session[LAST_SEEN_AT] = now
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -40,13 +54,17 @@ def _sign_in_again(request: HttpRequest, query: dict[str, str]) -> HttpResponse:
 class SessionTimeoutMiddleware:
     """Ends a session after the idle timeout without a request, and after the absolute timeout however active, both
     from AccessSettings (accounts.sign_in.session_timeouts). SESSION_COOKIE_AGE only bounds how long the session row
-    lives; these are the timeouts."""
+    lives; these are the timeouts.
+
+    The last request's time is written at most every LAST_SEEN_STEP_SECONDS (the session is saved only when it
+    changed: SESSION_SAVE_EVERY_REQUEST is off), and the idle timeout counts from it plus that step: never early."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
+            request_facts.load(request)  # the settings, roles, unread count... of every page: one query
             limits = session_timeouts(request.user)
             now = time.time()
             started = request.session.get(SIGNED_IN_AT)
@@ -55,9 +73,10 @@ class SessionTimeoutMiddleware:
                 request.session[SIGNED_IN_AT] = now
             elif now - float(started) > limits.absolute_seconds:
                 return _sign_in_again(request, {"timeout": "1"})
-            if last_seen is not None and now - float(last_seen) > limits.idle_seconds:
+            if last_seen is not None and now - float(last_seen) > limits.idle_seconds + LAST_SEEN_STEP_SECONDS:
                 return _sign_in_again(request, {"timeout": "1"})
-            request.session[LAST_SEEN_AT] = now
+            if last_seen is None or now - float(last_seen) >= LAST_SEEN_STEP_SECONDS:
+                request.session[LAST_SEEN_AT] = now
         return self.get_response(request)
 
 
@@ -85,7 +104,8 @@ class RequireMFAMiddleware:
         if not user.is_authenticated or demo_exempt or request.path.startswith("/static/"):
             return self.get_response(request)
         passed = second_factor_passed(request, user)
-        has_authenticator = _authenticator(user) is not None
+        known = request_facts.authenticator(user)
+        has_authenticator = (known if known is not False else _authenticator(user)) is not None
         if passed and has_authenticator:
             return self.get_response(request)
         if _has_bearer_token(request):

@@ -13,12 +13,15 @@ from django.dispatch import receiver
 from audit.models import AuditAction
 from audit.services import audit_record
 
+from .middleware import session_started
 from .sign_in import sign_in_failure_record, sign_in_succeeded
 
 
 @receiver(user_logged_in)
 def _signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(actor=user, action=AuditAction.SIGN_IN, object_type="user", object_id=str(user.pk))
+    if request is not None and hasattr(request, "session"):
+        session_started(request.session)
     failed = sign_in_succeeded(user=user)
     if failed is not None and request is not None:
         messages.warning(request, failed.message(), fail_silently=True)  # the next page's notification banner

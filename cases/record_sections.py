@@ -36,7 +36,11 @@ def journey_section(request: HttpRequest, person: Person) -> SafeString:
     journey = journey_summary(person, manager=access.is_manager(request.user))
     if not journey.for_this_person(person.date_of_birth, today):
         return SafeString("")
-    steps = offered_steps(journey.actions, request.user, person, today) if can_record(request, person) else []
+    steps = (
+        offered_steps(journey.actions, request.user, person, today, looked_after_before=journey.been_looked_after)
+        if can_record(request, person)
+        else []
+    )
     links = hooks.step_links(request, person, [slug for slug, _ in steps]) if steps else {}
     html = render_to_string(
         "cases/journey_panel.html",

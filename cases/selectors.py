@@ -30,7 +30,12 @@ from .models import (
 from .rules.ages import is_care_leaver_age, is_child
 from .rules.dates import day_text
 from .rules.timescales import RAG_ORDER, rag
-from .selectors_looked_after import LookedAfterSummary, looked_after_actions, looked_after_summary
+from .selectors_looked_after import (
+    LookedAfterSummary,
+    looked_after_actions,
+    looked_after_episodes,
+    looked_after_summary,
+)
 
 
 def due_tasks(*, manager: bool) -> QuerySet[Task]:
@@ -267,6 +272,7 @@ class JourneySummary:
     tasks: list[Task]
     looked_after_records: list[tuple[str, str]] = field(default_factory=list)
     looked_after_summary: LookedAfterSummary | None = None
+    been_looked_after: bool = False  # ever, in any period of care
 
     def for_this_person(self, date_of_birth: date | None, today: date) -> bool:
         """Whether the children's journey belongs on this person's record: a child (cases.rules.ages), anyone with
@@ -327,10 +333,11 @@ class JourneySummary:
 
 def journey_summary(person: Any, *, manager: bool = False) -> JourneySummary:
     """Where the child is in the journey, with what is due next (due_tasks: the manager's tasks only for a
-    `manager`): 8 to 22 queries whatever the history. 6 for the journey itself (8 with an
-    open referral); the looked-after records offered take 1 query for a child never looked after, up to 3 otherwise;
-    the looked-after summary (cases.selectors_looked_after) 1 for a child never looked after, 11 while looked
-    after, 4 or 5 (a care leaver) once they have left care."""
+    `manager`): 6 to 20 queries whatever the history. 6 for the journey itself with the person's looked-after
+    episodes, read once (8 with an open referral); the looked-after records offered take none for a child never
+    looked after, up to 2 otherwise; the looked-after summary (cases.selectors_looked_after) none for a child never
+    looked after, 10 while looked after, 3 or 4 (a care leaver) once they have left care."""
+    episodes = looked_after_episodes(person)
     episode = CINEpisode.objects.filter(person=person, closure_date__isnull=True).select_related("team").first()
     assessment = None
     enquiry = None
@@ -348,9 +355,11 @@ def journey_summary(person: Any, *, manager: bool = False) -> JourneySummary:
         enquiry=enquiry,
         cp_plan=ChildProtectionPlan.objects.filter(person=person, ended_on__isnull=True).first(),
         cin_plan=ChildInNeedPlan.objects.filter(person=person, ended_on__isnull=True).first(),
-        looked_after=LookedAfterEpisode.objects.filter(person=person, ended_on__isnull=True).first(),
+        # The person's looked-after episodes are read once, for the open one, the records offered and the summary.
+        looked_after=min((ep for ep in episodes if ep.ended_on is None), key=lambda ep: ep.pk, default=None),
         allocation=Allocation.objects.filter(person=person, ended_on__isnull=True).select_related("worker").first(),
         tasks=list(due_tasks(manager=manager).filter(person=person)[:8]),
-        looked_after_records=looked_after_actions(person),
-        looked_after_summary=looked_after_summary(person),
+        looked_after_records=looked_after_actions(person, episodes=episodes),
+        looked_after_summary=looked_after_summary(person, episodes=episodes),
+        been_looked_after=bool(episodes),
     )

@@ -133,8 +133,24 @@ class LookedAfterSummary:
     next_contact: ContactWindow | None = None
 
 
-def _period_of_care(person: Any) -> list[LookedAfterEpisode]:
-    """The episodes of the child's latest period of care, oldest first: from its RNE S episode on. One query."""
+def looked_after_episodes(person: Any) -> list[LookedAfterEpisode]:
+    """Every looked-after episode of the person, oldest first (by start, then id): one query. The journey panel reads
+    them once and gives them to `looked_after_summary` and `looked_after_actions`, which otherwise ask themselves."""
+    return list(LookedAfterEpisode.objects.filter(person=person).order_by("started_on", "id"))
+
+
+def _period_start(episodes: list[LookedAfterEpisode]) -> date | None:
+    """When the latest period of care started: its RNE S episode (the latest by start, then id), if any."""
+    starts = [ep for ep in episodes if ep.reason_new_episode == "S"]
+    return starts[-1].started_on if starts else None
+
+
+def _period_of_care(person: Any, episodes: list[LookedAfterEpisode] | None = None) -> list[LookedAfterEpisode]:
+    """The episodes of the child's latest period of care, oldest first: from its RNE S episode on. One query, none
+    when given all the person's `episodes` (`looked_after_episodes`)."""
+    if episodes is not None:
+        start = _period_start(episodes) or date(1, 1, 1)
+        return [ep for ep in episodes if ep.started_on >= start]
     period_start = (
         LookedAfterEpisode.objects.filter(person=person, reason_new_episode="S")
         .order_by("-started_on", "-id")
@@ -225,11 +241,14 @@ def _due(
     )
 
 
-def looked_after_summary(person: Any, today: date | None = None) -> LookedAfterSummary | None:
+def looked_after_summary(
+    person: Any, today: date | None = None, *, episodes: list[LookedAfterEpisode] | None = None
+) -> LookedAfterSummary | None:
     """Where `person` is now if they are or have been looked after, else None. No access check: the caller has
-    decided the user may see the record. Reads only; a fixed number of queries (see the module docstring)."""
+    decided the user may see the record. Reads only; a fixed number of queries (see the module docstring), one fewer
+    when given all the person's `episodes` (`looked_after_episodes`)."""
     today = today or timezone.localdate()
-    period = _period_of_care(person)
+    period = _period_of_care(person, episodes)
     if not period:
         return None
     current = period[-1]
@@ -412,25 +431,35 @@ def _looked_after_now(person: Any, period: list[LookedAfterEpisode], today: date
     return summary
 
 
-def looked_after_actions(person: Any, today: date | None = None) -> list[tuple[str, str]]:
+def looked_after_actions(
+    person: Any, today: date | None = None, *, episodes: list[LookedAfterEpisode] | None = None
+) -> list[tuple[str, str]]:
     """(step slug, label) of the looked-after record steps that make sense now, for the journey panel.
     While looked after: missing episodes, UASC, previous permanence (until recorded for this period of care),
     adoption and statutory health assessments. Whenever one is open: the return from being missing, the end of UASC
     status. Health and outcomes once the child has been looked after for the whole of the last year to 31 March,
     until it is recorded. Care leaver contacts for young people aged 17 to 21 who have left care.
-    One query for a child never looked after, at most three otherwise. The services still check every rule."""
+    One query for a child never looked after, at most three otherwise (none and at most two when given all the
+    person's `episodes`, `looked_after_episodes`). The services still check every rule."""
     today = today or timezone.localdate()
-    latest = (
-        LookedAfterEpisode.objects.filter(person=person).order_by("-started_on", "-id").only("started_on", "ended_on")
-    ).first()
-    if latest is None:
+    if episodes is None:
+        episodes = list(
+            LookedAfterEpisode.objects.filter(person=person)
+            .order_by("started_on", "id")
+            .only("started_on", "ended_on", "reason_new_episode")
+        )
+    if not episodes:
         return []
+    latest = episodes[-1]
     year_ending = years_to_31_march(today, 1)[0]
     year_start = year_ending - relativedelta(years=1) + timedelta(days=1)
     # Every period of care starts with an RNE S episode; previous permanence belongs to the latest one.
-    period_start = LookedAfterEpisode.objects.filter(person=OuterRef("pk"), reason_new_episode="S").order_by(
-        "-started_on", "-id"
-    )[:1]
+    period_started_on = _period_start(episodes)
+    permanence = (
+        Exists(PreviousPermanence.objects.filter(person=OuterRef("pk"), episode__started_on__gte=period_started_on))
+        if period_started_on is not None
+        else Value(False)
+    )
     facts = (
         Person.objects.filter(pk=person.pk)
         .annotate(
@@ -438,18 +467,12 @@ def looked_after_actions(person: Any, today: date | None = None) -> list[tuple[s
             uasc_any=Exists(UnaccompaniedAsylumSeekingChild.objects.filter(person=OuterRef("pk"))),
             uasc_open=Exists(UnaccompaniedAsylumSeekingChild.objects.filter(person=OuterRef("pk"), ceased_on=None)),
             health_done=Exists(HealthRecord.objects.filter(person=OuterRef("pk"), year_ending=year_ending)),
-            period_started_on=Subquery(period_start.values("started_on")),
+            permanence_done=permanence,
         )
-        .annotate(
-            permanence_done=Exists(
-                PreviousPermanence.objects.filter(
-                    person=OuterRef("pk"), episode__started_on__gte=OuterRef("period_started_on")
-                )
-            )
-        )
-        .values("missing_open", "uasc_any", "uasc_open", "health_done", "permanence_done", "period_started_on")
+        .values("missing_open", "uasc_any", "uasc_open", "health_done", "permanence_done")
         .get()
     )
+    facts["period_started_on"] = period_started_on
     looked_after = latest.ended_on is None
     age = age_on(person.date_of_birth, today) if person.date_of_birth else None
     out: list[tuple[str, str]] = []

@@ -690,14 +690,17 @@ def been_looked_after(person: Any) -> bool:
     return LookedAfterEpisode.objects.filter(person=person).exists()
 
 
-def not_for_this_person(step: Step, person: Any, today: date) -> str:
+def not_for_this_person(step: Step, person: Any, today: date, *, looked_after_before: bool | None = None) -> str:
     """Why `step` is not for `person` now (cases.rules.ages), or "" when it is: children's work is for children under
-    18 and unborn children, leaving-care work for care leavers under 25, finishing open work for anyone."""
+    18 and unborn children, leaving-care work for care leavers under 25, finishing open work for anyone.
+    `looked_after_before`: whether the person has ever been looked after, when the caller knows (else one query)."""
     born = person.date_of_birth
     if step_is_for(step.who, date_of_birth=born, been_looked_after=False, today=today):
         return ""
+    if looked_after_before is None and step.who == Who.CARE_LEAVERS:
+        looked_after_before = been_looked_after(person)
     if step.who == Who.CARE_LEAVERS and step_is_for(
-        step.who, date_of_birth=born, been_looked_after=been_looked_after(person), today=today
+        step.who, date_of_birth=born, been_looked_after=bool(looked_after_before), today=today
     ):
         return ""
     if step.who == Who.CARE_LEAVERS:
@@ -710,13 +713,18 @@ def user_may_take(step: Step, user: Any) -> bool:
     return not step.manager_only or access.may(user, access.Can.MANAGE_CASES)
 
 
-def offered_steps(actions: list[tuple[str, str]], user: Any, person: Any, today: date) -> list[tuple[str, str]]:
+def offered_steps(
+    actions: list[tuple[str, str]], user: Any, person: Any, today: date, *, looked_after_before: bool | None = None
+) -> list[tuple[str, str]]:
     """The journey panel's steps that this user may take for this person now: the panel offers nothing the step's
-    page would refuse."""
+    page would refuse. `looked_after_before` as for `not_for_this_person` (the panel knows it)."""
     out = []
     for slug, label in actions:
         step = STEPS.get(slug)
-        if step is None or (user_may_take(step, user) and not not_for_this_person(step, person, today)):
+        if step is None or (
+            user_may_take(step, user)
+            and not not_for_this_person(step, person, today, looked_after_before=looked_after_before)
+        ):
             out.append((slug, label))
     return out
 

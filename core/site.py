@@ -29,6 +29,12 @@ def demo_database_mark(*, size: str, seed: int) -> DemoDatabase:
     return mark or DemoDatabase.objects.create(size=size, seed=seed)
 
 
+def remember_demo_mode(request: HttpRequest, found: bool) -> None:
+    """Keep for the request whether this is a demo database, found by a query that asked other things too
+    (accounts.request_facts), so `demo_mode` does not ask again."""
+    setattr(request, _REQUEST_ATTRIBUTE, found)
+
+
 def demo_mode(request: HttpRequest | None = None) -> bool:
     """Demo mode is on: the settings allow it and this is a demo database. Asked once per request (kept on it);
     never asks the database when the settings do not allow demo mode (production, tests)."""

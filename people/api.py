@@ -16,7 +16,7 @@ from core.api import ErrorOut, summary
 from core.errors import ConfirmationNeeded, RuleError
 from core.inputs import Code, Line, Text
 
-from . import merging, selectors, services
+from . import selectors, services
 from .models import Person, PersonAddress, PersonIdentifier
 from .search import SearchError, find_people, search_people
 
@@ -41,8 +41,8 @@ def person_for_api(request: HttpRequest, pk: int) -> Person:
     person, full = access.person_for(request.user, pk)
     if person is None:
         raise Http404("No person found")
-    if (merge := merging.tombstone_of(person.pk)) is not None:  # merged: everything is on the survivor now
-        raise Http404(f"This record was merged into record {merge.survivor_id}")
+    if (survivor := access.merged_into(person)) is not None:  # merged: everything is on the survivor now
+        raise Http404(f"This record was merged into record {survivor}")
     if not full:
         raise HttpError(403, NO_PART)
     return person
@@ -155,7 +155,7 @@ class PersonOut(Schema):
 @router.get("/{int:person_id}", response=PersonOut, summary="A person's record (audited as a view)")
 def person_detail(request: HttpRequest, person_id: int) -> dict[str, object]:
     person = person_for_api(request, person_id)
-    s = selectors.person_summary(person.pk, viewer=request.user)
+    s = selectors.person_summary(person, viewer=request.user)
     services.person_view_record(actor=request.user, person=person, section="api")
     p = s.person
     return {

@@ -59,8 +59,8 @@ def person_for_user(request: HttpRequest, pk: int, *, section: str = "") -> Pers
     if person is None:
         raise Http404("No person found")
     # A merged record takes no more work: everything about the person is on the record it was merged into.
-    if (merge := merging.tombstone_of(person.pk)) is not None:
-        raise Http404(f"This record was merged into record {merge.survivor_id}")
+    if (survivor := access.merged_into(person)) is not None:
+        raise Http404(f"This record was merged into record {survivor}")
     if not full:
         raise PermissionDenied("You have no part in this person's case. Open their record to see who to contact.")
     if request.method == "GET":
@@ -125,8 +125,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person, full = access.person_for(request.user, pk)
     if person is None:
         raise Http404("No person found")
-    # A merged record points at the record it was merged into (one indexed query).
-    if (merge := merging.tombstone_of(person.pk)) is not None:
+    # A merged record points at the record it was merged into (person_for has asked whether it is one).
+    if access.merged_into(person) is not None and (merge := merging.tombstone_of(person.pk)) is not None:
         return render(
             request,
             "people/duplicates/tombstone.html",
@@ -138,7 +138,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if not full:
         return closed_record(request, person)
-    summary = selectors.person_summary(person.pk, viewer=request.user)
+    summary = selectors.person_summary(person, viewer=request.user)
     page = render(
         request,
         "people/detail.html",

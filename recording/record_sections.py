@@ -7,6 +7,8 @@ from datetime import date
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from accounts import access
@@ -34,6 +36,13 @@ def chronology_section(request: HttpRequest, person: Person) -> SafeString:
         date_to=_parse_date(request.GET.get("to")),
     )
     page = chronology_page(person, flt, request.GET.get("page"))
+    for entry in page:
+        # What the template would work out for each entry with a tag or filter apiece (the link, used twice, and the
+        # time as DATETIME_FORMAT "j F Y, H:i" and ISO 8601): the same text, a tenth of the work.
+        local = timezone.localtime(entry.occurred_at)
+        entry.url = reverse("recording:entry", args=[person.pk, entry.pk])
+        entry.when_iso = local.isoformat()
+        entry.when_text = f"{local.day} {local:%B %Y, %H:%M}"
     query = request.GET.copy()
     query.pop("page", None)
     html = render_to_string(

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
+from accounts.middleware import LAST_SEEN_AT, LAST_SEEN_STEP_SECONDS, SIGNED_IN_AT
 from accounts.models import AccessSettings, SignInThrottle
 from accounts.services import user_disable
 from audit.models import AuditEvent
@@ -180,10 +180,41 @@ def test_sessions_end_after_the_idle_timeout(alice):
     assert c.get("/api/v1/cases/caseload").status_code == 401
 
 
-def test_the_session_row_outlives_any_idle_timeout_an_administrator_sets(settings):
-    # The timeouts are AccessSettings; SESSION_COOKIE_AGE must not cut a session shorter than they allow.
-    assert settings.SESSION_COOKIE_AGE >= 24 * 60 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+def test_the_session_row_outlives_any_timeout_an_administrator_sets(settings):
+    # The timeouts are AccessSettings; SESSION_COOKIE_AGE must not cut a session shorter than they allow: the row
+    # lives 24 hours from its last save, the longest session an administrator may set (accounts.services).
+    from accounts.services import SETTINGS_BOUNDS
+
+    longest = SETTINGS_BOUNDS["absolute_timeout_hours"][1] * 60 * 60
+    assert longest <= settings.SESSION_COOKIE_AGE
+    assert SETTINGS_BOUNDS["idle_timeout_minutes"][1] * 60 < settings.SESSION_COOKIE_AGE
     assert settings.CASEWORK_SESSION_IDLE_SECONDS == 30 * 60  # the fallback without a database
+
+
+def test_a_page_saves_the_session_only_when_its_activity_is_worth_writing(alice):
+    # Each request's time is written at most every LAST_SEEN_STEP_SECONDS: pages in between cost no UPDATE.
+    from core.testing import count_queries
+
+    c = client_for(alice)
+    assert c.get(reverse("home")).status_code == 200
+    with count_queries() as queries:
+        assert c.get(reverse("home")).status_code == 200
+    assert not any(q.startswith("UPDATE") and "django_session" in q for q in queries.statements), queries.listing()
+    age_session(c, **{LAST_SEEN_AT: LAST_SEEN_STEP_SECONDS + 1})
+    before = c.session[LAST_SEEN_AT]
+    assert c.get(reverse("home")).status_code == 200
+    assert c.session[LAST_SEEN_AT] > before + LAST_SEEN_STEP_SECONDS
+
+
+def test_the_idle_timeout_is_never_early(alice):
+    # The last request may be up to LAST_SEEN_STEP_SECONDS after the time written: the timeout allows for it.
+    AccessSettings.objects.update_or_create(pk=1, defaults={"idle_timeout_minutes": 10})
+    c = client_for(alice)
+    assert c.get(reverse("home")).status_code == 200
+    age_session(c, **{LAST_SEEN_AT: 10 * 60 + LAST_SEEN_STEP_SECONDS - 1})
+    assert c.get(reverse("home")).status_code == 200
+    age_session(c, **{LAST_SEEN_AT: 10 * 60 + LAST_SEEN_STEP_SECONDS + 1})
+    assert c.get(reverse("home")).status_code == 302
 
 
 def test_disabling_a_user_ends_their_sessions(alice, manager):

@@ -153,11 +153,13 @@ CACHES = {
 
 # Sessions: stored in the database. The idle and absolute timeouts are administrators' settings (AccessSettings),
 # enforced by accounts.middleware.SessionTimeoutMiddleware; the two CASEWORK_SESSION_* values are the fallback when
-# the database cannot be asked. SESSION_COOKIE_AGE only bounds how long a session row lives (renewed on each request).
+# the database cannot be asked. SESSION_COOKIE_AGE only bounds how long a session row lives (24 hours from its last
+# save, at least the longest session an administrator may set). A session is saved only when it changed: the
+# middleware writes the last request's time at most every 30 seconds (accounts.middleware.LAST_SEEN_STEP_SECONDS).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 24 * 60 * 60
 CASEWORK_SESSION_IDLE_SECONDS = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
