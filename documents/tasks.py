@@ -45,6 +45,7 @@ def make_renditions_many(version_ids: list[int]) -> int:
     return made
 
 
+@task()
 def make_redacted_copy(redaction_id: int) -> str:
     """The background task queued when a redaction is applied: burn it in (documents.redaction_services)."""
     return redaction_services.make_redacted_copy(redaction_id)
