@@ -643,7 +643,7 @@ async function draftOf(personId: string, form: FormDefinition): Promise<Answers>
 
 async function saveDraft(personId: string, form: FormDefinition, answers: Answers): Promise<void> {
   const person = await store.getRecord("person", personId);
-  await store.commit({ put: [{ type: "device_draft", id: draftId(personId, form.name), version: 0, person_id: person?.person_id ?? Number(personId), data: { form: form.name, version: form.version, answers } }] });
+  await store.commit({ put: [{ type: "device_draft", id: draftId(personId, form.name), version: 0, person_id: person?.person_id ?? Number(personId), local: true, data: { form: form.name, version: form.version, answers } }] });
 }
 
 async function formPage(id: string, name: string, pageId: string | null, errors: Record<string, string>, answersIn?: Answers): Promise<void> {

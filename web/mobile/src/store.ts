@@ -10,6 +10,7 @@ import { type IDBPDatabase, deleteDB, openDB } from "idb";
 import {
   MIN_ITERATIONS,
   type Sealed,
+  TamperedError,
   type WrappedKey,
   additionalData,
   newDataKey,
@@ -34,6 +35,9 @@ interface RecordRow extends Sealed {
   id: string;
   version: number;
   person_id: PersonId | null;
+  /** 1 for a record this device made (a note waiting to sync, a form draft): not the server's, so not in the scope
+   * checksum, and kept when the server's records are downloaded again. */
+  local?: 1;
 }
 
 interface OutboxRow extends Sealed {
@@ -49,7 +53,14 @@ const EMPTY_META: SyncMeta = {
   last_sync_at: null,
   last_online_at: null,
   reauth_needed: false,
+  damaged: false,
 };
+
+const hex = (bytes: ArrayBuffer): string => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** What the scope checksum is when a record on this device was found damaged: no checksum of a real scope (those are
+ * 64 hex digits), so the server answers `reset` and the records are downloaded again. */
+export const DAMAGED = "damaged";
 
 export const recordKey = (type: string, id: string): string => `${type}\u0000${id}`;
 
@@ -193,15 +204,24 @@ export class LocalStore {
     const payload: Pick<LocalRecord, "data" | "local"> = { data: r.data };
     if (r.local) payload.local = true;
     const sealed = await seal(this.dataKey(), additionalData("records", k, r.version), payload);
-    return { k, type: r.type, id: r.id, version: r.version, person_id: r.person_id ?? null, ...sealed };
+    const row: RecordRow = { k, type: r.type, id: r.id, version: r.version, person_id: r.person_id ?? null, ...sealed };
+    if (r.local) row.local = 1;
+    return row;
   }
 
   private async openRecord(row: RecordRow): Promise<LocalRecord> {
-    const payload = await open<Pick<LocalRecord, "data" | "local">>(
-      this.dataKey(),
-      additionalData("records", row.k, row.version),
-      row,
-    );
+    let payload: Pick<LocalRecord, "data" | "local">;
+    try {
+      payload = await open<Pick<LocalRecord, "data" | "local">>(
+        this.dataKey(),
+        additionalData("records", row.k, row.version),
+        row,
+      );
+    } catch (e) {
+      // A record that does not decrypt was changed on the device: the next sync downloads the records again.
+      if (e instanceof TamperedError) await this.setMeta({ damaged: true });
+      throw e;
+    }
     const r: LocalRecord = { type: row.type, id: row.id, version: row.version, person_id: row.person_id, data: payload.data };
     if (payload.local) r.local = true;
     return r;
@@ -228,6 +248,27 @@ export class LocalStore {
 
   async countRecords(): Promise<number> {
     return this.db.count("records");
+  }
+
+  /** The scope checksum of what this device holds, as the server computes it over the scope (sync/records.py,
+   * docs/sync-protocol.md): SHA-256 (hex) of one line "type id version\n" per record, sorted by type then id. Only
+   * the server's records count (not what this device made and has not sent), read from what is in the clear, so it
+   * costs one read of the store and no decryption; a record missing, added, at another version, or found not to
+   * decrypt (DAMAGED) makes it differ from the server's, and the server then answers `reset`. */
+  async checksum(): Promise<string> {
+    if ((await this.meta()).damaged) return DAMAGED;
+    const rows = (await this.db.getAll("records")) as RecordRow[];
+    const lines: Array<[string, string, number]> = [];
+    for (const r of rows) {
+      if (r.local) continue;
+      if (typeof r.type !== "string" || typeof r.id !== "string" || !Number.isInteger(r.version) || r.version < 0) continue;
+      if (!(r.iv instanceof Uint8Array) || !(r.ct instanceof Uint8Array) || r.iv.length !== 12) continue;
+      lines.push([r.type, r.id, r.version]);
+    }
+    // Code unit order, as the server's (all ids and types are ASCII).
+    lines.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    const text = lines.map(([t, i, v]) => `${t} ${i} ${v}\n`).join("");
+    return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
   }
 
   // Outbox ----------------------------------------------------------------------------------------------------------
@@ -271,7 +312,14 @@ export class LocalStore {
     const rs = tx.objectStore("records");
     const os = tx.objectStore("outbox");
     const ms = tx.objectStore("meta");
-    if (c.clearRecords) await rs.clear();
+    if (c.clearRecords) {
+      // The server's records go; what this device made and has not sent stays.
+      let cursor = await rs.openCursor();
+      while (cursor) {
+        if (!(cursor.value as RecordRow).local) await cursor.delete();
+        cursor = await cursor.continue();
+      }
+    }
     for (const p of c.evictPeople ?? []) {
       for (const k of await rs.index("person").getAllKeys(p)) await rs.delete(k);
       await rs.delete(recordKey("person", String(p)));
@@ -292,9 +340,9 @@ export class LocalStore {
         await os.put(row);
       }
     }
-    if (c.meta) {
+    if (c.meta || c.clearRecords) {
       const now = { ...EMPTY_META, ...((await ms.get("sync")) as SyncMeta | undefined) };
-      await ms.put({ ...now, ...c.meta }, "sync");
+      await ms.put({ ...now, ...c.meta, ...(c.clearRecords ? { damaged: false } : {}) }, "sync");
     }
     await tx.done;
   }

@@ -313,7 +313,9 @@ export class SyncClient {
     for (;;) {
       const q = new URLSearchParams({ limit: String(this.o.pageLimit ?? 500) });
       if (meta.cursor) q.set("cursor", meta.cursor);
-      if (meta.cursor && meta.checksum) q.set("checksum", meta.checksum);
+      // The checksum of what this device really holds (not the server's last): a record lost or damaged here alone
+      // makes the server answer `reset`.
+      if (meta.cursor) q.set("checksum", await this.o.store.checksum());
       const r = await this.request("GET", `/pull?${q}`);
       if (r.status !== 200) {
         const body = (await r.json().catch(() => ({}))) as { detail?: string };
@@ -324,8 +326,7 @@ export class SyncClient {
         // The device's records drifted from the server's: download them again. Changes waiting to sync are kept.
         resets += 1;
         if (resets > 2) throw new SyncStopped("refused", "The records on this device could not be matched to Casework's");
-        const local = (await this.o.store.listRecords(null)).filter((x) => x.local);
-        await this.o.store.commit({ clearRecords: true, put: local, meta: { cursor: null, checksum: null } });
+        await this.o.store.commit({ clearRecords: true, meta: { cursor: null, checksum: null } });
         meta = await this.o.store.meta();
         continue;
       }
@@ -375,7 +376,7 @@ function held(r: SyncRecord | null | undefined): r is SyncRecord {
 
 /** A conflict the push answered, shaped as the server's own `conflict` record (docs/sync-protocol.md: field, what,
  * device_value, server_value, device_words, server_words), shown until the next pull brings the server's copy. */
-function conflictRecord(entry: OutboxEntry, res: MutationResult): SyncRecord {
+function conflictRecord(entry: OutboxEntry, res: MutationResult): LocalRecord {
   const m = entry.mutation;
   const editable = (res.record?.data?.["editable"] ?? {}) as Record<string, unknown>;
   const field = Object.keys(m.fields).find((k) => k in editable && editable[k] !== m.fields[k]) ?? Object.keys(m.fields)[0] ?? "";
@@ -384,6 +385,7 @@ function conflictRecord(entry: OutboxEntry, res: MutationResult): SyncRecord {
     type: "conflict",
     id: String(res.conflict_id ?? m.id),
     version: 0,
+    local: true,
     person_id: res.record?.person_id ?? (m.fields["person_id"] as number | undefined) ?? null,
     data: {
       field,

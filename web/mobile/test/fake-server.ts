@@ -1,6 +1,7 @@
 // A fake of the sync server (docs/sync-protocol.md) for the client's tests: an in-memory scope with a change log,
 // push with per-mutation results kept by id, and faults: requests dropped before or after the server acted,
 // requests delivered twice, answers delayed.
+import { createHash } from "node:crypto";
 import type { Mutation, MutationResult, SyncRecord } from "../src/types";
 
 type Fault = "drop-request" | "drop-response" | "duplicate" | "server-error" | { delay: number };
@@ -35,11 +36,10 @@ export class FakeServer {
     this.log.push({ seq: ++this.seq, evict: { person_id: personId } });
   }
 
+  /** The server's scope checksum (sync/records.py checksum_of): SHA-256 of "type id version\n" lines, sorted. */
   checksum(): string {
-    const rows = [...this.records.values()].map((r) => `${r.type}/${r.id}/${r.version}`).sort();
-    let h = 2166136261;
-    for (const c of rows.join("|")) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-    return h.toString(16);
+    const rows = [...this.records.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return createHash("sha256").update(rows.map((r) => `${r.type} ${r.id} ${r.version}\n`).join("")).digest("hex");
   }
 
   fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
