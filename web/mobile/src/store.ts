@@ -15,7 +15,9 @@ import {
   additionalData,
   newDataKey,
   open,
+  openBytes,
   seal,
+  sealBytes,
   unwrapDataKey,
 } from "./crypto";
 import type { DeviceInfo, LocalRecord, OutboxEntry, PersonId, SyncMeta, SyncState } from "./types";
@@ -38,6 +40,22 @@ interface RecordRow extends Sealed {
   /** 1 for a record this device made (a note waiting to sync, a form draft): not the server's, so not in the scope
    * checksum, and kept when the server's records are downloaded again. */
   local?: 1;
+}
+
+/** A document's pages kept on this device once opened (each sealed on its own): evicted with the child, or when
+ * the document's record leaves the device (a grant ended, a reset that does not bring it back). */
+interface FileRow {
+  id: string;
+  person_id: PersonId | null;
+  file_version: number;
+  pages: Sealed[];
+  saved_at: string;
+}
+
+export interface SavedFile {
+  file_version: number;
+  pages: Uint8Array[];
+  saved_at: string;
 }
 
 interface OutboxRow extends Sealed {
@@ -93,18 +111,21 @@ export class LocalStore {
 
   static async open(name: string = DB_NAME): Promise<LocalStore> {
     let store: LocalStore | null = null;
-    const db = await openDB(name, 1, {
+    const db = await openDB(name, 2, {
       // Another tab (or a wipe) wants the database deleted or upgraded: let go of it, and of the key.
       blocking() {
         store?.close();
       },
-      upgrade(d) {
-        d.createObjectStore("meta");
-        const records = d.createObjectStore("records", { keyPath: "k" });
-        records.createIndex("type", "type");
-        records.createIndex("person", "person_id");
-        const outbox = d.createObjectStore("outbox", { keyPath: "id" });
-        outbox.createIndex("seq", "seq", { unique: true });
+      upgrade(d, from) {
+        if (from < 1) {
+          d.createObjectStore("meta");
+          const records = d.createObjectStore("records", { keyPath: "k" });
+          records.createIndex("type", "type");
+          records.createIndex("person", "person_id");
+          const outbox = d.createObjectStore("outbox", { keyPath: "id" });
+          outbox.createIndex("seq", "seq", { unique: true });
+        }
+        if (from < 2) d.createObjectStore("files", { keyPath: "id" }).createIndex("person", "person_id");
       },
     });
     store = new LocalStore(db, name);
@@ -271,6 +292,51 @@ export class LocalStore {
     return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
   }
 
+  // Documents' pages, kept once opened ------------------------------------------------------------------------------
+
+  private fileAad(id: string, page: number, version: number): Uint8Array {
+    return additionalData("files", `${id}/${page}`, version);
+  }
+
+  /** Keep a document's pages (sealed one by one) for reading offline. */
+  async saveFile(id: string, personId: PersonId | null, fileVersion: number, pages: Uint8Array[]): Promise<void> {
+    const key = this.dataKey();
+    const sealed = await Promise.all(pages.map((bytes, i) => sealBytes(key, this.fileAad(id, i + 1, fileVersion), bytes)));
+    const row: FileRow = { id, person_id: personId, file_version: fileVersion, pages: sealed, saved_at: new Date().toISOString() };
+    // Only while the document is still on the device (a sync may have evicted it while the pages came).
+    const tx = this.db.transaction(["records", "files"], "readwrite");
+    if (await tx.objectStore("records").getKey(recordKey("document", id))) await tx.objectStore("files").put(row);
+    await tx.done;
+  }
+
+  async getFile(id: string): Promise<SavedFile | null> {
+    const row = (await this.db.get("files", id)) as FileRow | undefined;
+    if (!row) return null;
+    const key = this.dataKey();
+    const pages = await Promise.all(row.pages.map((p, i) => openBytes(key, this.fileAad(id, i + 1, row.file_version), p)));
+    return { file_version: row.file_version, pages, saved_at: row.saved_at };
+  }
+
+  /** The documents whose pages are on this device, and which version of them (no decryption). */
+  async savedFiles(): Promise<Map<string, number>> {
+    const rows = (await this.db.getAll("files")) as FileRow[];
+    return new Map(rows.map((r) => [r.id, r.file_version]));
+  }
+
+  async removeFile(id: string): Promise<void> {
+    await this.db.delete("files", id);
+  }
+
+  /** Delete the pages of documents no longer on the device (after a download that did not bring them back). */
+  async pruneFiles(): Promise<void> {
+    const tx = this.db.transaction(["records", "files"], "readwrite");
+    const files = tx.objectStore("files");
+    for (const id of (await files.getAllKeys()) as string[]) {
+      if (!(await tx.objectStore("records").getKey(recordKey("document", id)))) await files.delete(id);
+    }
+    await tx.done;
+  }
+
   // Outbox ----------------------------------------------------------------------------------------------------------
 
   private async sealOutbox(e: OutboxEntry, rev: number): Promise<OutboxRow> {
@@ -308,8 +374,9 @@ export class LocalStore {
     const outbox = await Promise.all(
       (c.outboxPut ?? []).map((e) => this.sealOutbox(e, existing.get(e.mutation.id) ?? 1)),
     );
-    const tx = this.db.transaction(["records", "outbox", "meta"], "readwrite");
+    const tx = this.db.transaction(["records", "outbox", "meta", "files"], "readwrite");
     const rs = tx.objectStore("records");
+    const fs = tx.objectStore("files");
     const os = tx.objectStore("outbox");
     const ms = tx.objectStore("meta");
     if (c.clearRecords) {
@@ -323,8 +390,13 @@ export class LocalStore {
     for (const p of c.evictPeople ?? []) {
       for (const k of await rs.index("person").getAllKeys(p)) await rs.delete(k);
       await rs.delete(recordKey("person", String(p)));
+      // A child leaving the caseload takes the documents opened from their record with them.
+      for (const k of await fs.index("person").getAllKeys(p)) await fs.delete(k);
     }
-    for (const d of c.delete ?? []) await rs.delete(recordKey(d.type, d.id));
+    for (const d of c.delete ?? []) {
+      await rs.delete(recordKey(d.type, d.id));
+      if (d.type === "document") await fs.delete(d.id);
+    }
     for (const r of records) await rs.put(r);
     for (const id of c.outboxDelete ?? []) await os.delete(id);
     if (outbox.length) {

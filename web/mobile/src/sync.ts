@@ -14,6 +14,11 @@ export const BATCH_MUTATIONS = 100;
 // The server takes at most 512 KB a request (core.limits.REQUEST_BYTES, answered 413 above it): cut well below.
 export const BATCH_BYTES = 400_000;
 
+export type OpenedDocument =
+  | { found: false; message: string }
+  | { found: true; ready: false; message: string }
+  | { found: true; ready: true; file_version: number; pages: Uint8Array[] };
+
 export type StopReason = "offline" | "wiped" | "reauth" | "signin" | "refused";
 
 /** Why a sync stopped, in words the worker can act on. */
@@ -338,7 +343,11 @@ export class SyncClient {
       await this.o.store.commit({ put: page.upserts, delete: del, evictPeople: people, meta: patch });
       changed += page.upserts.length + page.evictions.length;
       meta = { ...meta, ...patch };
-      if (!page.has_more) return changed;
+      if (!page.has_more) {
+        // A download again keeps the pages of documents opened before; those it did not bring back go.
+        if (resets) await this.o.store.pruneFiles();
+        return changed;
+      }
     }
   }
 
@@ -362,6 +371,24 @@ export class SyncClient {
     }
     await wipeDevice(this.o.store);
     return 0;
+  }
+
+  /** Open a document online (GET /documents/{id}, then each of its pages), checked and audited by the server as
+   * the web's document page; the pages are kept, encrypted, to read offline. */
+  async openDocument(id: string, personId: SyncRecord["person_id"]): Promise<OpenedDocument> {
+    const r = await this.request("GET", `/documents/${encodeURIComponent(id)}`);
+    if (r.status === 404) return { found: false, message: ((await r.json().catch(() => ({}))) as { detail?: string }).detail ?? "" };
+    if (r.status !== 200) throw new SyncStopped("refused", `Casework could not open the document (HTTP ${r.status})`);
+    const doc = (await r.json()) as { file_version: number; status: string; message: string; pages: Array<{ page: number }> };
+    if (!doc.pages.length) return { found: true, ready: false, message: doc.message || doc.status };
+    const pages: Uint8Array[] = [];
+    for (const pg of doc.pages) {
+      const img = await this.request("GET", `/documents/${encodeURIComponent(id)}/v${doc.file_version}/pages/${pg.page}`);
+      if (img.status !== 200) throw new SyncStopped("refused", `Casework could not send page ${pg.page} (HTTP ${img.status})`);
+      pages.push(new Uint8Array(await img.arrayBuffer()));
+    }
+    await this.o.store.saveFile(id, personId, doc.file_version, pages);
+    return { found: true, ready: true, file_version: doc.file_version, pages };
   }
 
   async resolveConflict(id: string | number, keep: "device" | "server" | "other", value?: unknown): Promise<Response> {

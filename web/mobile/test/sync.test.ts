@@ -203,6 +203,61 @@ test("what the device made and has not sent (a failed note, a form draft) is not
   assert.deepEqual(await ids(store), ["case_note:" + waiting.mutation.id, "device_draft:1:assessment", "person:1"]);
 });
 
+test("a document is opened online, kept encrypted, read again offline, and leaves with its child or its record", async () => {
+  const server = new FakeServer();
+  server.upsert(child(1));
+  server.upsert(child(2));
+  const doc = (id: string, person: number): SyncRecord => ({ type: "document", id, version: 1, person_id: person, data: { title: `Letter ${id}`, file_version: 1, pages: 2 } });
+  server.upsert(doc("d1", 1));
+  server.upsert(doc("d2", 2));
+  server.upsert(doc("d3", 1));
+  const page = (n: number) => new Uint8Array([0x89, 0x50, 0x4e, 0x47, n, n, n]);
+  server.documentPages.set("d1", [page(1), page(2)]);
+  server.documentPages.set("d2", [page(3)]);
+  const { store, client } = await device(server);
+  await client.sync();
+  assert.equal(server.documentViews.length, 0, "the sync downloads the documents' details only");
+  const opened = await client.openDocument("d1", 1);
+  assert.ok(opened.found && opened.ready);
+  assert.deepEqual(server.documentViews, ["/documents/d1", "/documents/d1/v1/pages/1", "/documents/d1/v1/pages/2"]);
+  // Kept encrypted: read back without the server; the bytes are not in the clear.
+  const saved = await store.getFile("d1");
+  assert.deepEqual(saved?.pages.map((p) => Array.from(p)), [Array.from(page(1)), Array.from(page(2))]);
+  const row = await store.raw.get("files", "d1");
+  assert.ok(!Array.from(row.pages[0].ct as Uint8Array).join(",").includes("137,80,78,71,1,1,1"));
+  assert.deepEqual([...(await store.savedFiles()).keys()], ["d1"]);
+  // One the user may not see (restricted since): the server says so, nothing is kept.
+  assert.deepEqual(await client.openDocument("d3", 1), { found: false, message: "No document with that number that you may see" });
+  assert.equal(await store.getFile("d3"), null);
+  await client.openDocument("d2", 2);
+  // The document's record evicted (a grant ended): its pages go too. The child leaving: theirs go.
+  server.evict("document", "d2");
+  server.requests = [];
+  await client.sync();
+  assert.equal(await store.getFile("d2"), null);
+  server.evictPerson(1);
+  await client.sync();
+  assert.ok(server.requests.filter((r) => r.url.includes("/pull")).every((r) => r.url.includes("cursor=")), "no reset needed");
+  assert.equal(await store.getFile("d1"), null);
+  assert.equal((await store.savedFiles()).size, 0);
+});
+
+test("a clean download again keeps the pages of documents it brings back, and drops the others", async () => {
+  const server = new FakeServer();
+  server.upsert(child(1));
+  server.upsert({ type: "document", id: "d1", version: 1, person_id: 1, data: { title: "Letter" } });
+  server.upsert({ type: "document", id: "d2", version: 1, person_id: 1, data: { title: "Report" } });
+  server.documentPages.set("d1", [new Uint8Array([1])]);
+  server.documentPages.set("d2", [new Uint8Array([2])]);
+  const { store, client } = await device(server);
+  await client.sync();
+  await client.openDocument("d1", 1);
+  await client.openDocument("d2", 1);
+  server.records.delete(server.key("document", "d2")); // drifted: no eviction in the log
+  await client.sync();
+  assert.deepEqual([...(await store.savedFiles()).keys()], ["d1"]);
+});
+
 test("push: batches of at most 100 mutations and about 400 KB (the server takes 512 KB)", () => {
   const many = Array.from({ length: 250 }, () => note(1).mutation);
   assert.deepEqual(batches(many).map((b) => b.length), [100, 100, 50]);
