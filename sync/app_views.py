@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -41,10 +40,7 @@ def shell_files() -> list[str]:
 
 @login_required
 @require_GET
-@csp_update({"img-src": ["blob:"]})
 def shell(request: HttpRequest) -> HttpResponse:
-    """The app's page. Its images may also be `blob:` addresses: a document's pages, decrypted from the store in the
-    page itself (nothing from elsewhere)."""
     require_role(request)
     return render(
         request,

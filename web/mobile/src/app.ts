@@ -28,13 +28,7 @@ let activityWatched = false;
 
 // Screens ---------------------------------------------------------------------------------------------------------
 
-// Pictures of a document's pages shown on the current screen (object URLs over decrypted bytes): let go of them
-// when the screen changes or the app locks.
-let shownUrls: string[] = [];
-
 function show(title: string, ...nodes: Array<Node | null | false>): void {
-  for (const u of shownUrls) URL.revokeObjectURL(u);
-  shownUrls = [];
   document.title = `${title} – Casework offline`;
   root.replaceChildren(...nodes.filter((n): n is Node => Boolean(n)));
   const first = root.querySelector<HTMLElement>(".govuk-error-summary") ?? root.querySelector<HTMLElement>("h1");
@@ -420,13 +414,19 @@ async function documentsSection(childId: string, docs: LocalRecord[]): Promise<H
   ];
 }
 
+function base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
 function pagesOf(title: string, pages: Uint8Array[]): HTMLElement {
   return h(
     "div",
     { id: "document-pages" },
     pages.map((bytes, i) => {
-      const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: "image/png" }));
-      shownUrls.push(url);
+      // A data: address (the page's policy allows data: images and nothing from elsewhere).
+      const url = `data:image/png;base64,${base64(bytes)}`;
       return h("img", { src: url, alt: `Page ${i + 1} of ${pages.length} of ${title}`, class: "cw-document-page" });
     }),
   );
@@ -746,6 +746,8 @@ async function formsList(id: string): Promise<void> {
 }
 
 const draftId = (personId: string, form: string) => `${personId}:${form}`;
+// Forms submitted in this session (person:form): Back into one shows where it went, not its pages empty.
+const justSubmitted = new Set<string>();
 
 async function draftOf(personId: string, form: FormDefinition): Promise<Answers> {
   const r = await store.getRecord("device_draft", draftId(personId, form.name));
@@ -766,6 +768,23 @@ async function formPage(id: string, name: string, pageId: string | null, errors:
   const pages = form.pages.filter((pg) => pg.questions.some((q) => visible.has(q.id)));
   const person = await store.getRecord("person", id);
   const people: Option[] = relatedPeople(await store.listRecords("relationship", person?.person_id ?? Number(id)));
+  if (pageId === "new") {
+    justSubmitted.delete(draftId(id, form.name));
+    location.replace(`#/child/${id}/form/${encodeURIComponent(form.name)}`);
+    return;
+  }
+  if (!Object.keys(answers).length && (pageId === "check" || justSubmitted.has(draftId(id, form.name)))) {
+    // Nothing saved: most often Back after submitting (the draft went with the form to the outbox). Say where the
+    // form is rather than show its pages empty, inviting it to be filled in and sent twice.
+    return show(
+      `Nothing to check – ${form.title}`,
+      back(`#/child/${id}`),
+      h("span", { class: "govuk-caption-l", text: `${form.title}: ${nameOf(person)}` }),
+      heading("There are no answers to check"),
+      p("If you have just submitted this form, it is kept on this device and sent to Casework when you are online: it is listed under Waiting to sync."),
+      h("ul", { class: "govuk-list" }, h("li", {}, link("See what is waiting to sync", "#/outbox")), h("li", {}, link(`Fill in a new ${form.title.toLowerCase()} form`, `#/child/${id}/form/${encodeURIComponent(form.name)}/new`)), h("li", {}, link(`Back to ${nameOf(person)}`, `#/child/${id}`))),
+    );
+  }
   if (pageId === "check") return checkAnswers(id, form, answers, errors, pages.map((pg) => pg.id));
   const page = pages.find((pg) => pg.id === pageId) ?? pages[0];
   if (!page) return show(form.title, heading(form.title), p("This form has no pages to fill in."));
@@ -869,6 +888,7 @@ async function submitForm(id: string, form: FormDefinition): Promise<void> {
   const person = await store.getRecord("person", id);
   await queue(id, "form_submission", { form: form.name, version: form.version, person_id: person?.person_id ?? Number(id), answers: r.answers }, `${form.title} for ${nameOf(person)}`, false);
   await store.commit({ delete: [{ type: "device_draft", id: draftId(id, form.name) }] });
+  justSubmitted.add(draftId(id, form.name));
   show(
     "Form submitted",
     h("div", { class: "govuk-panel govuk-panel--confirmation" }, h("h1", { class: "govuk-panel__title", text: "Form saved to send" }), h("div", { class: "govuk-panel__body", text: form.title })),
