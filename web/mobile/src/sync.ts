@@ -412,7 +412,6 @@ function conflictRecord(entry: OutboxEntry, res: MutationResult): LocalRecord {
     type: "conflict",
     id: String(res.conflict_id ?? m.id),
     version: 0,
-    local: true,
     person_id: res.record?.person_id ?? (m.fields["person_id"] as number | undefined) ?? null,
     data: {
       field,
