@@ -711,6 +711,15 @@ def may_see_document(user: Any, person: Person, *, sensitivity: str, granted: bo
     return sensitivity != RESTRICTED_DOCUMENT or granted
 
 
+def documents_may_see(user: Any, documents: QuerySet[Any]) -> QuerySet[Any]:
+    """`may_see_document` as a query, for documents on records the caller already knows `user` may see in full (the
+    offline app's scope, accounts.access.offline_people): a restricted one only with an open grant. `documents` is a
+    queryset of documents.models.Document (named through the relation, since accounts sits below documents)."""
+    grant = documents.model.grants.rel.related_model
+    granted = Exists(grant.objects.filter(document=OuterRef("pk"), user_id=user.pk, ended_at__isnull=True))
+    return documents.filter(~Q(sensitivity=RESTRICTED_DOCUMENT) | Q(granted))
+
+
 def may_add_documents(user: Any, person: Person) -> bool:
     """Uploading documents to a record, or a new version of one: who may record case notes, letters and calls."""
     return may_for_person(user, Can.RECORD_CASE_NOTES, person)

@@ -29,7 +29,9 @@ from accounts.api_auth import ApiTokenAuth
 from core.api import CSRF_FAILED, error_response, summary
 from core.errors import RuleError
 from core.inputs import REFUSED_CHARACTERS, Line, LocalDateTime, Text
+from documents.models import RenditionKind
 
+from . import documents as offline_documents
 from . import pull as pulling
 from . import push as pushing
 from . import services
@@ -256,6 +258,7 @@ class RecordOut(Schema):
                 "form_draft",
                 "form_definition",
                 "conflict",
+                "document",
             ]
         ),
     )
@@ -451,3 +454,113 @@ def conflict_resolve(request: HttpRequest, device: Device, conflict_id: int, pay
     except RuleError as e:
         return error_response(422, summary(e.errors), e.errors)
     return {"id": conflict.pk, "person_id": conflict.person_id, "data": conflict_words(conflict), "resolved": True}
+
+
+# --- documents, when opened ---------------------------------------------------------------------------------------
+
+NO_DOCUMENT = "No document with that number that you may see: it may have been restricted, or moved to another record"
+
+
+class PageOut(Schema):
+    page: int
+    url: str = Field(..., description="Fetch it with the device header: the page as a PNG image")
+
+
+class DocumentOut(Schema):
+    id: int
+    person_id: int
+    title: str
+    file_version: int = Field(..., description="The number of the latest version, whose pages these are")
+    status: str = Field(..., description="The pages to read, in words: Ready, Being made, Not possible, Failed")
+    message: str = Field(..., description="Why there are no pages to read, in words, when there are none")
+    pages: list[PageOut]
+
+
+def _not_found(detail: str = NO_DOCUMENT) -> HttpResponse:
+    return error_response(404, detail)
+
+
+ON_404 = {
+    "description": "No such document (or page) that this user may see: a restricted one without a grant is answered so too",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
+@router.get(
+    "/documents/{document_id}",
+    response={200: DocumentOut, 401: RefusalOut},
+    openapi_extra={"responses": {**ON_401["responses"], "404": ON_404}},
+    summary="Open a document",
+)
+@with_device
+def document_open(request: HttpRequest, device: Device, document_id: int) -> Any:
+    """A document the app is opening: its latest version and the addresses of its pages to read (fetch each, then
+    keep them encrypted on the device). Checked and audited as the web's document page: a view of the record and of
+    the document."""
+    from documents.services import document_viewed
+    from people.services import person_view_record
+
+    found = offline_documents.opened(request.user, document_id)
+    if found is None:
+        return _not_found()
+    person_view_record(actor=request.user, person=found.person, section="document")
+    document_viewed(actor=request.user, document=found.document, section="document")
+    version = found.version
+    status = version.get_rendition_status_display() if version else "No file"
+    message = "" if found.pages else (version.rendition_message if version else "") or status
+    return {
+        "id": found.document.pk,
+        "person_id": found.person.pk,
+        "title": found.document.title,
+        "file_version": version.number if version else 0,
+        "status": status,
+        "message": message,
+        "pages": [
+            {"page": r.page, "url": f"/api/v1/sync/documents/{found.document.pk}/v{version.number}/pages/{r.page}"}
+            for r in found.pages
+            if version
+        ],
+    }
+
+
+@router.get(
+    "/documents/{document_id}/v{number}/pages/{page}",
+    response={401: RefusalOut},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The page, as a PNG image",
+                "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+            },
+            **ON_401["responses"],
+            "404": ON_404,
+        }
+    },
+    summary="A page of a document",
+)
+@with_device
+def document_page(request: HttpRequest, device: Device, document_id: int, number: int, page: int) -> Any:
+    """One page of a version of a document, to read (and keep, encrypted, on the device). Checked and audited as the
+    web's page image: a view of the record and of the document."""
+    from documents import selectors as document_selectors
+    from documents import storage
+    from documents.services import document_viewed
+    from people.services import person_view_record
+
+    found = offline_documents.document_for(request.user, document_id)
+    if found is None:
+        return _not_found()
+    person, document = found
+    person_view_record(actor=request.user, person=person, section="document page")
+    rendition = document_selectors.rendition_of(document, number, RenditionKind.PAGE, page)
+    if rendition is None:
+        return _not_found(f"This document has no page {page} in version {number}")
+    document_viewed(actor=request.user, document=document, section=f"page {page} of version {number}")
+    try:
+        data = storage.read_stored(rendition.storage_name)
+    except (FileNotFoundError, OSError):
+        return _not_found("The stored page is missing: the fixity check reports it")
+    response = HttpResponse(data, content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -21,6 +21,7 @@ from django.utils import timezone
 from cases.models import ChildInNeedPlan, ChildProtectionPlan, Task
 from core import codes
 from core.dates import age_text, long_date
+from documents.models import Document, DocumentType, DocumentVersion, RenditionStatus, Sensitivity
 from forms.models import FormDefinition, FormResponse, ResponseStatus
 from people.models import IdentifierType, Person, Relationship, Sex, Warning
 from recording.models import CaseNote, ChronologyEntry, Visit
@@ -323,6 +324,45 @@ def _conflict_build(rows: list[Any], ctx: Context) -> list[Record]:
     ]
 
 
+def _latest_version(field: str) -> Subquery:
+    return Subquery(DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-number").values(field)[:1])
+
+
+def _document_rows(person_ids: list[int], ctx: Context) -> QuerySet[Any]:
+    """The documents on the records of the scope that the user may see (a restricted one only with a grant: the
+    access rule's `documents_may_see`), as metadata: the files are fetched only when opened (sync.api)."""
+    from accounts import access
+
+    documents = Document.objects.filter(person_id__in=person_ids).annotate(
+        file_version=_latest_version("number"),
+        pages=_latest_version("pages"),
+        status=_latest_version("rendition_status"),
+    )
+    return access.documents_may_see(ctx.user, documents)
+
+
+def _document_build(rows: list[Any], ctx: Context) -> list[Record]:
+    flags = {Sensitivity.THIRD_PARTY: "Sensitive third-party information", Sensitivity.RESTRICTED: "Restricted"}
+    return [
+        {
+            "type": "document",
+            "id": str(d.pk),
+            "person_id": d.person_id,
+            "data": {
+                "title": d.title,
+                "kind": DocumentType(d.document_type).label if d.document_type in DocumentType.values else "",
+                "date": _day(d.document_date),
+                "document_date": d.document_date.isoformat(),
+                "sensitivity": flags.get(d.sensitivity, ""),
+                "file_version": d.file_version or 0,
+                "pages": d.pages or 0,
+                "readable": "Yes" if d.status == RenditionStatus.DONE and d.pages else "No",
+            },
+        }
+        for d in rows
+    ]
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of record (a `type` of the protocol; a plan comes from two tables, so two kinds)."""
@@ -360,6 +400,8 @@ KINDS: list[Kind] = [
     Kind("visit", Visit, "", _visit_rows, _visit_build),
     Kind("chronology_entry", ChronologyEntry, "", _chronology_rows, _chronology_build),
     Kind("form_definition", FormDefinition, "", _definition_rows, _definition_build),
+    # Last, so that the cursors of downloads under way before documents were added still name the same kinds.
+    Kind("document", Document, "", _document_rows, _document_build),
 ]
 
 TYPES = sorted({k.type for k in KINDS})

@@ -333,4 +333,7 @@ API: dict[str, Rule] = {
     "GET /api/v1/sync/pull": rule("public", ok={401}),
     "POST /api/v1/sync/push": rule("role"),
     "POST /api/v1/sync/conflicts/{conflict_id}/resolve": rule("role"),
+    # A document opened in the offline app (sync/tests/test_documents.py checks the record rule and the grant).
+    "GET /api/v1/sync/documents/{document_id}": rule("public", ok={401}),
+    "GET /api/v1/sync/documents/{document_id}/v{number}/pages/{page}": rule("public", ok={401}),
 }

@@ -6,13 +6,10 @@ sync.api through the live server."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from casework.tests.browser import assert_accessible, sign_in
@@ -21,41 +18,23 @@ from recording import services as recording_services
 from recording.models import CaseNote, Visit
 from sync.models import Device, Mutation
 
+from . import browser_app
+from .browser_app import fill_in_statutory_visit, require_bundle, set_up_device, unlock
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PASSPHRASE = "kettle orchard lantern"
 NOTE_SUBJECT = "Phone call with Amelia's school"
 NOTE_BODY = "The head of year says Amelia's attendance has improved since half term."
 VISIT_NOTES = "Amelia showed me her room; she is settled and her bedroom is warm and tidy."
 
 
-def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(Path(tempfile.gettempdir()) / f"mobile-e2e-{name}.png"), full_page=True)
-
-
 @pytest.fixture
 def bundle() -> None:
-    """The app's bundle, built by scripts/build-assets.sh into casework/static_build/mobile/."""
-    built = Path(settings.BASE_DIR) / "casework" / "static_build" / "mobile" / "app.js"
-    if not built.exists():
-        pytest.fail("The offline app is not built: run `bash scripts/build-assets.sh` (node web/mobile/build.mjs)")
+    require_bundle()
 
 
-def set_up_device(page: Any, base: str, name: str) -> None:
-    page.goto(f"{base}/mobile/")
-    page.get_by_role("heading", name="Set up this device").wait_for()
-    page.get_by_label("Name this device").fill(name)
-    page.get_by_label("Choose a passphrase").fill(PASSPHRASE)
-    page.get_by_label("Type the passphrase again").fill(PASSPHRASE)
-    page.get_by_role("button", name="Set up this device").click()
-    page.get_by_role("heading", name="Your caseload").wait_for()
-
-
-def unlock(page: Any, then: str = "Your caseload") -> None:
-    page.get_by_role("heading", name="Unlock Casework").wait_for()
-    page.get_by_label("Passphrase").fill(PASSPHRASE)
-    page.get_by_role("button", name="Unlock").click()
-    page.get_by_role("heading", name=then).wait_for()
+def shot(page: Any, name: str) -> None:
+    browser_app.shot(page, f"e2e-{name}")
 
 
 def test_record_offline_and_sync_to_the_real_server(
@@ -284,37 +263,7 @@ def test_a_form_filled_in_offline_is_submitted_to_the_real_server(
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.context.set_offline(True)
 
-    page.get_by_role("link", name="Fill in a form").click()
-    page.get_by_role("link", name="Statutory visit").click()
-    page.get_by_role("heading", name="About the visit").wait_for()
-    page.get_by_label("Child in need").check()
-    when = page.get_by_role("group", name="Date and time of the visit")
-    today = timezone.localdate()
-    when.get_by_label("Day").fill(str(today.day))
-    when.get_by_label("Month").fill(str(today.month))
-    when.get_by_label("Year").fill(str(today.year))
-    when.get_by_label("Hour").fill("00")
-    when.get_by_label("Minute").fill("05")
-    page.get_by_role("group", name="Where did the visit take place?").get_by_label("Office").check()
-    page.get_by_role("group", name="Was the visit announced?").get_by_label("Yes").check()
-    page.get_by_role("button", name="Save and continue").click()
-    page.get_by_role("heading", name="Seeing the child").wait_for()
-    page.get_by_role("group", name="Was the child seen?").get_by_label("No").check()
-    page.get_by_label("Why was the child not seen?").fill("She was at a friend's house")
-    page.get_by_role("button", name="Save and continue").click()
-    page.get_by_role("heading", name="Who else was seen").wait_for()
-    page.get_by_role("button", name="Save and continue").click()
-    page.get_by_role("heading", name="What happened and what you observed").wait_for()
-    page.get_by_label("What happened on the visit, and what did you observe?").fill("Spoke with her mother.")
-    page.get_by_role("button", name="Save and continue").click()
-    page.get_by_role("heading", name="Progress and new worries").wait_for()
-    page.get_by_role("group", name="Are there any new worries about the child's safety or wellbeing?").get_by_label(
-        "No"
-    ).check()
-    page.get_by_role("button", name="Save and continue").click()
-    page.get_by_role("heading", name="Actions").wait_for()
-    page.get_by_role("button", name="Save and continue").click()
-    page.get_by_role("heading", name="Check your answers").wait_for()
+    fill_in_statutory_visit(page)
     page.get_by_role("button", name="Submit the form").click()
     page.get_by_text("Form saved to send").wait_for()
     assert not FormResponse.objects.filter(person=amelia).exists()

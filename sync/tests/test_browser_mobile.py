@@ -7,7 +7,6 @@ against the real server are in test_browser_end_to_end.py."""
 from __future__ import annotations
 
 import json
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,10 @@ from django.conf import settings
 
 from casework.tests.browser import assert_accessible, page_width, sign_in
 
+from .browser_app import PASSPHRASE, set_up_device, shot
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PASSPHRASE = "kettle orchard lantern"
 VISIT_FORM = json.loads((Path(settings.BASE_DIR) / "forms" / "definitions" / "statutory-visit.v1.json").read_text())
 CHILD = {
     "type": "person",
@@ -50,11 +50,6 @@ NOTE = {
         "occurred_at": "2026-11-30T10:00:00+00:00",
     },
 }
-
-
-def shot(page: Any, name: str) -> None:
-    """A screenshot to look at (in the temporary folder: mobile-NAME.png)."""
-    page.screenshot(path=str(Path(tempfile.gettempdir()) / f"mobile-{name}.png"), full_page=True)
 
 
 class FakeSync:
@@ -278,11 +273,7 @@ def test_a_removed_device_wipes_itself(allow_audit_flush: Any, live_server: Any,
     api = FakeSync()
     page.context.route("**/api/v1/sync/**", api)
     sign_in(page, live_server.url, alice.email)
-    page.goto(f"{live_server.url}/mobile/")
-    page.get_by_label("Name this device").fill("Alice's tablet")
-    page.get_by_label("Choose a passphrase").fill(PASSPHRASE)
-    page.get_by_label("Type the passphrase again").fill(PASSPHRASE)
-    page.get_by_role("button", name="Set up this device").click()
+    set_up_device(page, live_server.url, "Alice's tablet")
     page.get_by_role("link", name="Amelia Hughes").wait_for()
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     assert page.evaluate("caches.keys().then(k => k.length)") == 1

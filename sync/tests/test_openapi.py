@@ -21,6 +21,8 @@ def test_every_sync_endpoint_is_documented_with_the_device_header_and_the_error_
         "/api/v1/sync/pull",
         "/api/v1/sync/push",
         "/api/v1/sync/conflicts/{conflict_id}/resolve",
+        "/api/v1/sync/documents/{document_id}",
+        "/api/v1/sync/documents/{document_id}/v{number}/pages/{page}",
     }
     assert schema["components"]["securitySchemes"]["DeviceHeader"] == {
         "type": "apiKey",
@@ -41,3 +43,12 @@ def test_every_sync_endpoint_is_documented_with_the_device_header_and_the_error_
     assert {"DeviceHeader": []} in pull["security"]
     push = schema["components"]["schemas"]["PushIn"]["properties"]["mutations"]
     assert push["maxItems"] == 100
+
+
+def test_opening_a_document_documents_its_page_image_and_why_it_is_not_found(alice: Any) -> None:
+    schema = client_for(alice).get("/api/v1/openapi.json").json()
+    page = schema["paths"]["/api/v1/sync/documents/{document_id}/v{number}/pages/{page}"]["get"]
+    assert "image/png" in page["responses"]["200"]["content"]
+    opened = schema["paths"]["/api/v1/sync/documents/{document_id}"]["get"]
+    assert "restricted" in opened["responses"]["404"]["description"]
+    assert {"DeviceHeader": []} in page["security"] and {"DeviceHeader": []} in opened["security"]

@@ -210,6 +210,35 @@ def test_a_drifted_store_is_told_to_start_again(alice: Any) -> None:
     assert store.checksum() == d.pull(cursor=store.cursor).json()["scope_checksum"]
 
 
+def test_a_record_the_device_holds_at_another_version_or_not_at_all_is_told_to_start_again(alice: Any) -> None:
+    """The app computes the checksum over its own store (web/mobile/src/store.ts), not the server's last one: a
+    record lost, or changed, on the device alone, with nothing in the change log, is caught and comes back."""
+    child = person(held_by=alice)
+    kept = note(child, "Kept on the server")
+    d = DeviceClient(alice)
+    store = Store(d)
+    body = store.sync()
+    last = body["scope_checksum"]
+    key = ("case_note", str(kept.pk))
+    store.records[key] = {**store.records[key], "version": store.records[key]["version"] + 3}
+    assert store.checksum() != last
+    assert d.pull(cursor=store.cursor, checksum=store.checksum()).json()["reset"] is True
+    # The server's last checksum, claimed by a device that lost the record, would have hidden the loss.
+    assert "reset" not in d.pull(cursor=store.cursor, checksum=last).json()
+    store.sync()
+    assert store.records[key]["data"]["subject"] == "Kept on the server"
+    assert store.checksum() == last
+
+
+def test_the_checksum_a_device_claims_is_a_checksum(alice: Any) -> None:
+    person(held_by=alice)
+    d = DeviceClient(alice)
+    store = Store(d)
+    store.sync()
+    # A device that found a record it could not decrypt says so with "damaged": the server answers reset.
+    assert d.pull(cursor=store.cursor, checksum="damaged").json()["reset"] is True
+
+
 def test_the_pull_is_compressed_when_the_device_accepts_it(alice: Any) -> None:
     child = person(held_by=alice)
     for i in range(5):

@@ -242,6 +242,7 @@ async function route(): Promise<void> {
   if (a === "child" && b && c === "note") return noteScreen(b, {});
   if (a === "child" && b && c === "visit") return visitScreen(b, {});
   if (a === "child" && b && c === "forms") return formsList(b);
+  if (a === "child" && b && c === "document" && d) return documentScreen(b, d);
   if (a === "child" && b && c === "form" && d) return formPage(b, d, e ?? null, {});
   if (a === "edit" && b && c) return editScreen(b, c, {});
   if (a === "outbox") return outboxScreen();
@@ -379,7 +380,117 @@ async function child(id: string): Promise<void> {
     ...section("Chronology", [...of("chronology_entry"), ...all.filter((r) => r.local && (r.type === "case_note" || r.type === "visit"))].sort((x, y) => timeOf(y).localeCompare(timeOf(x)))),
     ...section("Case notes", of("case_note").filter((r) => !r.local)),
     ...section("Visits", of("visit").filter((r) => !r.local)),
+    ...(await documentsSection(id, all.filter((r) => r.type === "document"))),
   );
+}
+
+// Documents: their details come with the sync; a document's pages only when it is opened (online), then kept -------
+
+const SENSITIVITY_COLOURS: Record<string, string> = { Restricted: "red", "Sensitive third-party information": "orange" };
+
+async function documentsSection(childId: string, docs: LocalRecord[]): Promise<HTMLElement[]> {
+  if (!docs.length) return [];
+  const saved = await store.savedFiles();
+  docs.sort((x, y) => asText(y.data["document_date"]).localeCompare(asText(x.data["document_date"])) || Number(y.id) - Number(x.id));
+  return [
+    heading("Documents", "m", "h2"),
+    h(
+      "ul",
+      { class: "govuk-list govuk-list--spaced", id: "documents" },
+      docs.map((r) => {
+        const d = r.data;
+        const flag = asText(d["sensitivity"]);
+        return h(
+          "li",
+          {},
+          link(asText(d["title"]) || "Untitled document", `#/child/${encodeURIComponent(childId)}/document/${encodeURIComponent(r.id)}`),
+          h("br"),
+          h("span", { class: "govuk-body-s", text: [asText(d["kind"]), asText(d["date"])].filter(Boolean).join(", ") }),
+          flag ? [" ", tag(flag, SENSITIVITY_COLOURS[flag] ?? "grey")] : null,
+          saved.has(r.id) ? [" ", tag("On this device", "green")] : null,
+        );
+      }),
+    ),
+  ];
+}
+
+function base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+function pagesOf(title: string, pages: Uint8Array[]): HTMLElement {
+  return h(
+    "div",
+    { id: "document-pages" },
+    pages.map((bytes, i) => {
+      // A data: address (the page's policy allows data: images and nothing from elsewhere).
+      const url = `data:image/png;base64,${base64(bytes)}`;
+      return h("img", { src: url, alt: `Page ${i + 1} of ${pages.length} of ${title}`, class: "cw-document-page" });
+    }),
+  );
+}
+
+async function documentScreen(childId: string, docId: string): Promise<void> {
+  const doc = await store.getRecord("document", docId);
+  const person = await store.getRecord("person", childId);
+  if (!doc) return show("Not on this device", back(`#/child/${encodeURIComponent(childId)}`), heading("This document is not on this device"), p("It may have been restricted, or its child may have left your caseload."));
+  const d = doc.data;
+  const title = asText(d["title"]) || "Untitled document";
+  const flag = asText(d["sensitivity"]);
+  const top = (...rest: Array<Node | null>) =>
+    show(
+      title,
+      back(`#/child/${encodeURIComponent(childId)}`),
+      h("span", { class: "govuk-caption-l", text: nameOf(person) }),
+      heading(title),
+      flag === "Restricted"
+        ? warning("Restricted: only people given access can open this document.")
+        : flag
+          ? warning("This document contains sensitive information about other people. Check it, and redact what must not be shared, before it is disclosed.")
+          : null,
+      summaryList([
+        ["Type", asText(d["kind"]) || "Not given"],
+        ["Date", asText(d["date"]) || "Not given"],
+        ["Sensitivity", flag || "Ordinary"],
+      ]),
+      heading("Pages", "m", "h2"),
+      ...rest,
+    );
+  const wanted = Number(d["file_version"] ?? 0);
+  let saved = null;
+  try {
+    saved = await store.getFile(docId);
+  } catch {
+    await store.removeFile(docId); // it did not decrypt: fetch it again
+  }
+  const online = navigator.onLine;
+  if (saved && (saved.file_version >= wanted || !online)) {
+    return top(
+      saved.file_version < wanted ? p("Casework has a newer version of this document. Connect to the internet and open it again to see it.", "govuk-inset-text") : null,
+      p(`Kept on this device since ${when(saved.saved_at)}.`, "govuk-body-s"),
+      pagesOf(title, saved.pages),
+    );
+  }
+  if (!online) {
+    return top(h("div", { class: "govuk-inset-text", id: "not-downloaded" }, h("p", { class: "govuk-body govuk-!-font-weight-bold", text: "Not downloaded: connect to open it." }), p("Documents are kept on this device only once opened while online.")));
+  }
+  top(p("Opening the document…"));
+  try {
+    const opened = await client.openDocument(docId, doc.person_id);
+    if (location.hash !== `#/child/${encodeURIComponent(childId)}/document/${encodeURIComponent(docId)}`) return;
+    if (!opened.found) return top(h("div", { class: "govuk-inset-text", text: "This document is no longer available to you: it may have been restricted, or moved to another record. It will leave this device at the next sync." }));
+    if (!opened.ready) return top(h("div", { class: "govuk-inset-text" }, p(`There are no pages to read on this device yet: ${opened.message.replace(/\.$/, "")}.`), p("If they are being made, try again in a minute. The original can be downloaded from Casework on a computer.")));
+    return top(p("Kept on this device to read offline.", "govuk-body-s"), pagesOf(title, opened.pages));
+  } catch (e) {
+    if (e instanceof SyncStopped && (e.reason === "wiped" || e.reason === "reauth")) return;
+    return top(h("div", { class: "govuk-inset-text", id: "not-downloaded" }, h("p", { class: "govuk-body govuk-!-font-weight-bold", text: "Not downloaded: connect to open it." }), p(e instanceof SyncStopped && e.reason === "signin" ? "Sign in to Casework, then open it again." : "Casework could not be reached.")));
+  }
+}
+
+function warning(text: string): HTMLElement {
+  return h("div", { class: "govuk-warning-text" }, h("span", { class: "govuk-warning-text__icon", "aria-hidden": "true", text: "!" }), h("strong", { class: "govuk-warning-text__text" }, h("span", { class: "govuk-visually-hidden", text: "Warning" }), text));
 }
 
 // Editing the fields a worker may edit offline (data.editable): an update with the values the device had as base ------
@@ -635,6 +746,8 @@ async function formsList(id: string): Promise<void> {
 }
 
 const draftId = (personId: string, form: string) => `${personId}:${form}`;
+// Forms submitted in this session (person:form): Back into one shows where it went, not its pages empty.
+const justSubmitted = new Set<string>();
 
 async function draftOf(personId: string, form: FormDefinition): Promise<Answers> {
   const r = await store.getRecord("device_draft", draftId(personId, form.name));
@@ -643,7 +756,7 @@ async function draftOf(personId: string, form: FormDefinition): Promise<Answers>
 
 async function saveDraft(personId: string, form: FormDefinition, answers: Answers): Promise<void> {
   const person = await store.getRecord("person", personId);
-  await store.commit({ put: [{ type: "device_draft", id: draftId(personId, form.name), version: 0, person_id: person?.person_id ?? Number(personId), data: { form: form.name, version: form.version, answers } }] });
+  await store.commit({ put: [{ type: "device_draft", id: draftId(personId, form.name), version: 0, person_id: person?.person_id ?? Number(personId), local: true, data: { form: form.name, version: form.version, answers } }] });
 }
 
 async function formPage(id: string, name: string, pageId: string | null, errors: Record<string, string>, answersIn?: Answers): Promise<void> {
@@ -655,6 +768,23 @@ async function formPage(id: string, name: string, pageId: string | null, errors:
   const pages = form.pages.filter((pg) => pg.questions.some((q) => visible.has(q.id)));
   const person = await store.getRecord("person", id);
   const people: Option[] = relatedPeople(await store.listRecords("relationship", person?.person_id ?? Number(id)));
+  if (pageId === "new") {
+    justSubmitted.delete(draftId(id, form.name));
+    location.replace(`#/child/${id}/form/${encodeURIComponent(form.name)}`);
+    return;
+  }
+  if (!Object.keys(answers).length && (pageId === "check" || justSubmitted.has(draftId(id, form.name)))) {
+    // Nothing saved: most often Back after submitting (the draft went with the form to the outbox). Say where the
+    // form is rather than show its pages empty, inviting it to be filled in and sent twice.
+    return show(
+      `Nothing to check – ${form.title}`,
+      back(`#/child/${id}`),
+      h("span", { class: "govuk-caption-l", text: `${form.title}: ${nameOf(person)}` }),
+      heading("There are no answers to check"),
+      p("If you have just submitted this form, it is kept on this device and sent to Casework when you are online: it is listed under Waiting to sync."),
+      h("ul", { class: "govuk-list" }, h("li", {}, link("See what is waiting to sync", "#/outbox")), h("li", {}, link(`Fill in a new ${form.title.toLowerCase()} form`, `#/child/${id}/form/${encodeURIComponent(form.name)}/new`)), h("li", {}, link(`Back to ${nameOf(person)}`, `#/child/${id}`))),
+    );
+  }
   if (pageId === "check") return checkAnswers(id, form, answers, errors, pages.map((pg) => pg.id));
   const page = pages.find((pg) => pg.id === pageId) ?? pages[0];
   if (!page) return show(form.title, heading(form.title), p("This form has no pages to fill in."));
@@ -758,6 +888,7 @@ async function submitForm(id: string, form: FormDefinition): Promise<void> {
   const person = await store.getRecord("person", id);
   await queue(id, "form_submission", { form: form.name, version: form.version, person_id: person?.person_id ?? Number(id), answers: r.answers }, `${form.title} for ${nameOf(person)}`, false);
   await store.commit({ delete: [{ type: "device_draft", id: draftId(id, form.name) }] });
+  justSubmitted.add(draftId(id, form.name));
   show(
     "Form submitted",
     h("div", { class: "govuk-panel govuk-panel--confirmation" }, h("h1", { class: "govuk-panel__title", text: "Form saved to send" }), h("div", { class: "govuk-panel__body", text: form.title })),

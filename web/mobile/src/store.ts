@@ -10,11 +10,14 @@ import { type IDBPDatabase, deleteDB, openDB } from "idb";
 import {
   MIN_ITERATIONS,
   type Sealed,
+  TamperedError,
   type WrappedKey,
   additionalData,
   newDataKey,
   open,
+  openBytes,
   seal,
+  sealBytes,
   unwrapDataKey,
 } from "./crypto";
 import type { DeviceInfo, LocalRecord, OutboxEntry, PersonId, SyncMeta, SyncState } from "./types";
@@ -34,6 +37,25 @@ interface RecordRow extends Sealed {
   id: string;
   version: number;
   person_id: PersonId | null;
+  /** 1 for a record this device made (a note waiting to sync, a form draft): not the server's, so not in the scope
+   * checksum, and kept when the server's records are downloaded again. */
+  local?: 1;
+}
+
+/** A document's pages kept on this device once opened (each sealed on its own): evicted with the child, or when
+ * the document's record leaves the device (a grant ended, a reset that does not bring it back). */
+interface FileRow {
+  id: string;
+  person_id: PersonId | null;
+  file_version: number;
+  pages: Sealed[];
+  saved_at: string;
+}
+
+export interface SavedFile {
+  file_version: number;
+  pages: Uint8Array[];
+  saved_at: string;
 }
 
 interface OutboxRow extends Sealed {
@@ -49,7 +71,14 @@ const EMPTY_META: SyncMeta = {
   last_sync_at: null,
   last_online_at: null,
   reauth_needed: false,
+  damaged: false,
 };
+
+const hex = (bytes: ArrayBuffer): string => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** What the scope checksum is when a record on this device was found damaged: no checksum of a real scope (those are
+ * 64 hex digits), so the server answers `reset` and the records are downloaded again. */
+export const DAMAGED = "damaged";
 
 export const recordKey = (type: string, id: string): string => `${type}\u0000${id}`;
 
@@ -82,18 +111,21 @@ export class LocalStore {
 
   static async open(name: string = DB_NAME): Promise<LocalStore> {
     let store: LocalStore | null = null;
-    const db = await openDB(name, 1, {
+    const db = await openDB(name, 2, {
       // Another tab (or a wipe) wants the database deleted or upgraded: let go of it, and of the key.
       blocking() {
         store?.close();
       },
-      upgrade(d) {
-        d.createObjectStore("meta");
-        const records = d.createObjectStore("records", { keyPath: "k" });
-        records.createIndex("type", "type");
-        records.createIndex("person", "person_id");
-        const outbox = d.createObjectStore("outbox", { keyPath: "id" });
-        outbox.createIndex("seq", "seq", { unique: true });
+      upgrade(d, from) {
+        if (from < 1) {
+          d.createObjectStore("meta");
+          const records = d.createObjectStore("records", { keyPath: "k" });
+          records.createIndex("type", "type");
+          records.createIndex("person", "person_id");
+          const outbox = d.createObjectStore("outbox", { keyPath: "id" });
+          outbox.createIndex("seq", "seq", { unique: true });
+        }
+        if (from < 2) d.createObjectStore("files", { keyPath: "id" }).createIndex("person", "person_id");
       },
     });
     store = new LocalStore(db, name);
@@ -193,15 +225,24 @@ export class LocalStore {
     const payload: Pick<LocalRecord, "data" | "local"> = { data: r.data };
     if (r.local) payload.local = true;
     const sealed = await seal(this.dataKey(), additionalData("records", k, r.version), payload);
-    return { k, type: r.type, id: r.id, version: r.version, person_id: r.person_id ?? null, ...sealed };
+    const row: RecordRow = { k, type: r.type, id: r.id, version: r.version, person_id: r.person_id ?? null, ...sealed };
+    if (r.local) row.local = 1;
+    return row;
   }
 
   private async openRecord(row: RecordRow): Promise<LocalRecord> {
-    const payload = await open<Pick<LocalRecord, "data" | "local">>(
-      this.dataKey(),
-      additionalData("records", row.k, row.version),
-      row,
-    );
+    let payload: Pick<LocalRecord, "data" | "local">;
+    try {
+      payload = await open<Pick<LocalRecord, "data" | "local">>(
+        this.dataKey(),
+        additionalData("records", row.k, row.version),
+        row,
+      );
+    } catch (e) {
+      // A record that does not decrypt was changed on the device: the next sync downloads the records again.
+      if (e instanceof TamperedError) await this.setMeta({ damaged: true });
+      throw e;
+    }
     const r: LocalRecord = { type: row.type, id: row.id, version: row.version, person_id: row.person_id, data: payload.data };
     if (payload.local) r.local = true;
     return r;
@@ -228,6 +269,72 @@ export class LocalStore {
 
   async countRecords(): Promise<number> {
     return this.db.count("records");
+  }
+
+  /** The scope checksum of what this device holds, as the server computes it over the scope (sync/records.py,
+   * docs/sync-protocol.md): SHA-256 (hex) of one line "type id version\n" per record, sorted by type then id. Only
+   * the server's records count (not what this device made and has not sent), read from what is in the clear, so it
+   * costs one read of the store and no decryption; a record missing, added, at another version, or found not to
+   * decrypt (DAMAGED) makes it differ from the server's, and the server then answers `reset`. */
+  async checksum(): Promise<string> {
+    if ((await this.meta()).damaged) return DAMAGED;
+    const rows = (await this.db.getAll("records")) as RecordRow[];
+    const lines: Array<[string, string, number]> = [];
+    for (const r of rows) {
+      if (r.local) continue;
+      if (typeof r.type !== "string" || typeof r.id !== "string" || !Number.isInteger(r.version) || r.version < 0) continue;
+      if (!(r.iv instanceof Uint8Array) || !(r.ct instanceof Uint8Array) || r.iv.length !== 12) continue;
+      lines.push([r.type, r.id, r.version]);
+    }
+    // Code unit order, as the server's (all ids and types are ASCII).
+    lines.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    const text = lines.map(([t, i, v]) => `${t} ${i} ${v}\n`).join("");
+    return hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  }
+
+  // Documents' pages, kept once opened ------------------------------------------------------------------------------
+
+  private fileAad(id: string, page: number, version: number): Uint8Array {
+    return additionalData("files", `${id}/${page}`, version);
+  }
+
+  /** Keep a document's pages (sealed one by one) for reading offline. */
+  async saveFile(id: string, personId: PersonId | null, fileVersion: number, pages: Uint8Array[]): Promise<void> {
+    const key = this.dataKey();
+    const sealed = await Promise.all(pages.map((bytes, i) => sealBytes(key, this.fileAad(id, i + 1, fileVersion), bytes)));
+    const row: FileRow = { id, person_id: personId, file_version: fileVersion, pages: sealed, saved_at: new Date().toISOString() };
+    // Only while the document is still on the device (a sync may have evicted it while the pages came).
+    const tx = this.db.transaction(["records", "files"], "readwrite");
+    if (await tx.objectStore("records").getKey(recordKey("document", id))) await tx.objectStore("files").put(row);
+    await tx.done;
+  }
+
+  async getFile(id: string): Promise<SavedFile | null> {
+    const row = (await this.db.get("files", id)) as FileRow | undefined;
+    if (!row) return null;
+    const key = this.dataKey();
+    const pages = await Promise.all(row.pages.map((p, i) => openBytes(key, this.fileAad(id, i + 1, row.file_version), p)));
+    return { file_version: row.file_version, pages, saved_at: row.saved_at };
+  }
+
+  /** The documents whose pages are on this device, and which version of them (no decryption). */
+  async savedFiles(): Promise<Map<string, number>> {
+    const rows = (await this.db.getAll("files")) as FileRow[];
+    return new Map(rows.map((r) => [r.id, r.file_version]));
+  }
+
+  async removeFile(id: string): Promise<void> {
+    await this.db.delete("files", id);
+  }
+
+  /** Delete the pages of documents no longer on the device (after a download that did not bring them back). */
+  async pruneFiles(): Promise<void> {
+    const tx = this.db.transaction(["records", "files"], "readwrite");
+    const files = tx.objectStore("files");
+    for (const id of (await files.getAllKeys()) as string[]) {
+      if (!(await tx.objectStore("records").getKey(recordKey("document", id)))) await files.delete(id);
+    }
+    await tx.done;
   }
 
   // Outbox ----------------------------------------------------------------------------------------------------------
@@ -267,16 +374,29 @@ export class LocalStore {
     const outbox = await Promise.all(
       (c.outboxPut ?? []).map((e) => this.sealOutbox(e, existing.get(e.mutation.id) ?? 1)),
     );
-    const tx = this.db.transaction(["records", "outbox", "meta"], "readwrite");
+    const tx = this.db.transaction(["records", "outbox", "meta", "files"], "readwrite");
     const rs = tx.objectStore("records");
+    const fs = tx.objectStore("files");
     const os = tx.objectStore("outbox");
     const ms = tx.objectStore("meta");
-    if (c.clearRecords) await rs.clear();
+    if (c.clearRecords) {
+      // The server's records go; what this device made and has not sent stays.
+      let cursor = await rs.openCursor();
+      while (cursor) {
+        if (!(cursor.value as RecordRow).local) await cursor.delete();
+        cursor = await cursor.continue();
+      }
+    }
     for (const p of c.evictPeople ?? []) {
       for (const k of await rs.index("person").getAllKeys(p)) await rs.delete(k);
       await rs.delete(recordKey("person", String(p)));
+      // A child leaving the caseload takes the documents opened from their record with them.
+      for (const k of await fs.index("person").getAllKeys(p)) await fs.delete(k);
     }
-    for (const d of c.delete ?? []) await rs.delete(recordKey(d.type, d.id));
+    for (const d of c.delete ?? []) {
+      await rs.delete(recordKey(d.type, d.id));
+      if (d.type === "document") await fs.delete(d.id);
+    }
     for (const r of records) await rs.put(r);
     for (const id of c.outboxDelete ?? []) await os.delete(id);
     if (outbox.length) {
@@ -292,9 +412,9 @@ export class LocalStore {
         await os.put(row);
       }
     }
-    if (c.meta) {
+    if (c.meta || c.clearRecords) {
       const now = { ...EMPTY_META, ...((await ms.get("sync")) as SyncMeta | undefined) };
-      await ms.put({ ...now, ...c.meta }, "sync");
+      await ms.put({ ...now, ...c.meta, ...(c.clearRecords ? { damaged: false } : {}) }, "sync");
     }
     await tx.done;
   }

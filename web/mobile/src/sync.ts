@@ -14,6 +14,11 @@ export const BATCH_MUTATIONS = 100;
 // The server takes at most 512 KB a request (core.limits.REQUEST_BYTES, answered 413 above it): cut well below.
 export const BATCH_BYTES = 400_000;
 
+export type OpenedDocument =
+  | { found: false; message: string }
+  | { found: true; ready: false; message: string }
+  | { found: true; ready: true; file_version: number; pages: Uint8Array[] };
+
 export type StopReason = "offline" | "wiped" | "reauth" | "signin" | "refused";
 
 /** Why a sync stopped, in words the worker can act on. */
@@ -313,7 +318,9 @@ export class SyncClient {
     for (;;) {
       const q = new URLSearchParams({ limit: String(this.o.pageLimit ?? 500) });
       if (meta.cursor) q.set("cursor", meta.cursor);
-      if (meta.cursor && meta.checksum) q.set("checksum", meta.checksum);
+      // The checksum of what this device really holds (not the server's last): a record lost or damaged here alone
+      // makes the server answer `reset`.
+      if (meta.cursor) q.set("checksum", await this.o.store.checksum());
       const r = await this.request("GET", `/pull?${q}`);
       if (r.status !== 200) {
         const body = (await r.json().catch(() => ({}))) as { detail?: string };
@@ -324,8 +331,7 @@ export class SyncClient {
         // The device's records drifted from the server's: download them again. Changes waiting to sync are kept.
         resets += 1;
         if (resets > 2) throw new SyncStopped("refused", "The records on this device could not be matched to Casework's");
-        const local = (await this.o.store.listRecords(null)).filter((x) => x.local);
-        await this.o.store.commit({ clearRecords: true, put: local, meta: { cursor: null, checksum: null } });
+        await this.o.store.commit({ clearRecords: true, meta: { cursor: null, checksum: null } });
         meta = await this.o.store.meta();
         continue;
       }
@@ -337,7 +343,11 @@ export class SyncClient {
       await this.o.store.commit({ put: page.upserts, delete: del, evictPeople: people, meta: patch });
       changed += page.upserts.length + page.evictions.length;
       meta = { ...meta, ...patch };
-      if (!page.has_more) return changed;
+      if (!page.has_more) {
+        // A download again keeps the pages of documents opened before; those it did not bring back go.
+        if (resets) await this.o.store.pruneFiles();
+        return changed;
+      }
     }
   }
 
@@ -363,6 +373,24 @@ export class SyncClient {
     return 0;
   }
 
+  /** Open a document online (GET /documents/{id}, then each of its pages), checked and audited by the server as
+   * the web's document page; the pages are kept, encrypted, to read offline. */
+  async openDocument(id: string, personId: SyncRecord["person_id"]): Promise<OpenedDocument> {
+    const r = await this.request("GET", `/documents/${encodeURIComponent(id)}`);
+    if (r.status === 404) return { found: false, message: ((await r.json().catch(() => ({}))) as { detail?: string }).detail ?? "" };
+    if (r.status !== 200) throw new SyncStopped("refused", `Casework could not open the document (HTTP ${r.status})`);
+    const doc = (await r.json()) as { file_version: number; status: string; message: string; pages: Array<{ page: number }> };
+    if (!doc.pages.length) return { found: true, ready: false, message: doc.message || doc.status };
+    const pages: Uint8Array[] = [];
+    for (const pg of doc.pages) {
+      const img = await this.request("GET", `/documents/${encodeURIComponent(id)}/v${doc.file_version}/pages/${pg.page}`);
+      if (img.status !== 200) throw new SyncStopped("refused", `Casework could not send page ${pg.page} (HTTP ${img.status})`);
+      pages.push(new Uint8Array(await img.arrayBuffer()));
+    }
+    await this.o.store.saveFile(id, personId, doc.file_version, pages);
+    return { found: true, ready: true, file_version: doc.file_version, pages };
+  }
+
   async resolveConflict(id: string | number, keep: "device" | "server" | "other", value?: unknown): Promise<Response> {
     return this.request("POST", `/conflicts/${encodeURIComponent(String(id))}/resolve`, { keep, value });
   }
@@ -375,7 +403,7 @@ function held(r: SyncRecord | null | undefined): r is SyncRecord {
 
 /** A conflict the push answered, shaped as the server's own `conflict` record (docs/sync-protocol.md: field, what,
  * device_value, server_value, device_words, server_words), shown until the next pull brings the server's copy. */
-function conflictRecord(entry: OutboxEntry, res: MutationResult): SyncRecord {
+function conflictRecord(entry: OutboxEntry, res: MutationResult): LocalRecord {
   const m = entry.mutation;
   const editable = (res.record?.data?.["editable"] ?? {}) as Record<string, unknown>;
   const field = Object.keys(m.fields).find((k) => k in editable && editable[k] !== m.fields[k]) ?? Object.keys(m.fields)[0] ?? "";

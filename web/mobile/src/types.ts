@@ -86,4 +86,6 @@ export interface SyncMeta {
   last_online_at: string | null;
   /** Set when the server said the worker must sign in online again before the app opens. */
   reauth_needed: boolean;
+  /** Set when a record on this device did not decrypt: the next sync downloads the records again. */
+  damaged: boolean;
 }

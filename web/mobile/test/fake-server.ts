@@ -1,6 +1,7 @@
 // A fake of the sync server (docs/sync-protocol.md) for the client's tests: an in-memory scope with a change log,
 // push with per-mutation results kept by id, and faults: requests dropped before or after the server acted,
 // requests delivered twice, answers delayed.
+import { createHash } from "node:crypto";
 import type { Mutation, MutationResult, SyncRecord } from "../src/types";
 
 type Fault = "drop-request" | "drop-response" | "duplicate" | "server-error" | { delay: number };
@@ -19,6 +20,9 @@ export class FakeServer {
   faults: Fault[] = [];
   requests: Array<{ method: string; url: string; body?: unknown; headers: Record<string, string> }> = [];
   answer401: { wipe?: boolean; reauth?: boolean } | null = null;
+  /** Documents the user may open, and their pages' bytes; and every document request made. */
+  documentPages = new Map<string, Uint8Array[]>();
+  documentViews: string[] = [];
   refuse: ((m: Mutation) => string | null) | null = null;
   private seq = 0;
   private nextId = 1000;
@@ -30,16 +34,20 @@ export class FakeServer {
     this.log.push({ seq: ++this.seq, upsert: r });
   }
 
+  evict(type: string, id: string): void {
+    this.records.delete(this.key(type, id));
+    this.log.push({ seq: ++this.seq, evict: { type, id } });
+  }
+
   evictPerson(personId: number): void {
     for (const [k, r] of this.records) if (r.person_id === personId) this.records.delete(k);
     this.log.push({ seq: ++this.seq, evict: { person_id: personId } });
   }
 
+  /** The server's scope checksum (sync/records.py checksum_of): SHA-256 of "type id version\n" lines, sorted. */
   checksum(): string {
-    const rows = [...this.records.values()].map((r) => `${r.type}/${r.id}/${r.version}`).sort();
-    let h = 2166136261;
-    for (const c of rows.join("|")) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-    return h.toString(16);
+    const rows = [...this.records.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return createHash("sha256").update(rows.map((r) => `${r.type} ${r.id} ${r.version}\n`).join("")).digest("hex");
   }
 
   fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -68,6 +76,15 @@ export class FakeServer {
     if (this.answer401) return json(401, { detail: "This device has been removed from Casework", errors: {}, ...this.answer401 });
     if (path === "/pull") return this.pull(u.searchParams);
     if (path === "/push" && method === "POST") return this.push(body);
+    const doc = /^\/documents\/([^/]+)(?:\/v(\d+)\/pages\/(\d+))?$/.exec(path);
+    if (doc && method === "GET") {
+      this.documentViews.push(path);
+      const pages = this.documentPages.get(doc[1]!);
+      if (!pages) return json(404, { detail: "No document with that number that you may see", errors: {} });
+      if (!doc[3]) return json(200, { id: Number(doc[1]), file_version: 1, status: "Ready", message: "", pages: pages.map((_, i) => ({ page: i + 1 })) });
+      const bytes = pages[Number(doc[3]) - 1];
+      return bytes ? new Response(bytes as BodyInit, { status: 200, headers: { "Content-Type": "image/png" } }) : json(404, { detail: "No such page", errors: {} });
+    }
     if (path === "/device/revoke" && method === "POST") {
       this.answer401 = { wipe: true };
       return json(200, { device_id: "dev-1", name: "Work phone", registered_at: "2026-12-06T09:00:00Z", reauth_days: 14, idle_lock_minutes: 10 });

@@ -22,6 +22,9 @@ declare module "node:assert/strict" {
   const assert: Assert;
   export default assert;
 }
+declare module "node:crypto" {
+  export function createHash(algorithm: "sha256"): { update(text: string): { digest(encoding: "hex"): string } };
+}
 declare module "node:fs" {
   export function readFileSync(path: string, encoding: "utf8"): string;
 }

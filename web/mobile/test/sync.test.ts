@@ -1,7 +1,7 @@
 import "fake-indexeddb/auto";
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DB_NAME, LocalStore } from "../src/store";
+import { DAMAGED, DB_NAME, LocalStore, recordKey } from "../src/store";
 import { BATCH_BYTES, SyncClient, SyncSchedule, SyncStopped, batches } from "../src/sync";
 import type { Mutation, OutboxEntry, SyncRecord } from "../src/types";
 import { uuidv7 } from "../src/uuid";
@@ -134,6 +134,128 @@ test("a checksum mismatch resets the store and downloads again, keeping what wai
   assert.deepEqual(await ids(store), ["case_note:" + waiting.mutation.id, "person:1", "person:3", "person:9"].sort());
   assert.equal((await store.meta()).checksum, server.checksum());
   assert.deepEqual((await store.outbox()).map((e) => e.mutation.id), [waiting.mutation.id]);
+});
+
+test("a record deleted from the store directly: the device's checksum differs, the server resets it, the record comes back", async () => {
+  const server = new FakeServer();
+  for (let i = 1; i <= 3; i += 1) server.upsert(child(i));
+  server.upsert({ type: "case_note", id: "n1", version: 2, person_id: 2, data: { subject: "Visit" } });
+  const { store, client } = await device(server);
+  await client.sync();
+  assert.equal(await store.checksum(), server.checksum(), "the device computes the server's checksum over what it holds");
+  // Nothing changed: the checksum sent is the device's own, and it matches (one request, no reset).
+  server.requests = [];
+  assert.equal((await client.sync()).requests, 1);
+  // Lost on the device alone (the server's log has nothing to send): the last checksum the server gave would match.
+  await store.raw.delete("records", recordKey("case_note", "n1"));
+  const lastFromServer = (await store.meta()).checksum;
+  assert.equal(lastFromServer, server.checksum());
+  assert.notEqual(await store.checksum(), lastFromServer);
+  server.requests = [];
+  await client.sync();
+  const pulls = server.requests.filter((r) => r.url.includes("/pull"));
+  assert.equal(new URL(pulls[0]!.url, "https://x").searchParams.get("checksum"), await (async () => {
+    // what the device claimed: its store without n1
+    const copy = new FakeServer();
+    for (const [k, r] of server.records) if (k !== server.key("case_note", "n1")) copy.records.set(k, r);
+    return copy.checksum();
+  })());
+  assert.ok(!new URL(pulls[1]!.url, "https://x").searchParams.has("cursor"), "then a clean download");
+  assert.deepEqual((await store.getRecord("case_note", "n1"))?.data, { subject: "Visit" });
+  assert.equal(await store.checksum(), server.checksum());
+});
+
+test("a record at another version on the device alone, or one that no longer decrypts, also forces a clean download", async () => {
+  const server = new FakeServer();
+  for (let i = 1; i <= 2; i += 1) server.upsert(child(i));
+  const { store, client } = await device(server);
+  await client.sync();
+  const row = await store.raw.get("records", recordKey("person", "1"));
+  await store.raw.put("records", { ...row, version: 7 });
+  await client.sync();
+  assert.equal((await store.getRecord("person", "1"))?.version, 1);
+  // The ciphertext damaged, the version intact: the checksum cannot see it until the record is read.
+  const again = await store.raw.get("records", recordKey("person", "2"));
+  again.ct[5] ^= 1;
+  await store.raw.put("records", again);
+  assert.equal(await store.checksum(), server.checksum());
+  await assert.rejects(store.getRecord("person", "2"), /changed or moved/);
+  assert.equal(await store.checksum(), DAMAGED);
+  await client.sync();
+  assert.deepEqual((await store.getRecord("person", "2"))?.data, child(2).data);
+  assert.equal(await store.checksum(), server.checksum());
+  assert.equal((await store.meta()).damaged, false);
+});
+
+test("what the device made and has not sent (a failed note, a form draft) is not in the checksum and survives a reset", async () => {
+  const server = new FakeServer();
+  server.upsert(child(1));
+  const { store, client } = await device(server);
+  await client.sync();
+  const waiting = { ...note(1), state: "failed" as const, reason: "Subject is too long" };
+  await store.queue(waiting, { type: "case_note", id: waiting.mutation.id, version: 0, person_id: 1, data: {} });
+  await store.commit({ put: [{ type: "device_draft", id: "1:assessment", version: 0, person_id: 1, local: true, data: { answers: { a: 1 } } }] });
+  assert.equal(await store.checksum(), server.checksum());
+  server.requests = [];
+  assert.equal((await client.sync()).requests, 1, "no reset");
+  await store.raw.delete("records", recordKey("person", "1"));
+  await client.sync();
+  assert.deepEqual(await ids(store), ["case_note:" + waiting.mutation.id, "device_draft:1:assessment", "person:1"]);
+});
+
+test("a document is opened online, kept encrypted, read again offline, and leaves with its child or its record", async () => {
+  const server = new FakeServer();
+  server.upsert(child(1));
+  server.upsert(child(2));
+  const doc = (id: string, person: number): SyncRecord => ({ type: "document", id, version: 1, person_id: person, data: { title: `Letter ${id}`, file_version: 1, pages: 2 } });
+  server.upsert(doc("d1", 1));
+  server.upsert(doc("d2", 2));
+  server.upsert(doc("d3", 1));
+  const page = (n: number) => new Uint8Array([0x89, 0x50, 0x4e, 0x47, n, n, n]);
+  server.documentPages.set("d1", [page(1), page(2)]);
+  server.documentPages.set("d2", [page(3)]);
+  const { store, client } = await device(server);
+  await client.sync();
+  assert.equal(server.documentViews.length, 0, "the sync downloads the documents' details only");
+  const opened = await client.openDocument("d1", 1);
+  assert.ok(opened.found && opened.ready);
+  assert.deepEqual(server.documentViews, ["/documents/d1", "/documents/d1/v1/pages/1", "/documents/d1/v1/pages/2"]);
+  // Kept encrypted: read back without the server; the bytes are not in the clear.
+  const saved = await store.getFile("d1");
+  assert.deepEqual(saved?.pages.map((p) => Array.from(p)), [Array.from(page(1)), Array.from(page(2))]);
+  const row = await store.raw.get("files", "d1");
+  assert.ok(!Array.from(row.pages[0].ct as Uint8Array).join(",").includes("137,80,78,71,1,1,1"));
+  assert.deepEqual([...(await store.savedFiles()).keys()], ["d1"]);
+  // One the user may not see (restricted since): the server says so, nothing is kept.
+  assert.deepEqual(await client.openDocument("d3", 1), { found: false, message: "No document with that number that you may see" });
+  assert.equal(await store.getFile("d3"), null);
+  await client.openDocument("d2", 2);
+  // The document's record evicted (a grant ended): its pages go too. The child leaving: theirs go.
+  server.evict("document", "d2");
+  server.requests = [];
+  await client.sync();
+  assert.equal(await store.getFile("d2"), null);
+  server.evictPerson(1);
+  await client.sync();
+  assert.ok(server.requests.filter((r) => r.url.includes("/pull")).every((r) => r.url.includes("cursor=")), "no reset needed");
+  assert.equal(await store.getFile("d1"), null);
+  assert.equal((await store.savedFiles()).size, 0);
+});
+
+test("a clean download again keeps the pages of documents it brings back, and drops the others", async () => {
+  const server = new FakeServer();
+  server.upsert(child(1));
+  server.upsert({ type: "document", id: "d1", version: 1, person_id: 1, data: { title: "Letter" } });
+  server.upsert({ type: "document", id: "d2", version: 1, person_id: 1, data: { title: "Report" } });
+  server.documentPages.set("d1", [new Uint8Array([1])]);
+  server.documentPages.set("d2", [new Uint8Array([2])]);
+  const { store, client } = await device(server);
+  await client.sync();
+  await client.openDocument("d1", 1);
+  await client.openDocument("d2", 1);
+  server.records.delete(server.key("document", "d2")); // drifted: no eviction in the log
+  await client.sync();
+  assert.deepEqual([...(await store.savedFiles()).keys()], ["d1"]);
 });
 
 test("push: batches of at most 100 mutations and about 400 KB (the server takes 512 KB)", () => {
