@@ -27,6 +27,7 @@ from people.models import Person, PersonName
 from recording.models import ChronologyEntry
 
 from . import facts
+from .defaults import RULES as DEFAULT_RULES
 from .models import (
     DisposalCertificate,
     DisposalReview,
@@ -46,13 +47,38 @@ BATCH = 1000
 ALWAYS_SECOND = frozenset({RetentionClass.ADOPTION, RetentionClass.LOOKED_AFTER, RetentionClass.CARE_LEAVER})
 
 
-def rules_in_force() -> dict[RetentionClass, Rule]:
-    """The authority's rules as the pure rules module reads them (one query)."""
+def rule_rows() -> dict[str, RetentionRule]:
+    """Every class's rule row (one query). A class with no row (a table emptied outside the application) gets the
+    shipped default back (retention.defaults), audited, so working out a record's date never fails for want of one."""
+    rows = {r.retention_class: r for r in RetentionRule.objects.all()}
+    missing = [d for d in DEFAULT_RULES if d[0] not in rows]
+    if missing:
+        with transaction.atomic():
+            for cls, trigger, years, after_death, source in missing:
+                rows[cls], made = RetentionRule.objects.get_or_create(
+                    retention_class=cls,
+                    defaults={"trigger": trigger, "years": years, "after_death_years": after_death, "source": source},
+                )
+                if made:
+                    audit_record(
+                        actor=None,
+                        action=AuditAction.CREATE,
+                        object_type="retention_rule",
+                        object_id=cls,
+                        changes={"trigger": trigger, "years": years, "after_death_years": after_death},
+                        context={"why": "the shipped default, put back because the class had no rule"},
+                    )
+    return rows
+
+
+def rules_in_force(rows: dict[str, RetentionRule] | None = None) -> dict[RetentionClass, Rule]:
+    """The authority's rules as the pure rules module reads them (one query, none when given the rows)."""
+    rows = rule_rows() if rows is None else rows
     return {
         RetentionClass(r.retention_class): Rule(
             RetentionClass(r.retention_class), Trigger(r.trigger), r.years, r.after_death_years
         )
-        for r in RetentionRule.objects.all()
+        for r in rows.values()
     }
 
 
@@ -69,8 +95,8 @@ def retention_recalculate(*, person_ids: Iterable[int] | None = None, now: datet
     says now. Disposed records are left as they are. Returns how many were worked out. A fixed number of queries
     per batch of 1,000 people."""
     now = now or timezone.now()
-    rules = rules_in_force()
-    rows = {r.retention_class: r for r in RetentionRule.objects.all()}
+    rows = rule_rows()
+    rules = rules_in_force(rows)
     if person_ids is None:
         ids_iter: Iterable[int] = Person.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=BATCH)
     else:
