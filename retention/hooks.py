@@ -8,7 +8,8 @@
   record, the disposal notice.
 - The document's evidence page (documents.hooks): the same in its Retention section.
 - Fixity (documents.hooks): disposed documents' removed files are not reported missing.
-- Merging (people.merging): retention moves with the record and is worked out again; a certificate stays.
+- Merging (people.merging): each record keeps its own retention row (the merged record's describes the tombstone);
+  both are worked out again once a merge or its undoing commits, from the rows as they then lie; a certificate stays.
 """
 
 from __future__ import annotations
@@ -34,13 +35,26 @@ def _fact_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) ->
     retention_recalculate(person_ids=[instance.person_id])
 
 
+def _merge_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """A merge made or undone (people.merging saves its PersonMerge): the rows have moved by then only once the
+    transaction commits, so both records are worked out again after it."""
+    if raw:
+        return
+    from django.db import transaction
+
+    from .services import retention_recalculate
+
+    ids = [instance.survivor_id, instance.merged_id]
+    transaction.on_commit(lambda: retention_recalculate(person_ids=ids))
+
+
 def register() -> None:
     from cases.models import ChildInNeedPlan, ChildProtectionPlan, CINEpisode, LookedAfterEpisode
     from cases.models_looked_after import AdoptionRecord, CareLeaverContact
     from documents import hooks as document_hooks
     from documents.models import Document
     from people import merging, record
-    from people.models import Person
+    from people.models import Person, PersonMerge
 
     from . import sections
 
@@ -61,7 +75,10 @@ def register() -> None:
         "retention",
         lambda: Document.objects.filter(person__retention__disposed_at__isnull=False).values("pk"),
     )
-    merging.register_derived("retention.PersonRetention.person", may_stay=True)
+    merging.register_stay(
+        "retention.PersonRetention.person", "each record's retention is worked out for it, and again after a merge"
+    )
+    post_save.connect(_merge_saved, sender=PersonMerge, dispatch_uid="retention_merge")
     merging.register_stay(
         "retention.DisposalCertificate.person", "a disposal certificate stays with the record it certifies"
     )
