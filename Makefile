@@ -54,7 +54,7 @@ web-test: web/node_modules/.installed
 	node --test forms/tests/js/
 
 security: $(VENV)/.installed
-	$(VENV)/bin/bandit -q -ll -r casework core accounts audit people recording cases returns demo forms documents sync retention -x '*/tests/*,*/migrations/*'
+	$(VENV)/bin/bandit -q -ll -r casework core accounts audit people recording cases returns demo forms documents sync retention bundles -x '*/tests/*,*/migrations/*'
 
 migrations-check: $(VENV)/.installed
 	$(CASEWORK) manage makemigrations --check --dry-run
