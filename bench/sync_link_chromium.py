@@ -100,7 +100,11 @@ class ChromiumLink:
         self, kind: str, *, host: str, port: int, token: str, device: str, limit: int, people: str
     ) -> dict[str, Any]:
         if not self.opened:
-            self.page.goto(f"http://{host}:{port}/healthz")
+            # A page of Casework's own, whose policy lets its script call Casework (connect-src 'self'); a JSON
+            # answer such as /healthz forbids everything (default-src 'none').
+            self.page.goto(f"http://{host}:{port}/accounts/login/")
+            self.page.wait_for_load_state("networkidle")  # its styles and scripts are not the sync's bytes
+            self.page.wait_for_timeout(500)
             self.opened = True
             self.received = 0
         got = self.page.evaluate(
