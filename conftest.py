@@ -115,10 +115,12 @@ def totp_code() -> Any:
 
 
 @pytest.fixture
-def allow_audit_flush(transactional_db: Any, django_db_blocker: Any) -> Any:
+def allow_audit_flush(transactional_db: Any, django_db_serialized_rollback: Any, django_db_blocker: Any) -> Any:
     """Transactional tests end with Django's flush (TRUNCATE), which the audit table refuses, as it should.
     Tests that need committed data (the live-server browser tests) clear the tables the way only a database
-    superuser could: with triggers switched off for the session."""
+    superuser could: with triggers switched off for the session. They also restore what the migrations loaded
+    (serialized rollback), so the next test finds the data migrations' rows, and a flush never leaves content
+    types behind for the next serialized test to trip over."""
     yield
     from django.db import connection
 

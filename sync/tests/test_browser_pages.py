@@ -17,7 +17,7 @@ from people.tests.factories import person
 
 from .helpers import DeviceClient
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_a_worker_checks_their_devices_and_resolves_a_conflict(
