@@ -81,6 +81,11 @@ def _normal(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+# How far a found word's box is stretched above and below its text-layer box, as parts of that box's height.
+FOUND_ABOVE = 0.7
+FOUND_BELOW = 0.25
+
+
 def find_text(pdf: bytes, words: str, *, max_pages: int | None = None) -> list[Box]:
     """Every place `words` appears in the PDF's text (its text layer: the OCR of a scan, or the text of a born-digital
     document), ignoring case, each line of a match one Box with a small margin. Empty when it appears nowhere."""
@@ -104,6 +109,11 @@ def find_text(pdf: bytes, words: str, *, max_pages: int | None = None) -> list[B
                 start, length = match
                 for n in range(text_page.count_rects(start, length)):
                     left, bottom, right, top = text_page.get_rect(n)
+                    # An OCR text layer's boxes come from its invisible font's metrics, which sit low against the
+                    # scanned letters (their tops showed above the black). Over-redacting is safe and under-redacting
+                    # is not: the box reaches well above and a little below the line, in the page's own upright.
+                    tall = top - bottom
+                    bottom, top = bottom - FOUND_BELOW * tall, top + FOUND_ABOVE * tall
                     corners = []
                     for px, py in ((left - FOUND_MARGIN_PT, bottom - FOUND_MARGIN_PT),
                                    (right + FOUND_MARGIN_PT, top + FOUND_MARGIN_PT)):  # fmt: skip
