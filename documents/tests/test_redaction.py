@@ -261,3 +261,30 @@ def test_the_database_refuses_to_change_an_applied_redaction_or_delete_one(alice
         with pytest.raises(DatabaseError), transaction.atomic():
             attempt()
     assert RedactionArea.objects.get(pk=area.pk).width == pytest.approx(0.2)
+
+
+def test_every_letter_of_a_found_name_is_under_the_black(alice, version) -> None:
+    """What a reader would see: the name's ink on the scan (found around each area, on the original) lies wholly
+    inside black on the redacted page; no tops or tails of letters show. (The boxes once sat low: the tests that
+    looked only inside them passed while the tops of the letters could be read.)"""
+    from PIL import Image
+
+    draft = redaction_services.redaction_create(actor=alice, version=version)
+    found = redaction_services.redaction_text_find(actor=alice, redaction_row=draft, words=NAME, reason="third_party")
+    redaction_services.redaction_apply(actor=alice, redaction_row=draft)
+    assert redaction_services.make_redacted_copy(draft.pk) == RedactionStatus.DONE
+    original = Image.open(io.BytesIO(samples.scanned_png(LINES))).convert("L")
+    page = Rendition.objects.get(redaction=draft, kind=RenditionKind.REDACTED_PAGE, page=1)
+    redacted = Image.open(io.BytesIO(storage.read_stored(page.storage_name))).convert("L")
+    ow, oh = original.size
+    rw, rh = redacted.size
+    for area in found:
+        middle = area.y + area.height / 2
+        band = (int(area.x * ow), int((middle - 0.6 * area.height) * oh))
+        band_end = (int((area.x + area.width) * ow), int((middle + 0.6 * area.height) * oh))
+        ink = original.crop((*band, *band_end)).point(lambda v: 255 if v < 100 else 0).getbbox()
+        assert ink is not None, "the name's letters were found on the scan"
+        left, top, right, bottom = (band[0] + ink[0], band[1] + ink[1], band[0] + ink[2], band[1] + ink[3])
+        # The same place on the redacted page (fractions of the page, as both are the whole A4 page).
+        covered = redacted.crop((int(left / ow * rw), int(top / oh * rh), int(right / ow * rw), int(bottom / oh * rh)))
+        assert covered.getextrema()[1] < 60, f"letters show outside the black near {area.x:.2f}, {area.y:.2f}"
